@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# flashcoop build.  Targets:
+#   make            build the program, the core library and the tests
+#   make run        install missing packages, build, run the default job
+#   make check      install missing packages, build, run the tests under prove
+#   make bench      build and run the benchmarks (installs ns-3 for the comparison)
+#   make install    PREFIX=/usr/local DESTDIR= : program, core library, header, .pc
+#   make deps       install the missing Debian packages needed to build and test
+#   make clean
+# Knobs: SANITIZE=address,undefined (separate build tree), WERROR=1 (implied
+# by CI=true), CFLAGS (default -O2 -g), V=1 (show commands).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR ?=
+
+CC ?= cc
+CXX ?= c++
+CFLAGS ?= -O2 -g
+CXXFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PROVE ?= prove
+
+PKGS := glib-2.0 igraph gsl sqlite3
+
+ifeq ($(CI),true)
+WERROR ?= 1
+endif
+
+ifneq ($(SANITIZE),)
+B := build/sanitize
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+B := build
+SAN_FLAGS :=
+endif
+
+# Strict warnings, after Git's config.mak.dev.
+WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith \
+	-Wwrite-strings -Wvla -Wformat=2 -Wformat-security -Wundef \
+	-Wmissing-declarations -Wnull-dereference -Wimplicit-fallthrough
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+
+# pkg-config is asked lazily (=) so that `make deps` and `make clean` work
+# before the libraries are installed.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(CFLAGS) \
+	$(SAN_FLAGS) -Icore/include -Isim -Imodels -I$(B) $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+ifneq ($(V),1)
+Q := @
+endif
+
+CORE_SRCS := $(wildcard core/*.c)
+SIM_SRCS := $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
+TEST_SRCS := $(wildcard tests/test-*.c)
+
+CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
+SIM_OBJS := $(SIM_SRCS:%.c=$(B)/obj/%.o)
+TESTS := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
+
+CORE_A := $(B)/libflashcoop-core.a
+CORE_SO_VERSION := 0
+CORE_SO := $(B)/libflashcoop-core.so.$(CORE_SO_VERSION)
+SIM_A := $(B)/libflashcoop-sim.a
+PROG := $(B)/flashcoop
+
+.PHONY: all run check bench install uninstall deps deps-bench clean FORCE
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(PROG) $(CORE_A) $(CORE_SO) $(TESTS) $(B)/bench-hold
+
+# Rebuild everything when the compiler or its flags change: the flags are
+# written to a file that is rewritten only when its content differs.
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@printf '%s\n' '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+# The program version, from git when there is a repository.
+$(B)/version.h: FORCE
+	@mkdir -p $(B)
+	@v=$$(git describe --tags --always --dirty 2>/dev/null || echo unknown); \
+	printf '#define FLASHCOOP_VERSION "%s"\n' "$$v" > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+# Core objects are position-independent: they go into the shared library too.
+$(B)/obj/core/%.o: core/%.c $(B)/.flags
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=default -MMD -MP -c -o $@ $<
+
+$(B)/obj/%.o: %.c $(B)/.flags
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/obj/sim/main.o: $(B)/version.h
+
+$(CORE_A): $(CORE_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(CORE_SO): $(CORE_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,libflashcoop-core.so.$(CORE_SO_VERSION) \
+		$(ALL_LDFLAGS) -o $@ $^ $$($(PKG_CONFIG) --libs glib-2.0)
+
+$(SIM_A): $(SIM_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(PROG): $(B)/obj/sim/main.o $(SIM_A) $(CORE_A)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(B)/tests/%: $(B)/obj/tests/%.o $(SIM_A) $(CORE_A)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(B)/bench-hold: $(B)/obj/bench/bench-hold.o $(SIM_A) $(CORE_A)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# The same hold model on ns-3's simulator core, for `make bench` only.
+$(B)/bench-hold-ns3: bench/bench-hold-ns3.cc $(B)/.flags
+	@echo "  CXX     $<"
+	$(Q)$(CXX) -std=c++17 $(CXXFLAGS) -o $@ $< \
+		$$($(PKG_CONFIG) --cflags --libs ns3-core gsl)
+
+deps:
+	$(Q)sh tools/deps.sh
+
+deps-bench:
+	$(Q)sh tools/deps.sh --bench
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory $(PROG)
+	$(Q)sh tools/run-default.sh $(PROG)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory $(TESTS)
+	$(Q)$(PROVE) --exec '' $(TESTS)
+
+bench: deps-bench
+	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3
+	$(Q)sh bench/run.sh $(B)
+
+install: $(PROG) $(CORE_A) $(CORE_SO)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/flashcoop $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/flashcoop
+	install -m 644 $(CORE_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(CORE_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libflashcoop-core.so.$(CORE_SO_VERSION) \
+		$(DESTDIR)$(LIBDIR)/libflashcoop-core.so
+	install -m 644 core/include/flashcoop/*.h $(DESTDIR)$(INCLUDEDIR)/flashcoop/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e "s|@VERSION@|$$(sed -n 's/.*"\(.*\)"/\1/p' $(B)/version.h)|" \
+		core/flashcoop-core.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/flashcoop-core.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/flashcoop $(DESTDIR)$(LIBDIR)/libflashcoop-core.* \
+		$(DESTDIR)$(PKGCONFIGDIR)/flashcoop-core.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/flashcoop
+
+clean:
+	rm -rf build
+
+FORCE:
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

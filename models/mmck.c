@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mmck.h"
+
+#include <math.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "engine.h"
+#include "rng.h"
+
+struct server {
+	struct mmck *m;
+	fc_time_t arrived; /* of the customer in service */
+};
+
+struct mmck {
+	const struct mmck_params *p;
+	struct engine *e;
+	struct rng_stream arrivals, service;
+	struct server *server; /* c of them */
+	unsigned *idle;        /* stack of idle server indices */
+	unsigned nidle;
+	fc_time_t *waiting;    /* ring of arrival times, K - c places */
+	unsigned wait_head, nwaiting;
+	unsigned in_system;
+	fc_time_t window_start, window_end, last_change;
+	double area_in_system, area_busy; /* in customer-nanoseconds */
+	double response_sum_ns;
+	uint64_t arrivals_n, served, lost;
+};
+
+gboolean
+mmck_params_check(const struct mmck_params *p, GError **err)
+{
+	const char *what = NULL;
+
+	if (p->servers < 1)
+		what = "servers must be at least 1";
+	else if (p->capacity < p->servers)
+		what = "capacity (customers in the system) must be at least the number of servers";
+	else if (!(p->arrival_rate > 0) || !isfinite(p->arrival_rate))
+		what = "arrival rate must be a positive number";
+	else if (!(p->service_rate > 0) || !isfinite(p->service_rate))
+		what = "service rate must be a positive number";
+	else if (p->duration == 0)
+		what = "duration must be positive";
+	else if (p->warmup > FC_TIME_NEVER - 1 - p->duration)
+		what = "warm-up plus duration is too long";
+	else if (1e9 / p->arrival_rate < 1 || 1e9 / p->service_rate < 1)
+		what = "rates above 10^9 per second cannot be timed in nanoseconds";
+	if (what) {
+		g_set_error_literal(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, what);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static fc_time_t
+exp_ns(struct rng_stream *s, double rate_per_s)
+{
+	return (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(s), 1e9 / rate_per_s) + 0.5);
+}
+
+/* Adds the time since the last change, clipped to the window, to the areas. */
+static void
+account(struct mmck *m, fc_time_t now)
+{
+	fc_time_t from = MAX(m->last_change, m->window_start);
+	fc_time_t to = MIN(now, m->window_end);
+
+	if (to > from) {
+		double dt = (double)(to - from);
+
+		m->area_in_system += m->in_system * dt;
+		m->area_busy += (m->p->servers - m->nidle) * dt;
+	}
+	m->last_change = now;
+}
+
+static bool
+in_window(const struct mmck *m, fc_time_t t)
+{
+	return t >= m->window_start && t < m->window_end;
+}
+
+static void departure(struct engine *e, void *data, fc_time_t now);
+
+static void
+start_service(struct mmck *m, fc_time_t arrived)
+{
+	struct server *s = &m->server[m->idle[--m->nidle]];
+
+	s->arrived = arrived;
+	engine_schedule(m->e, exp_ns(&m->service, m->p->service_rate), departure, s);
+}
+
+static void
+departure(struct engine *e, void *data, fc_time_t now)
+{
+	struct server *s = data;
+	struct mmck *m = s->m;
+
+	account(m, now);
+	if (in_window(m, now)) {
+		m->served++;
+		m->response_sum_ns += (double)(now - s->arrived);
+	}
+	m->in_system--;
+	m->idle[m->nidle++] = (unsigned)(s - m->server);
+	if (m->nwaiting > 0) {
+		fc_time_t arrived = m->waiting[m->wait_head];
+
+		m->wait_head = (m->wait_head + 1) % (m->p->capacity - m->p->servers);
+		m->nwaiting--;
+		start_service(m, arrived);
+	}
+}
+
+static void
+arrival(struct engine *e, void *data, fc_time_t now)
+{
+	struct mmck *m = data;
+
+	account(m, now);
+	if (in_window(m, now))
+		m->arrivals_n++;
+	if (m->in_system == m->p->capacity) {
+		if (in_window(m, now))
+			m->lost++;
+	} else {
+		m->in_system++;
+		if (m->nidle > 0) {
+			start_service(m, now);
+		} else {
+			unsigned room = m->p->capacity - m->p->servers;
+
+			m->waiting[(m->wait_head + m->nwaiting) % room] = now;
+			m->nwaiting++;
+		}
+	}
+	engine_schedule(e, exp_ns(&m->arrivals, m->p->arrival_rate), arrival, m);
+}
+
+void
+mmck_simulate(const struct mmck_params *p, struct mmck_result *out)
+{
+	struct mmck m = { 0 };
+	double window;
+
+	m.p = p;
+	m.e = engine_new(NULL);
+	rng_stream_init(&m.arrivals, p->seed, p->replication, "mmck-arrivals", 0);
+	rng_stream_init(&m.service, p->seed, p->replication, "mmck-service", 0);
+	m.server = g_new(struct server, p->servers);
+	m.idle = g_new(unsigned, p->servers);
+	for (unsigned i = 0; i < p->servers; i++) {
+		m.server[i] = (struct server){ &m, 0 };
+		m.idle[i] = p->servers - 1 - i;
+	}
+	m.nidle = p->servers;
+	m.waiting = g_new(fc_time_t, MAX(1u, p->capacity - p->servers));
+	m.window_start = p->warmup;
+	m.window_end = p->warmup + p->duration;
+
+	engine_schedule(m.e, exp_ns(&m.arrivals, p->arrival_rate), arrival, &m);
+	engine_run_until(m.e, m.window_end);
+	account(&m, m.window_end);
+
+	window = (double)p->duration;
+	*out = (struct mmck_result){
+		.mean_in_system = m.area_in_system / window,
+		.mean_response_s = m.served ? m.response_sum_ns / m.served / 1e9 : NAN,
+		.loss_ratio = m.arrivals_n ? (double)m.lost / m.arrivals_n : 0,
+		.throughput = m.served / (window / 1e9),
+		.utilisation = m.area_busy / window / p->servers,
+		.arrivals = m.arrivals_n,
+		.served = m.served,
+		.lost = m.lost,
+		.events = engine_executed(m.e),
+	};
+	engine_free(m.e);
+	g_free(m.server);
+	g_free(m.idle);
+	g_free(m.waiting);
+}
+
+void
+mmck_theory(const struct mmck_params *p, struct mmck_theory *out)
+{
+	unsigned c = p->servers, K = p->capacity;
+	double a = p->arrival_rate / p->service_rate;
+	double pn = 1, sum = 0, mean = 0, busy = 0, pK = 0;
+
+	/*
+	 * Unnormalised p_n from p_0 = 1: p_n = p_{n-1} a / min(n, c), summed
+	 * as they come.  When the load exceeds 1 the terms grow geometrically,
+	 * so everything is scaled down together before it could overflow.
+	 */
+	for (unsigned n = 0; n <= K; n++) {
+		if (n > 0)
+			pn *= a / (n < c ? n : c);
+		sum += pn;
+		mean += n * pn;
+		busy += (n < c ? n : c) * pn;
+		if (n == K)
+			pK = pn;
+		if (sum > 1e200) {
+			pn *= 1e-200;
+			sum *= 1e-200;
+			mean *= 1e-200;
+			busy *= 1e-200;
+		}
+	}
+	out->loss_ratio = pK / sum;
+	out->mean_in_system = mean / sum;
+	out->throughput = p->arrival_rate * (1 - out->loss_ratio);
+	out->mean_response_s = out->mean_in_system / out->throughput;
+	out->utilisation = busy / sum / c;
+}

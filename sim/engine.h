@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The discrete-event engine: a clock and a set of pending events, each a
+ * handler with a data pointer, to be called at a simulated time.
+ *
+ * Order.  Events run in time order; events scheduled for the same time run in
+ * the order they were scheduled.  Together with handlers that never read a
+ * wall clock and random numbers that come from seeded streams (rng.h), this
+ * makes a run a pure function of its inputs: the same scenario and seed give
+ * the same sequence of handler calls, on any machine, with any number of
+ * workers running other simulations beside it.
+ *
+ * State.  An engine is a self-contained value: it has no global or
+ * thread-local state, so several engines may live in one process (one per
+ * thread, or interleaved in one thread).  One engine is not thread-safe.
+ *
+ * Errors.  Scheduling in the past, at FC_TIME_NEVER, or calling run from
+ * inside a handler are programmer errors and abort through g_assert.
+ */
+#ifndef FLASHCOOP_SIM_ENGINE_H
+#define FLASHCOOP_SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evq.h"
+#include "flashcoop/time.h"
+
+struct engine;
+
+/*
+ * An event handler.  now is the event's time, equal to engine_now(e); the
+ * handler may schedule and cancel events, and call engine_stop().
+ */
+typedef void (*engine_fn)(struct engine *e, void *data, fc_time_t now);
+
+/*
+ * Identifies a scheduled event for engine_cancel().  Ids are never reused
+ * while the event is pending, and ENGINE_EVENT_NONE is never an id, so a
+ * caller may keep ENGINE_EVENT_NONE in a field meaning "no timer armed".
+ */
+typedef uint64_t engine_event;
+#define ENGINE_EVENT_NONE ((engine_event)0)
+
+/* Why engine_run() or engine_run_until() returned. */
+enum engine_result {
+	ENGINE_EMPTY,   /* no pending event is left */
+	ENGINE_UNTIL,   /* the next pending event is later than the limit */
+	ENGINE_STOPPED, /* a handler called engine_stop() */
+};
+
+/*
+ * Creates an engine at time 0 with no pending events.  queue selects the
+ * pending-event set (evq.h); NULL selects the default.  Free with
+ * engine_free(), which accepts NULL.
+ */
+struct engine *engine_new(const struct evq_type *queue);
+void engine_free(struct engine *e);
+
+/* The current simulated time. */
+fc_time_t engine_now(const struct engine *e);
+
+/*
+ * Schedules fn(e, data, t) at absolute time t, which must be >= engine_now()
+ * and < FC_TIME_NEVER.  data is not owned by the engine.
+ */
+engine_event engine_schedule_at(struct engine *e, fc_time_t t, engine_fn fn,
+				void *data);
+
+/* Schedules fn at engine_now() + delay (same rules as engine_schedule_at). */
+engine_event engine_schedule(struct engine *e, fc_time_t delay, engine_fn fn,
+			     void *data);
+
+/*
+ * Cancels a pending event and returns true.  Cancelling an event that has
+ * already run (including the one now running), was already cancelled, or
+ * ENGINE_EVENT_NONE does nothing and returns false.
+ */
+bool engine_cancel(struct engine *e, engine_event ev);
+
+/* Whether ev is scheduled and has neither run nor been cancelled. */
+bool engine_is_pending(const struct engine *e, engine_event ev);
+
+/*
+ * Runs events until none is left or a handler calls engine_stop().  The
+ * clock is left at the time of the last event run.
+ */
+enum engine_result engine_run(struct engine *e);
+
+/*
+ * Runs every event whose time is <= until, then advances the clock to until
+ * (returning ENGINE_UNTIL, or ENGINE_EMPTY when nothing is pending any more);
+ * when a handler calls engine_stop(), returns ENGINE_STOPPED right after that
+ * handler, with the clock at its time.  until == FC_TIME_NEVER is
+ * engine_run().  An until earlier than the clock runs nothing.
+ */
+enum engine_result engine_run_until(struct engine *e, fc_time_t until);
+
+/*
+ * Makes the engine_run*() call in progress return once the current handler
+ * returns; pending events stay pending, and a later run resumes with them.
+ * Outside a run it does nothing.
+ */
+void engine_stop(struct engine *e);
+
+/* Number of events scheduled and neither run nor cancelled. */
+size_t engine_pending(const struct engine *e);
+
+/* Number of handlers called since the engine was created. */
+uint64_t engine_executed(const struct engine *e);
+
+/* The pending-event set in use. */
+const struct evq_type *engine_queue_type(const struct engine *e);
+
+#endif

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Installs the Debian packages that flashcoop needs and that are missing,
+# saying which and why.  Usage: tools/deps.sh [--bench]
+#   (no option)  what `make`, `make run` and `make check` need
+#   --bench      also what `make bench` needs (ns-3 for the comparison)
+# Runs apt-get as root, or through sudo.  On a system without apt-get it lists
+# what is missing and fails.
+set -eu
+
+missing=""
+why=""
+
+need_pc() { # pkg-config module, Debian package
+	if ! pkg-config --exists "$1" 2>/dev/null; then
+		missing="$missing $2"
+		why="$why\n  $2 (pkg-config module $1)"
+	fi
+}
+need_cmd() { # command, Debian package
+	if ! command -v "$1" >/dev/null 2>&1; then
+		missing="$missing $2"
+		why="$why\n  $2 (command $1)"
+	fi
+}
+
+need_cmd cc gcc
+need_cmd make make
+need_cmd pkg-config pkg-config
+need_cmd prove perl
+need_pc glib-2.0 libglib2.0-dev
+need_pc igraph libigraph-dev
+need_pc gsl libgsl-dev
+need_pc sqlite3 libsqlite3-dev
+need_cmd sqlite3 sqlite3
+need_cmd gnuplot gnuplot-nox
+if [ "${1:-}" = "--bench" ]; then
+	need_cmd c++ g++
+	need_pc ns3-core libns3-dev
+	need_cmd valgrind valgrind
+fi
+
+[ -z "$missing" ] && exit 0
+
+printf "flashcoop needs these Debian packages, which are missing:$why\n" >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "apt-get is not available: install them with your package manager." >&2
+	exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "Not root and no sudo: install them as root, then run make again." >&2
+	exit 1
+fi
+echo "Installing:$missing" >&2
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
