@@ -152,8 +152,8 @@ run: deps
 	$(Q)sh tools/run-default.sh $(PROG)
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory $(TESTS)
-	$(Q)$(PROVE) --exec '' $(TESTS)
+	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG)
+	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3

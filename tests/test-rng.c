@@ -105,7 +105,7 @@ test_many_streams_distinct(void)
 
 		rng_stream_init(&s, 7, 0, "client", i);
 		g = rng_stream_gsl(&s);
-		first[i] = (gint64)gsl_rng_get(g) << 32 | (gint64)gsl_rng_get(g);
+		first[i] = (gint64)((guint64)gsl_rng_get(g) << 32 | gsl_rng_get(g));
 		g_assert_false(g_hash_table_contains(seen, &first[i]));
 		g_hash_table_add(seen, &first[i]);
 	}
