@@ -49,8 +49,8 @@ cmd_mmck(int argc, char **argv)
 	gint servers = 1, capacity = 0;
 	gint64 seed = 1, replication = 0;
 	double lambda = 0.8, mu = 1.0;
-	g_autofree char *warmup = g_strdup("1000s"), *duration = g_strdup("100000s");
-	g_autofree char *output = g_strdup("results.db");
+	/* GOption does not free a default it overwrites: NULL means default. */
+	g_autofree char *warmup = NULL, *duration = NULL, *output = NULL;
 	gboolean quiet = FALSE;
 	GOptionEntry entries[] = {
 		{ "servers", 'c', 0, G_OPTION_ARG_INT, &servers, "servers, c (default 1)", "C" },
@@ -96,6 +96,12 @@ cmd_mmck(int argc, char **argv)
 				    "--replication must not be negative");
 		goto bad;
 	}
+	if (!warmup)
+		warmup = g_strdup("1000s");
+	if (!duration)
+		duration = g_strdup("100000s");
+	if (!output)
+		output = g_strdup("results.db");
 	p.servers = (unsigned)servers;
 	p.capacity = capacity ? (unsigned)capacity : p.servers + 1000;
 	p.arrival_rate = lambda;
