@@ -116,7 +116,7 @@ $(CORE_A): $(CORE_OBJS)
 $(CORE_SO): $(CORE_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared -Wl,-soname,libflashcoop-core.so.$(CORE_SO_VERSION) \
-		$(ALL_LDFLAGS) -o $@ $^ $$($(PKG_CONFIG) --libs glib-2.0)
+		$(ALL_LDFLAGS) -o $@ $^
 
 $(SIM_A): $(SIM_OBJS)
 	@echo "  AR      $@"
