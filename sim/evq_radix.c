@@ -18,7 +18,9 @@
  *   empty, it takes the earliest bucket of the lowest non-empty level, sets
  *   last to the earliest time in it, and spreads that bucket over the levels
  *   below (every entry lands strictly lower, so an entry moves at most seven
- *   times, and in practice two or three: O(1) amortised per event).
+ *   times, and in practice two or three: O(1) amortised per event).  A
+ *   bucket holding a single entry, common when times are sparse, is not
+ *   spread: its entry is the earliest of all and is handed out directly.
  * - Raising last to m keeps every other entry where it belongs, because m
  *   shares every byte above level k with the old last.  So the bucket of a
  *   time is a function of the time and last alone: entries of equal time are
@@ -325,14 +327,3 @@ const struct evq_type evq_radix = {
 	.size = radix_size,
 	.purge = radix_purge,
 };
-
-const struct evq_type *const evq_types[] = { &evq_radix, &evq_heap4, NULL };
-
-const struct evq_type *
-evq_type_find(const char *name)
-{
-	for (size_t i = 0; evq_types[i]; i++)
-		if (g_strcmp0(evq_types[i]->name, name) == 0)
-			return evq_types[i];
-	return NULL;
-}

@@ -38,7 +38,6 @@ need_cmd gnuplot gnuplot-nox
 if [ "${1:-}" = "--bench" ]; then
 	need_cmd c++ g++
 	need_pc ns3-core libns3-dev
-	need_cmd valgrind valgrind
 fi
 
 [ -z "$missing" ] && exit 0
