@@ -120,13 +120,12 @@ static void
 arrival(struct engine *e, void *data, fc_time_t now)
 {
 	struct mmck *m = data;
+	bool counted = in_window(m, now);
 
 	account(m, now);
-	if (in_window(m, now))
-		m->arrivals_n++;
+	m->arrivals_n += counted;
 	if (m->in_system == m->p->capacity) {
-		if (in_window(m, now))
-			m->lost++;
+		m->lost += counted;
 	} else {
 		m->in_system++;
 		if (m->nidle > 0) {
