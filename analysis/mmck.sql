@@ -1,13 +1,14 @@
--- Response time of the M/M/1 station against load: one row per run, the
--- simulated value beside the closed-form one.  Columns: load, simulated
--- mean response (s), theoretical mean response (s), simulated loss ratio.
-SELECT CAST(substr(r.params, instr(r.params, 'arrival_rate=') + 13) AS REAL) AS load,
-       s.value AS sim_response_s,
-       t.value AS theory_response_s,
-       l.value AS sim_loss
-FROM run r
-JOIN scalar s ON s.run_id = r.id AND s.entity = 'station' AND s.name = 'mean_response_s'
-JOIN scalar t ON t.run_id = r.id AND t.entity = 'theory' AND t.name = 'mean_response_s'
-JOIN scalar l ON l.run_id = r.id AND l.entity = 'station' AND l.name = 'loss_ratio'
-WHERE r.scenario = 'mmck' AND r.status = 'done'
+-- Mean response time of the M/M/1 station against load, per sweep point:
+-- load, simulated mean over the replications, its 95% confidence
+-- half-width, replications, and the closed-form value.
+SELECT CAST(p.value AS REAL) AS load,
+       s.mean AS sim_response_s,
+       s.ci95 AS ci95_s,
+       s.n AS replications,
+       t.mean AS theory_response_s
+FROM point_scalar s
+JOIN point_param p ON p.point_key = s.point_key AND p.name = 'mmck.arrival_rate'
+JOIN point_scalar t ON t.point_key = s.point_key
+     AND t.entity = 'theory' AND t.name = 'mean_response_s'
+WHERE s.entity = 'station' AND s.name = 'mean_response_s'
 ORDER BY load;

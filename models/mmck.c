@@ -6,6 +6,8 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine.h"
+#include "model.h"
+#include "recorder.h"
 #include "rng.h"
 
 struct server {
@@ -27,6 +29,9 @@ struct mmck {
 	double area_in_system, area_busy; /* in customer-nanoseconds */
 	double response_sum_ns;
 	uint64_t arrivals_n, served, lost;
+	struct recorder *rec;
+	struct rec_stat *response;
+	struct rec_vector *in_system_v;
 };
 
 gboolean
@@ -104,7 +109,10 @@ departure(struct engine *e, void *data, fc_time_t now)
 	if (in_window(m, now)) {
 		m->served++;
 		m->response_sum_ns += (double)(now - s->arrived);
+		rec_stat_add(m->response, (double)(now - s->arrived) / 1e9);
 	}
+	if (m->p->log_full && m->in_system == m->p->capacity)
+		rec_event(m->rec, now, "station", "room", "in_system=%u", m->in_system - 1);
 	m->in_system--;
 	m->idle[m->nidle++] = (unsigned)(s - m->server);
 	if (m->nwaiting > 0) {
@@ -128,6 +136,9 @@ arrival(struct engine *e, void *data, fc_time_t now)
 		m->lost += counted;
 	} else {
 		m->in_system++;
+		if (m->p->log_full && m->in_system == m->p->capacity)
+			rec_event(m->rec, now, "station", "full", "in_system=%u",
+				  m->in_system);
 		if (m->nidle > 0) {
 			start_service(m, now);
 		} else {
@@ -140,47 +151,87 @@ arrival(struct engine *e, void *data, fc_time_t now)
 	engine_schedule(e, exp_ns(&m->arrivals, m->p->arrival_rate), arrival, m);
 }
 
+/* Samples the customers in the system, every sample_interval in the window. */
+static void
+sample(struct engine *e, void *data, fc_time_t now)
+{
+	struct mmck *m = data;
+
+	rec_vector_add(m->in_system_v, now, m->in_system);
+	if (now + m->p->sample_interval < m->window_end)
+		engine_schedule(e, m->p->sample_interval, sample, m);
+}
+
+struct mmck *
+mmck_new(const struct mmck_params *p, struct engine *e, struct recorder *rec)
+{
+	struct mmck *m = g_new0(struct mmck, 1);
+
+	m->p = p;
+	m->e = e;
+	m->rec = rec;
+	rng_stream_init(&m->arrivals, p->seed, p->replication, "mmck-arrivals", 0);
+	rng_stream_init(&m->service, p->seed, p->replication, "mmck-service", 0);
+	m->server = g_new(struct server, p->servers);
+	m->idle = g_new(unsigned, p->servers);
+	for (unsigned i = 0; i < p->servers; i++) {
+		m->server[i] = (struct server){ m, 0 };
+		m->idle[i] = p->servers - 1 - i;
+	}
+	m->nidle = p->servers;
+	m->waiting = g_new(fc_time_t, MAX(1u, p->capacity - p->servers));
+	m->window_start = p->warmup;
+	m->window_end = p->warmup + p->duration;
+	m->response = rec_stat_new(rec, "station", "response_s");
+	if (p->sample_interval) {
+		m->in_system_v = rec_vector_new(rec, "station", "in_system");
+		engine_schedule_at(e, p->warmup, sample, m);
+	}
+	engine_schedule(e, exp_ns(&m->arrivals, p->arrival_rate), arrival, m);
+	return m;
+}
+
+void
+mmck_free(struct mmck *m)
+{
+	if (!m)
+		return;
+	g_free(m->server);
+	g_free(m->idle);
+	g_free(m->waiting);
+	g_free(m);
+}
+
+void
+mmck_result(struct mmck *m, struct mmck_result *out)
+{
+	double window = (double)m->p->duration;
+
+	g_assert(engine_now(m->e) == m->window_end);
+	account(m, m->window_end);
+	*out = (struct mmck_result){
+		.mean_in_system = m->area_in_system / window,
+		.mean_response_s = m->served ? m->response_sum_ns / m->served / 1e9 : NAN,
+		.loss_ratio = m->arrivals_n ? (double)m->lost / m->arrivals_n : 0,
+		.throughput = m->served / (window / 1e9),
+		.utilisation = m->area_busy / window / m->p->servers,
+		.arrivals = m->arrivals_n,
+		.served = m->served,
+		.lost = m->lost,
+		.events = engine_executed(m->e),
+	};
+}
+
 void
 mmck_simulate(const struct mmck_params *p, struct mmck_result *out)
 {
-	struct mmck m = { 0 };
-	double window;
+	struct engine *e = engine_new(NULL);
+	struct mmck *m = mmck_new(p, e, NULL);
 
-	m.p = p;
-	m.e = engine_new(NULL);
-	rng_stream_init(&m.arrivals, p->seed, p->replication, "mmck-arrivals", 0);
-	rng_stream_init(&m.service, p->seed, p->replication, "mmck-service", 0);
-	m.server = g_new(struct server, p->servers);
-	m.idle = g_new(unsigned, p->servers);
-	for (unsigned i = 0; i < p->servers; i++) {
-		m.server[i] = (struct server){ &m, 0 };
-		m.idle[i] = p->servers - 1 - i;
-	}
-	m.nidle = p->servers;
-	m.waiting = g_new(fc_time_t, MAX(1u, p->capacity - p->servers));
-	m.window_start = p->warmup;
-	m.window_end = p->warmup + p->duration;
-
-	engine_schedule(m.e, exp_ns(&m.arrivals, p->arrival_rate), arrival, &m);
-	engine_run_until(m.e, m.window_end);
-	account(&m, m.window_end);
-
-	window = (double)p->duration;
-	*out = (struct mmck_result){
-		.mean_in_system = m.area_in_system / window,
-		.mean_response_s = m.served ? m.response_sum_ns / m.served / 1e9 : NAN,
-		.loss_ratio = m.arrivals_n ? (double)m.lost / m.arrivals_n : 0,
-		.throughput = m.served / (window / 1e9),
-		.utilisation = m.area_busy / window / p->servers,
-		.arrivals = m.arrivals_n,
-		.served = m.served,
-		.lost = m.lost,
-		.events = engine_executed(m.e),
-	};
-	engine_free(m.e);
-	g_free(m.server);
-	g_free(m.idle);
-	g_free(m.waiting);
+	engine_run_until(e, p->warmup + p->duration);
+	mmck_result(m, out);
+	mmck_free(m);
+	engine_free(e);
 }
 
 void
@@ -216,3 +267,102 @@ mmck_theory(const struct mmck_params *p, struct mmck_theory *out)
 	out->mean_response_s = out->mean_in_system / out->throughput;
 	out->utilisation = busy / sum / c;
 }
+
+/* ---- The model as a scenario runs it ([run] model = mmck). ---- */
+
+static void
+params_from(const struct scenario *sc, struct mmck_params *p)
+{
+	*p = (struct mmck_params){
+		.servers = (unsigned)scenario_count(sc, "mmck", "servers"),
+		.capacity = (unsigned)scenario_count(sc, "mmck", "capacity"),
+		.arrival_rate = scenario_real(sc, "mmck", "arrival_rate"),
+		.service_rate = scenario_real(sc, "mmck", "service_rate"),
+		.warmup = scenario_duration(sc, "run", "warmup"),
+		.duration = scenario_duration(sc, "run", "duration"),
+		.sample_interval = scenario_duration(sc, "mmck", "sample_interval"),
+		.log_full = scenario_bool(sc, "mmck", "log_full"),
+		.seed = scenario_count(sc, "run", "seed"),
+	};
+}
+
+static gboolean
+model_check(const struct scenario *sc, GError **err)
+{
+	if (scenario_count(sc, "mmck", "capacity") < scenario_count(sc, "mmck", "servers"))
+		return scenario_invalid(sc, err, "mmck", "capacity",
+					"%s customers in all is fewer than the %s "
+					"servers ([mmck] servers, %s)",
+					scenario_value_text(sc, "mmck", "capacity"),
+					scenario_value_text(sc, "mmck", "servers"),
+					scenario_where(sc, "mmck", "servers"));
+	return TRUE;
+}
+
+struct mmck_model {
+	struct mmck_params p;
+	struct mmck *m;
+};
+
+static void *
+model_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
+{
+	struct mmck_model *mm = g_new0(struct mmck_model, 1);
+
+	params_from(sc, &mm->p);
+	mm->p.replication = ctx->replication;
+	if (!mmck_params_check(&mm->p, err)) {
+		g_free(mm);
+		return NULL;
+	}
+	mm->m = mmck_new(&mm->p, ctx->engine, ctx->rec);
+	return mm;
+}
+
+static void
+model_finish(void *data, struct sim_ctx *ctx)
+{
+	struct mmck_model *mm = data;
+	struct mmck_result r;
+	struct mmck_theory th;
+	static const char *const names[] = {
+		"mean_in_system", "mean_response_s", "loss_ratio", "throughput",
+		"utilisation",
+	};
+
+	mmck_result(mm->m, &r);
+	mmck_theory(&mm->p, &th);
+	{
+		const double sim[] = { r.mean_in_system, r.mean_response_s, r.loss_ratio,
+				       r.throughput, r.utilisation };
+		const double theory[] = { th.mean_in_system, th.mean_response_s,
+					  th.loss_ratio, th.throughput, th.utilisation };
+
+		for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+			rec_scalar(ctx->rec, "station", names[i], sim[i]);
+			rec_scalar(ctx->rec, "theory", names[i], theory[i]);
+		}
+	}
+	rec_scalar(ctx->rec, "station", "arrivals", (double)r.arrivals);
+	rec_scalar(ctx->rec, "station", "served", (double)r.served);
+	rec_scalar(ctx->rec, "station", "lost", (double)r.lost);
+}
+
+static void
+model_destroy(void *data)
+{
+	struct mmck_model *mm = data;
+
+	if (!mm)
+		return;
+	mmck_free(mm->m);
+	g_free(mm);
+}
+
+const struct model_type mmck_model = {
+	.name = "mmck",
+	.check = model_check,
+	.create = model_create,
+	.finish = model_finish,
+	.destroy = model_destroy,
+};

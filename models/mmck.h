@@ -10,9 +10,14 @@
 #define FLASHCOOP_MODELS_MMCK_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "flashcoop/time.h"
+
+struct engine;
+struct recorder;
+struct model_type;
 
 struct mmck_params {
 	unsigned servers;     /* c >= 1 */
@@ -21,6 +26,8 @@ struct mmck_params {
 	double service_rate;  /* mu, per server, per second, > 0 */
 	fc_time_t warmup;     /* statistics start here */
 	fc_time_t duration;   /* and are taken over this much time after it */
+	fc_time_t sample_interval; /* of the in_system vector; 0: none */
+	bool log_full;        /* event_log rows when the station fills up */
 	uint64_t seed;
 	uint64_t replication;
 };
@@ -45,10 +52,29 @@ struct mmck_theory {
 /* Checks the parameters; on error sets err (G_OPTION_ERROR_BAD_VALUE). */
 gboolean mmck_params_check(const struct mmck_params *p, GError **err);
 
-/* Simulates one replication; p must have passed mmck_params_check(). */
+struct mmck;
+
+/*
+ * A station on engine e (whose clock is at 0), recording into rec (may be
+ * NULL): a statistic of response times and, as p asks, a vector of the
+ * customers in the system and event_log rows.  p must have passed
+ * mmck_params_check() and must outlive the station.
+ */
+struct mmck *mmck_new(const struct mmck_params *p, struct engine *e,
+		      struct recorder *rec);
+/* Accepts NULL. */
+void mmck_free(struct mmck *m);
+
+/* The results once e has run to warmup + duration. */
+void mmck_result(struct mmck *m, struct mmck_result *out);
+
+/* Simulates one replication on an engine of its own, recording nothing. */
 void mmck_simulate(const struct mmck_params *p, struct mmck_result *out);
 
 /* The stationary M/M/c/K solution for p. */
 void mmck_theory(const struct mmck_params *p, struct mmck_theory *out);
+
+/* The model type for [run] model = mmck. */
+extern const struct model_type mmck_model;
 
 #endif

@@ -38,6 +38,9 @@ struct engine {
 	size_t live, stale;
 	uint64_t executed;
 	bool running, stopping;
+	engine_poll_fn poll;
+	void *poll_data;
+	uint32_t poll_every, poll_left;
 };
 
 static inline uint32_t
@@ -198,6 +201,10 @@ engine_run_until(struct engine *e, fc_time_t until)
 		e->live--;
 		e->executed++;
 		fn(e, data, t);
+		if (e->poll && --e->poll_left == 0) {
+			e->poll_left = e->poll_every;
+			e->poll(e, e->poll_data);
+		}
 		if (e->stopping) {
 			e->running = false;
 			return ENGINE_STOPPED;
@@ -213,6 +220,15 @@ enum engine_result
 engine_run(struct engine *e)
 {
 	return engine_run_until(e, FC_TIME_NEVER);
+}
+
+void
+engine_set_poll(struct engine *e, uint32_t every, engine_poll_fn fn, void *data)
+{
+	g_assert(every > 0 || !fn);
+	e->poll = fn;
+	e->poll_data = data;
+	e->poll_every = e->poll_left = every;
 }
 
 void

@@ -104,6 +104,15 @@ enum engine_result engine_run_until(struct engine *e, fc_time_t until);
  */
 void engine_stop(struct engine *e);
 
+/*
+ * Calls fn after every `every` handlers during a run (fn NULL: never).  It is
+ * the host's window between events: check for a signal, write buffered
+ * results, draw progress; fn may call engine_stop().  It must not change the
+ * simulation, so that a run gives the same results with or without it.
+ */
+typedef void (*engine_poll_fn)(struct engine *e, void *data);
+void engine_set_poll(struct engine *e, uint32_t every, engine_poll_fn fn, void *data);
+
 /* Number of events scheduled and neither run nor cancelled. */
 size_t engine_pending(const struct engine *e);
 

@@ -1,20 +1,51 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The flashcoop program.  Exit status: 0 done, 1 a run failed, 2 bad input
- * (usage, parameters, results database).
+ * The flashcoop program.  Exit status: 0 done; 1 a run failed; 2 bad input
+ * (usage, scenario, sweep file, database); 128 + N when signal N
+ * interrupted it (what was recorded before stays, marked interrupted).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <gsl/gsl_errno.h>
 
-#include "mmck.h"
+#include "autoptr.h"
+#include "keys.h"
+#include "progress.h"
 #include "results.h"
+#include "run.h"
+#include "scenario.h"
+#include "sweep.h"
 #include "version.h"
 
+#define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
+
+/* The one piece of global state: which signal asked us to stop. */
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	if (!got_signal)
+		got_signal = sig;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 static int
 usage(FILE *f)
@@ -23,154 +54,238 @@ usage(FILE *f)
 		"Usage: flashcoop COMMAND [OPTION...]\n"
 		"\n"
 		"Commands:\n"
-		"  mmck      simulate an M/M/c/K station and record it beside its\n"
-		"            closed-form solution (validates engine and random streams)\n"
+		"  run SCENARIO.ini   run one scenario into a results database\n"
+		"  sweep SWEEP.ini    run every point of a parameter sweep, with replications\n"
+		"  keys               list every scenario key (--markdown: docs/scenario.md)\n"
+		"  merge OUT.db IN.db...  combine results databases without duplicates\n"
 		"\n"
 		"Options:\n"
 		"  --version  print the version\n"
-		"  --help     this text; COMMAND --help for a command's options\n");
+		"  --help     this text; COMMAND --help for a command's options\n"
+		"\n"
+		"Exit status: 0 done, 1 a run failed, 2 bad input, 128+N stopped by\n"
+		"signal N (the runs it cut short are marked interrupted).\n");
 	return f == stderr ? EXIT_BAD_INPUT : 0;
 }
 
+/* Parses argv with entries; prints the error and returns FALSE on failure. */
 static gboolean
-parse_duration(const char *name, const char *text, fc_time_t *out, GError **err)
+parse_options(const char *cmd, const char *args, const char *summary,
+	      GOptionEntry *entries, int *argc, char ***argv)
 {
-	if (fc_time_parse(text, out))
+	g_autoptr(GOptionContext) ctx = g_option_context_new(args);
+	g_autoptr(GError) err = NULL;
+
+	g_option_context_set_summary(ctx, summary);
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, argc, argv, &err)) {
+		fprintf(stderr, "flashcoop %s: %s\n", cmd, err->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+parse_replication(const char *text, uint64_t *out, GError **err)
+{
+	guint64 v;
+
+	if (!text) {
+		*out = 0;
 		return TRUE;
-	g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: expected a duration such as 30s, 1.5ms or 2h, found '%s'",
-		    name, text);
-	return FALSE;
+	}
+	if (!g_ascii_isdigit(*text) ||
+	    !g_ascii_string_to_unsigned(text, 10, 0, G_MAXINT64, &v, NULL)) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--replication: expected a whole number such as 0 or 7, "
+			    "found '%s'", text);
+		return FALSE;
+	}
+	*out = v;
+	return TRUE;
 }
 
 static int
-cmd_mmck(int argc, char **argv)
+cmd_run(int argc, char **argv)
 {
-	gint servers = 1, capacity = 0;
-	gint64 seed = 1, replication = 0;
-	double lambda = 0.8, mu = 1.0;
-	/* GOption does not free a default it overwrites: NULL means default. */
-	g_autofree char *warmup = NULL, *duration = NULL, *output = NULL;
+	g_auto(GStrv) sets = NULL;
+	g_autofree char *output = NULL, *seed = NULL, *replication = NULL;
+	gboolean quiet = FALSE, force = FALSE;
+	GOptionEntry entries[] = {
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+		  "results database, created if missing (default results.db)", "FILE" },
+		{ "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+		  "run even if this run (same parameters and replication) is done in "
+		  "FILE; the new run replaces it when it is done", NULL },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "override a scenario key; may be repeated", "GROUP.KEY=VALUE" },
+		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed,
+		  "master seed (same as --set run.seed=N)", "N" },
+		{ "replication", 'r', 0, G_OPTION_ARG_STRING, &replication,
+		  "replication number (default 0)", "R" },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+		  "no progress line, no summary", NULL },
+		{ NULL },
+	};
+	g_autoptr(GError) err = NULL;
+	g_autoptr(fc_scenario) sc = NULL;
+	g_autoptr(GString) overrides = g_string_new(NULL);
+	struct progress *progress;
+	struct run_report rep;
+	struct run_options o = { 0 };
+	int status;
+
+	if (!parse_options("run", "SCENARIO.ini", "Runs one scenario and records it "
+			   "in a results database.", entries, &argc, &argv))
+		return EXIT_BAD_INPUT;
+	if (argc != 2) {
+		fprintf(stderr, "flashcoop run: %s (see flashcoop run --help)\n",
+			argc < 2 ? "no scenario file given" : "more than one scenario file given");
+		return EXIT_BAD_INPUT;
+	}
+	sc = scenario_load(&scenario_keys, argv[1], &err);
+	if (!sc)
+		goto bad;
+	for (size_t i = 0; sets && sets[i]; i++) {
+		if (!scenario_assign(sc, sets[i], "--set", &err))
+			goto bad;
+		g_string_append_printf(overrides, "%s\n", sets[i]);
+	}
+	if (seed) {
+		if (!scenario_set(sc, "run.seed", seed, "--seed", &err))
+			goto bad;
+		g_string_append_printf(overrides, "run.seed=%s\n", seed);
+	}
+	if (!parse_replication(replication, &o.replication, &err))
+		goto bad;
+
+	o.output = output ? output : "results.db";
+	o.overrides = overrides->str;
+	o.version = FLASHCOOP_VERSION;
+	o.force = force;
+	o.interrupt = &got_signal;
+	progress = progress_new(!quiet && isatty(STDERR_FILENO));
+	o.progress = progress;
+	install_signals();
+	if (!run_scenario(sc, &o, &rep, &err)) {
+		progress_free(progress);
+		goto bad;
+	}
+	progress_free(progress);
+	switch (rep.outcome) {
+	case RUN_DONE:
+		if (!quiet)
+			printf("run %" G_GINT64_FORMAT " done: %s, replication %"
+			       G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " events, "
+			       "%.9gs simulated -> %s\n", rep.run_id, scenario_name(sc),
+			       o.replication, rep.events, (double)rep.sim_end / 1e9,
+			       o.output);
+		status = 0;
+		break;
+	case RUN_ALREADY_DONE:
+		if (!quiet)
+			printf("this run (key %s) is done already in %s as run %" G_GINT64_FORMAT "; "
+			       "nothing to do (--force runs it again)\n",
+			       rep.run_key, o.output, rep.run_id);
+		status = 0;
+		break;
+	case RUN_FAILED:
+		fprintf(stderr, "flashcoop run: run %" G_GINT64_FORMAT " failed: %s\n",
+			rep.run_id, rep.error);
+		status = EXIT_FAILED;
+		break;
+	default:
+		fprintf(stderr, "flashcoop run: run %" G_GINT64_FORMAT " %s; what it "
+			"recorded so far is in %s\n", rep.run_id, rep.error, o.output);
+		status = 128 + got_signal;
+		break;
+	}
+	run_report_clear(&rep);
+	return status;
+bad:
+	fprintf(stderr, "flashcoop run: %s\n", err->message);
+	return EXIT_BAD_INPUT;
+}
+
+static int
+cmd_keys(int argc, char **argv)
+{
+	gboolean markdown = FALSE;
+	GOptionEntry entries[] = {
+		{ "markdown", 'm', 0, G_OPTION_ARG_NONE, &markdown,
+		  "print docs/scenario.md", NULL },
+		{ NULL },
+	};
+	g_autofree char *text = NULL;
+
+	if (!parse_options("keys", "", "Lists every scenario key: group, key, type, "
+			   "unit, default, range and meaning.", entries, &argc, &argv))
+		return EXIT_BAD_INPUT;
+	if (argc > 1) {
+		fprintf(stderr, "flashcoop keys: unexpected argument '%s'\n", argv[1]);
+		return EXIT_BAD_INPUT;
+	}
+	text = markdown ? keys_markdown(&scenario_keys) : keys_text(&scenario_keys);
+	fputs(text, stdout);
+	return 0;
+}
+
+static int
+cmd_merge(int argc, char **argv)
+{
 	gboolean quiet = FALSE;
 	GOptionEntry entries[] = {
-		{ "servers", 'c', 0, G_OPTION_ARG_INT, &servers, "servers, c (default 1)", "C" },
-		{ "capacity", 'K', 0, G_OPTION_ARG_INT, &capacity,
-		  "customers in the system at most, K >= C (default C + 1000)", "K" },
-		{ "arrival-rate", 'l', 0, G_OPTION_ARG_DOUBLE, &lambda,
-		  "arrivals per second, lambda (default 0.8)", "RATE" },
-		{ "service-rate", 'u', 0, G_OPTION_ARG_DOUBLE, &mu,
-		  "services per second per server, mu (default 1)", "RATE" },
-		{ "warmup", 'w', 0, G_OPTION_ARG_STRING, &warmup,
-		  "time before statistics start (default 1000s)", "DURATION" },
-		{ "duration", 'd', 0, G_OPTION_ARG_STRING, &duration,
-		  "measured time after the warm-up (default 100000s)", "DURATION" },
-		{ "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "master seed (default 1)", "N" },
-		{ "replication", 'r', 0, G_OPTION_ARG_INT64, &replication,
-		  "replication number (default 0)", "R" },
-		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-		  "results database (default results.db)", "FILE" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "print nothing", NULL },
 		{ NULL },
 	};
-	g_autoptr(GOptionContext) ctx =
-		g_option_context_new("- simulate an M/M/c/K station");
 	g_autoptr(GError) err = NULL;
-	struct mmck_params p = { 0 };
-	struct mmck_result res;
-	struct mmck_theory th;
-	struct results *db;
-	int64_t run_id;
-	g_autofree char *params = NULL;
+	g_autoptr(fc_results) out = NULL;
+	unsigned copied = 0, skipped = 0;
 
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &err))
-		goto bad;
-	if (argc > 1) {
-		g_set_error(&err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-			    "unexpected argument '%s'", argv[1]);
-		goto bad;
+	if (!parse_options("merge", "OUT.db IN.db...", "Copies the done runs of each "
+			   "IN.db into OUT.db (created if missing), leaving out runs "
+			   "whose run key is already done there.", entries, &argc, &argv))
+		return EXIT_BAD_INPUT;
+	if (argc < 3) {
+		fprintf(stderr, "flashcoop merge: expected OUT.db and at least one "
+			"IN.db (see flashcoop merge --help)\n");
+		return EXIT_BAD_INPUT;
 	}
-	if (servers < 1 || capacity < 0 || seed < 0 || replication < 0) {
-		g_set_error_literal(&err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-				    "--servers must be >= 1; --capacity, --seed and "
-				    "--replication must not be negative");
-		goto bad;
-	}
-	if (!warmup)
-		warmup = g_strdup("1000s");
-	if (!duration)
-		duration = g_strdup("100000s");
-	if (!output)
-		output = g_strdup("results.db");
-	p.servers = (unsigned)servers;
-	p.capacity = capacity ? (unsigned)capacity : p.servers + 1000;
-	p.arrival_rate = lambda;
-	p.service_rate = mu;
-	p.seed = (uint64_t)seed;
-	p.replication = (uint64_t)replication;
-	if (!parse_duration("--warmup", warmup, &p.warmup, &err) ||
-	    !parse_duration("--duration", duration, &p.duration, &err) ||
-	    !mmck_params_check(&p, &err))
-		goto bad;
+	/* Every input is checked before anything is written. */
+	for (int i = 2; i < argc; i++) {
+		g_autoptr(fc_results) in = NULL;
+		g_autofree char *a = realpath(argv[1], NULL), *b = realpath(argv[i], NULL);
 
-	db = results_open(output, &err);
-	if (!db)
-		goto bad;
-	params = g_strdup_printf("servers=%u\ncapacity=%u\narrival_rate=%.17g\n"
-				 "service_rate=%.17g\nwarmup=%s\nduration=%s\n",
-				 p.servers, p.capacity, lambda, mu, warmup, duration);
-	if (!results_run_begin(db, &(struct results_run_info){
-		    .scenario = "mmck", .params = params, .seed = p.seed,
-		    .replication = p.replication, .version = FLASHCOOP_VERSION },
-		    &run_id, &err)) {
-		results_close(db);
-		goto bad;
-	}
-	mmck_simulate(&p, &res);
-	mmck_theory(&p, &th);
-	{
-		static const char *const names[] = {
-			"mean_in_system", "mean_response_s", "loss_ratio",
-			"throughput", "utilisation", "arrivals", "served", "lost",
-		};
-		const double sim[] = {
-			res.mean_in_system, res.mean_response_s, res.loss_ratio,
-			res.throughput, res.utilisation, (double)res.arrivals,
-			(double)res.served, (double)res.lost,
-		};
-		const double theory[] = {
-			th.mean_in_system, th.mean_response_s, th.loss_ratio,
-			th.throughput, th.utilisation,
-		};
-
-		if (!results_scalars(db, run_id, "station", names, sim,
-				     G_N_ELEMENTS(names), &err) ||
-		    !results_scalars(db, run_id, "theory", names, theory,
-				     G_N_ELEMENTS(theory), &err) ||
-		    !results_run_end(db, run_id, "done", NULL,
-				     p.warmup + p.duration, res.events, &err)) {
-			fprintf(stderr, "flashcoop: %s\n", err->message);
-			results_close(db);
-			return 1;
+		if (a && b && strcmp(a, b) == 0) {
+			fprintf(stderr, "flashcoop merge: %s is both the output and an "
+				"input\n", argv[i]);
+			return EXIT_BAD_INPUT;
+		}
+		in = results_open(argv[i], FALSE, &err);
+		if (!in) {
+			fprintf(stderr, "flashcoop merge: %s\n", err->message);
+			return EXIT_BAD_INPUT;
 		}
 	}
-	results_close(db);
+	out = results_open(argv[1], TRUE, &err);
+	if (!out) {
+		fprintf(stderr, "flashcoop merge: %s\n", err->message);
+		return EXIT_BAD_INPUT;
+	}
+	for (int i = 2; i < argc; i++) {
+		unsigned c, s;
+
+		if (!results_merge_from(out, argv[i], &c, &s, &err)) {
+			fprintf(stderr, "flashcoop merge: %s\n", err->message);
+			return err->code == RESULTS_ERROR_WRITE ? EXIT_FAILED : EXIT_BAD_INPUT;
+		}
+		copied += c;
+		skipped += s;
+	}
 	if (!quiet)
-		printf("run %" G_GINT64_FORMAT " -> %s\n"
-		       "                 simulated    M/M/%u/%u theory\n"
-		       "mean in system  %12.5g  %12.5g\n"
-		       "response (s)    %12.5g  %12.5g\n"
-		       "loss ratio      %12.5g  %12.5g\n"
-		       "utilisation     %12.5g  %12.5g\n",
-		       run_id, output, p.servers, p.capacity,
-		       res.mean_in_system, th.mean_in_system,
-		       res.mean_response_s, th.mean_response_s,
-		       res.loss_ratio, th.loss_ratio,
-		       res.utilisation, th.utilisation);
+		printf("merged %u runs into %s (%u left out: already there or not done)\n",
+		       copied, argv[1], skipped);
 	return 0;
-bad:
-	fprintf(stderr, "flashcoop mmck: %s\n", err->message);
-	return EXIT_BAD_INPUT;
 }
 
 int
@@ -183,10 +298,19 @@ main(int argc, char **argv)
 		printf("flashcoop %s\n", FLASHCOOP_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0)
 		return usage(stdout);
-	if (strcmp(argv[1], "mmck") == 0)
-		return cmd_mmck(argc - 1, argv + 1);
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sweep") == 0) {
+		install_signals();
+		return sweep_main(argc - 1, argv + 1, &got_signal);
+	}
+	if (strcmp(argv[1], "keys") == 0)
+		return cmd_keys(argc - 1, argv + 1);
+	if (strcmp(argv[1], "merge") == 0)
+		return cmd_merge(argc - 1, argv + 1);
 	fprintf(stderr, "flashcoop: unknown command '%s' (try flashcoop --help)\n",
 		argv[1]);
 	return EXIT_BAD_INPUT;

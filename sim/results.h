@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The results database: one SQLite file that holds many runs, each with its
- * metadata and scalars.  A file is recognised as flashcoop's by its SQLite
- * application_id ('FCOP'); any other file, SQLite or not, is refused and left
- * untouched.  Each call that writes is its own transaction, so a run that is
- * cut short leaves the rows written before it, and its status says so.
+ * The results database: one SQLite file that holds many runs.  The schema is
+ * documented in docs/results.md.  A file is recognised as flashcoop's by its
+ * SQLite application_id ('FCOP') and user_version (the schema version); any
+ * other file, SQLite or not, is refused and left untouched.
  *
- * Schema (version 1):
- *   run(id, status, error, scenario, params, seed, replication, version,
- *       started, ended, sim_end_ns, events)
- *       status is 'running', 'done', 'failed' or 'interrupted'; started and
- *       ended are UTC wall times in ISO 8601; params is the run's effective
- *       parameters as "key=value" lines.
- *   scalar(run_id, entity, name, value)
+ * A run row is written as 'running' before the run starts; its results come
+ * in batched transactions (sim/recorder.h), and the transaction that writes
+ * the last of them also marks it 'done'.  A failure marks it 'failed' with
+ * its message, a signal 'interrupted'; what was written before stays.  At
+ * most one run per run key is 'done' (a unique index says so), which is what
+ * lets sweeps resume and merges skip duplicates.
  */
 #ifndef FLASHCOOP_SIM_RESULTS_H
 #define FLASHCOOP_SIM_RESULTS_H
@@ -20,6 +18,7 @@
 #include <stdint.h>
 
 #include <glib.h>
+#include <sqlite3.h>
 
 #include "flashcoop/time.h"
 
@@ -33,35 +32,82 @@ enum results_error_code {
 	RESULTS_ERROR_WRITE,   /* a statement failed */
 };
 
+#define RESULTS_SCHEMA_VERSION 2
+
 struct results;
 
-/* Opens or creates path; NULL with err set on failure. */
-struct results *results_open(const char *path, GError **err);
+/*
+ * Opens path, creating it (with the schema) when create is TRUE and it does
+ * not exist; NULL with err set on failure.  An existing file is checked
+ * (application_id, schema version, integrity of its header) before anything
+ * is written to it.
+ */
+struct results *results_open(const char *path, gboolean create, GError **err);
 /* Closes the file; accepts NULL. */
 void results_close(struct results *r);
 
+/* The file name, and the connection for sim/recorder.c. */
+const char *results_path(const struct results *r);
+sqlite3 *results_db(struct results *r);
+
+/* Sets err from the connection's last error: "PATH: what: sqlite message". */
+gboolean results_fail(struct results *r, GError **err, const char *what);
+
 struct results_run_info {
-	const char *scenario; /* a name */
-	const char *params;   /* "key=value" lines */
+	const char *run_key, *point_key;
+	const char *scenario;      /* its name */
+	const char *scenario_text; /* the files as read */
+	const char *params;        /* canonical "group.key = value" lines */
+	const char *overrides;     /* the --set assignments, one per line */
 	uint64_t seed, replication;
 	const char *version;
+	/* Every key: name "group.key", canonical value, and where it came from. */
+	const char *const *param_names, *const *param_values, *const *param_sources;
+	size_t nparams;
 };
 
-/* Records a new run as 'running'; stores its id in *run_id. */
+/* Records a new run as 'running', with its parameters; sets *run_id. */
 gboolean results_run_begin(struct results *r, const struct results_run_info *info,
 			   int64_t *run_id, GError **err);
 
-/* Adds scalars in one transaction: names[i] = values[i], for one entity. */
-gboolean results_scalars(struct results *r, int64_t run_id, const char *entity,
-			 const char *const *names, const double *values, size_t n,
-			 GError **err);
-
 /*
- * Marks a run finished: status "done", "failed" (with error) or
- * "interrupted", with its simulated end time and event count.
+ * Sets a run's final status ("done", "failed" with error, "interrupted"),
+ * simulated end time and event count, inside the transaction in progress if
+ * there is one.  Marking done a run key that is already done fails.
  */
 gboolean results_run_end(struct results *r, int64_t run_id, const char *status,
 			 const char *error, fc_time_t sim_end, uint64_t events,
 			 GError **err);
+
+/* The id of the done run with run_key in *id, or 0 when there is none. */
+gboolean results_find_done(struct results *r, const char *run_key, int64_t *id,
+			   GError **err);
+
+/*
+ * Deletes run id and all its results, inside the transaction in progress if
+ * there is one.
+ */
+gboolean results_delete_run(struct results *r, int64_t id, GError **err);
+
+/* The run keys that are 'done', as a set of strings. */
+GHashTable *results_done_keys(struct results *r, GError **err);
+
+/*
+ * Marks 'interrupted' the runs left 'running' on this host by processes that
+ * no longer exist (a worker killed with SIGKILL, a machine that went down);
+ * sets *reaped to how many, and *live to the runs still running on this
+ * host in processes that do exist (workers of a sweep that was killed,
+ * finishing their run).
+ */
+gboolean results_reap_stale(struct results *r, unsigned *reaped, unsigned *live,
+			    GError **err);
+
+/*
+ * Copies into r the done runs of the database at path whose run keys are not
+ * done in r yet, with all their results; one transaction.  *copied and
+ * *skipped count runs copied and runs left out (duplicates or not done).
+ */
+gboolean results_merge_from(struct results *r, const char *path, unsigned *copied,
+			    unsigned *skipped, GError **err);
 
 #endif

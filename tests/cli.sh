@@ -1,11 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# The program as a user meets it: exit codes, error messages, the results
-# file, determinism.  TAP output for prove.  FLASHCOOP names the program.
+# The program as a user meets it: commands, exit codes, error messages, the
+# results file, signals, sweeps, resuming, merging, determinism.  TAP output
+# for prove.  FLASHCOOP names the program; run from the source tree.
 set -u
 
 prog=${FLASHCOOP:-build/flashcoop}
+case $prog in /*) ;; *) prog=$(pwd)/$prog ;; esac
+src=$(pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0
@@ -29,39 +32,169 @@ status_is() { # expected status, command...
 	shift
 	"$@" >"$tmp/cmd.out" 2>"$tmp/cmd.err"
 	got=$?
-	[ "$got" -eq "$want" ] || { echo "status $got, expected $want" >&2; return 1; }
+	[ "$got" -eq "$want" ] || { echo "status $got, expected $want" >&2; cat "$tmp/cmd.err" >&2; return 1; }
 }
 
-err_mentions() { # text
-	grep -q -- "$1" "$tmp/cmd.err" || { cat "$tmp/cmd.err" >&2; return 1; }
+err_has() { # text that stderr of the last status_is must contain
+	grep -qF -- "$1" "$tmp/cmd.err" || { echo "stderr lacks: $1" >&2; cat "$tmp/cmd.err" >&2; return 1; }
 }
 
-echo "1..10"
+# Everything a run records, keyed by run key and names (not by row ids), in
+# a stable order: equal dumps mean identical results.
+dump() {
+	sqlite3 "$1" "
+	SELECT 'S', r.run_key, r.point_key, r.replication, r.sim_end_ns, r.events FROM run r
+	  WHERE r.status = 'done' ORDER BY r.run_key;
+	SELECT 'X', r.run_key, x.entity, x.name, x.value FROM scalar x JOIN run r ON r.id = x.run_id
+	  ORDER BY 2, 3, 4;
+	SELECT 'V', r.run_key, v.entity, v.name, d.t_ns, d.value FROM vector_data d
+	  JOIN vector v ON v.id = d.vector_id JOIN run r ON r.id = v.run_id ORDER BY 2, 3, 4, d.rowid;
+	SELECT 'T', r.run_key, s.entity, s.name, s.count, s.mean, s.sd, s.min, s.max, s.p50, s.p99
+	  FROM statistic s JOIN run r ON r.id = s.run_id ORDER BY 2, 3, 4;
+	SELECT 'B', r.run_key, s.entity, s.name, b.lower, b.upper, b.count FROM statistic_bin b
+	  JOIN statistic s ON s.id = b.statistic_id JOIN run r ON r.id = s.run_id ORDER BY 2, 3, 4, b.rowid;
+	SELECT 'E', r.run_key, e.seq, e.t_ns, e.entity, e.kind, e.detail FROM event_log e
+	  JOIN run r ON r.id = e.run_id ORDER BY 2, 3;"
+}
+
+cd "$tmp" || exit 1
+cat >m.ini <<'EOF'
+[scenario]
+name = small
+[run]
+warmup = 100s
+duration = 20000s
+[mmck]
+servers = 2
+capacity = 6
+arrival_rate = 1.5
+sample_interval = 50s
+log_full = true
+EOF
+cat >long.ini <<'EOF'
+[scenario]
+include = m.ini
+[run]
+duration = 100000000s
+EOF
+cat >sw.ini <<'EOF'
+[sweep]
+scenario = m.ini
+replications = 2
+[vary]
+mmck.arrival_rate = 0.5..1.5 step 0.5
+[lockstep]
+mmck.servers = 1, 2
+mmck.capacity = 4, 8
+EOF
+# Runs of about a second each, for resuming after SIGKILL.
+cat >slow.ini <<'EOF'
+[scenario]
+include = m.ini
+[run]
+duration = 3000000s
+[mmck]
+sample_interval = 0s
+EOF
+cat >slow-sw.ini <<'EOF'
+[sweep]
+scenario = slow.ini
+replications = 3
+[vary]
+mmck.arrival_rate = 0.5, 1.0
+EOF
+
+echo "1..30"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
-ok "a duration without unit is refused (2) and named" \
-	sh -c "'$prog' mmck --duration 10 -o '$tmp/a.db' 2>'$tmp/e'; [ \$? -eq 2 ] && grep -q -- '--duration' '$tmp/e' && [ ! -e '$tmp/a.db' ]"
-ok "capacity below servers is refused (2)" status_is 2 "$prog" mmck -c 4 -K 2 -o "$tmp/a.db"
+ok "every command has --help" sh -c "for c in run sweep keys merge; do '$prog' \$c --help | grep -q Usage || exit 1; done"
+ok "run without a scenario is a usage error (2)" status_is 2 "$prog" run
 
-printf 'precious notes\n' >"$tmp/notes.db"
+ok "a bad value is refused (2) with file, line, group and key" \
+	sh -c "'$prog' run m.ini --set run.duration=10 -o bad.db 2>e; [ \$? -eq 2 ] && grep -q -- '--set: \[run\] duration: expected a duration' e && [ ! -e bad.db ]"
+ok "a misspelt --set key gets a suggestion" \
+	sh -c "'$prog' run m.ini --set mmck.server=3 -o bad.db 2>e; [ \$? -eq 2 ] && grep -q \"did you mean 'mmck.servers'\" e"
+ok "values that do not fit together are refused (2), naming both" \
+	sh -c "'$prog' run m.ini --set mmck.capacity=1 -o bad.db 2>e; [ \$? -eq 2 ] && grep -q 'capacity' e && grep -q 'm.ini:7' e"
+
+printf 'precious notes\n' >notes.db
 ok "a file that is not a database is refused (2) and left intact" \
-	sh -c "'$prog' mmck --duration 100s -o '$tmp/notes.db' 2>/dev/null; [ \$? -eq 2 ] && [ \"\$(cat '$tmp/notes.db')\" = 'precious notes' ]"
-sqlite3 "$tmp/other.db" 'CREATE TABLE t(x); INSERT INTO t VALUES (1);'
-ok "another program's SQLite database is refused (2)" \
-	sh -c "'$prog' mmck --duration 100s -o '$tmp/other.db' 2>'$tmp/e'; [ \$? -eq 2 ] && grep -q 'not a flashcoop' '$tmp/e' && [ \"\$(sqlite3 '$tmp/other.db' 'SELECT count(*) FROM sqlite_master')\" = 1 ]"
+	sh -c "'$prog' run m.ini -q -o notes.db 2>e; [ \$? -eq 2 ] && grep -q 'not a flashcoop' e && [ \"\$(cat notes.db)\" = 'precious notes' ]"
+sqlite3 other.db 'CREATE TABLE t(x); INSERT INTO t VALUES (1);'
+ok "another program's SQLite database is refused (2) and left intact" \
+	sh -c "'$prog' run m.ini -q -o other.db 2>e; [ \$? -eq 2 ] && grep -q 'not a flashcoop' e && [ \"\$(sqlite3 other.db 'SELECT count(*) FROM sqlite_master')\" = 1 ]"
 
-ok "two runs go into one file, both done" sh -c "
-	'$prog' mmck -q --duration 2000s --seed 5 -o '$tmp/r.db' &&
-	'$prog' mmck -q --duration 2000s --seed 5 --replication 1 -o '$tmp/r.db' &&
-	[ \"\$(sqlite3 '$tmp/r.db' \"SELECT count(*) FROM run WHERE status = 'done'\")\" = 2 ]"
-ok "same seed, same numbers" sh -c "
-	'$prog' mmck -q --duration 2000s --seed 5 -o '$tmp/s.db' &&
-	a=\$(sqlite3 '$tmp/r.db' 'SELECT name, value FROM scalar WHERE run_id = 1 ORDER BY entity, name') &&
-	b=\$(sqlite3 '$tmp/s.db' 'SELECT name, value FROM scalar WHERE run_id = 1 ORDER BY entity, name') &&
-	[ -n \"\$a\" ] && [ \"\$a\" = \"\$b\" ]"
-ok "another replication, other numbers" sh -c "
-	a=\$(sqlite3 '$tmp/r.db' \"SELECT value FROM scalar WHERE run_id = 1 AND name = 'served'\") &&
-	b=\$(sqlite3 '$tmp/r.db' \"SELECT value FROM scalar WHERE run_id = 2 AND name = 'served'\") &&
-	[ \"\$a\" != \"\$b\" ]"
+ok "a run records params, scalars, a vector, a statistic and events" sh -c "
+	'$prog' run m.ini -q -o r.db &&
+	[ \"\$(sqlite3 r.db \"SELECT status || count(*) FROM run\")\" = done1 ] &&
+	[ \"\$(sqlite3 r.db \"SELECT value FROM param WHERE name = 'mmck.servers'\")\" = 2 ] &&
+	[ \"\$(sqlite3 r.db \"SELECT source FROM param WHERE name = 'mmck.servers'\")\" = m.ini:7 ] &&
+	[ \"\$(sqlite3 r.db 'SELECT count(*) > 10 FROM scalar')\" = 1 ] &&
+	[ \"\$(sqlite3 r.db 'SELECT count(*) FROM vector_data')\" = 400 ] &&
+	[ \"\$(sqlite3 r.db \"SELECT count > 1000 FROM statistic WHERE name = 'response_s'\")\" = 1 ] &&
+	[ \"\$(sqlite3 r.db \"SELECT count(*) > 0 FROM event_log WHERE kind = 'full'\")\" = 1 ]"
+ok "the same run again is not repeated (0), --force replaces it" sh -c "
+	'$prog' run m.ini -o r.db | grep -q 'nothing to do' &&
+	'$prog' run m.ini -q --force -o r.db &&
+	[ \"\$(sqlite3 r.db 'SELECT group_concat(id) FROM run')\" = 2 ]"
+ok "another replication gives other numbers" sh -c "
+	'$prog' run m.ini -q -r 1 -o r.db &&
+	[ \"\$(sqlite3 r.db \"SELECT count(DISTINCT value) FROM scalar WHERE name = 'served'\")\" = 2 ]"
+ok "same scenario and seed, twice" sh -c "
+	'$prog' run m.ini -q -o d1.db && '$prog' run m.ini -q -o d2.db"
+dump d1.db >d1.txt; dump d2.db >d2.txt
+ok "  ... identical scalars, vectors, statistics and events" sh -c "[ -s d1.txt ] && cmp d1.txt d2.txt"
+ok "the event queue does not change results" sh -c "
+	'$prog' run m.ini -q --set run.queue=heap4 -o d3.db"
+dump d3.db >d3.txt
+ok "  ... radix and heap4 dumps are equal" cmp d1.txt d3.txt
+
+ok "[run] max_events fails the run (1) and says why" sh -c "
+	'$prog' run m.ini -q --set run.max_events=5000 -o f.db 2>e; [ \$? -eq 1 ] &&
+	grep -q 'max_events' e &&
+	[ \"\$(sqlite3 f.db \"SELECT status FROM run\")\" = failed ] &&
+	[ \"\$(sqlite3 f.db \"SELECT error LIKE '%max_events%' FROM run\")\" = 1 ]"
+
+"$prog" run long.ini -q -o int.db 2>int.err &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+st=$?
+ok "SIGINT stops a run (130), marked interrupted, its rows kept" sh -c "
+	[ $st -eq 130 ] && [ \"\$(sqlite3 int.db 'SELECT status FROM run')\" = interrupted ] &&
+	[ \"\$(sqlite3 int.db 'SELECT count(*) > 0 FROM vector_data')\" = 1 ] &&
+	grep -q SIGINT int.err"
+
+ok "keys --markdown is docs/scenario.md" sh -c "'$prog' keys --markdown | cmp - '$src/docs/scenario.md'"
+
+ok "a sweep at -j1 runs 12 runs" sh -c "'$prog' sweep sw.ini -q -j1 -o s1.db && [ \"\$(sqlite3 s1.db \"SELECT count(*) FROM run WHERE status = 'done'\")\" = 12 ]"
+ok "  ... at -j2 gives identical results" sh -c "'$prog' sweep sw.ini -q -j2 -o s2.db"
+dump s1.db >s1.txt; dump s2.db >s2.txt
+ok "  ... byte for byte" sh -c "[ -s s1.txt ] && cmp s1.txt s2.txt"
+ok "  ... 6 points with 2 replications each in the statistics view" sh -c "
+	[ \"\$(sqlite3 s1.db \"SELECT count(*), min(n), max(n) FROM point_scalar WHERE entity = 'station' AND name = 'served'\")\" = '6|2|2' ]"
+ok "running the sweep again runs nothing" sh -c "'$prog' sweep sw.ini -o s1.db | grep -q '12 already done, 0 to run'"
+
+"$prog" sweep slow-sw.ini -q -j2 -o k.db &
+pid=$!
+sleep 1.5
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 0.5
+ok "SIGKILL of a sweep halfway, then --resume: every run done exactly once" sh -c "
+	'$prog' sweep slow-sw.ini -q --resume -j2 -o k.db &&
+	[ \"\$(sqlite3 k.db \"SELECT count(*), count(DISTINCT run_key) FROM run WHERE status = 'done'\")\" = '6|6' ] &&
+	[ \"\$(sqlite3 k.db \"SELECT count(*) FROM run WHERE status = 'running'\")\" = 0 ]"
+
+ok "--emit parallel writes one job per run" sh -c "
+	'$prog' sweep sw.ini --emit parallel jobs >/dev/null && [ \$(wc -l <jobs/jobs.txt) -eq 12 ]"
+sh jobs/jobs.txt && "$prog" merge -q merged.db jobs/runs/*.db && dump merged.db >merged.txt
+ok "  ... the jobs, run by sh and merged, equal the local sweep" cmp s1.txt merged.txt
+ok "  ... merging again adds no duplicates" sh -c "
+	'$prog' merge merged.db jobs/runs/*.db s2.db | grep -q 'merged 0 runs' &&
+	[ \"\$(sqlite3 merged.db 'SELECT count(*) FROM run')\" = 12 ]"
+ok "merge refuses (2) a foreign input and writes nothing" sh -c "
+	'$prog' merge m2.db s1.db notes.db 2>e; [ \$? -eq 2 ] && [ ! -e m2.db ] && grep -q notes.db e"
 exit $failed

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # `make run`: the default job.  Until the web flash-crowd models exist, it
-# simulates an M/M/1 station at loads 0.1 to 0.95, records every run in a
-# fresh SQLite database (build/default.db), and draws simulated against
-# closed-form response times (build/default.png).
+# sweeps an M/M/1 station over loads 0.1 to 0.95 with five replications
+# (scenarios/mm1-load.sweep) into a fresh SQLite database (build/default.db)
+# and draws the simulated mean response time, with 95% confidence
+# intervals, against the closed form (build/default.png).
 # Usage: tools/run-default.sh PATH/TO/flashcoop
 set -eu
 
@@ -15,12 +16,9 @@ png=$dir/default.png
 csv=$dir/default.csv
 
 rm -f "$db"
-for load in 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 0.95; do
-	"$prog" mmck --servers 1 --arrival-rate "$load" --service-rate 1 \
-		--warmup 2000s --duration 200000s --seed 1 --quiet -o "$db"
-done
+"$prog" sweep scenarios/mm1-load.sweep -o "$db"
 sqlite3 -csv "$db" <analysis/mmck.sql >"$csv"
 gnuplot -e "data='$csv'; out='$png'" analysis/mmck.gp
-echo "load,simulated response (s),theory (s),loss"
+echo "load,simulated response (s),95% CI half-width (s),replications,theory (s)"
 cat "$csv"
 echo "results: $db  figure: $png"

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The model types that [run] model chooses from (models/keys.c lists them). */
+#include "model.h"
+#include "mmck.h"
+
+const struct model_type *const model_types[] = {
+	&mmck_model,
+	NULL,
+};

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The scenario key table.  Every key a scenario file may hold is declared
+ * once, in models/keys.c (scenario_keys), with its type, unit, default, allowed range and a
+ * one-line meaning.  The table drives parsing and validation (sim/scenario.c),
+ * the defaults, `flashcoop keys` and docs/scenario.md; nothing else lists
+ * keys.  Tests may build tables of their own.
+ */
+#ifndef FLASHCOOP_SIM_KEYS_H
+#define FLASHCOOP_SIM_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum key_type {
+	KEY_DURATION, /* nanoseconds; written 30s, 250ms, 2h */
+	KEY_SIZE,     /* bytes; written 64KiB, 1.5MB */
+	KEY_RATE,     /* bits per second; written 100Mbit/s, 2MB/s */
+	KEY_RATIO,    /* a fraction; written 0.3 or 30% */
+	KEY_COUNT,    /* an unsigned integer */
+	KEY_REAL,     /* a finite real number, unit in key_def.unit */
+	KEY_BOOL,     /* true or false */
+	KEY_ENUM,     /* one of key_def.choices */
+	KEY_STRING,   /* free text */
+};
+
+enum key_flags {
+	KEY_LIST = 1 << 0, /* a comma-separated list of values of the type */
+	KEY_META = 1 << 1, /* describes the scenario; does not change results */
+};
+
+struct key_def {
+	const char *group, *name;
+	enum key_type type;
+	unsigned flags;
+	const char *unit;    /* KEY_REAL and KEY_COUNT: what is counted */
+	const char *def;     /* default, written as in a file */
+	const char *min;     /* bounds as in a file; a leading '>' or '<' */
+	const char *max;     /*   makes the bound exclusive; NULL: none */
+	const char *choices; /* KEY_ENUM: "a|b|c" */
+	const char *doc;     /* one line */
+};
+
+struct key_table {
+	const struct key_def *defs; /* in documentation order */
+	size_t n;
+};
+
+/* The scenario keys (models/keys.c). */
+extern const struct key_table scenario_keys;
+
+/* The key group.name, or NULL. */
+const struct key_def *keys_find(const struct key_table *t, const char *group,
+				const char *name);
+
+/* The key for "group.name", or NULL. */
+const struct key_def *keys_find_dotted(const struct key_table *t, const char *dotted);
+
+/* Whether any key is in group. */
+bool keys_group_exists(const struct key_table *t, const char *group);
+
+/* The type's name for documentation ("duration", "size", ...). */
+const char *keys_type_name(const struct key_def *k);
+
+/* The units or notation a value takes, for documentation and errors. */
+const char *keys_type_units(const struct key_def *k);
+
+/*
+ * Of candidates[0..n-1], the one nearest to word by edit distance when it is
+ * near enough to be a plausible typo, else NULL.  Case differences count
+ * little.
+ */
+const char *keys_suggest(const char *word, const char *const *candidates, size_t n);
+
+/* keys_suggest() over the groups of the table. */
+const char *keys_suggest_group(const struct key_table *t, const char *group);
+
+/* keys_suggest() over the keys of group. */
+const char *keys_suggest_key(const struct key_table *t, const char *group,
+			     const char *name);
+
+/* keys_suggest() over every "group.name"; the result is newly allocated. */
+char *keys_suggest_dotted(const struct key_table *t, const char *dotted);
+
+/* The table as Markdown (docs/scenario.md); newly allocated. */
+char *keys_markdown(const struct key_table *t);
+
+/* The table as plain text for a terminal; newly allocated. */
+char *keys_text(const struct key_table *t);
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the run driver (sim/run.c) needs from a model, and what a model gets
+ * from it.  A model type is chosen by [run] model; the driver checks the
+ * scenario with it, builds it on a fresh engine, runs the engine to
+ * warmup + duration, and asks the model for its summaries if the run got
+ * there.  Models never see the database: they record through sim/recorder.h.
+ */
+#ifndef FLASHCOOP_SIM_MODEL_H
+#define FLASHCOOP_SIM_MODEL_H
+
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "engine.h"
+#include "flashcoop/time.h"
+#include "recorder.h"
+#include "scenario.h"
+
+/* One run as a model sees it. */
+struct sim_ctx {
+	struct engine *engine;
+	struct recorder *rec;      /* may be NULL: record nothing */
+	uint64_t seed, replication; /* for rng_stream_init() */
+	fc_time_t warmup, end;     /* measurement is [warmup, end) */
+	char *failure;             /* set through sim_fail() */
+};
+
+/*
+ * Marks the run failed with a message (the first one counts) and stops the
+ * engine; for conditions a model finds during the run that make its results
+ * meaningless.
+ */
+void sim_fail(struct sim_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+struct model_type {
+	const char *name; /* a choice of [run] model */
+	/*
+	 * Checks that the scenario's values fit together (each value alone
+	 * was checked against the key table); errors through
+	 * scenario_invalid().  May be NULL.
+	 */
+	gboolean (*check)(const struct scenario *sc, GError **err);
+	/*
+	 * Builds the model and schedules its first events.  NULL with err
+	 * set when the scenario cannot be built (a file it names is missing,
+	 * say): that is bad input, and no run is recorded.
+	 */
+	void *(*create)(struct sim_ctx *ctx, const struct scenario *sc, GError **err);
+	/* The run reached ctx->end: record the summaries. */
+	void (*finish)(void *model, struct sim_ctx *ctx);
+	/* Accepts NULL. */
+	void (*destroy)(void *model);
+};
+
+/* The model types (models/models.c), NULL-terminated. */
+extern const struct model_type *const model_types[];
+
+/* The model type called name, or NULL. */
+const struct model_type *model_type_find(const char *name);
+
+#endif
