@@ -95,6 +95,14 @@ quantity_why(const struct key_def *k, const char *text)
 	{
 		const char *near = keys_suggest(u, units, n);
 
+		/* "sec", "hours", "msec": the unit they start with. */
+		for (size_t i = 0; !near && i < n; i++)
+			if (g_str_has_prefix(u, units[i]))
+				near = units[i];
+		for (size_t i = 0; near && i < n; i++)
+			if (g_str_has_prefix(u, units[i]) && strlen(units[i]) > strlen(near))
+				near = units[i];
+
 		if (near)
 			return g_strdup_printf("expected %s, found '%s': unknown unit "
 					       "'%s'; did you mean '%s'?",
