@@ -156,8 +156,9 @@ check: deps
 	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh
 
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3
+	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(PROG)
 	$(Q)sh bench/run.sh $(B)
+	$(Q)sh bench/sweep.sh $(B)
 
 install: $(PROG) $(CORE_A) $(CORE_SO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \

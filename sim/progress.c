@@ -73,7 +73,7 @@ due(struct progress *p)
 void
 progress_run(struct progress *p, fc_time_t now, fc_time_t end, uint64_t events)
 {
-	char a[32], b[32], eta[32];
+	char eta[32];
 	double elapsed, frac;
 
 	if (!due(p))
@@ -81,9 +81,8 @@ progress_run(struct progress *p, fc_time_t now, fc_time_t end, uint64_t events)
 	elapsed = (double)(p->last - p->start) / G_USEC_PER_SEC;
 	frac = end ? (double)now / (double)end : 1;
 	format_eta(eta, sizeof eta, frac > 0 ? elapsed * (1 - frac) / frac : -1);
-	fprintf(stderr, "\r\033[Ksimulated %s / %s  %5.1f%%  %.3gM events/s  ETA %s",
-		fc_time_format(now, a, sizeof a), fc_time_format(end, b, sizeof b),
-		100 * frac, elapsed > 0 ? (double)events / elapsed / 1e6 : 0.0, eta);
+	fprintf(stderr, "\r\033[Ksimulated %.1fs / %.1fs  %5.1f%%  %.3gM events/s  ETA %s",
+		(double)now / 1e9, (double)end / 1e9, 100 * frac, elapsed > 0 ? (double)events / elapsed / 1e6 : 0.0, eta);
 	fflush(stderr);
 	p->drawn = true;
 }

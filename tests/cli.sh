@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..30"
+echo "1..31"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -124,6 +124,14 @@ ok "a file that is not a database is refused (2) and left intact" \
 sqlite3 other.db 'CREATE TABLE t(x); INSERT INTO t VALUES (1);'
 ok "another program's SQLite database is refused (2) and left intact" \
 	sh -c "'$prog' run m.ini -q -o other.db 2>e; [ \$? -eq 2 ] && grep -q 'not a flashcoop' e && [ \"\$(sqlite3 other.db 'SELECT count(*) FROM sqlite_master')\" = 1 ]"
+
+ok "a damaged database (truncated, or its header overwritten) is refused (2), untouched" sh -c "
+	'$prog' run m.ini -q -o r0.db && head -c 5000 r0.db >trunc.db && cp r0.db head.db &&
+	printf 'garbage garbage garbage garbage garbage garbage garbage' | dd of=head.db conv=notrunc 2>/dev/null &&
+	a=\$(md5sum trunc.db head.db) &&
+	'$prog' run m.ini -q --force -o trunc.db 2>e1; [ \$? -eq 2 ] &&
+	'$prog' run m.ini -q --force -o head.db 2>e2; [ \$? -eq 2 ] &&
+	grep -q 'damaged' e1 && grep -q 'damaged' e2 && [ \"\$(md5sum trunc.db head.db)\" = \"\$a\" ]"
 
 ok "a run records params, scalars, a vector, a statistic and events" sh -c "
 	'$prog' run m.ini -q -o r.db &&
