@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..31"
+echo "1..32"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -203,6 +203,10 @@ ok "  ... the jobs, run by sh and merged, equal the local sweep" cmp s1.txt merg
 ok "  ... merging again adds no duplicates" sh -c "
 	'$prog' merge merged.db jobs/runs/*.db s2.db | grep -q 'merged 0 runs' &&
 	[ \"\$(sqlite3 merged.db 'SELECT count(*) FROM run')\" = 12 ]"
+ok "--emit slurm writes a job-array script over the same jobs" sh -c "
+	'$prog' sweep sw.ini --emit slurm sl >/dev/null && grep -q '^#SBATCH --array=1-12\$' sl/sweep.slurm &&
+	sh -n sl/sweep.slurm && [ \$(wc -l <sl/jobs.txt) -eq 12 ] &&
+	SLURM_ARRAY_TASK_ID=3 sh sl/sweep.slurm && [ \$(ls sl/runs | wc -l) -eq 1 ]"
 ok "merge refuses (2) a foreign input and writes nothing" sh -c "
 	'$prog' merge m2.db s1.db notes.db 2>e; [ \$? -eq 2 ] && [ ! -e m2.db ] && grep -q notes.db e"
 exit $failed
