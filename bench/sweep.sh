@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/b.ini" <<'END'
 [run]
-duration = 4000000s
+duration = 7000000s
 record = scalar
 [mmck]
 servers = 2
