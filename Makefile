@@ -116,7 +116,7 @@ $(CORE_A): $(CORE_OBJS)
 $(CORE_SO): $(CORE_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared -Wl,-soname,libflashcoop-core.so.$(CORE_SO_VERSION) \
-		$(ALL_LDFLAGS) -o $@ $^
+		$(ALL_LDFLAGS) -o $@ $^ $$($(PKG_CONFIG) --libs glib-2.0) -lm
 
 $(SIM_A): $(SIM_OBJS)
 	@echo "  AR      $@"
@@ -153,7 +153,7 @@ run: deps
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG)
-	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh
+	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh tests/core-api.sh
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(PROG)

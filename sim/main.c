@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "autoptr.h"
+#include "flashcoop/core.h"
 #include "keys.h"
 #include "progress.h"
 #include "results.h"
@@ -58,6 +59,7 @@ usage(FILE *f)
 		"  sweep SWEEP.ini    run every point of a parameter sweep, with replications\n"
 		"  keys               list every scenario key (--markdown: docs/scenario.md)\n"
 		"  merge OUT.db IN.db...  combine results databases without duplicates\n"
+		"  fsm                the core's state machine (--dot: Graphviz)\n"
 		"\n"
 		"Options:\n"
 		"  --version  print the version\n"
@@ -230,6 +232,45 @@ cmd_keys(int argc, char **argv)
 	return 0;
 }
 
+/* The core's state machine (seed 000 Fig. 4) as Graphviz DOT, from the
+ * table the core itself follows. */
+static int
+cmd_fsm(int argc, char **argv)
+{
+	gboolean dot = FALSE;
+	GOptionEntry entries[] = {
+		{ "dot", 0, 0, G_OPTION_ARG_NONE, &dot, "print Graphviz DOT", NULL },
+		{ NULL },
+	};
+	size_t n;
+	const struct fc_transition *t = fc_transitions(&n);
+
+	if (!parse_options("fsm", "", "Prints the cooperation state machine of "
+			   "libflashcoop-core, from the transition table it follows.",
+			   entries, &argc, &argv))
+		return EXIT_BAD_INPUT;
+	if (argc > 1) {
+		fprintf(stderr, "flashcoop fsm: unexpected argument '%s'\n", argv[1]);
+		return EXIT_BAD_INPUT;
+	}
+	if (!dot) {
+		for (size_t i = 0; i < n; i++)
+			printf("%-13s --[%s]--> %s\n", fc_state_name(t[i].from),
+			       fc_input_name(t[i].input), fc_state_name(t[i].to));
+		return 0;
+	}
+	printf("digraph flashcoop_fsm {\n"
+	       "\trankdir=LR;\n"
+	       "\tnode [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
+	       "\tedge [fontname=\"Helvetica\", fontsize=10];\n"
+	       "\t\"%s\" [style=\"rounded,bold\"];\n", fc_state_name(FC_STATE_LOW));
+	for (size_t i = 0; i < n; i++)
+		printf("\t\"%s\" -> \"%s\" [label=\"%s\"];\n", fc_state_name(t[i].from),
+		       fc_state_name(t[i].to), fc_input_name(t[i].input));
+	printf("}\n");
+	return 0;
+}
+
 static int
 cmd_merge(int argc, char **argv)
 {
@@ -311,6 +352,8 @@ main(int argc, char **argv)
 		return cmd_keys(argc - 1, argv + 1);
 	if (strcmp(argv[1], "merge") == 0)
 		return cmd_merge(argc - 1, argv + 1);
+	if (strcmp(argv[1], "fsm") == 0)
+		return cmd_fsm(argc - 1, argv + 1);
 	fprintf(stderr, "flashcoop: unknown command '%s' (try flashcoop --help)\n",
 		argv[1]);
 	return EXIT_BAD_INPUT;

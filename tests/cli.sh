@@ -104,11 +104,11 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..32"
+echo "1..33"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
-ok "every command has --help" sh -c "for c in run sweep keys merge; do '$prog' \$c --help | grep -q Usage || exit 1; done"
+ok "every command has --help" sh -c "for c in run sweep keys merge fsm; do '$prog' \$c --help | grep -q Usage || exit 1; done"
 ok "run without a scenario is a usage error (2)" status_is 2 "$prog" run
 
 ok "a bad value is refused (2) with file, line, group and key" \
@@ -175,6 +175,10 @@ ok "SIGINT stops a run (130), marked interrupted, its rows kept" sh -c "
 	[ \"\$(sqlite3 int.db 'SELECT count(*) > 0 FROM vector_data')\" = 1 ] &&
 	grep -q SIGINT int.err"
 
+ok "fsm --dot draws every transition of the core's table" sh -c "
+	'$prog' fsm --dot >fsm.dot && head -1 fsm.dot | grep -q '^digraph' &&
+	[ \$(grep -c -- '->' fsm.dot) -eq \$('$prog' fsm | wc -l) ] &&
+	grep -q '\"LOW\" -> \"FLASH\" \[label=\"load above threshold\"\]' fsm.dot"
 ok "keys --markdown is docs/scenario.md" sh -c "'$prog' keys --markdown | cmp - '$src/docs/scenario.md'"
 
 ok "a sweep at -j1 runs 12 runs" sh -c "'$prog' sweep sw.ini -q -j1 -o s1.db && [ \"\$(sqlite3 s1.db \"SELECT count(*) FROM run WHERE status = 'done'\")\" = 12 ]"

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The wire format of cooperation messages, version 1, big-endian:
+ *
+ *   0  u8   version (1)
+ *   1  u8   type
+ *   2  u16  payload length
+ *   4  u32  sender id
+ *   8  u32  receiver id
+ *   12 u64  timestamp, ns (the sender's clock)
+ *   20 u64  nonce (random)
+ *   28      payload
+ *   ..      HMAC-SHA256 over everything before it, with the key the two
+ *           nodes share (32 bytes)
+ *
+ * Payloads: HELP_REQUEST and HELP_RELEASE u32 site, u64 bytes; HEARTBEAT
+ * u32 load and u32 spare in millionths, u8 flags (bit 0: accepting
+ * redirected load); PROBE and ACK u64 token.
+ */
+#include "flashcoop/core.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#define LOAD_SCALE 1e6
+#define LOAD_MAX 4000.0
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+/* Payload length of a type, or -1 for an unknown type. */
+static int
+payload_len(unsigned type)
+{
+	switch (type) {
+	case FC_MSG_HELP_REQUEST:
+	case FC_MSG_HELP_RELEASE:
+		return 12;
+	case FC_MSG_HEARTBEAT:
+		return 9;
+	case FC_MSG_PROBE:
+	case FC_MSG_ACK:
+		return 8;
+	}
+	return -1;
+}
+
+static void
+mac(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+    uint8_t out[FC_MAC_LEN])
+{
+	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
+	gsize n = FC_MAC_LEN;
+
+	g_hmac_update(h, data, (gssize)len);
+	g_hmac_get_digest(h, out, &n);
+	g_hmac_unref(h);
+}
+
+static uint32_t
+load_units(double v)
+{
+	if (!(v > 0))
+		return 0;
+	if (v > LOAD_MAX)
+		v = LOAD_MAX;
+	return (uint32_t)(v * LOAD_SCALE + 0.5);
+}
+
+int
+fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
+	      uint8_t *buf, size_t cap, size_t *len)
+{
+	int plen;
+	uint8_t *p;
+
+	if (!m || !key || key_len == 0 || !buf || !len)
+		return FC_ERR_INVAL;
+	plen = payload_len(m->type);
+	if (plen < 0)
+		return FC_ERR_INVAL;
+	if (cap < (size_t)(FC_MSG_HEADER + plen + FC_MAC_LEN))
+		return FC_ERR_BUFFER;
+	buf[0] = FC_WIRE_VERSION;
+	buf[1] = (uint8_t)m->type;
+	put16(buf + 2, (uint16_t)plen);
+	put32(buf + 4, m->from);
+	put32(buf + 8, m->to);
+	put64(buf + 12, m->timestamp);
+	put64(buf + 20, m->nonce);
+	p = buf + FC_MSG_HEADER;
+	switch (m->type) {
+	case FC_MSG_HELP_REQUEST:
+	case FC_MSG_HELP_RELEASE:
+		put32(p, m->u.help.site);
+		put64(p + 4, m->u.help.bytes);
+		break;
+	case FC_MSG_HEARTBEAT:
+		put32(p, load_units(m->u.heartbeat.load));
+		put32(p + 4, load_units(m->u.heartbeat.spare));
+		p[8] = m->u.heartbeat.accepting ? 1 : 0;
+		break;
+	case FC_MSG_PROBE:
+	case FC_MSG_ACK:
+		put64(p, m->u.probe.token);
+		break;
+	}
+	mac(key, key_len, buf, FC_MSG_HEADER + (size_t)plen, buf + FC_MSG_HEADER + plen);
+	*len = FC_MSG_HEADER + (size_t)plen + FC_MAC_LEN;
+	return 0;
+}
+
+/* Compares MACs in time that does not depend on where they differ. */
+static bool
+mac_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t d = 0;
+
+	for (int i = 0; i < FC_MAC_LEN; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+int
+fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
+	      bool (*key_for)(void *user, fc_node_id from, const uint8_t **key,
+			      size_t *key_len),
+	      void *user, struct fc_msg *out)
+{
+	const uint8_t *key, *p;
+	size_t key_len, plen;
+	uint8_t want[FC_MAC_LEN];
+	int expect;
+
+	if (!buf || !key_for || !out)
+		return FC_ERR_INVAL;
+	if (len < FC_MSG_HEADER + FC_MAC_LEN)
+		return FC_ERR_MSG_TRUNCATED;
+	if (buf[0] != FC_WIRE_VERSION)
+		return FC_ERR_MSG_VERSION;
+	plen = get16(buf + 2);
+	if (plen > FC_MSG_MAX_PAYLOAD || len > FC_MSG_MAX)
+		return FC_ERR_MSG_OVERSIZED;
+	if (len < FC_MSG_HEADER + plen + FC_MAC_LEN)
+		return FC_ERR_MSG_TRUNCATED;
+	if (len > FC_MSG_HEADER + plen + FC_MAC_LEN)
+		return FC_ERR_MSG_OVERSIZED;
+	if (get32(buf + 8) != to)
+		return FC_ERR_MSG_RECEIVER;
+	if (!key_for(user, get32(buf + 4), &key, &key_len))
+		return FC_ERR_MSG_SENDER;
+	mac(key, key_len, buf, FC_MSG_HEADER + plen, want);
+	if (!mac_equal(want, buf + FC_MSG_HEADER + plen))
+		return FC_ERR_MSG_MAC;
+	expect = payload_len(buf[1]);
+	if (expect < 0)
+		return FC_ERR_MSG_TYPE;
+	if ((size_t)expect != plen)
+		return FC_ERR_MSG_PAYLOAD;
+
+	memset(out, 0, sizeof *out);
+	out->type = (enum fc_msg_type)buf[1];
+	out->from = get32(buf + 4);
+	out->to = get32(buf + 8);
+	out->timestamp = get64(buf + 12);
+	out->nonce = get64(buf + 20);
+	p = buf + FC_MSG_HEADER;
+	switch (out->type) {
+	case FC_MSG_HELP_REQUEST:
+	case FC_MSG_HELP_RELEASE:
+		out->u.help.site = get32(p);
+		out->u.help.bytes = get64(p + 4);
+		break;
+	case FC_MSG_HEARTBEAT:
+		if (p[8] > 1 || get32(p) > LOAD_MAX * LOAD_SCALE ||
+		    get32(p + 4) > LOAD_MAX * LOAD_SCALE)
+			return FC_ERR_MSG_PAYLOAD;
+		out->u.heartbeat.load = get32(p) / LOAD_SCALE;
+		out->u.heartbeat.spare = get32(p + 4) / LOAD_SCALE;
+		out->u.heartbeat.accepting = p[8] == 1;
+		break;
+	case FC_MSG_PROBE:
+	case FC_MSG_ACK:
+		out->u.probe.token = get64(p);
+		break;
+	}
+	return 0;
+}

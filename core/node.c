@@ -1,0 +1,964 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * One node: a web server's cooperation logic (flashcoop/core.h).  The state
+ * of Fig. 4 is held as a flag (under a flash crowd or not) and a rescue flag
+ * per cooperator, so rescuing A says nothing about B; enum fc_state is what
+ * these two give together, and it only moves along core/fsm.c's table.
+ */
+#include "flashcoop/core.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+
+#define REPLAY_SLOTS 256
+#define WINDOW_SAMPLES 1024
+
+struct seen {
+	fc_time_t ts;
+	uint64_t nonce;
+};
+
+struct peer {
+	struct fc_peer cfg;  /* key and sites point to copies below */
+	uint8_t *key;
+	struct fc_site *sites;
+
+	/* Liveness. */
+	bool up, outstanding;
+	unsigned misses;
+	fc_time_t next_probe, probe_deadline;
+	uint64_t token;
+
+	/* What its heartbeats say. */
+	double load, spare;
+	bool accepting;
+	double swrr; /* smooth weighted round robin credit */
+
+	/* Rescue of its sites by this node. */
+	bool rescuing, whole;
+	fc_time_t rescue_until;
+	GHashTable *fetched; /* objects fetched, as uint64 keys */
+
+	/* This node asked it for help, or redirected to it, in this flash. */
+	bool asked;
+
+	/* Replay memory: the last REPLAY_SLOTS messages, and a floor. */
+	struct seen seen[REPLAY_SLOTS];
+	unsigned nseen, seen_head;
+	fc_time_t floor;
+};
+
+struct pending {
+	struct fc_action a;
+	uint8_t data[FC_MSG_MAX];
+};
+
+struct fc_node {
+	struct fc_config c;
+	struct fc_host host;
+	struct fc_site *sites;
+	struct peer *peers;
+	fc_time_t now;
+
+	/* Load. */
+	double load;
+	bool have_load;
+	fc_time_t load_t;
+	struct { fc_time_t t; double v; } window[WINDOW_SAMPLES];
+	unsigned wn, whead;
+
+	/* State. */
+	enum fc_state state;
+	bool flash, accepting;
+	fc_time_t flash_until, calm_since;
+	unsigned nrescue;
+
+	/* Redirects. */
+	double credit;
+	size_t rr_next;
+
+	fc_time_t next_heartbeat;
+
+	/* Actions not yet drained. */
+	GArray *actions;
+	guint head;
+};
+
+/* ---- Configuration ---- */
+
+void
+fc_config_default(struct fc_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->flash_threshold = 0.8;
+	c->low_water = 0.5;
+	c->smoothing = FC_SMOOTH_EWMA;
+	c->smooth_time = 10 * FC_SEC;
+	c->leave = FC_LEAVE_TIMER;
+	c->flash_hold = 30 * FC_MIN;
+	c->calm_hold = 5 * FC_MIN;
+	c->rescue_hold = 30 * FC_MIN;
+	c->protect_threshold = 0.9;
+	c->share = FC_SHARE_FIXED;
+	c->redirect_share = 0.5;
+	c->target_load = 0.7;
+	c->max_share = 0.9;
+	c->target = FC_TARGET_ROUND_ROBIN;
+	c->probe_mode = FC_PROBE_MESSAGE;
+	c->probe_interval = 10 * FC_SEC;
+	c->probe_jitter = 0.1;
+	c->probe_timeout = 2 * FC_SEC;
+	c->probe_misses = 3;
+	c->heartbeat_interval = 10 * FC_SEC;
+	c->replay_window = 30 * FC_SEC;
+	c->spread = FC_SPREAD_OBJECTS;
+}
+
+static bool
+in01(double x)
+{
+	return x >= 0 && x <= 1;
+}
+
+int
+fc_config_check(const struct fc_config *c)
+{
+	if (!c || (c->nsites && !c->sites) || (c->npeers && !c->peers))
+		return FC_ERR_INVAL;
+	if (c->nsites == 0)
+		return FC_ERR_CONFIG_NO_SITE;
+	if (c->nsites > FC_MAX_SITES)
+		return FC_ERR_CONFIG_SITE_ID;
+	if (c->npeers > FC_MAX_PEERS)
+		return FC_ERR_CONFIG_PEERS;
+	if (!(c->flash_threshold > 0) || !(c->low_water > 0) ||
+	    c->low_water > c->flash_threshold || !isfinite(c->flash_threshold))
+		return FC_ERR_CONFIG_THRESHOLD;
+	if (!in01(c->redirect_share) || !in01(c->max_share) || !in01(c->probe_jitter) ||
+	    !(c->target_load > 0) || !isfinite(c->target_load) ||
+	    !(c->protect_threshold > 0) || !isfinite(c->protect_threshold))
+		return FC_ERR_CONFIG_SHARE;
+	if (c->smooth_time == 0 || c->flash_hold == 0 || c->calm_hold == 0 ||
+	    c->rescue_hold == 0 || c->probe_interval == 0 || c->probe_timeout == 0 ||
+	    c->heartbeat_interval == 0 || c->replay_window == 0)
+		return FC_ERR_CONFIG_TIMER;
+	if (c->probe_misses < 1)
+		return FC_ERR_CONFIG_PROBE;
+	if ((unsigned)c->leave > FC_LEAVE_HYSTERESIS || (unsigned)c->share > FC_SHARE_FEEDBACK ||
+	    (unsigned)c->target > FC_TARGET_HASH || (unsigned)c->spread > FC_SPREAD_PREDISTRIBUTED ||
+	    (unsigned)c->smoothing > FC_SMOOTH_WINDOW || (unsigned)c->probe_mode > FC_PROBE_HOST)
+		return FC_ERR_CONFIG_POLICY;
+	for (size_t i = 0; i < c->nsites; i++)
+		for (size_t j = 0; j < i; j++)
+			if (c->sites[i].id == c->sites[j].id)
+				return FC_ERR_CONFIG_SITE_ID;
+	for (size_t i = 0; i < c->npeers; i++) {
+		const struct fc_peer *p = &c->peers[i];
+
+		if (p->id == c->id)
+			return FC_ERR_CONFIG_PEER_ID;
+		for (size_t j = 0; j < i; j++)
+			if (c->peers[j].id == p->id)
+				return FC_ERR_CONFIG_PEER_ID;
+		if (!p->key || p->key_len < FC_MIN_KEY)
+			return FC_ERR_CONFIG_KEY;
+		if (p->nsites && !p->sites)
+			return FC_ERR_INVAL;
+		for (size_t s = 0; s < p->nsites; s++)
+			for (size_t o = 0; o < c->nsites; o++)
+				if (p->sites[s].id == c->sites[o].id)
+					return FC_ERR_CONFIG_SITE_ID;
+	}
+	return 0;
+}
+
+/* ---- Actions ---- */
+
+static struct pending *
+push(struct fc_node *n, enum fc_action_type type, fc_node_id peer, uint32_t site)
+{
+	struct pending p;
+
+	memset(&p, 0, sizeof p);
+	p.a.type = type;
+	p.a.peer = peer;
+	p.a.site = site;
+	g_array_append_val(n->actions, p);
+	return &g_array_index(n->actions, struct pending, n->actions->len - 1);
+}
+
+bool
+fc_node_next_action(struct fc_node *n, struct fc_action *out)
+{
+	struct pending *p;
+
+	if (!n || !out || n->head >= n->actions->len) {
+		if (n && n->head >= n->actions->len && n->head > 0) {
+			g_array_set_size(n->actions, 0);
+			n->head = 0;
+		}
+		return false;
+	}
+	p = &g_array_index(n->actions, struct pending, n->head++);
+	*out = p->a;
+	if (out->len)
+		out->data = p->data;
+	return true;
+}
+
+static void
+send_msg(struct fc_node *n, struct peer *p, struct fc_msg *m)
+{
+	struct pending *a = push(n, FC_ACT_SEND, p->cfg.id, 0);
+	size_t len = 0;
+	int rc;
+
+	m->from = n->c.id;
+	m->to = p->cfg.id;
+	m->timestamp = n->now;
+	m->nonce = n->host.rand(n->host.user);
+	rc = fc_msg_encode(m, p->key, p->cfg.key_len, a->data, sizeof a->data, &len);
+	g_assert(rc == 0);
+	a->a.len = len;
+	if (m->type == FC_MSG_HELP_REQUEST || m->type == FC_MSG_HELP_RELEASE)
+		a->a.site = m->u.help.site;
+}
+
+static void
+send_help(struct fc_node *n, struct peer *p, enum fc_msg_type type)
+{
+	for (size_t s = 0; s < n->c.nsites; s++) {
+		struct fc_msg m = { .type = type };
+
+		m.u.help.site = n->sites[s].id;
+		m.u.help.bytes = n->sites[s].bytes;
+		send_msg(n, p, &m);
+	}
+}
+
+static void
+send_heartbeat(struct fc_node *n, struct peer *p)
+{
+	struct fc_msg m = { .type = FC_MSG_HEARTBEAT };
+
+	m.u.heartbeat.load = n->load;
+	m.u.heartbeat.spare = n->load < 1 ? 1 - n->load : 0;
+	m.u.heartbeat.accepting = n->accepting;
+	send_msg(n, p, &m);
+}
+
+/* ---- The state machine ---- */
+
+static void
+move(struct fc_node *n, enum fc_input in, fc_node_id peer)
+{
+	size_t count;
+	const struct fc_transition *t = fc_transitions(&count);
+	enum fc_state from = n->state;
+
+	for (size_t i = 0; i < count; i++) {
+		if (t[i].from == from && t[i].input == in) {
+			n->state = t[i].to;
+			if (t[i].to != from || in == FC_IN_RESCUE_START ||
+			    in == FC_IN_RESCUE_END) {
+				struct pending *a = push(n, FC_ACT_STATE, peer, 0);
+
+				a->a.from = from;
+				a->a.to = t[i].to;
+				a->a.input = in;
+			}
+			return;
+		}
+	}
+	g_error("flashcoop core: no transition from %s on '%s'", fc_state_name(from),
+		fc_input_name(in));
+}
+
+static struct peer *
+find_peer(struct fc_node *n, fc_node_id id)
+{
+	for (size_t i = 0; i < n->c.npeers; i++)
+		if (n->peers[i].cfg.id == id)
+			return &n->peers[i];
+	return NULL;
+}
+
+static void
+enter_flash(struct fc_node *n)
+{
+	n->flash = true;
+	n->flash_until = fc_time_add(n->now, n->c.flash_hold);
+	n->calm_since = FC_TIME_NEVER;
+	n->credit = 0;
+	move(n, FC_IN_LOAD_HIGH, 0);
+	/* Ask every cooperator believed up (Fig. 4: help request). */
+	for (size_t i = 0; i < n->c.npeers; i++) {
+		struct peer *p = &n->peers[i];
+
+		if (p->up) {
+			send_help(n, p, FC_MSG_HELP_REQUEST);
+			p->asked = true;
+		}
+	}
+}
+
+/*
+ * Leaves FLASH (Fig. 10): removes the records that the cooperators added to
+ * the own sites' names, and tells them the flash crowd is over.
+ */
+static void
+leave_flash(struct fc_node *n)
+{
+	n->flash = false;
+	n->flash_until = FC_TIME_NEVER;
+	n->calm_since = FC_TIME_NEVER;
+	move(n, FC_IN_FLASH_OVER, 0);
+	for (size_t i = 0; i < n->c.npeers; i++) {
+		struct peer *p = &n->peers[i];
+
+		if (!p->asked)
+			continue;
+		for (size_t s = 0; s < n->c.nsites; s++) {
+			struct pending *a = push(n, FC_ACT_DNS_REMOVE, p->cfg.id,
+						 n->sites[s].id);
+
+			a->a.address = p->cfg.address;
+		}
+		send_help(n, p, FC_MSG_HELP_RELEASE);
+		p->asked = false;
+	}
+}
+
+static void
+fetch(struct fc_node *n, struct peer *p, uint32_t site, uint64_t object)
+{
+	struct pending *a = push(n, FC_ACT_FETCH, p->cfg.id, site);
+
+	a->a.object = object;
+}
+
+/*
+ * Starts (or renews) the rescue of p: serve its content, add this node to
+ * its sites' DNS names (Fig. 7 step 8, Fig. 8 step 4).  whole: fetch the
+ * whole site (p is down, or the policy says so).
+ */
+static void
+rescue(struct fc_node *n, struct peer *p, bool whole)
+{
+	bool fresh = !p->rescuing;
+
+	p->rescue_until = fc_time_add(n->now, n->c.rescue_hold);
+	if (fresh) {
+		p->rescuing = true;
+		n->nrescue++;
+	}
+	move(n, FC_IN_RESCUE_START, p->cfg.id);
+	if (fresh) {
+		for (size_t s = 0; s < p->cfg.nsites; s++) {
+			struct pending *a = push(n, FC_ACT_DNS_ADD, p->cfg.id,
+						 p->sites[s].id);
+
+			a->a.address = n->c.address;
+		}
+	}
+	whole = whole || n->c.spread == FC_SPREAD_SITE;
+	if (whole && !p->whole && !p->cfg.holds_copy) {
+		p->whole = true;
+		for (size_t s = 0; s < p->cfg.nsites; s++)
+			fetch(n, p, p->sites[s].id, FC_WHOLE_SITE);
+	}
+}
+
+/* Ends the rescue of p (Fig. 10): stop serving, delete, leave DNS. */
+static void
+end_rescue(struct fc_node *n, struct peer *p)
+{
+	if (!p->rescuing)
+		return;
+	p->rescuing = false;
+	p->whole = false;
+	p->rescue_until = FC_TIME_NEVER;
+	g_hash_table_remove_all(p->fetched);
+	n->nrescue--;
+	for (size_t s = 0; s < p->cfg.nsites; s++) {
+		struct pending *a = push(n, FC_ACT_DNS_REMOVE, p->cfg.id, p->sites[s].id);
+
+		a->a.address = n->c.address;
+		push(n, FC_ACT_DELETE, p->cfg.id, p->sites[s].id);
+	}
+	move(n, n->nrescue ? FC_IN_RESCUE_END : FC_IN_LAST_RESCUE_END, p->cfg.id);
+}
+
+/* ---- Liveness ---- */
+
+static fc_time_t
+jittered(struct fc_node *n, fc_time_t interval)
+{
+	double u = (double)(n->host.rand(n->host.user) >> 11) / 9007199254740992.0;
+	double f = 1 + n->c.probe_jitter * (2 * u - 1);
+	double d = (double)interval * f;
+
+	return d < 1 ? 1 : (fc_time_t)d;
+}
+
+static void
+probe_ok(struct fc_node *n, struct peer *p)
+{
+	p->outstanding = false;
+	p->probe_deadline = FC_TIME_NEVER;
+	p->misses = 0;
+	if (!p->up) {
+		struct pending *a = push(n, FC_ACT_PEER, p->cfg.id, 0);
+
+		p->up = true;
+		a->a.up = true;
+	}
+}
+
+static void
+probe_miss(struct fc_node *n, struct peer *p)
+{
+	p->outstanding = false;
+	p->probe_deadline = FC_TIME_NEVER;
+	p->misses++;
+	if (p->up && p->misses >= n->c.probe_misses) {
+		push(n, FC_ACT_PEER, p->cfg.id, 0)->a.up = false;
+		p->up = false;
+		/* Fig. 8: the cooperator is down, under a flash crowd: rescue
+		 * its whole site. */
+		if (p->cfg.nsites)
+			rescue(n, p, true);
+	}
+}
+
+static void
+start_probe(struct fc_node *n, struct peer *p)
+{
+	p->next_probe = fc_time_add(n->now, jittered(n, n->c.probe_interval));
+	if (p->outstanding)
+		return;
+	p->outstanding = true;
+	if (n->c.probe_mode == FC_PROBE_HOST) {
+		push(n, FC_ACT_PROBE, p->cfg.id, 0);
+		p->probe_deadline = FC_TIME_NEVER;
+	} else {
+		struct fc_msg m = { .type = FC_MSG_PROBE };
+
+		p->token = n->host.rand(n->host.user);
+		m.u.probe.token = p->token;
+		send_msg(n, p, &m);
+		p->probe_deadline = fc_time_add(n->now, n->c.probe_timeout);
+	}
+}
+
+/* ---- The node ---- */
+
+int
+fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now,
+	    struct fc_node **out)
+{
+	struct fc_node *n;
+	int rc;
+
+	if (!host || !host->rand || !out)
+		return FC_ERR_INVAL;
+	rc = fc_config_check(c);
+	if (rc)
+		return rc;
+	n = g_new0(struct fc_node, 1);
+	n->c = *c;
+	n->host = *host;
+	n->now = now;
+	n->sites = g_memdup2(c->sites, c->nsites * sizeof *c->sites);
+	n->c.sites = n->sites;
+	n->peers = g_new0(struct peer, MAX(c->npeers, 1));
+	n->c.peers = NULL;
+	for (size_t i = 0; i < c->npeers; i++) {
+		struct peer *p = &n->peers[i];
+
+		p->cfg = c->peers[i];
+		p->key = g_memdup2(c->peers[i].key, c->peers[i].key_len);
+		p->sites = g_memdup2(c->peers[i].sites,
+				     c->peers[i].nsites * sizeof *c->peers[i].sites);
+		p->cfg.key = p->key;
+		p->cfg.sites = p->sites;
+		p->up = true;
+		p->accepting = true;
+		p->spare = 1;
+		p->rescue_until = FC_TIME_NEVER;
+		p->probe_deadline = FC_TIME_NEVER;
+		p->fetched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+		/* The first probes are spread over one interval. */
+		p->next_probe = fc_time_add(now, jittered(n, c->probe_interval) / 2 + 1);
+	}
+	n->state = FC_STATE_LOW;
+	n->accepting = true;
+	n->flash_until = n->calm_since = FC_TIME_NEVER;
+	n->next_heartbeat = fc_time_add(now, c->heartbeat_interval);
+	n->actions = g_array_new(FALSE, FALSE, sizeof(struct pending));
+	*out = n;
+	return 0;
+}
+
+void
+fc_node_free(struct fc_node *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->c.npeers; i++) {
+		g_free(n->peers[i].key);
+		g_free(n->peers[i].sites);
+		g_hash_table_unref(n->peers[i].fetched);
+	}
+	g_free(n->peers);
+	g_free(n->sites);
+	g_array_unref(n->actions);
+	g_free(n);
+}
+
+/* Time never goes back for the node: an earlier now counts as the last. */
+static void
+advance(struct fc_node *n, fc_time_t now)
+{
+	if (now > n->now)
+		n->now = now;
+}
+
+static double
+smooth(struct fc_node *n, double m)
+{
+	if (n->c.smoothing == FC_SMOOTH_EWMA) {
+		if (!n->have_load) {
+			n->load = m;
+		} else {
+			double dt = (double)(n->now - n->load_t);
+			double a = 1 - exp(-dt / (double)n->c.smooth_time);
+
+			n->load += a * (m - n->load);
+		}
+	} else {
+		double sum = 0;
+		unsigned kept = 0;
+
+		n->window[(n->whead + n->wn) % WINDOW_SAMPLES].t = n->now;
+		n->window[(n->whead + n->wn) % WINDOW_SAMPLES].v = m;
+		if (n->wn < WINDOW_SAMPLES)
+			n->wn++;
+		else
+			n->whead = (n->whead + 1) % WINDOW_SAMPLES;
+		while (n->wn > 1 && n->window[n->whead].t + n->c.smooth_time <= n->now) {
+			n->whead = (n->whead + 1) % WINDOW_SAMPLES;
+			n->wn--;
+		}
+		for (unsigned i = 0; i < n->wn; i++, kept++)
+			sum += n->window[(n->whead + i) % WINDOW_SAMPLES].v;
+		n->load = sum / kept;
+	}
+	n->have_load = true;
+	n->load_t = n->now;
+	return n->load;
+}
+
+int
+fc_node_report_load(struct fc_node *n, fc_time_t now, const struct fc_load *loads,
+		    size_t count)
+{
+	double m = 0;
+	bool was_accepting;
+
+	if (!n || (count && !loads))
+		return FC_ERR_INVAL;
+	for (size_t i = 0; i < count; i++) {
+		if (!(loads[i].limit > 0) || !(loads[i].value >= 0) ||
+		    !isfinite(loads[i].value) || !isfinite(loads[i].limit))
+			return FC_ERR_INVAL;
+		m = MAX(m, loads[i].value / loads[i].limit);
+	}
+	advance(n, now);
+	smooth(n, m);
+	if (n->load > n->c.flash_threshold) {
+		if (!n->flash)
+			enter_flash(n);
+		else if (n->c.leave == FC_LEAVE_TIMER && n->c.extend_while_high)
+			n->flash_until = fc_time_add(n->now, n->c.flash_hold);
+		n->calm_since = FC_TIME_NEVER;
+	} else if (n->flash && n->c.leave == FC_LEAVE_HYSTERESIS) {
+		if (n->load < n->c.low_water) {
+			if (n->calm_since == FC_TIME_NEVER)
+				n->calm_since = n->now;
+		} else {
+			n->calm_since = FC_TIME_NEVER;
+		}
+	}
+	was_accepting = n->accepting;
+	n->accepting = !(n->c.protect_self && n->load > n->c.protect_threshold);
+	if (was_accepting != n->accepting)
+		for (size_t i = 0; i < n->c.npeers; i++)
+			send_heartbeat(n, &n->peers[i]);
+	return 0;
+}
+
+double
+fc_node_load(const struct fc_node *n)
+{
+	return n->load;
+}
+
+static bool
+key_for(void *user, fc_node_id from, const uint8_t **key, size_t *key_len)
+{
+	struct peer *p = find_peer(user, from);
+
+	if (!p)
+		return false;
+	*key = p->key;
+	*key_len = p->cfg.key_len;
+	return true;
+}
+
+/* Whether (ts, nonce) is new from p; remembers it if so. */
+static int
+check_replay(struct fc_node *n, struct peer *p, fc_time_t ts, uint64_t nonce)
+{
+	fc_time_t w = n->c.replay_window;
+
+	if ((ts > n->now && ts - n->now > w) || (ts < n->now && n->now - ts > w))
+		return FC_ERR_MSG_STALE;
+	if (p->nseen && ts <= p->floor)
+		return FC_ERR_MSG_REPLAY;
+	for (unsigned i = 0; i < p->nseen; i++) {
+		const struct seen *s = &p->seen[(p->seen_head + i) % REPLAY_SLOTS];
+
+		if (s->nonce == nonce && s->ts == ts)
+			return FC_ERR_MSG_REPLAY;
+	}
+	if (p->nseen == REPLAY_SLOTS) {
+		/* Forget the oldest, and refuse anything as old from now on. */
+		const struct seen *old = &p->seen[p->seen_head];
+
+		p->floor = MAX(p->floor, old->ts);
+		p->seen_head = (p->seen_head + 1) % REPLAY_SLOTS;
+		p->nseen--;
+	}
+	p->seen[(p->seen_head + p->nseen) % REPLAY_SLOTS] = (struct seen){ ts, nonce };
+	p->nseen++;
+	return 0;
+}
+
+static bool
+peer_has_site(const struct peer *p, uint32_t site)
+{
+	for (size_t s = 0; s < p->cfg.nsites; s++)
+		if (p->sites[s].id == site)
+			return true;
+	return false;
+}
+
+int
+fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len)
+{
+	struct fc_msg m;
+	struct peer *p;
+	int rc;
+
+	if (!n)
+		return FC_ERR_INVAL;
+	rc = fc_msg_decode(buf, len, n->c.id, key_for, n, &m);
+	if (rc)
+		return rc;
+	p = find_peer(n, m.from);
+	if ((m.type == FC_MSG_HELP_REQUEST || m.type == FC_MSG_HELP_RELEASE) &&
+	    !peer_has_site(p, m.u.help.site))
+		return FC_ERR_MSG_PAYLOAD;
+	advance(n, now);
+	rc = check_replay(n, p, m.timestamp, m.nonce);
+	if (rc)
+		return rc;
+	switch (m.type) {
+	case FC_MSG_HELP_REQUEST:
+		/* Never refused, also under a flash crowd (section 4.2.5). */
+		rescue(n, p, false);
+		break;
+	case FC_MSG_HELP_RELEASE:
+		end_rescue(n, p);
+		break;
+	case FC_MSG_HEARTBEAT:
+		p->load = m.u.heartbeat.load;
+		p->spare = m.u.heartbeat.spare;
+		p->accepting = m.u.heartbeat.accepting;
+		break;
+	case FC_MSG_PROBE: {
+		struct fc_msg ack = { .type = FC_MSG_ACK };
+
+		ack.u.probe.token = m.u.probe.token;
+		send_msg(n, p, &ack);
+		break;
+	}
+	case FC_MSG_ACK:
+		if (p->outstanding && m.u.probe.token == p->token &&
+		    n->c.probe_mode == FC_PROBE_MESSAGE)
+			probe_ok(n, p);
+		break;
+	}
+	return 0;
+}
+
+int
+fc_node_probe_result(struct fc_node *n, fc_time_t now, fc_node_id peer, bool alive)
+{
+	struct peer *p;
+
+	if (!n)
+		return FC_ERR_INVAL;
+	p = find_peer(n, peer);
+	if (!p)
+		return FC_ERR_UNKNOWN_PEER;
+	advance(n, now);
+	if (alive)
+		probe_ok(n, p);
+	else
+		probe_miss(n, p);
+	return 0;
+}
+
+static bool
+candidate(const struct peer *p)
+{
+	return p->up && p->accepting;
+}
+
+/* SplitMix64's finaliser: a well-mixed hash of 64 bits. */
+static uint64_t
+mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The cooperator a redirected request goes to, or NULL for none. */
+static struct peer *
+pick(struct fc_node *n, const struct fc_request *req)
+{
+	size_t np = n->c.npeers;
+	struct peer *best = NULL;
+
+	switch (n->c.target) {
+	case FC_TARGET_ROUND_ROBIN:
+		for (size_t k = 0; k < np; k++) {
+			struct peer *p = &n->peers[(n->rr_next + k) % np];
+
+			if (candidate(p)) {
+				n->rr_next = (size_t)(p - n->peers) + 1;
+				return p;
+			}
+		}
+		return NULL;
+	case FC_TARGET_SPARE: {
+		/* Smooth weighted round robin over the reported spare capacity. */
+		double total = 0;
+
+		for (size_t k = 0; k < np; k++) {
+			struct peer *p = &n->peers[k];
+			double w = p->spare > 0 ? p->spare : 0;
+
+			if (!candidate(p) || w == 0)
+				continue;
+			p->swrr += w;
+			total += w;
+			if (!best || p->swrr > best->swrr)
+				best = p;
+		}
+		if (best)
+			best->swrr -= total;
+		return best;
+	}
+	case FC_TARGET_HASH: {
+		uint64_t best_h = 0;
+
+		for (size_t k = 0; k < np; k++) {
+			struct peer *p = &n->peers[k];
+			uint64_t h;
+
+			if (!candidate(p))
+				continue;
+			h = mix(mix(req->object ^ ((uint64_t)req->site << 32)) ^ p->cfg.id);
+			if (!best || h > best_h) {
+				best = p;
+				best_h = h;
+			}
+		}
+		return best;
+	}
+	}
+	return NULL;
+}
+
+static double
+share_now(const struct fc_node *n)
+{
+	double s;
+
+	if (n->c.share == FC_SHARE_FIXED)
+		return n->c.redirect_share;
+	s = n->load > 0 ? 1 - n->c.target_load / n->load : 0;
+	return s < 0 ? 0 : s > n->c.max_share ? n->c.max_share : s;
+}
+
+int
+fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
+	      struct fc_route *out)
+{
+	if (!n || !req || !out)
+		return FC_ERR_INVAL;
+	advance(n, now);
+	memset(out, 0, sizeof *out);
+	for (size_t s = 0; s < n->c.nsites; s++) {
+		struct peer *p;
+
+		if (n->sites[s].id != req->site)
+			continue;
+		out->kind = FC_ROUTE_SERVE;
+		if (!n->flash)
+			return 0;
+		/* A share of the requests, spread exactly: a credit that
+		 * redirects whenever it reaches one. */
+		n->credit += share_now(n);
+		if (n->credit < 1)
+			return 0;
+		p = pick(n, req);
+		if (!p) {
+			n->credit = 1; /* redirect the next one if a peer comes back */
+			return 0;
+		}
+		n->credit -= 1;
+		p->asked = true;
+		out->kind = FC_ROUTE_REDIRECT;
+		out->peer = p->cfg.id;
+		out->address = p->cfg.address;
+		return 0;
+	}
+	for (size_t i = 0; i < n->c.npeers; i++) {
+		struct peer *p = &n->peers[i];
+
+		if (!peer_has_site(p, req->site))
+			continue;
+		/* A redirected request for p's content (section 4.3.3). */
+		rescue(n, p, false);
+		if (!p->whole && !p->cfg.holds_copy && req->object != FC_WHOLE_SITE) {
+			gint64 key = (gint64)req->object;
+
+			if (!g_hash_table_contains(p->fetched, &key)) {
+				g_hash_table_add(p->fetched, g_memdup2(&key, sizeof key));
+				fetch(n, p, req->site, req->object);
+			}
+		}
+		out->kind = FC_ROUTE_RESCUE;
+		out->peer = p->cfg.id;
+		out->address = n->c.address;
+		return 0;
+	}
+	out->kind = FC_ROUTE_UNKNOWN;
+	return FC_ERR_UNKNOWN_SITE;
+}
+
+int
+fc_node_site_changed(struct fc_node *n, fc_time_t now, uint32_t site)
+{
+	const struct fc_site *s = NULL;
+
+	if (!n)
+		return FC_ERR_INVAL;
+	for (size_t i = 0; i < n->c.nsites; i++)
+		if (n->sites[i].id == site)
+			s = &n->sites[i];
+	if (!s)
+		return FC_ERR_UNKNOWN_SITE;
+	advance(n, now);
+	if (n->c.spread != FC_SPREAD_PREDISTRIBUTED)
+		return 0;
+	for (size_t i = 0; i < n->c.npeers; i++) {
+		struct peer *p = &n->peers[i];
+
+		if (p->cfg.accepts_copy && s->bytes <= p->cfg.copy_limit)
+			push(n, FC_ACT_PUSH, p->cfg.id, site);
+	}
+	return 0;
+}
+
+fc_time_t
+fc_node_expiry(const struct fc_node *n)
+{
+	fc_time_t t = n->next_heartbeat;
+
+	if (n->flash && n->c.leave == FC_LEAVE_TIMER)
+		t = MIN(t, n->flash_until);
+	if (n->flash && n->c.leave == FC_LEAVE_HYSTERESIS && n->calm_since != FC_TIME_NEVER)
+		t = MIN(t, fc_time_add(n->calm_since, n->c.calm_hold));
+	for (size_t i = 0; i < n->c.npeers; i++) {
+		const struct peer *p = &n->peers[i];
+
+		t = MIN(t, p->next_probe);
+		t = MIN(t, p->probe_deadline);
+		if (p->rescuing)
+			t = MIN(t, p->rescue_until);
+	}
+	return MAX(t, n->now);
+}
+
+int
+fc_node_handle_expiry(struct fc_node *n, fc_time_t now)
+{
+	if (!n)
+		return FC_ERR_INVAL;
+	advance(n, now);
+	now = n->now;
+	if (n->flash && n->c.leave == FC_LEAVE_TIMER && now >= n->flash_until)
+		leave_flash(n);
+	if (n->flash && n->c.leave == FC_LEAVE_HYSTERESIS &&
+	    n->calm_since != FC_TIME_NEVER &&
+	    now >= fc_time_add(n->calm_since, n->c.calm_hold))
+		leave_flash(n);
+	for (size_t i = 0; i < n->c.npeers; i++) {
+		struct peer *p = &n->peers[i];
+
+		if (p->outstanding && now >= p->probe_deadline)
+			probe_miss(n, p);
+		if (now >= p->next_probe)
+			start_probe(n, p);
+		if (p->rescuing && now >= p->rescue_until)
+			end_rescue(n, p);
+	}
+	if (now >= n->next_heartbeat) {
+		for (size_t i = 0; i < n->c.npeers; i++)
+			send_heartbeat(n, &n->peers[i]);
+		n->next_heartbeat = fc_time_add(now, n->c.heartbeat_interval);
+	}
+	return 0;
+}
+
+enum fc_state
+fc_node_state(const struct fc_node *n)
+{
+	return n->state;
+}
+
+bool
+fc_node_rescuing(const struct fc_node *n, fc_node_id peer)
+{
+	for (size_t i = 0; i < n->c.npeers; i++)
+		if (n->peers[i].cfg.id == peer)
+			return n->peers[i].rescuing;
+	return false;
+}
+
+bool
+fc_node_peer_up(const struct fc_node *n, fc_node_id peer)
+{
+	for (size_t i = 0; i < n->c.npeers; i++)
+		if (n->peers[i].cfg.id == peer)
+			return n->peers[i].up;
+	return false;
+}
