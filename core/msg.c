@@ -18,6 +18,7 @@
  * redirected load); PROBE and ACK u64 token.
  */
 #include "flashcoop/core.h"
+#include "internal.h"
 
 #include <string.h>
 
@@ -33,15 +34,15 @@ put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
+void
+fc__put32(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
-static void
-put64(uint8_t *p, uint64_t v)
+void
+fc__put64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (56 - 8 * i));
@@ -59,8 +60,8 @@ get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint64_t
-get64(const uint8_t *p)
+uint64_t
+fc__get64(const uint8_t *p)
 {
 	return (uint64_t)get32(p) << 32 | get32(p + 4);
 }
@@ -82,9 +83,9 @@ payload_len(unsigned type)
 	return -1;
 }
 
-static void
-mac(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
-    uint8_t out[FC_MAC_LEN])
+void
+fc__mac(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+	uint8_t out[FC_MAC_LEN])
 {
 	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
 	gsize n = FC_MAC_LEN;
@@ -121,39 +122,38 @@ fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
 	buf[0] = FC_WIRE_VERSION;
 	buf[1] = (uint8_t)m->type;
 	put16(buf + 2, (uint16_t)plen);
-	put32(buf + 4, m->from);
-	put32(buf + 8, m->to);
-	put64(buf + 12, m->timestamp);
-	put64(buf + 20, m->nonce);
+	fc__put32(buf + 4, m->from);
+	fc__put32(buf + 8, m->to);
+	fc__put64(buf + 12, m->timestamp);
+	fc__put64(buf + 20, m->nonce);
 	p = buf + FC_MSG_HEADER;
 	switch (m->type) {
 	case FC_MSG_HELP_REQUEST:
 	case FC_MSG_HELP_RELEASE:
-		put32(p, m->u.help.site);
-		put64(p + 4, m->u.help.bytes);
+		fc__put32(p, m->u.help.site);
+		fc__put64(p + 4, m->u.help.bytes);
 		break;
 	case FC_MSG_HEARTBEAT:
-		put32(p, load_units(m->u.heartbeat.load));
-		put32(p + 4, load_units(m->u.heartbeat.spare));
+		fc__put32(p, load_units(m->u.heartbeat.load));
+		fc__put32(p + 4, load_units(m->u.heartbeat.spare));
 		p[8] = m->u.heartbeat.accepting ? 1 : 0;
 		break;
 	case FC_MSG_PROBE:
 	case FC_MSG_ACK:
-		put64(p, m->u.probe.token);
+		fc__put64(p, m->u.probe.token);
 		break;
 	}
-	mac(key, key_len, buf, FC_MSG_HEADER + (size_t)plen, buf + FC_MSG_HEADER + plen);
+	fc__mac(key, key_len, buf, FC_MSG_HEADER + (size_t)plen, buf + FC_MSG_HEADER + plen);
 	*len = FC_MSG_HEADER + (size_t)plen + FC_MAC_LEN;
 	return 0;
 }
 
-/* Compares MACs in time that does not depend on where they differ. */
-static bool
-mac_equal(const uint8_t *a, const uint8_t *b)
+int
+fc__equal(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	uint8_t d = 0;
 
-	for (int i = 0; i < FC_MAC_LEN; i++)
+	for (size_t i = 0; i < n; i++)
 		d |= a[i] ^ b[i];
 	return d == 0;
 }
@@ -186,8 +186,8 @@ fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 		return FC_ERR_MSG_RECEIVER;
 	if (!key_for(user, get32(buf + 4), &key, &key_len))
 		return FC_ERR_MSG_SENDER;
-	mac(key, key_len, buf, FC_MSG_HEADER + plen, want);
-	if (!mac_equal(want, buf + FC_MSG_HEADER + plen))
+	fc__mac(key, key_len, buf, FC_MSG_HEADER + plen, want);
+	if (!fc__equal(want, buf + FC_MSG_HEADER + plen, FC_MAC_LEN))
 		return FC_ERR_MSG_MAC;
 	expect = payload_len(buf[1]);
 	if (expect < 0)
@@ -199,14 +199,14 @@ fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 	out->type = (enum fc_msg_type)buf[1];
 	out->from = get32(buf + 4);
 	out->to = get32(buf + 8);
-	out->timestamp = get64(buf + 12);
-	out->nonce = get64(buf + 20);
+	out->timestamp = fc__get64(buf + 12);
+	out->nonce = fc__get64(buf + 20);
 	p = buf + FC_MSG_HEADER;
 	switch (out->type) {
 	case FC_MSG_HELP_REQUEST:
 	case FC_MSG_HELP_RELEASE:
 		out->u.help.site = get32(p);
-		out->u.help.bytes = get64(p + 4);
+		out->u.help.bytes = fc__get64(p + 4);
 		break;
 	case FC_MSG_HEARTBEAT:
 		if (p[8] > 1 || get32(p) > LOAD_MAX * LOAD_SCALE ||
@@ -218,7 +218,7 @@ fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 		break;
 	case FC_MSG_PROBE:
 	case FC_MSG_ACK:
-		out->u.probe.token = get64(p);
+		out->u.probe.token = fc__get64(p);
 		break;
 	}
 	return 0;

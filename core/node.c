@@ -6,6 +6,7 @@
  * these two give together, and it only moves along core/fsm.c's table.
  */
 #include "flashcoop/core.h"
+#include "internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -113,6 +114,7 @@ fc_config_default(struct fc_config *c)
 	c->probe_misses = 3;
 	c->heartbeat_interval = 10 * FC_SEC;
 	c->replay_window = 30 * FC_SEC;
+	c->token_life = 5 * FC_MIN;
 	c->spread = FC_SPREAD_OBJECTS;
 }
 
@@ -142,7 +144,7 @@ fc_config_check(const struct fc_config *c)
 		return FC_ERR_CONFIG_SHARE;
 	if (c->smooth_time == 0 || c->flash_hold == 0 || c->calm_hold == 0 ||
 	    c->rescue_hold == 0 || c->probe_interval == 0 || c->probe_timeout == 0 ||
-	    c->heartbeat_interval == 0 || c->replay_window == 0)
+	    c->heartbeat_interval == 0 || c->replay_window == 0 || c->token_life == 0)
 		return FC_ERR_CONFIG_TIMER;
 	if (c->probe_misses < 1)
 		return FC_ERR_CONFIG_PROBE;
@@ -807,6 +809,41 @@ share_now(const struct fc_node *n)
 	return s < 0 ? 0 : s > n->c.max_share ? n->c.max_share : s;
 }
 
+/*
+ * The redirect token: expiry (8 bytes) and the first 16 bytes of
+ * HMAC-SHA256("FCRT" origin helper site expiry) under the key the two share.
+ */
+static void
+make_token(const uint8_t *key, size_t key_len, fc_node_id origin, fc_node_id helper,
+	   uint32_t site, fc_time_t expiry, uint8_t out[FC_TOKEN_LEN])
+{
+	uint8_t data[24], mac[FC_MAC_LEN];
+
+	memcpy(data, "FCRT", 4);
+	fc__put32(data + 4, origin);
+	fc__put32(data + 8, helper);
+	fc__put32(data + 12, site);
+	fc__put64(data + 16, expiry);
+	fc__mac(key, key_len, data, sizeof data, mac);
+	fc__put64(out, expiry);
+	memcpy(out + 8, mac, FC_TOKEN_LEN - 8);
+}
+
+static bool
+token_valid(const struct fc_node *n, const struct peer *p, const struct fc_request *req)
+{
+	uint8_t want[FC_TOKEN_LEN];
+	fc_time_t expiry;
+
+	if (!req->token || req->token_len != FC_TOKEN_LEN)
+		return false;
+	expiry = fc__get64(req->token);
+	if (expiry < n->now || expiry - n->now > n->c.token_life)
+		return false;
+	make_token(p->key, p->cfg.key_len, p->cfg.id, n->c.id, req->site, expiry, want);
+	return fc__equal(want, req->token, FC_TOKEN_LEN);
+}
+
 int
 fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 	      struct fc_route *out)
@@ -838,6 +875,8 @@ fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 		out->kind = FC_ROUTE_REDIRECT;
 		out->peer = p->cfg.id;
 		out->address = p->cfg.address;
+		make_token(p->key, p->cfg.key_len, n->c.id, p->cfg.id, req->site,
+			   fc_time_add(n->now, n->c.token_life), out->token);
 		return 0;
 	}
 	for (size_t i = 0; i < n->c.npeers; i++) {
@@ -845,6 +884,18 @@ fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 
 		if (!peer_has_site(p, req->site))
 			continue;
+		if (!token_valid(n, p, req)) {
+			/* Not sent by p: starts nothing. */
+			out->peer = p->cfg.id;
+			if (p->rescuing) {
+				out->kind = FC_ROUTE_RESCUE;
+				out->address = n->c.address;
+			} else {
+				out->kind = FC_ROUTE_REDIRECT;
+				out->address = p->cfg.address;
+			}
+			return 0;
+		}
 		/* A redirected request for p's content (section 4.3.3). */
 		rescue(n, p, false);
 		if (!p->whole && !p->cfg.holds_copy && req->object != FC_WHOLE_SITE) {

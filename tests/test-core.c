@@ -269,14 +269,58 @@ load(struct world *w, int i, fc_time_t now, double v)
 }
 
 static struct fc_route
-route(struct world *w, int i, fc_time_t now, uint32_t site, uint64_t object)
+route_token(struct world *w, int i, fc_time_t now, uint32_t site, uint64_t object,
+	    const uint8_t *token)
 {
-	struct fc_request req = { site, object };
+	struct fc_request req = { site, object, token, token ? FC_TOKEN_LEN : 0 };
 	struct fc_route r;
 
 	g_assert_cmpint(fc_node_route(w->node[i], now, &req, &r), ==, 0);
 	settle(w, now);
 	return r;
+}
+
+static struct fc_route
+route(struct world *w, int i, fc_time_t now, uint32_t site, uint64_t object)
+{
+	return route_token(w, i, now, site, object, NULL);
+}
+
+/*
+ * The redirect token that `origin` would give a client it sends to
+ * `helper`, written here from the format in core.h rather than taken from
+ * the library, so that the format is pinned.
+ */
+static void
+mint(struct world *w, int origin, int helper, uint32_t site, fc_time_t expiry,
+     uint8_t token[FC_TOKEN_LEN])
+{
+	uint8_t data[24], mac[32];
+	gsize n = sizeof mac;
+	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, w->keys[origin][helper], 32);
+
+	memcpy(data, "FCRT", 4);
+	for (int k = 0; k < 4; k++) {
+		data[4 + k] = (uint8_t)(ids[origin] >> (24 - 8 * k));
+		data[8 + k] = (uint8_t)(ids[helper] >> (24 - 8 * k));
+		data[12 + k] = (uint8_t)(site >> (24 - 8 * k));
+	}
+	for (int k = 0; k < 8; k++)
+		data[16 + k] = token[k] = (uint8_t)(expiry >> (56 - 8 * k));
+	g_hmac_update(h, data, sizeof data);
+	g_hmac_get_digest(h, mac, &n);
+	g_hmac_unref(h);
+	memcpy(token + 8, mac, FC_TOKEN_LEN - 8);
+}
+
+/* A client that `origin` redirected to `helper` asks it for object. */
+static struct fc_route
+redirected(struct world *w, int origin, int helper, fc_time_t now, uint64_t object)
+{
+	uint8_t token[FC_TOKEN_LEN];
+
+	mint(w, origin, helper, sites[origin][0].id, now + 60 * FC_SEC, token);
+	return route_token(w, helper, now, sites[origin][0].id, object, token);
 }
 
 static void
@@ -606,9 +650,9 @@ test_transitions(void)
 		if (flash)
 			load(w, 0, now, 0.95);
 		if (resc) {
-			route(w, 0, now, 20, 1);
+			redirected(w, 1, 0, now, 1);
 			if (t[i].input == FC_IN_RESCUE_END)
-				route(w, 0, now, 30, 1);
+				redirected(w, 2, 0, now, 1);
 		}
 		g_assert_cmpint(fc_node_state(w->node[0]), ==, t[i].from);
 		switch (t[i].input) {
@@ -621,7 +665,7 @@ test_transitions(void)
 			expire(w, now);
 			break;
 		case FC_IN_RESCUE_START:
-			route(w, 0, now, resc ? 30 : 20, 1);
+			redirected(w, resc ? 2 : 1, 0, now, 1);
 			break;
 		case FC_IN_RESCUE_END:
 		case FC_IN_LAST_RESCUE_END:
@@ -674,6 +718,7 @@ test_fig7_flash_alive(void)
 	struct world *w = world_new(NULL);
 	guint mark = 0;
 	struct fc_route r;
+	uint8_t token[FC_TOKEN_LEN];
 	static const char *const enter[] = {
 		"A LOW -> FLASH",
 		"A send HELP_REQUEST to B", "A send HELP_REQUEST to C",
@@ -693,15 +738,22 @@ test_fig7_flash_alive(void)
 	g_assert_cmpint(r.kind, ==, FC_ROUTE_REDIRECT);
 	g_assert_cmpuint(r.peer, ==, ids[1]);
 	g_assert_cmpuint(r.address, ==, 102);
+	{
+		uint8_t want[FC_TOKEN_LEN];
+
+		mint(w, 0, 1, 10, 11 * FC_SEC + w->cfg[0].token_life, want);
+		g_assert_cmpmem(r.token, FC_TOKEN_LEN, want, FC_TOKEN_LEN);
+		memcpy(token, r.token, FC_TOKEN_LEN);
+	}
 	g_assert_cmpint(route(w, 0, 11 * FC_SEC, 10, 8).kind, ==, FC_ROUTE_SERVE);
 	r = route(w, 0, 11 * FC_SEC, 10, 8);
 	g_assert_cmpuint(r.peer, ==, ids[2]);
 	/* Steps 4-7: the redirected client asks B, which fetches and serves. */
-	r = route(w, 1, 12 * FC_SEC, 10, 7);
+	r = route_token(w, 1, 12 * FC_SEC, 10, 7, token);
 	g_assert_cmpint(r.kind, ==, FC_ROUTE_RESCUE);
 	g_assert_cmpuint(r.peer, ==, ids[0]);
 	expect(w, &mark, fetch);
-	route(w, 1, 13 * FC_SEC, 10, 7); /* fetched already */
+	route_token(w, 1, 13 * FC_SEC, 10, 7, token); /* fetched already */
 	expect(w, &mark, again);
 	g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_FLASH);
 	g_assert_cmpint(fc_node_state(w->node[1]), ==, FC_STATE_RESCUE);
@@ -749,9 +801,9 @@ test_fig8_origin_down(void)
 	/* Clients resolved to B are served as A's rescue; no more fetches. */
 	g_assert_cmpint(route(w, 1, now + 2 * FC_SEC, 10, 3).kind, ==, FC_ROUTE_RESCUE);
 	{
-		static const char *const renew[] = { "B RESCUE -> RESCUE for A", NULL };
+		static const char *const none[] = { NULL };
 
-		expect(w, &mark, renew);
+		expect(w, &mark, none);
 	}
 	/* A answers again: up, and the rescue runs its course. */
 	now = fc_node_expiry(w->node[1]);
@@ -784,7 +836,7 @@ test_fig10_recovery(void)
 	};
 
 	load(w, 0, t0, 0.95);
-	route(w, 1, t0 + FC_SEC, 10, 1);
+	redirected(w, 0, 1, t0 + FC_SEC, 1);
 	mark = w->log->len;
 	g_assert_cmpuint(fc_node_expiry(w->node[0]), ==, t0 + w->cfg[0].flash_hold);
 	expire(w, t0 + w->cfg[0].flash_hold);
@@ -807,7 +859,7 @@ test_rescue_per_peer(void)
 
 	w->deliver = false;
 	load(w, 0, FC_SEC, 0.95);
-	route(w, 0, 2 * FC_SEC, 20, 1);
+	redirected(w, 1, 0, 2 * FC_SEC, 1);
 	g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_FLASH_RESCUE);
 	g_assert_true(fc_node_rescuing(w->node[0], ids[1]));
 	g_assert_false(fc_node_rescuing(w->node[0], ids[2]));
@@ -819,12 +871,68 @@ test_rescue_per_peer(void)
 	g_assert_cmpint(fc_node_new(&w->cfg[0], &(struct fc_host){ rnd, w }, 0,
 				    &w->node[0]), ==, 0);
 	load(w, 0, FC_SEC, 0.95);
-	route(w, 0, 2 * FC_SEC, 20, 1);
+	redirected(w, 1, 0, 2 * FC_SEC, 1);
 	for (fc_time_t t = 100 * FC_SEC; t < 902 * FC_SEC; t += 100 * FC_SEC)
 		load(w, 0, t, 0.95);
 	mark = w->log->len;
 	expire(w, 902 * FC_SEC);
 	expect(w, &mark, timer);
+	world_free(w);
+}
+
+/* Only the key holder can start a rescue through a redirect. */
+static void
+test_redirect_token(void)
+{
+	struct world *w = world_new(NULL);
+	uint8_t t[FC_TOKEN_LEN], bad[FC_TOKEN_LEN];
+	fc_time_t now = 100 * FC_SEC;
+	struct fc_route r;
+	guint mark = 0;
+	static const char *const none[] = { NULL };
+
+	w->deliver = false;
+	/* No token: redirected to the owner, nothing started. */
+	r = route(w, 1, now, 10, 1);
+	g_assert_cmpint(r.kind, ==, FC_ROUTE_REDIRECT);
+	g_assert_cmpuint(r.peer, ==, ids[0]);
+	g_assert_cmpuint(r.address, ==, 101);
+	expect(w, &mark, none);
+	/* Forged (C's key with B), expired, for another site, for another
+	 * helper, too long-lived, cut short: all start nothing. */
+	mint(w, 2, 1, 10, now + FC_SEC, bad);
+	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
+	mint(w, 0, 1, 10, now - 1, bad);
+	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
+	mint(w, 0, 1, 30, now + FC_SEC, bad);
+	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
+	mint(w, 0, 2, 10, now + FC_SEC, bad);
+	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
+	mint(w, 0, 1, 10, now + w->cfg[1].token_life + 1, bad);
+	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
+	mint(w, 0, 1, 10, now + FC_SEC, t);
+	{
+		struct fc_request req = { 10, 1, t, FC_TOKEN_LEN - 1 };
+
+		g_assert_cmpint(fc_node_route(w->node[1], now, &req, &r), ==, 0);
+		g_assert_cmpint(r.kind, ==, FC_ROUTE_REDIRECT);
+	}
+	memcpy(bad, t, sizeof bad);
+	bad[FC_TOKEN_LEN - 1] ^= 1;
+	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
+	expect(w, &mark, none);
+	g_assert_false(fc_node_rescuing(w->node[1], ids[0]));
+	/* The real one. */
+	g_assert_cmpint(route_token(w, 1, now, 10, 1, t).kind, ==, FC_ROUTE_RESCUE);
+	g_assert_true(fc_node_rescuing(w->node[1], ids[0]));
+	/* A site nobody has. */
+	{
+		struct fc_request req = { 99, 1, NULL, 0 };
+
+		g_assert_cmpint(fc_node_route(w->node[1], now, &req, &r), ==,
+				FC_ERR_UNKNOWN_SITE);
+		g_assert_cmpint(r.kind, ==, FC_ROUTE_UNKNOWN);
+	}
 	world_free(w);
 }
 
@@ -926,7 +1034,7 @@ test_predistribution(void)
 	expect(w, &mark, push);
 	g_assert_cmpint(fc_node_site_changed(w->node[0], FC_SEC, 99), ==, FC_ERR_UNKNOWN_SITE);
 	/* B holds the copy: rescuing A fetches nothing. */
-	g_assert_cmpint(route(w, 1, 2 * FC_SEC, 10, 4).kind, ==, FC_ROUTE_RESCUE);
+	g_assert_cmpint(redirected(w, 0, 1, 2 * FC_SEC, 4).kind, ==, FC_ROUTE_RESCUE);
 	expect(w, &mark, served);
 	world_free(w);
 }
@@ -1030,8 +1138,13 @@ random_run(guint32 seed)
 			struct fc_route rt = route(w, i, now, sites[s][0].id,
 						   (uint64_t)g_rand_int_range(r, 0, 20));
 
-			if (rt.kind == FC_ROUTE_REDIRECT)
+			if (rt.kind == FC_ROUTE_REDIRECT && s == i) {
 				g_assert_true(fc_node_peer_up(w->node[i], rt.peer));
+				/* The client follows the redirect, mostly. */
+				if (g_rand_int_range(r, 0, 4) > 0)
+					route_token(w, idx(rt.peer), now, sites[s][0].id, 1,
+						    rt.token);
+			}
 		} else if (op < 8) {
 			int j = g_rand_int_range(r, 0, NN);
 
@@ -1096,6 +1209,7 @@ main(int argc, char **argv)
 	g_test_add_func("/core/fig8/origin-down", test_fig8_origin_down);
 	g_test_add_func("/core/fig10/recovery", test_fig10_recovery);
 	g_test_add_func("/core/rescue-per-peer", test_rescue_per_peer);
+	g_test_add_func("/core/redirect-token", test_redirect_token);
 	g_test_add_func("/core/policy/hash-target", test_hash_target);
 	g_test_add_func("/core/policy/feedback-spare", test_feedback_share);
 	g_test_add_func("/core/policy/predistribution", test_predistribution);

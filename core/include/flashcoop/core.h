@@ -85,6 +85,7 @@ const char *fc_errname(int code);
 #define FC_MSG_MAX_PAYLOAD 64
 #define FC_MSG_MAX (FC_MSG_HEADER + FC_MSG_MAX_PAYLOAD + FC_MAC_LEN)
 #define FC_WIRE_VERSION 1
+#define FC_TOKEN_LEN 24 /* a redirect token: expiry and a truncated MAC */
 /* fc_request.object when the whole site is meant. */
 #define FC_WHOLE_SITE UINT64_MAX
 
@@ -190,6 +191,7 @@ struct fc_config {
 
 	/* Messages. */
 	fc_time_t replay_window; /* accepted timestamp skew, and replay memory */
+	fc_time_t token_life;    /* a redirect token is good this long */
 
 	/* Spreading data (section 4.2.3). */
 	enum fc_spread spread;
@@ -350,15 +352,22 @@ int fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t le
 /* FC_PROBE_HOST: the result of the probe of peer that FC_ACT_PROBE asked. */
 int fc_node_probe_result(struct fc_node *n, fc_time_t now, fc_node_id peer, bool alive);
 
-/* A request and where it should go. */
+/*
+ * A request and where it should go.  token is what a redirect carried (the
+ * host puts fc_route.token into the redirect URL and hands it back here
+ * when the client follows it); NULL when there is none.
+ */
 struct fc_request {
 	uint32_t site;
 	uint64_t object;
+	const uint8_t *token;
+	size_t token_len;
 };
 
 enum fc_route_kind {
 	FC_ROUTE_SERVE,    /* serve it here, from the own site */
-	FC_ROUTE_REDIRECT, /* answer with a redirect to peer (address) */
+	FC_ROUTE_REDIRECT, /* answer with a redirect to peer (address), carrying
+			      token when it goes to a helper */
 	FC_ROUTE_RESCUE,   /* serve it here as the rescuer of peer's site */
 	FC_ROUTE_UNKNOWN,  /* a site that neither this node nor a cooperator has */
 };
@@ -367,12 +376,16 @@ struct fc_route {
 	enum fc_route_kind kind;
 	fc_node_id peer;
 	uint32_t address;
+	uint8_t token[FC_TOKEN_LEN]; /* FC_ROUTE_REDIRECT to a helper */
 };
 
 /*
- * Decides where a request goes.  A request for a cooperator's site means
- * that cooperator redirected it here (section 4.3.3, steps 4-8): the node
- * rescues that cooperator if it does not already.  It never refuses.
+ * Decides where a request goes.  A request for a cooperator P's site that
+ * carries a valid token means P redirected it here (section 4.3.3, steps
+ * 4-8: the redirect is also a call for help): the node rescues P if it
+ * does not already, never refusing.  Without a valid token such a request
+ * starts nothing — a rescue or a DNS change needs the key P shares — and is
+ * served as a rescue if one is under way, else redirected to P.
  */
 int fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 		  struct fc_route *out);
