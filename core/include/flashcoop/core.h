@@ -197,11 +197,17 @@ struct fc_config {
 	enum fc_spread spread;
 };
 
-/* Fills c with the paper's behaviour and plausible timers; ids, sites and
- * peers are left empty. */
+/*
+ * Fills c with the paper's behaviour (fixed interval, fixed share of 0.5,
+ * round robin, on-demand objects) and plausible thresholds and timers; the
+ * id, address, sites and peers are left empty for the host to set.
+ */
 void fc_config_default(struct fc_config *c);
 
-/* Checks c; 0 or an FC_ERR_CONFIG_* code. */
+/*
+ * Checks c: 0, FC_ERR_INVAL for NULL pointers, or the FC_ERR_CONFIG_*
+ * code of the first problem found.  It keeps no reference to c.
+ */
 int fc_config_check(const struct fc_config *c);
 
 /* ---- The host ---- */
@@ -237,9 +243,14 @@ struct fc_transition {
 	enum fc_state to;
 };
 
-/* The transition table that the node follows, and its length. */
+/*
+ * The transition table that every node follows (static, not to be freed);
+ * sets *n to its length.  A node never moves along a pair that is not in it.
+ */
 const struct fc_transition *fc_transitions(size_t *n);
+/* "LOW", "FLASH", "RESCUE", "FLASH+RESCUE"; static text. */
 const char *fc_state_name(enum fc_state s);
+/* A short description of an input, for logs and figures; static text. */
 const char *fc_input_name(enum fc_input in);
 
 /* ---- Messages ---- */
@@ -339,17 +350,27 @@ struct fc_load {
 int fc_node_report_load(struct fc_node *n, fc_time_t now, const struct fc_load *loads,
 			size_t count);
 
-/* The smoothed load. */
+/* The smoothed load (0 before the first report). */
 double fc_node_load(const struct fc_node *n);
 
 /*
- * A message received from the network.  Returns 0 when accepted and acted
- * on, or the reason it was rejected (an FC_ERR_MSG_* code); a rejected
+ * A message received from the network (buf is only read, and only within
+ * len).  Returns 0 when accepted and acted on, or the reason it was
+ * rejected: an fc_msg_decode() code, FC_ERR_MSG_PAYLOAD for a help message
+ * about a site the sender does not have, FC_ERR_MSG_STALE for a timestamp
+ * more than replay_window away from now, FC_ERR_MSG_REPLAY for a message
+ * seen before (or older than any the node still remembers).  A rejected
  * message changes nothing.
  */
 int fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len);
 
-/* FC_PROBE_HOST: the result of the probe of peer that FC_ACT_PROBE asked. */
+/*
+ * The result of a probe of peer made by the host (FC_PROBE_HOST, after
+ * FC_ACT_PROBE; a host may also report what it learns otherwise).  A success
+ * makes peer up; probe_misses failures in a row make it down, which starts
+ * the rescue of its whole site (Fig. 8).  FC_ERR_UNKNOWN_PEER for an id that
+ * is not a cooperator.
+ */
 int fc_node_probe_result(struct fc_node *n, fc_time_t now, fc_node_id peer, bool alive);
 
 /*
@@ -390,8 +411,11 @@ struct fc_route {
 int fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 		  struct fc_route *out);
 
-/* The own site `site` changed: push copies to the consenting cooperators
- * (FC_SPREAD_PREDISTRIBUTED; otherwise nothing). */
+/*
+ * The own site `site` changed: with FC_SPREAD_PREDISTRIBUTED, FC_ACT_PUSH
+ * for every cooperator that accepts copies of that size; otherwise nothing.
+ * FC_ERR_UNKNOWN_SITE for a site that is not the node's.
+ */
 int fc_node_site_changed(struct fc_node *n, fc_time_t now, uint32_t site);
 
 /* When the node wants fc_node_handle_expiry(); FC_TIME_NEVER for never.
@@ -401,10 +425,15 @@ fc_time_t fc_node_expiry(const struct fc_node *n);
 /* Runs what is due at now (timers, probes, heartbeats). */
 int fc_node_handle_expiry(struct fc_node *n, fc_time_t now);
 
-/* Takes the next pending action into *out; false when there is none. */
+/*
+ * Takes the next pending action into *out, in the order the node decided
+ * them; false when there is none.  out->data (FC_ACT_SEND) points into the
+ * node and stays valid until the next call on it.
+ */
 bool fc_node_next_action(struct fc_node *n, struct fc_action *out);
 
-/* State inspection, for hosts and tests. */
+/* State inspection, for hosts and tests: the state of Fig. 4, whether the
+ * node rescues peer, whether it believes peer up (false for unknown ids). */
 enum fc_state fc_node_state(const struct fc_node *n);
 bool fc_node_rescuing(const struct fc_node *n, fc_node_id peer);
 bool fc_node_peer_up(const struct fc_node *n, fc_node_id peer);
