@@ -820,6 +820,31 @@ test_fig8_origin_down(void)
 	world_free(w);
 }
 
+/*
+ * Fig. 9: under a flash crowd a BitTorrent client takes the .torrent and
+ * the peers from the tracker, not from the servers; when it does ask a
+ * server for the .torrent, that is an ordinary request: the origin serves
+ * or redirects it like any other, and a rescuer that DNS sent it to serves
+ * it, starting nothing.
+ */
+static void
+test_fig9_bittorrent(void)
+{
+	struct world *w = world_new(NULL);
+	guint mark;
+	const uint64_t torrent = 0; /* the .torrent, one object of the site */
+	static const char *const none[] = { NULL };
+
+	load(w, 0, FC_SEC, 0.95);
+	redirected(w, 0, 1, 2 * FC_SEC, 5);
+	mark = w->log->len;
+	g_assert_cmpint(route(w, 0, 3 * FC_SEC, 10, torrent).kind, ==, FC_ROUTE_SERVE);
+	g_assert_cmpint(route(w, 0, 3 * FC_SEC, 10, torrent).kind, ==, FC_ROUTE_REDIRECT);
+	g_assert_cmpint(route(w, 1, 3 * FC_SEC, 10, torrent).kind, ==, FC_ROUTE_RESCUE);
+	expect(w, &mark, none);
+	world_free(w);
+}
+
 /* Fig. 10: the flash interval passes; records go, copies are deleted. */
 static void
 test_fig10_recovery(void)
@@ -1207,6 +1232,7 @@ main(int argc, char **argv)
 	g_test_add_func("/core/fig5-6/low-load", test_fig5_fig6_low);
 	g_test_add_func("/core/fig7/flash-origin-alive", test_fig7_flash_alive);
 	g_test_add_func("/core/fig8/origin-down", test_fig8_origin_down);
+	g_test_add_func("/core/fig9/bittorrent-access", test_fig9_bittorrent);
 	g_test_add_func("/core/fig10/recovery", test_fig10_recovery);
 	g_test_add_func("/core/rescue-per-peer", test_rescue_per_peer);
 	g_test_add_func("/core/redirect-token", test_redirect_token);
