@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "net.h"
+
+#include <math.h>
+
+#include <glib.h>
+
+struct link {
+	double cap;         /* bits per second */
+	GPtrArray *flows;   /* struct net_flow on it */
+	uint64_t epoch;     /* of the last component search that saw it */
+	double rem;         /* progressive filling: capacity left */
+	unsigned unfrozen;  /*   flows not yet given a rate */
+};
+
+struct net_flow {
+	struct net *net;
+	net_link *links;
+	guint *pos;         /* its index in each link's flows */
+	size_t nlinks;
+	uint64_t bytes;
+	double bits_total, bits_done;
+	fc_time_t t_last;   /* bits_done is as of this time */
+	double rate;
+	engine_event done_ev;
+	net_done_fn done;
+	void *data;
+	uint64_t epoch;
+	bool frozen;
+};
+
+struct net {
+	struct engine *e;
+	GArray *links;      /* struct link */
+	size_t nflows;
+	uint64_t epoch;
+	uint64_t delivered, recomputations, rated;
+	GPtrArray *comp_links, *comp_flows; /* scratch */
+};
+
+struct net *
+net_new(struct engine *e)
+{
+	struct net *n = g_new0(struct net, 1);
+
+	n->e = e;
+	n->links = g_array_new(FALSE, TRUE, sizeof(struct link));
+	n->comp_links = g_ptr_array_new();
+	n->comp_flows = g_ptr_array_new();
+	return n;
+}
+
+static void
+flow_free(struct net_flow *f)
+{
+	g_free(f->links);
+	g_free(f->pos);
+	g_free(f);
+}
+
+void
+net_free(struct net *n)
+{
+	g_autoptr(GPtrArray) all = NULL;
+
+	if (!n)
+		return;
+	/* Each flow once: from its first link; freed after the walk. */
+	all = g_ptr_array_new_with_free_func((GDestroyNotify)flow_free);
+	for (guint i = 0; i < n->links->len; i++) {
+		struct link *l = &g_array_index(n->links, struct link, i);
+
+		for (guint j = 0; j < l->flows->len; j++) {
+			struct net_flow *f = l->flows->pdata[j];
+
+			if (f->links[0] == i) {
+				engine_cancel(n->e, f->done_ev);
+				g_ptr_array_add(all, f);
+			}
+		}
+	}
+	for (guint i = 0; i < n->links->len; i++)
+		g_ptr_array_unref(g_array_index(n->links, struct link, i).flows);
+	g_array_unref(n->links);
+	g_ptr_array_unref(n->comp_links);
+	g_ptr_array_unref(n->comp_flows);
+	g_free(n);
+}
+
+net_link
+net_link_add(struct net *n, uint64_t bits_per_s)
+{
+	struct link l = { 0 };
+
+	g_assert(bits_per_s > 0);
+	l.cap = (double)bits_per_s;
+	l.flows = g_ptr_array_new();
+	g_array_append_val(n->links, l);
+	return n->links->len - 1;
+}
+
+static struct link *
+link_at(const struct net *n, net_link id)
+{
+	return &g_array_index(n->links, struct link, id);
+}
+
+/* Brings bits_done up to now at the current rate. */
+static void
+advance(struct net_flow *f, fc_time_t now)
+{
+	if (now > f->t_last) {
+		f->bits_done += f->rate * (double)(now - f->t_last) / 1e9;
+		if (f->bits_done > f->bits_total)
+			f->bits_done = f->bits_total;
+		f->t_last = now;
+	}
+}
+
+static void complete(struct engine *e, void *data, fc_time_t now);
+
+/* The flows sharing links with the seed links, and those links. */
+static void
+collect(struct net *n, const net_link *seed, size_t nseed)
+{
+	uint64_t ep = ++n->epoch;
+
+	g_ptr_array_set_size(n->comp_links, 0);
+	g_ptr_array_set_size(n->comp_flows, 0);
+	for (size_t i = 0; i < nseed; i++) {
+		struct link *l = link_at(n, seed[i]);
+
+		if (l->epoch != ep) {
+			l->epoch = ep;
+			g_ptr_array_add(n->comp_links, l);
+		}
+	}
+	/* Breadth first: links bring in their flows, flows their links. */
+	for (guint li = 0; li < n->comp_links->len; li++) {
+		struct link *l = n->comp_links->pdata[li];
+
+		for (guint j = 0; j < l->flows->len; j++) {
+			struct net_flow *f = l->flows->pdata[j];
+
+			if (f->epoch == ep)
+				continue;
+			f->epoch = ep;
+			g_ptr_array_add(n->comp_flows, f);
+			for (size_t k = 0; k < f->nlinks; k++) {
+				struct link *m = link_at(n, f->links[k]);
+
+				if (m->epoch != ep) {
+					m->epoch = ep;
+					g_ptr_array_add(n->comp_links, m);
+				}
+			}
+		}
+	}
+}
+
+/*
+ * Max-min fair rates over the collected component by progressive filling:
+ * the link offering the smallest equal share fixes the rate of its flows,
+ * which then use that much of every link they cross; repeat.
+ */
+static void
+fill(struct net *n)
+{
+	guint left = n->comp_flows->len;
+
+	for (guint i = 0; i < n->comp_links->len; i++) {
+		struct link *l = n->comp_links->pdata[i];
+
+		l->rem = l->cap;
+		l->unfrozen = l->flows->len;
+	}
+	for (guint i = 0; i < n->comp_flows->len; i++)
+		((struct net_flow *)n->comp_flows->pdata[i])->frozen = false;
+	while (left > 0) {
+		double share = INFINITY;
+
+		for (guint i = 0; i < n->comp_links->len; i++) {
+			struct link *l = n->comp_links->pdata[i];
+
+			if (l->unfrozen > 0)
+				share = MIN(share, MAX(l->rem, 0.0) / l->unfrozen);
+		}
+		g_assert(isfinite(share));
+		for (guint i = 0; i < n->comp_links->len; i++) {
+			struct link *l = n->comp_links->pdata[i];
+
+			if (l->unfrozen == 0 || MAX(l->rem, 0.0) / l->unfrozen > share)
+				continue;
+			for (guint j = 0; j < l->flows->len; j++) {
+				struct net_flow *f = l->flows->pdata[j];
+
+				if (f->frozen)
+					continue;
+				f->frozen = true;
+				f->rate = share;
+				left--;
+				for (size_t k = 0; k < f->nlinks; k++) {
+					struct link *m = link_at(n, f->links[k]);
+
+					m->rem -= share;
+					m->unfrozen--;
+				}
+			}
+		}
+	}
+}
+
+/* Moves each collected flow's completion event to where its rate puts it. */
+static void
+reschedule(struct net *n, fc_time_t now)
+{
+	for (guint i = 0; i < n->comp_flows->len; i++) {
+		struct net_flow *f = n->comp_flows->pdata[i];
+		double left = f->bits_total - f->bits_done;
+		fc_time_t at;
+
+		engine_cancel(n->e, f->done_ev);
+		if (left <= 0) {
+			at = now;
+		} else if (f->rate <= 0) {
+			at = FC_TIME_NEVER;
+		} else {
+			double ns = ceil(left * 1e9 / f->rate);
+
+			at = ns >= (double)(FC_TIME_NEVER - now) ? FC_TIME_NEVER :
+			     now + (fc_time_t)ns;
+		}
+		f->done_ev = at == FC_TIME_NEVER ? 0 :
+			     engine_schedule_at(n->e, at, complete, f);
+	}
+	n->rated += n->comp_flows->len;
+	n->recomputations++;
+}
+
+/* Recomputes the component around links, at now. */
+static void
+recompute(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
+{
+	collect(n, links, nlinks);
+	for (guint i = 0; i < n->comp_flows->len; i++)
+		advance(n->comp_flows->pdata[i], now);
+	fill(n);
+	reschedule(n, now);
+}
+
+static void
+detach(struct net *n, struct net_flow *f)
+{
+	for (size_t k = 0; k < f->nlinks; k++) {
+		struct link *l = link_at(n, f->links[k]);
+		guint at = f->pos[k];
+		struct net_flow *last = l->flows->pdata[l->flows->len - 1];
+
+		g_assert(l->flows->pdata[at] == f);
+		/* The last flow of the link takes f's place. */
+		if (last != f) {
+			for (size_t m = 0; m < last->nlinks; m++)
+				if (last->links[m] == f->links[k])
+					last->pos[m] = at;
+			l->flows->pdata[at] = last;
+		}
+		g_ptr_array_set_size(l->flows, l->flows->len - 1);
+	}
+	n->nflows--;
+}
+
+struct net_flow *
+net_flow_start(struct net *n, const net_link *links, size_t nlinks, uint64_t bytes,
+	       net_done_fn done, void *data)
+{
+	struct net_flow *f = g_new0(struct net_flow, 1);
+	fc_time_t now = engine_now(n->e);
+
+	g_assert(nlinks > 0 && bytes > 0);
+	f->net = n;
+	f->links = g_memdup2(links, nlinks * sizeof *links);
+	f->pos = g_new(guint, nlinks);
+	f->nlinks = nlinks;
+	f->bytes = bytes;
+	f->bits_total = (double)bytes * 8;
+	f->t_last = now;
+	f->done = done;
+	f->data = data;
+	for (size_t k = 0; k < nlinks; k++) {
+		struct link *l = link_at(n, links[k]);
+
+		g_assert(links[k] < n->links->len);
+		for (size_t m = 0; m < k; m++)
+			g_assert(links[m] != links[k]);
+		f->pos[k] = l->flows->len;
+		g_ptr_array_add(l->flows, f);
+	}
+	n->nflows++;
+	recompute(n, links, nlinks, now);
+	return f;
+}
+
+static void
+complete(struct engine *e, void *data, fc_time_t now)
+{
+	struct net_flow *f = data;
+	struct net *n = f->net;
+
+	f->done_ev = 0;
+	detach(n, f);
+	n->delivered += f->bytes;
+	recompute(n, f->links, f->nlinks, now);
+	if (f->done)
+		f->done(n, f, f->data, now);
+	flow_free(f);
+}
+
+uint64_t
+net_flow_cancel(struct net *n, struct net_flow *f)
+{
+	fc_time_t now = engine_now(n->e);
+	uint64_t got;
+
+	advance(f, now);
+	got = (uint64_t)(f->bits_done / 8);
+	if (got > f->bytes)
+		got = f->bytes;
+	engine_cancel(n->e, f->done_ev);
+	detach(n, f);
+	n->delivered += got;
+	recompute(n, f->links, f->nlinks, now);
+	flow_free(f);
+	return got;
+}
+
+double
+net_flow_rate(const struct net_flow *f)
+{
+	return f->rate;
+}
+
+uint64_t
+net_flow_received(struct net *n, const struct net_flow *f)
+{
+	double bits = f->bits_done + f->rate * (double)(engine_now(n->e) - f->t_last) / 1e9;
+	uint64_t got = (uint64_t)(MIN(bits, f->bits_total) / 8);
+
+	return got;
+}
+
+size_t
+net_flows(const struct net *n)
+{
+	return n->nflows;
+}
+
+double
+net_link_load(const struct net *n, net_link id)
+{
+	const struct link *l = link_at(n, id);
+	double sum = 0;
+
+	for (guint i = 0; i < l->flows->len; i++)
+		sum += ((struct net_flow *)l->flows->pdata[i])->rate;
+	return sum;
+}
+
+uint64_t
+net_bytes_delivered(const struct net *n)
+{
+	return n->delivered;
+}
+
+uint64_t
+net_recomputations(const struct net *n)
+{
+	return n->recomputations;
+}
+
+uint64_t
+net_flows_rated(const struct net *n)
+{
+	return n->rated;
+}

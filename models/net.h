@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The flow-level network: every transfer in the simulator (web objects now,
+ * BitTorrent pieces and Winny-style traffic later) is a flow of a number of
+ * bytes over a path of links (the sender's uplink, shared links such as an
+ * ISP link, the receiver's downlink).  Rates are max-min fair: no flow can
+ * get faster without slowing one that is no faster than it.  They are
+ * recomputed when a flow starts or ends, over the flows that share links
+ * with it, directly or through other flows (its component), and the
+ * completion events of those flows only are moved.
+ *
+ * Byte counts are exact integers: a flow's progress is kept in bits, and it
+ * completes at the first nanosecond at which all its bits have arrived.
+ */
+#ifndef FLASHCOOP_MODELS_NET_H
+#define FLASHCOOP_MODELS_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "flashcoop/time.h"
+
+struct net;
+struct net_flow;
+
+typedef uint32_t net_link;
+
+/* Called when a flow's last byte has arrived; the flow is freed after. */
+typedef void (*net_done_fn)(struct net *n, struct net_flow *f, void *data, fc_time_t now);
+
+/* A network on engine e. */
+struct net *net_new(struct engine *e);
+/* Frees it and its flows (without calling their done functions); accepts NULL. */
+void net_free(struct net *n);
+
+/* A link of capacity bits per second (> 0); returns its id. */
+net_link net_link_add(struct net *n, uint64_t bits_per_s);
+
+/*
+ * Starts a flow of bytes (> 0) over links[0..nlinks-1] (at least one, no
+ * link twice) at the engine's current time; done is called when it
+ * completes.  The returned handle is valid until done runs or the flow is
+ * cancelled.
+ */
+struct net_flow *net_flow_start(struct net *n, const net_link *links, size_t nlinks,
+				uint64_t bytes, net_done_fn done, void *data);
+
+/* Stops a flow now; its done function is not called.  Returns the bytes
+ * that had arrived. */
+uint64_t net_flow_cancel(struct net *n, struct net_flow *f);
+
+/* The flow's current rate in bits per second. */
+double net_flow_rate(const struct net_flow *f);
+
+/* Bytes of the flow that have arrived by the engine's current time. */
+uint64_t net_flow_received(struct net *n, const struct net_flow *f);
+
+/* Flows in progress. */
+size_t net_flows(const struct net *n);
+
+/* Sum of the rates of the flows on a link, bits per second. */
+double net_link_load(const struct net *n, net_link l);
+
+/* Bytes of completed and cancelled flows: sent (= asked for, when
+ * completed) and received, for conservation checks. */
+uint64_t net_bytes_delivered(const struct net *n);
+
+/* Rate recomputations done, and flows whose rate they set, for benchmarks. */
+uint64_t net_recomputations(const struct net *n);
+uint64_t net_flows_rated(const struct net *n);
+
+#endif

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The flow-level network against hand-computed max-min allocations and
+ * completion times, and random workloads checked for the max-min property,
+ * capacity and byte conservation.
+ */
+#include <glib.h>
+#include <math.h>
+
+#include "engine.h"
+#include "net.h"
+
+#define MBIT 1000000ULL
+
+struct done_log {
+	fc_time_t at[16];
+	int n;
+};
+
+static void
+on_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+{
+	struct done_log *d = data;
+
+	(void)n;
+	(void)f;
+	d->at[d->n++] = now;
+}
+
+static void
+test_two_flows_one_link(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	net_link l = net_link_add(n, 10 * MBIT);
+	struct net_flow *a = net_flow_start(n, &l, 1, 1000, NULL, NULL);
+	struct net_flow *b = net_flow_start(n, &l, 1, 1000, NULL, NULL);
+
+	g_assert_cmpfloat(net_flow_rate(a), ==, 5e6);
+	g_assert_cmpfloat(net_flow_rate(b), ==, 5e6);
+	g_assert_cmpfloat(net_link_load(n, l), ==, 10e6);
+	net_free(n);
+	engine_free(e);
+}
+
+/* A server uplink of 100 shared by clients with downlinks 10, 50, 100:
+ * 100/3 is more than 10, so that client gets 10, the other two 45 each. */
+static void
+test_shared_bottleneck(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	net_link up = net_link_add(n, 100 * MBIT);
+	net_link down[3] = { net_link_add(n, 10 * MBIT), net_link_add(n, 50 * MBIT),
+			     net_link_add(n, 100 * MBIT) };
+	struct net_flow *f[3];
+
+	for (int i = 0; i < 3; i++) {
+		net_link path[2] = { up, down[i] };
+
+		f[i] = net_flow_start(n, path, 2, 1000000, NULL, NULL);
+	}
+	g_assert_cmpfloat_with_epsilon(net_flow_rate(f[0]), 10e6, 1e-3);
+	g_assert_cmpfloat_with_epsilon(net_flow_rate(f[1]), 45e6, 1e-3);
+	g_assert_cmpfloat_with_epsilon(net_flow_rate(f[2]), 45e6, 1e-3);
+	/* The 10 Mbit/s client leaves: 50 each. */
+	net_flow_cancel(n, f[0]);
+	g_assert_cmpfloat_with_epsilon(net_flow_rate(f[1]), 50e6, 1e-3);
+	g_assert_cmpfloat_with_epsilon(net_flow_rate(f[2]), 50e6, 1e-3);
+	net_free(n);
+	engine_free(e);
+}
+
+/* Parking lot: f0 crosses links A and B, f1 only A, f2 only B. */
+static void
+test_parking_lot(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	net_link a = net_link_add(n, 10 * MBIT), b = net_link_add(n, 20 * MBIT);
+	net_link both[2] = { a, b };
+	struct net_flow *f0 = net_flow_start(n, both, 2, 1000, NULL, NULL);
+	struct net_flow *f1 = net_flow_start(n, &a, 1, 1000, NULL, NULL);
+	struct net_flow *f2 = net_flow_start(n, &b, 1, 1000, NULL, NULL);
+
+	/* A gives 5 each to f0 and f1; f2 takes the 15 left on B. */
+	g_assert_cmpfloat_with_epsilon(net_flow_rate(f0), 5e6, 1e-3);
+	g_assert_cmpfloat_with_epsilon(net_flow_rate(f1), 5e6, 1e-3);
+	g_assert_cmpfloat_with_epsilon(net_flow_rate(f2), 15e6, 1e-3);
+	net_free(n);
+	engine_free(e);
+}
+
+/* Two 1 MB flows on 8 Mbit/s, the second from 0.5 s: the first finishes
+ * at 1.5 s (0.5 MB alone, 0.5 MB at half rate), the second at 2 s. */
+static void
+test_completion_times(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	net_link l = net_link_add(n, 8 * MBIT);
+	struct done_log d = { { 0 }, 0 };
+
+	net_flow_start(n, &l, 1, 1000000, on_done, &d);
+	engine_run_until(e, 500 * FC_MSEC);
+	net_flow_start(n, &l, 1, 1000000, on_done, &d);
+	engine_run(e);
+	g_assert_cmpint(d.n, ==, 2);
+	g_assert_cmpuint(d.at[0], ==, 1500 * FC_MSEC);
+	g_assert_cmpuint(d.at[1], ==, 2000 * FC_MSEC);
+	g_assert_cmpuint(net_bytes_delivered(n), ==, 2000000);
+	g_assert_cmpuint(net_flows(n), ==, 0);
+	net_free(n);
+	engine_free(e);
+}
+
+static void
+test_cancel(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	net_link l = net_link_add(n, 8 * MBIT);
+	struct net_flow *f = net_flow_start(n, &l, 1, 1000000, NULL, NULL);
+
+	engine_run_until(e, 250 * FC_MSEC);
+	g_assert_cmpuint(net_flow_received(n, f), ==, 250000);
+	g_assert_cmpuint(net_flow_cancel(n, f), ==, 250000);
+	g_assert_cmpuint(net_bytes_delivered(n), ==, 250000);
+	g_assert_cmpint(engine_run(e), ==, ENGINE_EMPTY);
+	net_free(n);
+	engine_free(e);
+}
+
+/* Flows in different components do not disturb each other. */
+static void
+test_components(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	net_link a = net_link_add(n, MBIT), b = net_link_add(n, MBIT);
+	uint64_t rated;
+
+	for (int i = 0; i < 100; i++)
+		net_flow_start(n, &a, 1, 1000, NULL, NULL);
+	rated = net_flows_rated(n);
+	net_flow_start(n, &b, 1, 1000, NULL, NULL);
+	g_assert_cmpuint(net_flows_rated(n) - rated, ==, 1);
+	net_free(n);
+	engine_free(e);
+}
+
+/* ---- Random workloads ---- */
+
+struct live {
+	struct net_flow *f;
+	net_link path[4];
+	size_t len;
+	uint64_t bytes;
+};
+
+struct rnd {
+	GArray *live; /* struct live */
+	uint64_t completed_bytes;
+};
+
+static void
+rnd_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+{
+	struct rnd *r = data;
+
+	(void)n;
+	(void)now;
+	for (guint i = 0; i < r->live->len; i++) {
+		struct live *l = &g_array_index(r->live, struct live, i);
+
+		if (l->f == f) {
+			r->completed_bytes += l->bytes;
+			g_array_remove_index_fast(r->live, i);
+			return;
+		}
+	}
+	g_assert_not_reached();
+}
+
+/*
+ * No link above its capacity, and max-min fairness: every flow crosses a
+ * saturated link on which no flow is faster than it.
+ */
+static void
+check_maxmin(struct net *n, const struct rnd *r, const double *cap, size_t nlinks)
+{
+	g_autofree double *fastest = g_new0(double, nlinks);
+
+	for (size_t l = 0; l < nlinks; l++)
+		g_assert_cmpfloat(net_link_load(n, (net_link)l), <=, cap[l] * (1 + 1e-9));
+	for (guint i = 0; i < r->live->len; i++) {
+		const struct live *lv = &g_array_index(r->live, struct live, i);
+
+		for (size_t k = 0; k < lv->len; k++)
+			fastest[lv->path[k]] = MAX(fastest[lv->path[k]], net_flow_rate(lv->f));
+	}
+	for (guint i = 0; i < r->live->len; i++) {
+		const struct live *lv = &g_array_index(r->live, struct live, i);
+		double rate = net_flow_rate(lv->f);
+		bool bottleneck = false;
+
+		g_assert_cmpfloat(rate, >, 0);
+		for (size_t k = 0; k < lv->len; k++) {
+			net_link l = lv->path[k];
+
+			if (net_link_load(n, l) >= cap[l] * (1 - 1e-9) &&
+			    rate >= fastest[l] * (1 - 1e-9))
+				bottleneck = true;
+		}
+		if (!bottleneck)
+			g_error("flow %u at %g bit/s has no bottleneck link", i, rate);
+	}
+}
+
+static void
+test_random(void)
+{
+	for (guint32 seed = 1; seed <= 10; seed++) {
+		struct engine *e = engine_new(NULL);
+		struct net *n = net_new(e);
+		GRand *g = g_rand_new_with_seed(seed);
+		struct rnd r = { g_array_new(FALSE, FALSE, sizeof(struct live)), 0 };
+		size_t nlinks = 12;
+		double cap[12];
+		uint64_t cancelled_got = 0;
+
+		for (size_t l = 0; l < nlinks; l++) {
+			uint64_t c = (uint64_t)g_rand_int_range(g, 1, 100) * MBIT;
+
+			cap[l] = (double)c;
+			net_link_add(n, c);
+		}
+		for (int step = 0; step < 1500; step++) {
+			int op = g_rand_int_range(g, 0, 10);
+
+			engine_run_until(e, engine_now(e) +
+					 (fc_time_t)g_rand_int_range(g, 0, 50) * FC_MSEC);
+			if (op < 6 || r.live->len == 0) {
+				struct live lv = { 0 };
+
+				lv.len = (size_t)g_rand_int_range(g, 1, 5);
+				lv.bytes = (uint64_t)g_rand_int_range(g, 1, 2000000);
+				for (size_t k = 0; k < lv.len; k++) {
+					bool dup;
+
+					do {
+						lv.path[k] = (net_link)g_rand_int_range(g, 0,
+											(gint32)nlinks);
+						dup = false;
+						for (size_t m = 0; m < k; m++)
+							dup |= lv.path[m] == lv.path[k];
+					} while (dup);
+				}
+				lv.f = net_flow_start(n, lv.path, lv.len, lv.bytes, rnd_done, &r);
+				g_array_append_val(r.live, lv);
+			} else {
+				guint i = (guint)g_rand_int_range(g, 0, (gint32)r.live->len);
+				struct net_flow *f = g_array_index(r.live, struct live, i).f;
+				uint64_t bytes = g_array_index(r.live, struct live, i).bytes;
+				uint64_t seen = net_flow_received(n, f), got;
+
+				g_array_remove_index_fast(r.live, i);
+				got = net_flow_cancel(n, f);
+				g_assert_cmpuint(got, ==, seen);
+				g_assert_cmpuint(got, <=, bytes);
+				cancelled_got += got;
+			}
+			check_maxmin(n, &r, cap, nlinks);
+			g_assert_cmpuint(net_flows(n), ==, r.live->len);
+		}
+		engine_run(e);
+		g_assert_cmpuint(r.live->len, ==, 0);
+		g_assert_cmpuint(net_flows(n), ==, 0);
+		/* Bytes delivered = completed flows in full + what cancelled
+		 * flows had received. */
+		g_assert_cmpuint(net_bytes_delivered(n), ==, r.completed_bytes + cancelled_got);
+		g_array_unref(r.live);
+		g_rand_free(g);
+		net_free(n);
+		engine_free(e);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/net/two-flows-one-link", test_two_flows_one_link);
+	g_test_add_func("/net/shared-bottleneck", test_shared_bottleneck);
+	g_test_add_func("/net/parking-lot", test_parking_lot);
+	g_test_add_func("/net/completion-times", test_completion_times);
+	g_test_add_func("/net/cancel", test_cancel);
+	g_test_add_func("/net/components", test_components);
+	g_test_add_func("/net/random", test_random);
+	return g_test_run();
+}
