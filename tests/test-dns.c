@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* DNS: update delay, TTL caching, sticky resolvers and round robin, by hand. */
+#include <glib.h>
+
+#include "dns.h"
+#include "engine.h"
+
+static uint32_t
+at(struct engine *e, struct dns *d, fc_time_t t, size_t resolver, bool *cached)
+{
+	engine_run_until(e, t);
+	return dns_resolve(d, resolver, 0, cached);
+}
+
+static void
+test_timeline(void)
+{
+	struct engine *e = engine_new(NULL);
+	const struct dns_params p = { .ttl = 60 * FC_SEC, .update_delay = 2 * FC_SEC,
+				      .sticky_hold = 600 * FC_SEC, .resolvers = 3,
+				      .sticky = 1 };
+	const uint32_t origin[] = { 1 };
+	struct dns *d = dns_new(e, &p, 1, origin, NULL);
+	const uint32_t *rr;
+	bool cached;
+
+	g_assert_cmpuint(at(e, d, 0, 1, &cached), ==, 1);
+	g_assert_false(cached);
+	g_assert_cmpuint(at(e, d, 0, 0, &cached), ==, 1); /* the sticky one */
+	engine_run_until(e, 5 * FC_SEC);
+	dns_add(d, 0, 2);
+	dns_add(d, 0, 2); /* idempotent */
+	engine_run_until(e, 6 * FC_SEC);
+	g_assert_cmpuint(dns_records(d, 0, &rr), ==, 1);
+	engine_run_until(e, 7 * FC_SEC);
+	g_assert_cmpuint(dns_records(d, 0, &rr), ==, 2);
+	g_assert_cmpuint(rr[1], ==, 2);
+	/* Within the TTL: the cached answer. */
+	g_assert_cmpuint(at(e, d, 30 * FC_SEC, 1, &cached), ==, 1);
+	g_assert_true(cached);
+	/* At the TTL: asked again; the authority answers [1, 2]. */
+	g_assert_cmpuint(at(e, d, 60 * FC_SEC, 1, &cached), ==, 1);
+	g_assert_false(cached);
+	/* The resolver rotates its copy: the next client gets 2. */
+	g_assert_cmpuint(at(e, d, 61 * FC_SEC, 1, &cached), ==, 2);
+	g_assert_true(cached);
+	/* Another resolver: the authority rotated, [2, 1]. */
+	g_assert_cmpuint(at(e, d, 61 * FC_SEC, 2, &cached), ==, 2);
+	g_assert_false(cached);
+	/* The sticky resolver still has the origin alone. */
+	g_assert_cmpuint(at(e, d, 100 * FC_SEC, 0, &cached), ==, 1);
+	g_assert_true(cached);
+	g_assert_cmpuint(at(e, d, 101 * FC_SEC, 0, &cached), ==, 1);
+	/* The rescuer leaves at 200 s, in effect at 202 s. */
+	engine_run_until(e, 200 * FC_SEC);
+	dns_remove(d, 0, 2);
+	g_assert_cmpuint(at(e, d, 201 * FC_SEC, 2, &cached), ==, 1);
+	g_assert_false(cached); /* expired at 121 s; the update is not in effect */
+	/* At 202 s the removal is in effect (an update at the same instant
+	 * runs first: it was scheduled earlier). */
+	g_assert_cmpuint(at(e, d, 202 * FC_SEC, 1, &cached), ==, 1);
+	g_assert_false(cached); /* expired at 120 s */
+	engine_run_until(e, 203 * FC_SEC);
+	g_assert_cmpuint(dns_records(d, 0, &rr), ==, 1);
+	g_assert_cmpuint(at(e, d, 263 * FC_SEC, 1, &cached), ==, 1);
+	g_assert_cmpuint(at(e, d, 263 * FC_SEC, 1, &cached), ==, 1);
+	/* The sticky resolver lets go after 600 s. */
+	g_assert_cmpuint(at(e, d, 600 * FC_SEC, 0, &cached), ==, 1);
+	g_assert_false(cached);
+	g_assert_cmpuint(dns_authority_queries(d), ==, 8);
+	dns_free(d);
+	engine_free(e);
+}
+
+/* Pending updates are freed with the model (LeakSanitizer watches). */
+static void
+test_free_pending(void)
+{
+	struct engine *e = engine_new(NULL);
+	const struct dns_params p = { .ttl = FC_SEC, .update_delay = FC_HOUR,
+				      .resolvers = 1 };
+	const uint32_t origin[] = { 1, 2 };
+	struct dns *d = dns_new(e, &p, 2, origin, NULL);
+
+	dns_add(d, 1, 3);
+	dns_free(d);
+	engine_free(e);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/dns/timeline", test_timeline);
+	g_test_add_func("/dns/free-pending", test_free_pending);
+	return g_test_run();
+}
