@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "server.h"
+
+#include <glib.h>
+#include <gsl/gsl_randist.h>
+
+struct server {
+	struct engine *e;
+	struct net *net;
+	net_link uplink;
+	struct server_params p;
+	struct rng_stream *rng;
+	GQueue backlog;          /* struct server_conn, oldest first */
+	GPtrArray *active;       /* connections on a worker, for a crash */
+	bool up;
+	fc_time_t full_since;    /* the backlog has been full since; NEVER if not */
+	engine_event crash_ev, reboot_ev;
+	struct server_counts n;
+};
+
+static void serve_next(struct server *srv, struct server_conn *c);
+
+struct server *
+server_new(struct engine *e, struct net *n, net_link uplink, const struct server_params *p,
+	   struct rng_stream *s)
+{
+	struct server *srv = g_new0(struct server, 1);
+
+	g_assert(p->workers >= 1 && p->cpu_mean_s > 0);
+	srv->e = e;
+	srv->net = n;
+	srv->uplink = uplink;
+	srv->p = *p;
+	srv->rng = s;
+	g_queue_init(&srv->backlog);
+	srv->active = g_ptr_array_new();
+	srv->up = true;
+	srv->full_since = FC_TIME_NEVER;
+	return srv;
+}
+
+void
+server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	for (guint i = 0; i < srv->active->len; i++) {
+		struct server_conn *c = srv->active->pdata[i];
+
+		engine_cancel(srv->e, c->cpu_ev);
+		if (c->flow)
+			net_flow_cancel(srv->net, c->flow);
+		c->srv = NULL;
+	}
+	g_ptr_array_unref(srv->active);
+	g_queue_clear(&srv->backlog);
+	engine_cancel(srv->e, srv->crash_ev);
+	engine_cancel(srv->e, srv->reboot_ev);
+	g_free(srv);
+}
+
+static fc_time_t
+cpu_time(struct server *srv)
+{
+	double s = srv->p.cpu == SERVER_CPU_CONSTANT ? srv->p.cpu_mean_s :
+		   gsl_ran_exponential(rng_stream_gsl(srv->rng), srv->p.cpu_mean_s);
+
+	return (fc_time_t)(s * 1e9 + 0.5);
+}
+
+static void crash(struct engine *e, void *data, fc_time_t now);
+
+/* Tracks how long the backlog has been full, for crashes. */
+static void
+watch_overload(struct server *srv)
+{
+	bool full = srv->p.backlog == 0 ? srv->active->len == srv->p.workers :
+		    g_queue_get_length(&srv->backlog) >= srv->p.backlog;
+
+	if (full && srv->full_since == FC_TIME_NEVER) {
+		srv->full_since = engine_now(srv->e);
+		if (srv->p.crash_after)
+			srv->crash_ev = engine_schedule(srv->e, srv->p.crash_after, crash, srv);
+	} else if (!full && srv->full_since != FC_TIME_NEVER) {
+		srv->full_since = FC_TIME_NEVER;
+		engine_cancel(srv->e, srv->crash_ev);
+		srv->crash_ev = 0;
+	}
+}
+
+static void
+assign(struct server *srv, struct server_conn *c)
+{
+	c->in_worker = true;
+	g_ptr_array_add(srv->active, c);
+	serve_next(srv, c);
+}
+
+/* Frees c's worker and gives it to the oldest waiting connection. */
+static void
+release(struct server *srv, struct server_conn *c)
+{
+	c->in_worker = false;
+	g_ptr_array_remove(srv->active, c);
+	if (!g_queue_is_empty(&srv->backlog)) {
+		struct server_conn *next = g_queue_pop_head(&srv->backlog);
+
+		next->in_backlog = false;
+		assign(srv, next);
+	}
+	watch_overload(srv);
+}
+
+static void
+finish(struct server *srv, struct server_conn *c, enum server_end why)
+{
+	fc_time_t now = engine_now(srv->e);
+
+	release(srv, c);
+	c->srv = NULL;
+	c->ops->end(c, why, now);
+}
+
+static void
+reply_done(struct server *srv, struct server_conn *c)
+{
+	fc_time_t now = engine_now(srv->e);
+
+	srv->n.replies++;
+	c->ops->reply(c, now);
+	/* The client may have given up in its callback. */
+	if (c->in_worker && c->srv == srv)
+		serve_next(srv, c);
+}
+
+static void
+sent(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+{
+	struct server_conn *c = data;
+	struct server *srv = c->srv;
+
+	(void)n;
+	(void)f;
+	(void)now;
+	c->flow = NULL;
+	srv->n.bytes_sent += c->req.bytes;
+	reply_done(srv, c);
+}
+
+static void
+cpu_done(struct engine *e, void *data, fc_time_t now)
+{
+	struct server_conn *c = data;
+	struct server *srv = c->srv;
+	net_link path[2];
+
+	(void)e;
+	(void)now;
+	c->cpu_ev = 0;
+	if (c->req.bytes == 0) {
+		reply_done(srv, c);
+		return;
+	}
+	path[0] = srv->uplink;
+	path[1] = c->req.downlink;
+	c->flow = net_flow_start(srv->net, path, 2, c->req.bytes, sent, c);
+}
+
+static void
+serve_next(struct server *srv, struct server_conn *c)
+{
+	fc_time_t now = engine_now(srv->e);
+
+	if (!c->ops->next(c, &c->req, now)) {
+		finish(srv, c, SERVER_END_CLOSED);
+		return;
+	}
+	srv->n.requests++;
+	c->cpu_ev = engine_schedule(srv->e, cpu_time(srv), cpu_done, c);
+}
+
+enum server_accept
+server_connect(struct server *srv, struct server_conn *c, const struct server_conn_ops *ops)
+{
+	c->ops = ops;
+	c->srv = srv;
+	c->queued_at = engine_now(srv->e);
+	c->cpu_ev = 0;
+	c->flow = NULL;
+	c->in_backlog = c->in_worker = false;
+	srv->n.connections++;
+	if (!srv->up) {
+		srv->n.refused_down++;
+		c->srv = NULL;
+		return SERVER_DOWN;
+	}
+	if (srv->active->len < srv->p.workers) {
+		srv->n.accepted++;
+		assign(srv, c);
+		watch_overload(srv);
+		return SERVER_ACCEPTED;
+	}
+	if (g_queue_get_length(&srv->backlog) < srv->p.backlog) {
+		srv->n.queued++;
+		c->in_backlog = true;
+		g_queue_push_tail(&srv->backlog, c);
+		watch_overload(srv);
+		return SERVER_QUEUED;
+	}
+	srv->n.dropped++;
+	c->srv = NULL;
+	watch_overload(srv);
+	return SERVER_DROPPED;
+}
+
+void
+server_abort(struct server_conn *c)
+{
+	struct server *srv = c->srv;
+
+	if (!srv)
+		return;
+	if (c->in_backlog) {
+		g_queue_remove(&srv->backlog, c);
+		c->in_backlog = false;
+		watch_overload(srv);
+	} else if (c->in_worker) {
+		engine_cancel(srv->e, c->cpu_ev);
+		c->cpu_ev = 0;
+		if (c->flow) {
+			srv->n.bytes_sent += net_flow_cancel(srv->net, c->flow);
+			c->flow = NULL;
+		}
+		release(srv, c);
+	}
+	c->srv = NULL;
+}
+
+static void
+reboot(struct engine *e, void *data, fc_time_t now)
+{
+	struct server *srv = data;
+
+	(void)e;
+	(void)now;
+	srv->reboot_ev = 0;
+	srv->up = true;
+}
+
+/* Overloaded for crash_after: everything it holds is lost. */
+static void
+crash(struct engine *e, void *data, fc_time_t now)
+{
+	struct server *srv = data;
+	g_autoptr(GPtrArray) lost = g_ptr_array_new();
+
+	(void)e;
+	srv->crash_ev = 0;
+	srv->up = false;
+	srv->n.crashes++;
+	srv->full_since = FC_TIME_NEVER;
+	while (!g_queue_is_empty(&srv->backlog)) {
+		struct server_conn *c = g_queue_pop_head(&srv->backlog);
+
+		c->in_backlog = false;
+		g_ptr_array_add(lost, c);
+	}
+	for (guint i = 0; i < srv->active->len; i++) {
+		struct server_conn *c = srv->active->pdata[i];
+
+		engine_cancel(e, c->cpu_ev);
+		c->cpu_ev = 0;
+		if (c->flow) {
+			srv->n.bytes_sent += net_flow_cancel(srv->net, c->flow);
+			c->flow = NULL;
+		}
+		c->in_worker = false;
+		g_ptr_array_add(lost, c);
+	}
+	g_ptr_array_set_size(srv->active, 0);
+	srv->reboot_ev = engine_schedule(e, srv->p.reboot_delay, reboot, srv);
+	for (guint i = 0; i < lost->len; i++) {
+		struct server_conn *c = lost->pdata[i];
+
+		c->srv = NULL;
+		c->ops->end(c, SERVER_END_CRASH, now);
+	}
+}
+
+unsigned
+server_busy(const struct server *srv)
+{
+	return srv->active->len;
+}
+
+unsigned
+server_waiting(const struct server *srv)
+{
+	return srv->backlog.length;
+}
+
+bool
+server_up(const struct server *srv)
+{
+	return srv->up;
+}
+
+const struct server_counts *
+server_counts(const struct server *srv)
+{
+	return &srv->n;
+}

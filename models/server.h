@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A web server as a flash crowd meets it (Apache prefork, say): a pool of
+ * MaxRequestWorkers workers; a connection that finds them all busy waits
+ * in the listen backlog, and one that finds the backlog full is dropped
+ * (its SYN is lost; the client retries).  A worker holds one connection at
+ * a time and serves its requests one after another: CPU time, then the
+ * response sent over the network from the server's uplink, which all its
+ * transfers share — so a flash crowd can fill the access link before the
+ * CPU.  A server can crash after being overloaded for a while and reboot
+ * after a delay; a crash drops every connection it holds.
+ *
+ * The client side is a struct server_conn with callbacks: the server asks
+ * it for its next request when a worker is ready, and tells it when a
+ * response has arrived and when the connection ends.
+ */
+#ifndef FLASHCOOP_MODELS_SERVER_H
+#define FLASHCOOP_MODELS_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "flashcoop/time.h"
+#include "net.h"
+#include "rng.h"
+
+struct server;
+struct server_conn;
+
+enum server_cpu {
+	SERVER_CPU_EXPONENTIAL,
+	SERVER_CPU_CONSTANT,
+};
+
+struct server_params {
+	unsigned workers;        /* MaxRequestWorkers, >= 1 */
+	unsigned backlog;        /* ListenBacklog: connections waiting, at most */
+	double cpu_mean_s;       /* CPU time per request, seconds (> 0) */
+	enum server_cpu cpu;
+	fc_time_t crash_after;   /* crash when the backlog stays full this long
+				    (0: never) */
+	fc_time_t reboot_delay;  /* back up this long after a crash */
+};
+
+/* What a client asks on a connection. */
+struct server_request {
+	uint32_t site;
+	uint64_t object;
+	uint64_t bytes;       /* of the response; 0: none to send */
+	net_link downlink;    /* the client's, for the response */
+};
+
+enum server_end {
+	SERVER_END_CLOSED,   /* the client had no more requests */
+	SERVER_END_CRASH,    /* the server crashed */
+};
+
+struct server_conn_ops {
+	/* A worker is ready: fill *req and return true, or false to close. */
+	bool (*next)(struct server_conn *c, struct server_request *req, fc_time_t now);
+	/* The response to the last request has arrived in full. */
+	void (*reply)(struct server_conn *c, fc_time_t now);
+	/* The connection is over; the server no longer refers to c. */
+	void (*end)(struct server_conn *c, enum server_end why, fc_time_t now);
+};
+
+/* Embedded in the client's own structure. */
+struct server_conn {
+	const struct server_conn_ops *ops;
+	/* The server's, private: */
+	struct server *srv;
+	fc_time_t queued_at;
+	engine_event cpu_ev;
+	struct net_flow *flow;
+	struct server_request req;
+	bool in_backlog, in_worker;
+};
+
+enum server_accept {
+	SERVER_ACCEPTED,  /* a worker took it */
+	SERVER_QUEUED,    /* it waits in the backlog */
+	SERVER_DROPPED,   /* the backlog is full: the SYN is lost */
+	SERVER_DOWN,      /* crashed: no answer */
+};
+
+/*
+ * A server on engine e, sending over uplink of net n, drawing CPU times
+ * from s (which must outlive it).
+ */
+struct server *server_new(struct engine *e, struct net *n, net_link uplink,
+			  const struct server_params *p, struct rng_stream *s);
+/* Accepts NULL; connections still held get no callbacks. */
+void server_free(struct server *srv);
+
+/* A connection arrives now (the SYN reaches the server). */
+enum server_accept server_connect(struct server *srv, struct server_conn *c,
+				  const struct server_conn_ops *ops);
+
+/* The client gives up on c now: out of the backlog or off its worker
+ * (CPU and transfer stop); no callback follows. */
+void server_abort(struct server_conn *c);
+
+/* Now: workers busy, connections in the backlog, whether it is up. */
+unsigned server_busy(const struct server *srv);
+unsigned server_waiting(const struct server *srv);
+bool server_up(const struct server *srv);
+
+/* Totals since the start. */
+struct server_counts {
+	uint64_t connections, accepted, queued, dropped, refused_down;
+	uint64_t requests, replies, bytes_sent, crashes;
+};
+const struct server_counts *server_counts(const struct server *srv);
+
+#endif

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The web server model: alone, with Poisson arrivals, exponential CPU time
+ * and nothing to send, it is an M/M/c/K queue (c workers, K = c + backlog),
+ * and its loss ratio and mean response time must match the closed form at
+ * several loads, overload included; then hand-timed cases of transfers,
+ * persistent connections, the backlog, aborts, crashes and reboots.
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include <glib.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "engine.h"
+#include "mmck.h"
+#include "net.h"
+#include "rng.h"
+#include "server.h"
+
+#define MBIT 1000000ULL
+
+struct client {
+	struct server_conn conn;
+	fc_time_t start;
+	int requests;       /* still to ask */
+	uint64_t bytes;
+	net_link down;
+	int replies;
+	fc_time_t last_reply;
+	enum server_end end;
+	bool ended;
+	struct sim *sim;
+};
+
+#define CLIENT(c) ((struct client *)(void *)((char *)(c) - offsetof(struct client, conn)))
+
+/* ---- M/M/c/K ---- */
+
+struct sim {
+	struct engine *e;
+	struct server *srv;
+	struct rng_stream arrivals;
+	double lambda;
+	fc_time_t w0, w1; /* measurement window */
+	uint64_t arrived, lost, served;
+	double response_sum;
+	GPtrArray *clients;
+};
+
+static bool
+mm_next(struct server_conn *c, struct server_request *req, fc_time_t now)
+{
+	struct client *cl = CLIENT(c);
+
+	(void)now;
+	if (cl->requests == 0)
+		return false;
+	cl->requests--;
+	*req = (struct server_request){ .site = 0, .object = 0, .bytes = 0 };
+	return true;
+}
+
+static void
+mm_reply(struct server_conn *c, fc_time_t now)
+{
+	struct client *cl = CLIENT(c);
+	struct sim *s = cl->sim;
+
+	if (cl->start >= s->w0 && cl->start < s->w1) {
+		s->served++;
+		s->response_sum += (double)(now - cl->start) / 1e9;
+	}
+}
+
+static void
+mm_end(struct server_conn *c, enum server_end why, fc_time_t now)
+{
+	(void)c;
+	(void)why;
+	(void)now;
+}
+
+static const struct server_conn_ops mm_ops = { mm_next, mm_reply, mm_end };
+
+static void
+mm_arrival(struct engine *e, void *data, fc_time_t now)
+{
+	struct sim *s = data;
+	struct client *cl = g_new0(struct client, 1);
+	bool counted = now >= s->w0 && now < s->w1;
+
+	cl->start = now;
+	cl->requests = 1;
+	cl->sim = s;
+	g_ptr_array_add(s->clients, cl);
+	s->arrived += counted;
+	if (server_connect(s->srv, &cl->conn, &mm_ops) == SERVER_DROPPED)
+		s->lost += counted;
+	engine_schedule(e, (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&s->arrivals),
+							    1e9 / s->lambda) + 0.5),
+			mm_arrival, s);
+}
+
+struct config {
+	const char *name;
+	unsigned c, backlog;
+	double lambda;
+};
+
+static void
+check_inside(const char *what, const double *x, size_t n, double theory)
+{
+	double mean = gsl_stats_mean(x, 1, n);
+	double half = gsl_cdf_tdist_Pinv(0.999, (double)(n - 1)) *
+		      gsl_stats_sd_m(x, 1, n, mean) / sqrt((double)n);
+
+	if (g_test_verbose())
+		g_printerr("  %-16s sim %.5g +- %.3g, theory %.5g\n", what, mean, half, theory);
+	if (fabs(mean - theory) > half)
+		g_error("%s: theory %.6g outside the 99.8%% interval %.6g +- %.3g", what,
+			theory, mean, half);
+}
+
+static void
+test_mmck(gconstpointer data)
+{
+	enum { R = 12 };
+	const struct config *cf = data;
+	struct mmck_params p = { .servers = cf->c, .capacity = cf->c + cf->backlog,
+				 .arrival_rate = cf->lambda, .service_rate = 1 };
+	struct mmck_theory th;
+	double loss[R], resp[R];
+
+	mmck_theory(&p, &th);
+	for (int r = 0; r < R; r++) {
+		struct sim s = { 0 };
+		struct rng_stream cpu;
+		struct net *n;
+		const struct server_params sp = { .workers = cf->c, .backlog = cf->backlog,
+						  .cpu_mean_s = 1, .cpu = SERVER_CPU_EXPONENTIAL };
+
+		s.e = engine_new(NULL);
+		n = net_new(s.e);
+		rng_stream_init(&cpu, 7, (uint64_t)r, "server-cpu", 0);
+		rng_stream_init(&s.arrivals, 7, (uint64_t)r, "arrivals", 0);
+		s.srv = server_new(s.e, n, net_link_add(n, MBIT), &sp, &cpu);
+		s.lambda = cf->lambda;
+		s.w0 = 500 * FC_SEC;
+		s.w1 = 20500 * FC_SEC;
+		s.clients = g_ptr_array_new_with_free_func(g_free);
+		engine_schedule(s.e, 0, mm_arrival, &s);
+		engine_run_until(s.e, s.w1 + 2000 * FC_SEC);
+		loss[r] = (double)s.lost / (double)s.arrived;
+		resp[r] = s.response_sum / (double)s.served;
+		server_free(s.srv);
+		net_free(n);
+		engine_free(s.e);
+		g_ptr_array_unref(s.clients);
+	}
+	check_inside("loss ratio", loss, R, th.loss_ratio);
+	check_inside("response (s)", resp, R, th.mean_response_s);
+}
+
+/* ---- Hand-timed cases ---- */
+
+static bool
+h_next(struct server_conn *c, struct server_request *req, fc_time_t now)
+{
+	struct client *cl = CLIENT(c);
+
+	(void)now;
+	if (cl->requests == 0)
+		return false;
+	cl->requests--;
+	*req = (struct server_request){ .site = 1, .object = 2, .bytes = cl->bytes,
+					.downlink = cl->down };
+	return true;
+}
+
+static void
+h_reply(struct server_conn *c, fc_time_t now)
+{
+	struct client *cl = CLIENT(c);
+
+	cl->replies++;
+	cl->last_reply = now;
+}
+
+static void
+h_end(struct server_conn *c, enum server_end why, fc_time_t now)
+{
+	struct client *cl = CLIENT(c);
+
+	(void)now;
+	cl->ended = true;
+	cl->end = why;
+}
+
+static const struct server_conn_ops h_ops = { h_next, h_reply, h_end };
+
+struct bed {
+	struct engine *e;
+	struct net *n;
+	struct rng_stream rng;
+	struct server *srv;
+	net_link up, down;
+};
+
+static void
+bed_init(struct bed *b, unsigned workers, unsigned backlog, fc_time_t crash_after)
+{
+	const struct server_params sp = { .workers = workers, .backlog = backlog,
+					  .cpu_mean_s = 0.1, .cpu = SERVER_CPU_CONSTANT,
+					  .crash_after = crash_after,
+					  .reboot_delay = 60 * FC_SEC };
+
+	b->e = engine_new(NULL);
+	b->n = net_new(b->e);
+	b->up = net_link_add(b->n, 8 * MBIT);
+	b->down = net_link_add(b->n, 100 * MBIT);
+	rng_stream_init(&b->rng, 1, 0, "cpu", 0);
+	b->srv = server_new(b->e, b->n, b->up, &sp, &b->rng);
+}
+
+static void
+bed_clear(struct bed *b)
+{
+	server_free(b->srv);
+	net_free(b->n);
+	engine_free(b->e);
+}
+
+/* CPU 0.1 s, then 1 MB over an 8 Mbit/s uplink: 1.1 s; three requests on
+ * one persistent connection: 3.3 s. */
+static void
+test_transfer_timing(void)
+{
+	struct bed b;
+	struct client cl = { .requests = 3, .bytes = 1000000 };
+
+	bed_init(&b, 1, 0, 0);
+	cl.down = b.down;
+	g_assert_cmpint(server_connect(b.srv, &cl.conn, &h_ops), ==, SERVER_ACCEPTED);
+	engine_run_until(b.e, 1100 * FC_MSEC - 1);
+	g_assert_cmpint(cl.replies, ==, 0);
+	engine_run_until(b.e, 1100 * FC_MSEC);
+	g_assert_cmpint(cl.replies, ==, 1);
+	engine_run(b.e);
+	g_assert_cmpint(cl.replies, ==, 3);
+	g_assert_cmpuint(cl.last_reply, ==, 3300 * FC_MSEC);
+	g_assert_true(cl.ended);
+	g_assert_cmpint(cl.end, ==, SERVER_END_CLOSED);
+	g_assert_cmpuint(server_counts(b.srv)->bytes_sent, ==, 3000000);
+	g_assert_cmpuint(server_busy(b.srv), ==, 0);
+	bed_clear(&b);
+}
+
+/* One worker, a backlog of one: the third connection's SYN is lost; an
+ * abort in the backlog lets the next one in. */
+static void
+test_backlog(void)
+{
+	struct bed b;
+	struct client c[4] = { { .requests = 1 }, { .requests = 1 }, { .requests = 1 },
+			       { .requests = 1 } };
+
+	bed_init(&b, 1, 1, 0);
+	g_assert_cmpint(server_connect(b.srv, &c[0].conn, &h_ops), ==, SERVER_ACCEPTED);
+	g_assert_cmpint(server_connect(b.srv, &c[1].conn, &h_ops), ==, SERVER_QUEUED);
+	g_assert_cmpint(server_connect(b.srv, &c[2].conn, &h_ops), ==, SERVER_DROPPED);
+	server_abort(&c[1].conn);
+	g_assert_cmpuint(server_waiting(b.srv), ==, 0);
+	g_assert_cmpint(server_connect(b.srv, &c[3].conn, &h_ops), ==, SERVER_QUEUED);
+	engine_run(b.e);
+	g_assert_cmpint(c[0].replies, ==, 1);
+	g_assert_cmpint(c[1].replies, ==, 0);
+	g_assert_false(c[1].ended); /* an abort has no callback */
+	g_assert_cmpint(c[3].replies, ==, 1);
+	g_assert_cmpuint(c[3].last_reply, ==, 200 * FC_MSEC);
+	g_assert_cmpuint(server_counts(b.srv)->dropped, ==, 1);
+	bed_clear(&b);
+}
+
+/* Full for 10 s: crash; everything held ends with SERVER_END_CRASH; no
+ * answer until the reboot 60 s later. */
+static void
+test_crash(void)
+{
+	struct bed b;
+	struct client c[3] = { { .requests = 1000 }, { .requests = 1 }, { .requests = 1 } };
+
+	bed_init(&b, 1, 1, 10 * FC_SEC);
+	server_connect(b.srv, &c[0].conn, &h_ops); /* keeps its worker */
+	engine_run_until(b.e, 5 * FC_SEC);
+	g_assert_cmpint(server_connect(b.srv, &c[1].conn, &h_ops), ==, SERVER_QUEUED);
+	engine_run_until(b.e, 15 * FC_SEC - 1);
+	g_assert_true(server_up(b.srv));
+	engine_run_until(b.e, 15 * FC_SEC);
+	g_assert_false(server_up(b.srv));
+	g_assert_true(c[0].ended && c[1].ended);
+	g_assert_cmpint(c[0].end, ==, SERVER_END_CRASH);
+	g_assert_cmpint(c[1].end, ==, SERVER_END_CRASH);
+	g_assert_cmpint(server_connect(b.srv, &c[2].conn, &h_ops), ==, SERVER_DOWN);
+	engine_run_until(b.e, 75 * FC_SEC);
+	g_assert_true(server_up(b.srv));
+	g_assert_cmpint(server_connect(b.srv, &c[2].conn, &h_ops), ==, SERVER_ACCEPTED);
+	engine_run(b.e);
+	g_assert_cmpint(c[2].replies, ==, 1);
+	g_assert_cmpuint(server_counts(b.srv)->crashes, ==, 1);
+	bed_clear(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct config configs[] = {
+		{ "light", 4, 6, 2.0 },
+		{ "heavy", 4, 6, 3.6 },
+		{ "overload", 4, 6, 6.0 },
+		{ "loss-only", 8, 0, 6.0 },
+	};
+
+	g_test_init(&argc, &argv, NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(configs); i++) {
+		g_autofree char *path = g_strdup_printf("/server/mmck/%s", configs[i].name);
+
+		g_test_add_data_func(path, &configs[i], test_mmck);
+	}
+	g_test_add_func("/server/transfer-timing", test_transfer_timing);
+	g_test_add_func("/server/backlog", test_backlog);
+	g_test_add_func("/server/crash", test_crash);
+	return g_test_run();
+}
