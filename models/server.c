@@ -15,6 +15,7 @@ struct server {
 	bool up;
 	fc_time_t full_since;    /* the backlog has been full since; NEVER if not */
 	engine_event crash_ev, reboot_ev;
+	struct server_router router;
 	struct server_counts n;
 };
 
@@ -37,6 +38,12 @@ server_new(struct engine *e, struct net *n, net_link uplink, const struct server
 	srv->up = true;
 	srv->full_since = FC_TIME_NEVER;
 	return srv;
+}
+
+void
+server_set_router(struct server *srv, const struct server_router *r)
+{
+	srv->router = *r;
 }
 
 void
@@ -121,16 +128,27 @@ finish(struct server *srv, struct server_conn *c, enum server_end why)
 	c->ops->end(c, why, now);
 }
 
+/* The reply has reached the client: it reads it, then asks again. */
 static void
-reply_done(struct server *srv, struct server_conn *c)
+delivered(struct engine *e, void *data, fc_time_t now)
 {
-	fc_time_t now = engine_now(srv->e);
+	struct server_conn *c = data;
+	struct server *srv = c->srv;
 
-	srv->n.replies++;
+	(void)e;
+	c->cpu_ev = 0;
 	c->ops->reply(c, now);
 	/* The client may have given up in its callback. */
 	if (c->in_worker && c->srv == srv)
 		serve_next(srv, c);
+}
+
+/* The last byte has left the server. */
+static void
+reply_done(struct server *srv, struct server_conn *c)
+{
+	srv->n.replies++;
+	c->cpu_ev = engine_schedule(srv->e, c->req.latency, delivered, c);
 }
 
 static void
@@ -143,7 +161,7 @@ sent(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 	(void)f;
 	(void)now;
 	c->flow = NULL;
-	srv->n.bytes_sent += c->req.bytes;
+	srv->n.bytes_sent += c->reply.bytes;
 	reply_done(srv, c);
 }
 
@@ -155,15 +173,19 @@ cpu_done(struct engine *e, void *data, fc_time_t now)
 	net_link path[2];
 
 	(void)e;
-	(void)now;
 	c->cpu_ev = 0;
-	if (c->req.bytes == 0) {
+	c->reply = (struct server_reply){ .status = SERVER_OK, .bytes = c->req.bytes };
+	if (srv->router.route)
+		srv->router.route(srv->router.user, srv, &c->req, &c->reply, now);
+	srv->n.redirects += c->reply.status == SERVER_REDIRECT;
+	srv->n.not_found += c->reply.status == SERVER_NOT_FOUND;
+	if (c->reply.bytes == 0) {
 		reply_done(srv, c);
 		return;
 	}
 	path[0] = srv->uplink;
 	path[1] = c->req.downlink;
-	c->flow = net_flow_start(srv->net, path, 2, c->req.bytes, sent, c);
+	c->flow = net_flow_start(srv->net, path, 2, c->reply.bytes, sent, c);
 }
 
 static void
@@ -176,7 +198,9 @@ serve_next(struct server *srv, struct server_conn *c)
 		return;
 	}
 	srv->n.requests++;
-	c->cpu_ev = engine_schedule(srv->e, cpu_time(srv), cpu_done, c);
+	/* The worker waits for the request, then works on it. */
+	c->cpu_ev = engine_schedule_at(srv->e, fc_time_add(MAX(now, c->req.ready_at),
+							   cpu_time(srv)), cpu_done, c);
 }
 
 enum server_accept

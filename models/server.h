@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "flashcoop/core.h"
 #include "flashcoop/time.h"
 #include "net.h"
 #include "rng.h"
@@ -49,6 +50,36 @@ struct server_request {
 	uint64_t object;
 	uint64_t bytes;       /* of the response; 0: none to send */
 	net_link downlink;    /* the client's, for the response */
+	fc_time_t ready_at;   /* when the request reaches the server; the
+				 worker waits for it (keep-alive holds it) */
+	fc_time_t latency;    /* one way, server to client: the reply is
+				 complete there this long after it is sent */
+	const uint8_t *token; /* what the redirect carried, or NULL */
+};
+
+enum server_status {
+	SERVER_OK = 200,
+	SERVER_REDIRECT = 302,
+	SERVER_NOT_FOUND = 404,
+};
+
+/* How the server answers a request, decided after its CPU time. */
+struct server_reply {
+	enum server_status status;
+	uint64_t bytes;          /* to send; a redirect sends none */
+	uint32_t location;       /* SERVER_REDIRECT: the address to go to */
+	uint8_t token[FC_TOKEN_LEN];
+	bool has_token;
+};
+
+/*
+ * The server's host decides each reply (through its cooperation node, say);
+ * without a router every request is answered 200 with req->bytes.
+ */
+struct server_router {
+	void (*route)(void *user, struct server *srv, const struct server_request *req,
+		      struct server_reply *out, fc_time_t now);
+	void *user;
 };
 
 enum server_end {
@@ -59,7 +90,7 @@ enum server_end {
 struct server_conn_ops {
 	/* A worker is ready: fill *req and return true, or false to close. */
 	bool (*next)(struct server_conn *c, struct server_request *req, fc_time_t now);
-	/* The response to the last request has arrived in full. */
+	/* The response to the last request has arrived in full (c->reply). */
 	void (*reply)(struct server_conn *c, fc_time_t now);
 	/* The connection is over; the server no longer refers to c. */
 	void (*end)(struct server_conn *c, enum server_end why, fc_time_t now);
@@ -74,6 +105,7 @@ struct server_conn {
 	engine_event cpu_ev;
 	struct net_flow *flow;
 	struct server_request req;
+	struct server_reply reply;
 	bool in_backlog, in_worker;
 };
 
@@ -93,6 +125,9 @@ struct server *server_new(struct engine *e, struct net *n, net_link uplink,
 /* Accepts NULL; connections still held get no callbacks. */
 void server_free(struct server *srv);
 
+/* Sets how replies are decided (by default: 200 with the bytes asked). */
+void server_set_router(struct server *srv, const struct server_router *r);
+
 /* A connection arrives now (the SYN reaches the server). */
 enum server_accept server_connect(struct server *srv, struct server_conn *c,
 				  const struct server_conn_ops *ops);
@@ -109,7 +144,7 @@ bool server_up(const struct server *srv);
 /* Totals since the start. */
 struct server_counts {
 	uint64_t connections, accepted, queued, dropped, refused_down;
-	uint64_t requests, replies, bytes_sent, crashes;
+	uint64_t requests, replies, redirects, not_found, bytes_sent, crashes;
 };
 const struct server_counts *server_counts(const struct server *srv);
 

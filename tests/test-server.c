@@ -24,6 +24,7 @@
 
 struct client {
 	struct server_conn conn;
+	fc_time_t oneway;   /* latency between client and server */
 	fc_time_t start;
 	int requests;       /* still to ask */
 	uint64_t bytes;
@@ -31,6 +32,7 @@ struct client {
 	int replies;
 	fc_time_t last_reply;
 	enum server_end end;
+	enum server_status last_status;
 	bool ended;
 	struct sim *sim;
 };
@@ -175,8 +177,10 @@ h_next(struct server_conn *c, struct server_request *req, fc_time_t now)
 	if (cl->requests == 0)
 		return false;
 	cl->requests--;
+	/* The request reaches the server one way later. */
 	*req = (struct server_request){ .site = 1, .object = 2, .bytes = cl->bytes,
-					.downlink = cl->down };
+					.downlink = cl->down, .ready_at = now + cl->oneway,
+					.latency = cl->oneway };
 	return true;
 }
 
@@ -187,6 +191,7 @@ h_reply(struct server_conn *c, fc_time_t now)
 
 	cl->replies++;
 	cl->last_reply = now;
+	cl->last_status = c->reply.status;
 }
 
 static void
@@ -313,6 +318,59 @@ test_crash(void)
 	bed_clear(&b);
 }
 
+static void
+redirect_odd(void *user, struct server *srv, const struct server_request *req,
+	     struct server_reply *out, fc_time_t now)
+{
+	int *n = user;
+
+	(void)srv;
+	(void)req;
+	(void)now;
+	if ((*n)++ % 2 == 0)
+		*out = (struct server_reply){ .status = SERVER_REDIRECT, .location = 7 };
+}
+
+/*
+ * 50 ms one way: the request arrives at 50 ms, CPU to 150 ms, 1 MB at
+ * 8 Mbit/s to 1.15 s, at the client at 1.2 s; the next request arrives at
+ * 1.25 s, and so on.  A router that redirects every other request: a
+ * redirect sends nothing.
+ */
+static void
+test_latency_and_router(void)
+{
+	struct bed b;
+	struct client cl = { .requests = 3, .bytes = 1000000, .oneway = 50 * FC_MSEC };
+	int calls = 0;
+
+	bed_init(&b, 1, 0, 0);
+	cl.down = b.down;
+	g_assert_cmpint(server_connect(b.srv, &cl.conn, &h_ops), ==, SERVER_ACCEPTED);
+	engine_run_until(b.e, 1200 * FC_MSEC);
+	g_assert_cmpint(cl.replies, ==, 1);
+	g_assert_cmpuint(cl.last_reply, ==, 1200 * FC_MSEC);
+	engine_run(b.e);
+	g_assert_cmpuint(cl.last_reply, ==, 3600 * FC_MSEC);
+	bed_clear(&b);
+
+	bed_init(&b, 1, 0, 0);
+	server_set_router(b.srv, &(struct server_router){ redirect_odd, &calls });
+	cl = (struct client){ .requests = 2, .bytes = 1000000, .oneway = 50 * FC_MSEC,
+			      .down = b.down };
+	server_connect(b.srv, &cl.conn, &h_ops);
+	engine_run_until(b.e, 200 * FC_MSEC);
+	g_assert_cmpint(cl.replies, ==, 1);
+	g_assert_cmpint(cl.last_status, ==, SERVER_REDIRECT);
+	g_assert_cmpuint(cl.last_reply, ==, 200 * FC_MSEC);
+	engine_run(b.e);
+	g_assert_cmpint(cl.last_status, ==, SERVER_OK);
+	g_assert_cmpuint(cl.last_reply, ==, (200 + 50 + 100 + 1000 + 50) * FC_MSEC);
+	g_assert_cmpuint(server_counts(b.srv)->redirects, ==, 1);
+	g_assert_cmpuint(server_counts(b.srv)->bytes_sent, ==, 1000000);
+	bed_clear(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -332,5 +390,6 @@ main(int argc, char **argv)
 	g_test_add_func("/server/transfer-timing", test_transfer_timing);
 	g_test_add_func("/server/backlog", test_backlog);
 	g_test_add_func("/server/crash", test_crash);
+	g_test_add_func("/server/latency-and-router", test_latency_and_router);
 	return g_test_run();
 }
