@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "client.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include <glib.h>
+
+struct target;
+
+enum cstate {
+	C_SYN,    /* SYN sent, no answer yet */
+	C_OPEN,   /* accepted or in the backlog */
+	C_CLOSED,
+};
+
+struct sconn {
+	struct server_conn conn;
+	struct session *s;
+	struct target *t;
+	enum cstate state;
+	unsigned syns;         /* sent so far */
+	fc_time_t syn_sent, established, oneway;
+	engine_event ev;       /* SYN arrival or retry */
+	int current;           /* object in flight, or -1 */
+	bool first;            /* no request sent on it yet */
+};
+
+/* A server the session fetches from, with the objects waiting for it. */
+struct target {
+	uint32_t address;
+	uint8_t token[FC_TOKEN_LEN];
+	bool has_token;
+	GQueue waiting;        /* object indices, as GINT_TO_POINTER(i + 1) */
+	GPtrArray *conns;      /* struct sconn, open or opening */
+};
+
+struct session {
+	struct engine *e;
+	struct client_world world;
+	struct client_params p;
+	uint64_t id;
+	uint32_t site;
+	uint64_t *objects;
+	size_t n, remaining;
+	net_link downlink;
+	GPtrArray *targets;
+	GPtrArray *dead;       /* connections stopped by the session itself,
+				  freed with it: a server may be in a
+				  callback on one of them */
+	fc_time_t start;
+	engine_event patience_ev, resolve_ev;
+	uint32_t answer;       /* what the name resolved to */
+	bool over;
+	unsigned redirects, syn_retries;
+};
+
+#define SCONN(c) ((struct sconn *)(void *)((char *)(c) - offsetof(struct sconn, conn)))
+
+static void finish(struct session *s, enum session_result r);
+static void send_syn(struct sconn *c);
+
+static struct target *
+target_for(struct session *s, uint32_t address, const uint8_t *token)
+{
+	struct target *t = NULL;
+
+	for (guint i = 0; i < s->targets->len; i++)
+		if (((struct target *)s->targets->pdata[i])->address == address)
+			t = s->targets->pdata[i];
+	if (!t) {
+		t = g_new0(struct target, 1);
+		t->address = address;
+		g_queue_init(&t->waiting);
+		t->conns = g_ptr_array_new();
+		g_ptr_array_add(s->targets, t);
+	}
+	if (token) {
+		memcpy(t->token, token, FC_TOKEN_LEN);
+		t->has_token = true;
+	}
+	return t;
+}
+
+static void
+open_conn(struct session *s, struct target *t)
+{
+	struct sconn *c = g_new0(struct sconn, 1);
+
+	c->s = s;
+	c->t = t;
+	c->current = -1;
+	c->first = true;
+	g_ptr_array_add(t->conns, c);
+	send_syn(c);
+}
+
+/* Opens connections to t for its waiting objects, up to the limit. */
+static void
+staff(struct session *s, struct target *t)
+{
+	guint live = t->conns->len;
+
+	while (live < s->p.connections && live < g_queue_get_length(&t->waiting)) {
+		open_conn(s, t);
+		live++;
+	}
+}
+
+static bool
+c_next(struct server_conn *sc, struct server_request *req, fc_time_t now)
+{
+	struct sconn *c = SCONN(sc);
+	struct session *s = c->s;
+	int obj;
+
+	if (s->over || g_queue_is_empty(&c->t->waiting))
+		return false;
+	obj = GPOINTER_TO_INT(g_queue_pop_head(&c->t->waiting)) - 1;
+	c->current = obj;
+	*req = (struct server_request){
+		.site = s->site, .object = (uint64_t)obj, .bytes = s->objects[obj],
+		.downlink = s->downlink, .latency = c->oneway,
+		.token = c->t->has_token ? c->t->token : NULL,
+		/* The first request follows the SYN-ACK; the others follow
+		 * the reply before them. */
+		.ready_at = c->first ? c->established + 2 * c->oneway : now + c->oneway,
+	};
+	c->first = false;
+	return true;
+}
+
+static void
+c_reply(struct server_conn *sc, fc_time_t now)
+{
+	struct sconn *c = SCONN(sc);
+	struct session *s = c->s;
+	int obj = c->current;
+
+	(void)now;
+	c->current = -1;
+	switch (sc->reply.status) {
+	case SERVER_OK:
+		s->remaining--;
+		if (obj == 0) {
+			/* The page is here: now its embedded objects. */
+			for (size_t i = 1; i < s->n; i++)
+				g_queue_push_tail(&c->t->waiting, GINT_TO_POINTER((int)i + 1));
+			staff(s, c->t);
+		}
+		if (s->remaining == 0)
+			finish(s, SESSION_DONE);
+		break;
+	case SERVER_REDIRECT: {
+		struct target *t = target_for(s, sc->reply.location,
+					      sc->reply.has_token ? sc->reply.token : NULL);
+
+		s->redirects++;
+		g_queue_push_tail(&t->waiting, GINT_TO_POINTER(obj + 1));
+		staff(s, t);
+		break;
+	}
+	case SERVER_NOT_FOUND:
+		finish(s, SESSION_NOT_FOUND);
+		break;
+	}
+}
+
+static void
+forget(struct sconn *c)
+{
+	c->state = C_CLOSED;
+	g_ptr_array_remove(c->t->conns, c);
+	g_free(c);
+}
+
+static void
+c_end(struct server_conn *sc, enum server_end why, fc_time_t now)
+{
+	struct sconn *c = SCONN(sc);
+	struct session *s = c->s;
+	struct target *t = c->t;
+
+	(void)now;
+	if (why == SERVER_END_CRASH && c->current >= 0)
+		g_queue_push_head(&t->waiting, GINT_TO_POINTER(c->current + 1));
+	forget(c);
+	/* Objects still waiting for this server need a connection. */
+	if (!s->over)
+		staff(s, t);
+}
+
+static const struct server_conn_ops conn_ops = { c_next, c_reply, c_end };
+
+static void
+retry(struct engine *e, void *data, fc_time_t now)
+{
+	struct sconn *c = data;
+
+	(void)e;
+	(void)now;
+	c->ev = 0;
+	c->s->syn_retries++;
+	send_syn(c);
+}
+
+static void
+give_up(struct engine *e, void *data, fc_time_t now)
+{
+	struct sconn *c = data;
+
+	(void)e;
+	(void)now;
+	c->ev = 0;
+	finish(c->s, SESSION_NO_SERVER);
+}
+
+/* The SYN reaches the server (or nobody). */
+static void
+syn_arrives(struct engine *e, void *data, fc_time_t now)
+{
+	struct sconn *c = data;
+	struct session *s = c->s;
+	struct server *srv = s->world.server(s->world.w, c->t->address);
+	enum server_accept r;
+	fc_time_t wait;
+
+	c->ev = 0;
+	/* A worker may ask for the first request right away. */
+	c->state = C_OPEN;
+	c->established = now;
+	r = srv ? server_connect(srv, &c->conn, &conn_ops) : SERVER_DOWN;
+	if (r == SERVER_ACCEPTED || r == SERVER_QUEUED)
+		return;
+	c->state = C_SYN;
+	/* Lost: the client hears nothing and sends it again after its
+	 * timeout, doubled each time; after the last one's timeout it gives
+	 * up (Linux: 1 + 2 + ... + 64 = 127 s for 6 retries). */
+	wait = s->p.syn_timeout << (c->syns - 1);
+	c->ev = engine_schedule_at(e, MAX(now, c->syn_sent + wait),
+				   c->syns > s->p.syn_retries ? give_up : retry, c);
+}
+
+static void
+send_syn(struct sconn *c)
+{
+	struct session *s = c->s;
+
+	c->state = C_SYN;
+	c->syns++;
+	c->syn_sent = engine_now(s->e);
+	c->oneway = s->world.oneway(s->world.w, s, c->t->address);
+	c->ev = engine_schedule(s->e, c->oneway, syn_arrives, c);
+}
+
+/* The answer has come back: connect for the HTML. */
+static void
+resolved(struct engine *e, void *data, fc_time_t now)
+{
+	struct session *s = data;
+	struct target *t;
+
+	(void)e;
+	(void)now;
+	s->resolve_ev = 0;
+	if (s->answer == 0) {
+		finish(s, SESSION_NO_SERVER);
+		return;
+	}
+	t = target_for(s, s->answer, NULL);
+	g_queue_push_tail(&t->waiting, GINT_TO_POINTER(1)); /* the HTML */
+	open_conn(s, t);
+}
+
+static void
+impatient(struct engine *e, void *data, fc_time_t now)
+{
+	struct session *s = data;
+
+	(void)e;
+	(void)now;
+	s->patience_ev = 0;
+	finish(s, SESSION_IMPATIENT);
+}
+
+/* The lookup: asked now, answered after the world's delay. */
+static void
+start_resolve(struct engine *e, void *data, fc_time_t now)
+{
+	struct session *s = data;
+	fc_time_t delay = 0;
+
+	(void)now;
+	s->answer = s->world.resolve(s->world.w, s, s->site, &delay);
+	s->resolve_ev = engine_schedule(e, delay, resolved, s);
+}
+
+/* Stops everything the session has under way. */
+static void
+stop(struct session *s)
+{
+	engine_cancel(s->e, s->patience_ev);
+	engine_cancel(s->e, s->resolve_ev);
+	s->patience_ev = s->resolve_ev = 0;
+	for (guint i = 0; i < s->targets->len; i++) {
+		struct target *t = s->targets->pdata[i];
+
+		while (t->conns->len) {
+			struct sconn *c = t->conns->pdata[0];
+
+			engine_cancel(s->e, c->ev);
+			if (c->state == C_OPEN)
+				server_abort(&c->conn);
+			c->state = C_CLOSED;
+			g_ptr_array_remove_index(t->conns, 0);
+			g_ptr_array_add(s->dead, c);
+		}
+	}
+}
+
+static void
+finish(struct session *s, enum session_result r)
+{
+	if (s->over)
+		return;
+	s->over = true;
+	stop(s);
+	s->world.done(s->world.w, s, r, engine_now(s->e));
+}
+
+struct session *
+session_start(struct engine *e, const struct client_world *world,
+	      const struct client_params *p, uint64_t id, uint32_t site,
+	      const uint64_t *objects, size_t n, net_link downlink)
+{
+	struct session *s = g_new0(struct session, 1);
+
+	g_assert(n >= 1 && p->connections >= 1);
+	s->e = e;
+	s->world = *world;
+	s->p = *p;
+	s->id = id;
+	s->site = site;
+	s->objects = g_memdup2(objects, n * sizeof *objects);
+	s->n = s->remaining = n;
+	s->downlink = downlink;
+	s->targets = g_ptr_array_new();
+	s->dead = g_ptr_array_new_with_free_func(g_free);
+	s->start = engine_now(e);
+	s->patience_ev = engine_schedule(e, p->patience, impatient, s);
+	s->resolve_ev = engine_schedule(e, 0, start_resolve, s);
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	if (!s)
+		return;
+	if (!s->over)
+		stop(s);
+	for (guint i = 0; i < s->targets->len; i++) {
+		struct target *t = s->targets->pdata[i];
+
+		g_queue_clear(&t->waiting);
+		g_ptr_array_unref(t->conns);
+		g_free(t);
+	}
+	g_ptr_array_unref(s->targets);
+	g_ptr_array_unref(s->dead);
+	g_free(s->objects);
+	g_free(s);
+}
+
+uint64_t
+session_id(const struct session *s)
+{
+	return s->id;
+}
+
+fc_time_t
+session_started(const struct session *s)
+{
+	return s->start;
+}
+
+unsigned
+session_redirects(const struct session *s)
+{
+	return s->redirects;
+}
+
+unsigned
+session_syn_retries(const struct session *s)
+{
+	return s->syn_retries;
+}

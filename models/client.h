@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A client's visit to a site (a session): resolve the site's name, connect
+ * (a SYN lost to a full backlog is sent again after 1, 2, 4, 8, 16 and 32 s,
+ * then the client gives up, as Linux does), fetch the page, then its
+ * embedded objects over a few parallel persistent connections, follow a
+ * 302 to a cooperator (a new connection: one more round trip), and give up
+ * when the page is not complete within the client's patience.
+ *
+ * Where servers are, how far away, and what the name resolves to is the
+ * world's business (struct client_world); the session calls it.
+ */
+#ifndef FLASHCOOP_MODELS_CLIENT_H
+#define FLASHCOOP_MODELS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "flashcoop/time.h"
+#include "net.h"
+#include "server.h"
+
+struct session;
+
+enum session_result {
+	SESSION_DONE,      /* every object arrived */
+	SESSION_IMPATIENT, /* the patience ran out */
+	SESSION_NO_SERVER, /* no address, or the SYNs went unanswered */
+	SESSION_NOT_FOUND, /* a server answered 404 */
+};
+
+struct client_world {
+	/* The server at address, or NULL. */
+	struct server *(*server)(void *w, uint32_t address);
+	/* One-way latency between the session's client and address. */
+	fc_time_t (*oneway)(void *w, const struct session *s, uint32_t address);
+	/* What the name of site resolves to for this client, and in *delay
+	 * how long resolving takes. */
+	uint32_t (*resolve)(void *w, const struct session *s, uint32_t site,
+			    fc_time_t *delay);
+	/* The session is over.  Free it later, not from this callback (a
+	 * server may be in a callback on one of its connections). */
+	void (*done)(void *w, struct session *s, enum session_result r, fc_time_t now);
+	void *w;
+};
+
+struct client_params {
+	unsigned connections;   /* parallel connections per server, >= 1 */
+	unsigned syn_retries;   /* SYNs sent again at most (Linux: 6) */
+	fc_time_t syn_timeout;  /* the first wait; doubled each time (1 s) */
+	fc_time_t patience;     /* give up on the page after this */
+};
+
+/*
+ * A session on engine e, for the page of site made of objects[0..n-1]
+ * (bytes; objects[0] is the HTML, the others are embedded in it), over the
+ * client's downlink.  It starts now.  objects is copied.
+ */
+struct session *session_start(struct engine *e, const struct client_world *world,
+			      const struct client_params *p, uint64_t id, uint32_t site,
+			      const uint64_t *objects, size_t n, net_link downlink);
+/* Frees a session that is over (not from within done), or stops one
+ * that is not (no callback). */
+void session_free(struct session *s);
+
+uint64_t session_id(const struct session *s);
+fc_time_t session_started(const struct session *s);
+/* Redirects followed and SYNs sent again so far. */
+unsigned session_redirects(const struct session *s);
+unsigned session_syn_retries(const struct session *s);
+
+#endif

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Client sessions, timed by hand to the nanosecond: one client, known
+ * latencies, a page of three objects over two connections; a redirect to
+ * a helper; DNS answers cached for the TTL and fetched again after it; SYNs
+ * lost to a full backlog and sent again after 1, 2, 4, ... s until the
+ * client gives up; patience.
+ */
+#include <glib.h>
+
+#include "client.h"
+#include "dns.h"
+#include "engine.h"
+#include "net.h"
+#include "rng.h"
+#include "server.h"
+
+#define MBIT 1000000ULL
+#define MS FC_MSEC
+
+/* Origin at address 1 (20 ms one way), helper at 2 (30 ms). */
+struct bed {
+	struct engine *e;
+	struct net *n;
+	struct dns *dns;
+	struct rng_stream rng;
+	struct server *srv[2];
+	net_link down;
+	struct client_world world;
+	int redirect_object; /* the origin redirects this object, or -1 */
+	enum session_result result;
+	fc_time_t ended;
+	int done;
+	struct session *last;
+};
+
+static struct server *
+w_server(void *w, uint32_t address)
+{
+	struct bed *b = w;
+
+	return address >= 1 && address <= 2 ? b->srv[address - 1] : NULL;
+}
+
+static fc_time_t
+w_oneway(void *w, const struct session *s, uint32_t address)
+{
+	(void)w;
+	(void)s;
+	return address == 1 ? 20 * MS : 30 * MS;
+}
+
+/* A cache miss takes 10 ms, a hit nothing. */
+static uint32_t
+w_resolve(void *w, const struct session *s, uint32_t site, fc_time_t *delay)
+{
+	struct bed *b = w;
+	bool cached;
+	uint32_t a = dns_resolve(b->dns, 0, site, &cached);
+
+	(void)s;
+	*delay = cached ? 0 : 10 * MS;
+	return a;
+}
+
+static void
+w_done(void *w, struct session *s, enum session_result r, fc_time_t now)
+{
+	struct bed *b = w;
+
+	b->result = r;
+	b->ended = now;
+	b->done++;
+	b->last = s;
+}
+
+static void
+redirect_one(void *user, struct server *srv, const struct server_request *req,
+	     struct server_reply *out, fc_time_t now)
+{
+	struct bed *b = user;
+
+	(void)srv;
+	(void)now;
+	if ((int)req->object == b->redirect_object)
+		*out = (struct server_reply){ .status = SERVER_REDIRECT, .location = 2,
+					      .has_token = true };
+}
+
+static void
+bed_init(struct bed *b, unsigned workers, unsigned backlog)
+{
+	const struct server_params sp = { .workers = workers, .backlog = backlog,
+					  .cpu_mean_s = 0.01, .cpu = SERVER_CPU_CONSTANT };
+	const struct dns_params dp = { .ttl = 60 * FC_SEC, .update_delay = FC_SEC,
+				       .resolvers = 1 };
+	const uint32_t origin[] = { 1 };
+
+	*b = (struct bed){ 0 };
+	b->e = engine_new(NULL);
+	b->n = net_new(b->e);
+	b->dns = dns_new(b->e, &dp, 1, origin, NULL);
+	rng_stream_init(&b->rng, 1, 0, "cpu", 0);
+	for (int i = 0; i < 2; i++)
+		b->srv[i] = server_new(b->e, b->n, net_link_add(b->n, 8 * MBIT), &sp, &b->rng);
+	b->down = net_link_add(b->n, 100 * MBIT);
+	b->world = (struct client_world){ w_server, w_oneway, w_resolve, w_done, b };
+	b->redirect_object = -1;
+	server_set_router(b->srv[0], &(struct server_router){ redirect_one, b });
+}
+
+static void
+bed_clear(struct bed *b)
+{
+	for (int i = 0; i < 2; i++)
+		server_free(b->srv[i]);
+	dns_free(b->dns);
+	net_free(b->n);
+	engine_free(b->e);
+}
+
+static const struct client_params cp = { .connections = 2, .syn_retries = 6,
+					 .syn_timeout = FC_SEC, .patience = 300 * FC_SEC };
+static const uint64_t page[] = { 100000, 200000, 200000 };
+
+/*
+ * Resolved at 10 ms; SYN at the origin at 30 ms; HTML asked at 70 ms, CPU
+ * to 80 ms, 100 kB at 8 Mbit/s to 180 ms, read at 200 ms.  Object 1 on the
+ * same connection: asked at 220 ms, sent from 230 ms.  A second connection
+ * (SYN at 220 ms) asks object 2 at 260 ms, sent from 270 ms.  From 270 ms
+ * the two share the uplink: object 1 (160 kB left) ends at 590 ms, object
+ * 2 (40 kB left then) at 630 ms; read at 650 ms.
+ */
+static void
+test_page_timing(void)
+{
+	struct bed b;
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	s = session_start(b.e, &b.world, &cp, 1, 0, page, 3, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.done, ==, 1);
+	g_assert_cmpint(b.result, ==, SESSION_DONE);
+	g_assert_cmpuint(b.ended, ==, 650 * MS);
+	g_assert_cmpuint(server_counts(b.srv[0])->bytes_sent, ==, 500000);
+	g_assert_cmpuint(server_counts(b.srv[0])->connections, ==, 2);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * The origin redirects object 2: its 302 leaves at 270 ms and is read at
+ * 290 ms; SYN to the helper at 320 ms, request there at 380 ms, CPU to
+ * 390 ms, 200 kB alone to 590 ms, read at 620 ms.  Object 1, alone on the
+ * origin from 230 ms, is read at 450 ms.  The page is complete at 620 ms.
+ */
+static void
+test_redirect_timing(void)
+{
+	struct bed b;
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	b.redirect_object = 2;
+	s = session_start(b.e, &b.world, &cp, 1, 0, page, 3, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.result, ==, SESSION_DONE);
+	g_assert_cmpuint(b.ended, ==, 620 * MS);
+	g_assert_cmpuint(session_redirects(s), ==, 1);
+	g_assert_cmpuint(server_counts(b.srv[0])->redirects, ==, 1);
+	g_assert_cmpuint(server_counts(b.srv[1])->bytes_sent, ==, 200000);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * DNS: the first visit misses (10 ms), a visit 5 s later hits the cache
+ * (the page then takes 10 ms less).  The helper is added to the name at
+ * 20 s (in effect at 21 s).  A visit at 70 s misses again (the TTL is
+ * 60 s) and gets [1, 2]: the origin.  The resolver rotates its copy, so a
+ * visit at 71 s goes to the helper, 10 ms farther each way: 30 + 60 + 10 +
+ * 100 + 30 = 230 ms.
+ */
+static void
+test_dns_ttl(void)
+{
+	struct bed b;
+	const uint64_t html[] = { 100000 };
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	s = session_start(b.e, &b.world, &cp, 1, 0, html, 1, b.down);
+	engine_run(b.e);
+	/* 10 + 20 + 40 + 10 + 100 + 20 */
+	g_assert_cmpuint(b.ended, ==, 200 * MS);
+	session_free(s);
+
+	engine_run_until(b.e, 5 * FC_SEC);
+	s = session_start(b.e, &b.world, &cp, 2, 0, html, 1, b.down);
+	engine_run(b.e);
+	g_assert_cmpuint(b.ended - 5 * FC_SEC, ==, 190 * MS);
+	session_free(s);
+
+	engine_run_until(b.e, 20 * FC_SEC);
+	dns_add(b.dns, 0, 2);
+	engine_run_until(b.e, 70 * FC_SEC);
+	s = session_start(b.e, &b.world, &cp, 3, 0, html, 1, b.down);
+	engine_run(b.e);
+	g_assert_cmpuint(b.ended - 70 * FC_SEC, ==, 200 * MS);
+	g_assert_cmpuint(server_counts(b.srv[1])->bytes_sent, ==, 0);
+	session_free(s);
+
+	engine_run_until(b.e, 71 * FC_SEC);
+	s = session_start(b.e, &b.world, &cp, 4, 0, html, 1, b.down);
+	engine_run(b.e);
+	g_assert_cmpuint(b.ended - 71 * FC_SEC, ==, 230 * MS);
+	g_assert_cmpuint(server_counts(b.srv[1])->bytes_sent, ==, 100000);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * One worker, no backlog, held by a long visit: a second client's SYNs are
+ * lost at 20 ms, then sent at 1, 3, 7, 15, 31 and 63 s (from 0 s); after the
+ * last one's 64 s it gives up, at 127 s.  With 100 s of patience it gives up
+ * at 100 s instead.
+ */
+static void
+test_syn_retries(void)
+{
+	struct bed b;
+	const uint64_t big[] = { 1000000000 }; /* 1 GB: 1000 s at 8 Mbit/s */
+	const uint64_t html[] = { 1000 };
+	struct client_params impatient = cp;
+	struct session *hog, *s;
+
+	bed_init(&b, 1, 0);
+	hog = session_start(b.e, &b.world, &cp, 1, 0, big, 1, b.down);
+	engine_run_until(b.e, FC_SEC / 2);
+	s = session_start(b.e, &b.world, &cp, 2, 0, html, 1, b.down);
+	engine_run_until(b.e, 200 * FC_SEC);
+	g_assert_cmpint(b.result, ==, SESSION_NO_SERVER);
+	/* Started at 0.5 s; cached DNS: first SYN at 0.5 s. */
+	g_assert_cmpuint(b.ended, ==, FC_SEC / 2 + 127 * FC_SEC);
+	g_assert_cmpuint(session_syn_retries(s), ==, 6);
+	g_assert_cmpuint(server_counts(b.srv[0])->dropped, ==, 7);
+	session_free(s);
+
+	impatient.patience = 100 * FC_SEC;
+	s = session_start(b.e, &b.world, &impatient, 3, 0, html, 1, b.down);
+	engine_run_until(b.e, 400 * FC_SEC);
+	g_assert_cmpint(b.result, ==, SESSION_IMPATIENT);
+	g_assert_cmpuint(b.ended, ==, 300 * FC_SEC);
+	session_free(s);
+	session_free(hog);
+	bed_clear(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/client/page-timing", test_page_timing);
+	g_test_add_func("/client/redirect-timing", test_redirect_timing);
+	g_test_add_func("/client/dns-ttl", test_dns_ttl);
+	g_test_add_func("/client/syn-retries", test_syn_retries);
+	return g_test_run();
+}
