@@ -166,17 +166,10 @@ sent(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 }
 
 static void
-cpu_done(struct engine *e, void *data, fc_time_t now)
+send_reply(struct server *srv, struct server_conn *c)
 {
-	struct server_conn *c = data;
-	struct server *srv = c->srv;
 	net_link path[2];
 
-	(void)e;
-	c->cpu_ev = 0;
-	c->reply = (struct server_reply){ .status = SERVER_OK, .bytes = c->req.bytes };
-	if (srv->router.route)
-		srv->router.route(srv->router.user, srv, &c->req, &c->reply, now);
 	srv->n.redirects += c->reply.status == SERVER_REDIRECT;
 	srv->n.not_found += c->reply.status == SERVER_NOT_FOUND;
 	if (c->reply.bytes == 0) {
@@ -186,6 +179,34 @@ cpu_done(struct engine *e, void *data, fc_time_t now)
 	path[0] = srv->uplink;
 	path[1] = c->req.downlink;
 	c->flow = net_flow_start(srv->net, path, 2, c->reply.bytes, sent, c);
+}
+
+void
+server_resume(struct server_conn *c)
+{
+	if (!c->held || !c->srv || !c->in_worker)
+		return;
+	c->held = false;
+	c->reply.hold = false;
+	send_reply(c->srv, c);
+}
+
+static void
+cpu_done(struct engine *e, void *data, fc_time_t now)
+{
+	struct server_conn *c = data;
+	struct server *srv = c->srv;
+
+	(void)e;
+	c->cpu_ev = 0;
+	c->reply = (struct server_reply){ .status = SERVER_OK, .bytes = c->req.bytes };
+	if (srv->router.route)
+		srv->router.route(srv->router.user, srv, c, &c->req, &c->reply, now);
+	if (c->reply.hold) {
+		c->held = true;
+		return;
+	}
+	send_reply(srv, c);
 }
 
 static void
@@ -211,7 +232,7 @@ server_connect(struct server *srv, struct server_conn *c, const struct server_co
 	c->queued_at = engine_now(srv->e);
 	c->cpu_ev = 0;
 	c->flow = NULL;
-	c->in_backlog = c->in_worker = false;
+	c->in_backlog = c->in_worker = c->held = false;
 	srv->n.connections++;
 	if (!srv->up) {
 		srv->n.refused_down++;
@@ -249,6 +270,7 @@ server_abort(struct server_conn *c)
 		c->in_backlog = false;
 		watch_overload(srv);
 	} else if (c->in_worker) {
+		c->held = false;
 		engine_cancel(srv->e, c->cpu_ev);
 		c->cpu_ev = 0;
 		if (c->flow) {
@@ -294,6 +316,7 @@ crash(struct engine *e, void *data, fc_time_t now)
 
 		engine_cancel(e, c->cpu_ev);
 		c->cpu_ev = 0;
+		c->held = false;
 		if (c->flow) {
 			srv->n.bytes_sent += net_flow_cancel(srv->net, c->flow);
 			c->flow = NULL;

@@ -70,6 +70,8 @@ struct server_reply {
 	uint32_t location;       /* SERVER_REDIRECT: the address to go to */
 	uint8_t token[FC_TOKEN_LEN];
 	bool has_token;
+	bool hold;               /* the content is not here yet: the worker
+				    waits until server_resume() */
 };
 
 /*
@@ -77,8 +79,9 @@ struct server_reply {
  * without a router every request is answered 200 with req->bytes.
  */
 struct server_router {
-	void (*route)(void *user, struct server *srv, const struct server_request *req,
-		      struct server_reply *out, fc_time_t now);
+	void (*route)(void *user, struct server *srv, struct server_conn *c,
+		      const struct server_request *req, struct server_reply *out,
+		      fc_time_t now);
 	void *user;
 };
 
@@ -106,7 +109,7 @@ struct server_conn {
 	struct net_flow *flow;
 	struct server_request req;
 	struct server_reply reply;
-	bool in_backlog, in_worker;
+	bool in_backlog, in_worker, held;
 };
 
 enum server_accept {
@@ -131,6 +134,13 @@ void server_set_router(struct server *srv, const struct server_router *r);
 /* A connection arrives now (the SYN reaches the server). */
 enum server_accept server_connect(struct server *srv, struct server_conn *c,
 				  const struct server_conn_ops *ops);
+
+/*
+ * The reply that c's worker holds (reply.hold) can go now, as c->reply
+ * says (the host may have changed it, to a 404 say).  Nothing happens if c
+ * is no longer held (the client gave up, the server crashed).
+ */
+void server_resume(struct server_conn *c);
 
 /* The client gives up on c now: out of the backlog or off its worker
  * (CPU and transfer stop); no callback follows. */

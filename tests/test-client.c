@@ -75,12 +75,13 @@ w_done(void *w, struct session *s, enum session_result r, fc_time_t now)
 }
 
 static void
-redirect_one(void *user, struct server *srv, const struct server_request *req,
-	     struct server_reply *out, fc_time_t now)
+redirect_one(void *user, struct server *srv, struct server_conn *c,
+	     const struct server_request *req, struct server_reply *out, fc_time_t now)
 {
 	struct bed *b = user;
 
 	(void)srv;
+	(void)c;
 	(void)now;
 	if ((int)req->object == b->redirect_object)
 		*out = (struct server_reply){ .status = SERVER_REDIRECT, .location = 2,

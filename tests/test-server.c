@@ -319,12 +319,13 @@ test_crash(void)
 }
 
 static void
-redirect_odd(void *user, struct server *srv, const struct server_request *req,
-	     struct server_reply *out, fc_time_t now)
+redirect_odd(void *user, struct server *srv, struct server_conn *c,
+	     const struct server_request *req, struct server_reply *out, fc_time_t now)
 {
 	int *n = user;
 
 	(void)srv;
+	(void)c;
 	(void)req;
 	(void)now;
 	if ((*n)++ % 2 == 0)
@@ -371,6 +372,49 @@ test_latency_and_router(void)
 	bed_clear(&b);
 }
 
+static struct server_conn *held_conn;
+
+static void
+hold_all(void *user, struct server *srv, struct server_conn *c,
+	 const struct server_request *req, struct server_reply *out, fc_time_t now)
+{
+	(void)user;
+	(void)srv;
+	(void)req;
+	(void)now;
+	out->hold = true;
+	held_conn = c;
+}
+
+static void
+resume_held(struct engine *e, void *data, fc_time_t now)
+{
+	(void)e;
+	(void)data;
+	(void)now;
+	server_resume(held_conn);
+}
+
+/* A reply held for content that arrives at 2 s: CPU to 0.1 s, held to
+ * 2 s, 1 MB to 3 s.  Resuming a connection that is gone does nothing. */
+static void
+test_hold(void)
+{
+	struct bed b;
+	struct client cl = { .requests = 1, .bytes = 1000000 };
+
+	bed_init(&b, 1, 0, 0);
+	cl.down = b.down;
+	server_set_router(b.srv, &(struct server_router){ hold_all, NULL });
+	server_connect(b.srv, &cl.conn, &h_ops);
+	engine_schedule_at(b.e, 2 * FC_SEC, resume_held, NULL);
+	engine_run(b.e);
+	g_assert_cmpuint(cl.last_reply, ==, 3 * FC_SEC);
+	g_assert_cmpuint(server_busy(b.srv), ==, 0);
+	server_resume(held_conn); /* long gone */
+	bed_clear(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -391,5 +435,6 @@ main(int argc, char **argv)
 	g_test_add_func("/server/backlog", test_backlog);
 	g_test_add_func("/server/crash", test_crash);
 	g_test_add_func("/server/latency-and-router", test_latency_and_router);
+	g_test_add_func("/server/hold", test_hold);
 	return g_test_run();
 }
