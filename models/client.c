@@ -42,6 +42,7 @@ struct session {
 	uint64_t id;
 	uint32_t site;
 	uint64_t *objects;
+	uint64_t first_object;
 	size_t n, remaining;
 	net_link downlink;
 	GPtrArray *targets;
@@ -53,6 +54,7 @@ struct session {
 	uint32_t answer;       /* what the name resolved to */
 	bool over;
 	unsigned redirects, syn_retries;
+	void *user;
 };
 
 #define SCONN(c) ((struct sconn *)(void *)((char *)(c) - offsetof(struct sconn, conn)))
@@ -119,7 +121,8 @@ c_next(struct server_conn *sc, struct server_request *req, fc_time_t now)
 	obj = GPOINTER_TO_INT(g_queue_pop_head(&c->t->waiting)) - 1;
 	c->current = obj;
 	*req = (struct server_request){
-		.site = s->site, .object = (uint64_t)obj, .bytes = s->objects[obj],
+		.site = s->site, .object = s->first_object + (uint64_t)obj,
+		.bytes = s->objects[obj],
 		.downlink = s->downlink, .latency = c->oneway,
 		.token = c->t->has_token ? c->t->token : NULL,
 		/* The first request follows the SYN-ACK; the others follow
@@ -161,6 +164,7 @@ c_reply(struct server_conn *sc, fc_time_t now)
 		break;
 	}
 	case SERVER_NOT_FOUND:
+	case SERVER_UNAVAILABLE:
 		finish(s, SESSION_NOT_FOUND);
 		break;
 	}
@@ -331,7 +335,7 @@ finish(struct session *s, enum session_result r)
 struct session *
 session_start(struct engine *e, const struct client_world *world,
 	      const struct client_params *p, uint64_t id, uint32_t site,
-	      const uint64_t *objects, size_t n, net_link downlink)
+	      uint64_t first_object, const uint64_t *objects, size_t n, net_link downlink)
 {
 	struct session *s = g_new0(struct session, 1);
 
@@ -341,6 +345,7 @@ session_start(struct engine *e, const struct client_world *world,
 	s->p = *p;
 	s->id = id;
 	s->site = site;
+	s->first_object = first_object;
 	s->objects = g_memdup2(objects, n * sizeof *objects);
 	s->n = s->remaining = n;
 	s->downlink = downlink;
@@ -376,6 +381,18 @@ uint64_t
 session_id(const struct session *s)
 {
 	return s->id;
+}
+
+void
+session_set_user(struct session *s, void *user)
+{
+	s->user = user;
+}
+
+void *
+session_user(const struct session *s)
+{
+	return s->user;
 }
 
 fc_time_t

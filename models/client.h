@@ -28,7 +28,7 @@ enum session_result {
 	SESSION_DONE,      /* every object arrived */
 	SESSION_IMPATIENT, /* the patience ran out */
 	SESSION_NO_SERVER, /* no address, or the SYNs went unanswered */
-	SESSION_NOT_FOUND, /* a server answered 404 */
+	SESSION_NOT_FOUND, /* a server answered 404 or 503 */
 };
 
 struct client_world {
@@ -56,16 +56,21 @@ struct client_params {
 /*
  * A session on engine e, for the page of site made of objects[0..n-1]
  * (bytes; objects[0] is the HTML, the others are embedded in it), over the
- * client's downlink.  It starts now.  objects is copied.
+ * client's downlink.  Requests name object i as first_object + i.  It
+ * starts now.  objects is copied.
  */
 struct session *session_start(struct engine *e, const struct client_world *world,
 			      const struct client_params *p, uint64_t id, uint32_t site,
-			      const uint64_t *objects, size_t n, net_link downlink);
+			      uint64_t first_object, const uint64_t *objects, size_t n,
+			      net_link downlink);
 /* Frees a session that is over (not from within done), or stops one
  * that is not (no callback). */
 void session_free(struct session *s);
 
 uint64_t session_id(const struct session *s);
+/* A pointer the world keeps with the session. */
+void session_set_user(struct session *s, void *user);
+void *session_user(const struct session *s);
 fc_time_t session_started(const struct session *s);
 /* Redirects followed and SYNs sent again so far. */
 unsigned session_redirects(const struct session *s);

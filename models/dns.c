@@ -110,6 +110,16 @@ update(struct dns *d, uint32_t site, uint32_t address, bool add)
 }
 
 void
+dns_add_now(struct dns *d, uint32_t site, uint32_t address)
+{
+	struct update *u = g_new(struct update, 1);
+
+	*u = (struct update){ d, site, address, true };
+	g_ptr_array_add(d->pending, u);
+	apply(d->e, u, engine_now(d->e));
+}
+
+void
 dns_add(struct dns *d, uint32_t site, uint32_t address)
 {
 	update(d, site, address, true);

@@ -39,6 +39,9 @@ struct dns *dns_new(struct engine *e, const struct dns_params *p, size_t nsites,
 /* Accepts NULL. */
 void dns_free(struct dns *d);
 
+/* A record in place from the start (a mirror, say); no delay. */
+void dns_add_now(struct dns *d, uint32_t site, uint32_t address);
+
 /* Dynamic updates: take effect update_delay from now; idempotent. */
 void dns_add(struct dns *d, uint32_t site, uint32_t address);
 void dns_remove(struct dns *d, uint32_t site, uint32_t address);

@@ -2,8 +2,10 @@
 /* The model types that [run] model chooses from (models/keys.c lists them). */
 #include "model.h"
 #include "mmck.h"
+#include "web.h"
 
 const struct model_type *const model_types[] = {
 	&mmck_model,
+	&web_model,
 	NULL,
 };

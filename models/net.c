@@ -105,6 +105,21 @@ link_at(const struct net *n, net_link id)
 	return &g_array_index(n->links, struct link, id);
 }
 
+void
+net_link_set(struct net *n, net_link id, uint64_t bits_per_s)
+{
+	struct link *l = link_at(n, id);
+
+	g_assert(bits_per_s > 0 && l->flows->len == 0);
+	l->cap = (double)bits_per_s;
+}
+
+size_t
+net_link_flows(const struct net *n, net_link id)
+{
+	return link_at(n, id)->flows->len;
+}
+
 /* Brings bits_done up to now at the current rate. */
 static void
 advance(struct net_flow *f, fc_time_t now)

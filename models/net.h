@@ -37,6 +37,12 @@ void net_free(struct net *n);
 /* A link of capacity bits per second (> 0); returns its id. */
 net_link net_link_add(struct net *n, uint64_t bits_per_s);
 
+/* Sets the capacity of a link that carries no flow (to reuse it). */
+void net_link_set(struct net *n, net_link l, uint64_t bits_per_s);
+
+/* The number of flows on a link. */
+size_t net_link_flows(const struct net *n, net_link l);
+
 /*
  * Starts a flow of bytes (> 0) over links[0..nlinks-1] (at least one, no
  * link twice) at the engine's current time; done is called when it

@@ -270,7 +270,11 @@ server_abort(struct server_conn *c)
 		c->in_backlog = false;
 		watch_overload(srv);
 	} else if (c->in_worker) {
-		c->held = false;
+		if (c->held) {
+			c->held = false;
+			if (srv->router.unheld)
+				srv->router.unheld(srv->router.user, srv, c);
+		}
 		engine_cancel(srv->e, c->cpu_ev);
 		c->cpu_ev = 0;
 		if (c->flow) {
@@ -288,9 +292,10 @@ reboot(struct engine *e, void *data, fc_time_t now)
 	struct server *srv = data;
 
 	(void)e;
-	(void)now;
 	srv->reboot_ev = 0;
 	srv->up = true;
+	if (srv->router.updown)
+		srv->router.updown(srv->router.user, srv, true, now);
 }
 
 /* Overloaded for crash_after: everything it holds is lost. */
@@ -316,7 +321,11 @@ crash(struct engine *e, void *data, fc_time_t now)
 
 		engine_cancel(e, c->cpu_ev);
 		c->cpu_ev = 0;
-		c->held = false;
+		if (c->held) {
+			c->held = false;
+			if (srv->router.unheld)
+				srv->router.unheld(srv->router.user, srv, c);
+		}
 		if (c->flow) {
 			srv->n.bytes_sent += net_flow_cancel(srv->net, c->flow);
 			c->flow = NULL;
@@ -326,6 +335,8 @@ crash(struct engine *e, void *data, fc_time_t now)
 	}
 	g_ptr_array_set_size(srv->active, 0);
 	srv->reboot_ev = engine_schedule(e, srv->p.reboot_delay, reboot, srv);
+	if (srv->router.updown)
+		srv->router.updown(srv->router.user, srv, false, now);
 	for (guint i = 0; i < lost->len; i++) {
 		struct server_conn *c = lost->pdata[i];
 

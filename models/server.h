@@ -55,12 +55,14 @@ struct server_request {
 	fc_time_t latency;    /* one way, server to client: the reply is
 				 complete there this long after it is sent */
 	const uint8_t *token; /* what the redirect carried, or NULL */
+	bool internal;        /* a cooperator fetching content, not a client */
 };
 
 enum server_status {
 	SERVER_OK = 200,
 	SERVER_REDIRECT = 302,
 	SERVER_NOT_FOUND = 404,
+	SERVER_UNAVAILABLE = 503, /* a rescuer could not get the content */
 };
 
 /* How the server answers a request, decided after its CPU time. */
@@ -82,6 +84,11 @@ struct server_router {
 	void (*route)(void *user, struct server *srv, struct server_conn *c,
 		      const struct server_request *req, struct server_reply *out,
 		      fc_time_t now);
+	/* The server crashed (up false) or rebooted; may be NULL. */
+	void (*updown)(void *user, struct server *srv, bool up, fc_time_t now);
+	/* A held connection stopped waiting without server_resume() (the
+	 * client gave up, or a crash); the host must forget it.  May be NULL. */
+	void (*unheld)(void *user, struct server *srv, struct server_conn *c);
 	void *user;
 };
 

@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..33"
+echo "1..37"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -174,6 +174,27 @@ ok "SIGINT stops a run (130), marked interrupted, its rows kept" sh -c "
 	[ $st -eq 130 ] && [ \"\$(sqlite3 int.db 'SELECT status FROM run')\" = interrupted ] &&
 	[ \"\$(sqlite3 int.db 'SELECT count(*) > 0 FROM vector_data')\" = 1 ] &&
 	grep -q SIGINT int.err"
+
+web=$src/tests/data/web-small.ini
+"$prog" run "$web" -q -o w1.db && "$prog" run "$web" -q -o w2.db
+dump w1.db >w1.txt; dump w2.db >w2.txt
+ok "web model: same seed twice, identical results" sh -c "[ -s w1.txt ] && cmp w1.txt w2.txt"
+ok "web model: sessions and bytes are conserved" sh -c "
+	[ \"\$(sqlite3 w1.db \"SELECT (SELECT sum(value) FROM scalar WHERE name = 'sessions')
+	  - (SELECT sum(value) FROM scalar WHERE name IN ('pages_ok', 'pages_impatient', 'pages_no_server', 'pages_not_found'))
+	  - (SELECT value FROM scalar WHERE name = 'sessions_in_progress')\")\" = 0.0 ] &&
+	[ \"\$(sqlite3 w1.db \"SELECT (SELECT value FROM scalar WHERE entity = 'all' AND name = 'bytes_delivered')
+	  - (SELECT sum(value) FROM scalar WHERE name = 'bytes_sent')\")\" = 0.0 ]"
+"$prog" run "$web" -q --set web.policy=none -o wn.db
+ok "web model: cooperation serves more of the flash crowd than none" sh -c "
+	a=\$(sqlite3 w1.db \"SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'\") &&
+	b=\$(sqlite3 wn.db \"SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'\") &&
+	awk -v a=\"\$a\" -v b=\"\$b\" 'BEGIN { exit !(a > 0.95 && b < 0.9) }' &&
+	[ \"\$(sqlite3 w1.db \"SELECT count(*) > 0 FROM event_log WHERE kind = 'state' AND detail LIKE 'LOW -> FLASH%'\")\" = 1 ]"
+printf '[run]\nmodel = web\n[clients]\narrival = trace\ntrace = nowhere.csv\n' >badtrace.ini
+ok "web model: a missing trace file is bad input (2), named" sh -c "
+	'$prog' run badtrace.ini -q -o bt.db 2>e; [ \$? -eq 2 ] && grep -q 'badtrace.ini:5: \[clients\] trace' e && grep -q nowhere.csv e &&
+	[ \"\$(sqlite3 bt.db 'SELECT count(*) FROM run')\" = 0 ]"
 
 ok "fsm --dot draws every transition of the core's table" sh -c "
 	'$prog' fsm --dot >fsm.dot && head -1 fsm.dot | grep -q '^digraph' &&

@@ -107,7 +107,7 @@ bed_init(struct bed *b, unsigned workers, unsigned backlog)
 	b->down = net_link_add(b->n, 100 * MBIT);
 	b->world = (struct client_world){ w_server, w_oneway, w_resolve, w_done, b };
 	b->redirect_object = -1;
-	server_set_router(b->srv[0], &(struct server_router){ redirect_one, b });
+	server_set_router(b->srv[0], &(struct server_router){ redirect_one, NULL, NULL, b });
 }
 
 static void
@@ -139,7 +139,7 @@ test_page_timing(void)
 	struct session *s;
 
 	bed_init(&b, 4, 4);
-	s = session_start(b.e, &b.world, &cp, 1, 0, page, 3, b.down);
+	s = session_start(b.e, &b.world, &cp, 1, 0, 0, page, 3, b.down);
 	engine_run(b.e);
 	g_assert_cmpint(b.done, ==, 1);
 	g_assert_cmpint(b.result, ==, SESSION_DONE);
@@ -164,7 +164,7 @@ test_redirect_timing(void)
 
 	bed_init(&b, 4, 4);
 	b.redirect_object = 2;
-	s = session_start(b.e, &b.world, &cp, 1, 0, page, 3, b.down);
+	s = session_start(b.e, &b.world, &cp, 1, 0, 0, page, 3, b.down);
 	engine_run(b.e);
 	g_assert_cmpint(b.result, ==, SESSION_DONE);
 	g_assert_cmpuint(b.ended, ==, 620 * MS);
@@ -191,14 +191,14 @@ test_dns_ttl(void)
 	struct session *s;
 
 	bed_init(&b, 4, 4);
-	s = session_start(b.e, &b.world, &cp, 1, 0, html, 1, b.down);
+	s = session_start(b.e, &b.world, &cp, 1, 0, 0, html, 1, b.down);
 	engine_run(b.e);
 	/* 10 + 20 + 40 + 10 + 100 + 20 */
 	g_assert_cmpuint(b.ended, ==, 200 * MS);
 	session_free(s);
 
 	engine_run_until(b.e, 5 * FC_SEC);
-	s = session_start(b.e, &b.world, &cp, 2, 0, html, 1, b.down);
+	s = session_start(b.e, &b.world, &cp, 2, 0, 0, html, 1, b.down);
 	engine_run(b.e);
 	g_assert_cmpuint(b.ended - 5 * FC_SEC, ==, 190 * MS);
 	session_free(s);
@@ -206,14 +206,14 @@ test_dns_ttl(void)
 	engine_run_until(b.e, 20 * FC_SEC);
 	dns_add(b.dns, 0, 2);
 	engine_run_until(b.e, 70 * FC_SEC);
-	s = session_start(b.e, &b.world, &cp, 3, 0, html, 1, b.down);
+	s = session_start(b.e, &b.world, &cp, 3, 0, 0, html, 1, b.down);
 	engine_run(b.e);
 	g_assert_cmpuint(b.ended - 70 * FC_SEC, ==, 200 * MS);
 	g_assert_cmpuint(server_counts(b.srv[1])->bytes_sent, ==, 0);
 	session_free(s);
 
 	engine_run_until(b.e, 71 * FC_SEC);
-	s = session_start(b.e, &b.world, &cp, 4, 0, html, 1, b.down);
+	s = session_start(b.e, &b.world, &cp, 4, 0, 0, html, 1, b.down);
 	engine_run(b.e);
 	g_assert_cmpuint(b.ended - 71 * FC_SEC, ==, 230 * MS);
 	g_assert_cmpuint(server_counts(b.srv[1])->bytes_sent, ==, 100000);
@@ -237,9 +237,9 @@ test_syn_retries(void)
 	struct session *hog, *s;
 
 	bed_init(&b, 1, 0);
-	hog = session_start(b.e, &b.world, &cp, 1, 0, big, 1, b.down);
+	hog = session_start(b.e, &b.world, &cp, 1, 0, 0, big, 1, b.down);
 	engine_run_until(b.e, FC_SEC / 2);
-	s = session_start(b.e, &b.world, &cp, 2, 0, html, 1, b.down);
+	s = session_start(b.e, &b.world, &cp, 2, 0, 0, html, 1, b.down);
 	engine_run_until(b.e, 200 * FC_SEC);
 	g_assert_cmpint(b.result, ==, SESSION_NO_SERVER);
 	/* Started at 0.5 s; cached DNS: first SYN at 0.5 s. */
@@ -249,7 +249,7 @@ test_syn_retries(void)
 	session_free(s);
 
 	impatient.patience = 100 * FC_SEC;
-	s = session_start(b.e, &b.world, &impatient, 3, 0, html, 1, b.down);
+	s = session_start(b.e, &b.world, &impatient, 3, 0, 0, html, 1, b.down);
 	engine_run_until(b.e, 400 * FC_SEC);
 	g_assert_cmpint(b.result, ==, SESSION_IMPATIENT);
 	g_assert_cmpuint(b.ended, ==, 300 * FC_SEC);

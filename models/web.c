@@ -1,0 +1,1209 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "web.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "arrivals.h"
+#include "client.h"
+#include "dns.h"
+#include "flashcoop/core.h"
+#include "model.h"
+#include "net.h"
+#include "rng.h"
+#include "server.h"
+
+enum policy {
+	POLICY_NONE,
+	POLICY_MIRROR,
+	POLICY_REDIRECT,
+	POLICY_COOP,
+};
+
+struct page {
+	uint64_t *objects; /* bytes; [0] is the HTML */
+	size_t n;
+};
+
+struct site {
+	struct page *pages;
+	size_t npages;
+	double *cdf;       /* page popularity, cumulative */
+	uint64_t bytes;    /* all its objects */
+};
+
+/* A connection held by a rescuer until the content it asks has come. */
+struct waiter {
+	struct server_conn *c;
+	uint32_t site;
+	uint64_t object;
+};
+
+struct wserver {
+	struct web *w;
+	unsigned idx;
+	uint32_t address;      /* idx + 1 */
+	struct server *srv;
+	struct rng_stream cpu, node_rng;
+	net_link up, down;
+	struct fc_node *node;  /* NULL with no cooperation, or while down */
+	engine_event node_ev;
+	fc_time_t node_at;
+	uint64_t node_generation; /* bumped when the node is replaced */
+	GHashTable *have;      /* keys "site/object", or "site/all" for a whole site */
+	GHashTable *fetching;  /* the same keys: a fetch is under way */
+	GPtrArray *waiters;    /* struct waiter, oldest first */
+	/* Counts at the last sample. */
+	struct server_counts last;
+	struct rec_vector *v[9];
+	enum fc_state state;
+};
+
+enum { V_CONN, V_SERVED, V_REDIRECTED, V_DROPPED, V_BUSY, V_BACKLOG, V_LOAD,
+       V_UPLINK, V_STATE };
+static const char *const vnames[] = { "connections", "served", "redirected", "dropped",
+				      "busy", "backlog", "load", "uplink_use", "state" };
+
+/* A client's visit. */
+struct visit {
+	struct web *w;
+	struct session *s;
+	uint32_t site;
+	net_link link;
+	fc_time_t oneway;
+	size_t resolver;
+	bool counted; /* started in the measured window */
+};
+
+/* Per site group: the flash-crowd site and the others. */
+struct group {
+	const char *entity;
+	uint64_t arrived, done, impatient, no_server, not_found;
+	GArray *interval_times; /* page times of this interval, s */
+	uint64_t interval_ok, interval_failed;
+	struct rec_stat *page_time;
+	struct rec_vector *v_ok, *v_failed, *v_ratio, *v_p50, *v_p90, *v_p99;
+};
+
+struct web {
+	struct sim_ctx *ctx;
+	struct engine *e;
+	struct net *net;
+	struct dns *dns;
+	enum policy policy;
+	unsigned nservers;
+	struct wserver *servers;
+	struct site *sites;
+	struct server_params sp;
+	struct client_params cp;
+	fc_time_t server_latency, sample_interval, load_interval;
+	double uplink_bps;
+	double other_rate;
+	struct arrivals *flash;
+	struct rng_stream arrivals_rng, others_rng;
+	uint64_t next_client;
+	/* Client attributes. */
+	double down_median, down_sigma, lat_median_s, lat_sigma;
+	size_t resolvers;
+	/* Client access links, reused. */
+	GArray *free_links;
+	GPtrArray *finished;   /* visits to free */
+	engine_event reap_ev;
+	uint64_t in_progress;
+	struct group groups[2];
+	/* Crashes of the origin, for the time to rescue and to service. */
+	fc_time_t origin_crash, origin_rescued, origin_served;
+	struct fc_config node_cfg;  /* common part */
+	uint8_t (*keys)[32];        /* nservers x nservers, symmetric */
+	bool predistributed;
+	uint64_t copy_limit;
+	GHashTable *inflight;  /* messages on their way, freed at the end */
+	GHashTable *live;      /* visits under way, for the end */
+	GHashTable *fetches;   /* fetches under way, for the end */
+};
+
+static struct wserver *
+server_at(struct web *w, uint32_t address)
+{
+	return address >= 1 && address <= w->nservers ? &w->servers[address - 1] : NULL;
+}
+
+static char *
+content_key(uint32_t site, uint64_t object)
+{
+	if (object == FC_WHOLE_SITE)
+		return g_strdup_printf("%u/all", site);
+	return g_strdup_printf("%u/%" G_GUINT64_FORMAT, site, object);
+}
+
+static bool
+has_content(struct wserver *ws, uint32_t site, uint64_t object)
+{
+	g_autofree char *whole = content_key(site, FC_WHOLE_SITE);
+	g_autofree char *one = content_key(site, object);
+
+	return g_hash_table_contains(ws->have, whole) || g_hash_table_contains(ws->have, one);
+}
+
+/* ---- The cooperation node's host ---- */
+
+static void drain(struct wserver *ws);
+
+static void
+node_timer(struct engine *e, void *data, fc_time_t now)
+{
+	struct wserver *ws = data;
+
+	(void)e;
+	ws->node_ev = 0;
+	if (!ws->node)
+		return;
+	fc_node_handle_expiry(ws->node, now);
+	drain(ws);
+}
+
+/* Keeps one engine event at the node's deadline. */
+static void
+arm(struct wserver *ws)
+{
+	fc_time_t t;
+
+	if (!ws->node)
+		return;
+	t = fc_node_expiry(ws->node);
+	if (ws->node_ev && t == ws->node_at)
+		return;
+	engine_cancel(ws->w->e, ws->node_ev);
+	ws->node_ev = 0;
+	ws->node_at = t;
+	if (t != FC_TIME_NEVER)
+		ws->node_ev = engine_schedule_at(ws->w->e, t, node_timer, ws);
+}
+
+struct message {
+	struct wserver *to;
+	uint64_t generation;
+	size_t len;
+	uint8_t data[FC_MSG_MAX];
+};
+
+static void
+deliver(struct engine *e, void *data, fc_time_t now)
+{
+	struct message *m = data;
+	struct wserver *ws = m->to;
+
+	(void)e;
+	/* A node that crashed since the message left is not the one it was
+	 * for; a down server hears nothing. */
+	if (ws->node && ws->node_generation == m->generation && server_up(ws->srv)) {
+		fc_node_recv(ws->node, now, m->data, m->len);
+		drain(ws);
+	}
+	g_hash_table_remove(ws->w->inflight, m); /* frees it */
+}
+
+static void fetch_start(struct wserver *ws, uint32_t site, uint64_t object);
+static void release_site(struct wserver *ws, uint32_t site, uint64_t object, bool ok);
+
+static void
+log_state(struct wserver *ws, const struct fc_action *a)
+{
+	struct web *w = ws->w;
+	g_autofree char *entity = g_strdup_printf("server.%u", ws->idx);
+
+	ws->state = a->to;
+	rec_vector_add(ws->v[V_STATE], engine_now(w->e), a->to);
+	if (a->peer)
+		rec_event(w->ctx->rec, engine_now(w->e), entity, "state", "%s -> %s: %s (server.%u)",
+			  fc_state_name(a->from), fc_state_name(a->to),
+			  fc_input_name(a->input), a->peer - 1);
+	else
+		rec_event(w->ctx->rec, engine_now(w->e), entity, "state", "%s -> %s: %s",
+			  fc_state_name(a->from), fc_state_name(a->to), fc_input_name(a->input));
+	/* The origin is rescued once a cooperator starts to rescue it. */
+	if (a->peer == 1 && a->input == FC_IN_RESCUE_START &&
+	    w->origin_crash != FC_TIME_NEVER && w->origin_rescued == FC_TIME_NEVER)
+		w->origin_rescued = engine_now(w->e);
+}
+
+/* Carries out what the node wants done. */
+static void
+drain(struct wserver *ws)
+{
+	struct web *w = ws->w;
+	struct fc_action a;
+
+	if (!ws->node)
+		return;
+	while (fc_node_next_action(ws->node, &a)) {
+		switch (a.type) {
+		case FC_ACT_SEND: {
+			struct wserver *to = server_at(w, a.peer); /* ids are addresses */
+			struct message *m;
+
+			g_assert(to);
+			m = g_new(struct message, 1);
+			m->to = to;
+			m->generation = to->node_generation;
+			m->len = a.len;
+			memcpy(m->data, a.data, a.len);
+			g_hash_table_add(w->inflight, m);
+			engine_schedule(w->e, 2 * w->server_latency, deliver, m);
+			break;
+		}
+		case FC_ACT_PROBE:
+			break; /* the nodes probe by message */
+		case FC_ACT_DNS_ADD:
+			if (w->policy == POLICY_COOP)
+				dns_add(w->dns, a.site, a.address);
+			break;
+		case FC_ACT_DNS_REMOVE:
+			if (w->policy == POLICY_COOP)
+				dns_remove(w->dns, a.site, a.address);
+			break;
+		case FC_ACT_FETCH:
+			fetch_start(ws, a.site, a.object);
+			break;
+		case FC_ACT_DELETE: {
+			GHashTableIter it;
+			gpointer k;
+			g_autofree char *prefix = g_strdup_printf("%u/", a.site);
+
+			g_hash_table_iter_init(&it, ws->have);
+			while (g_hash_table_iter_next(&it, &k, NULL))
+				if (g_str_has_prefix(k, prefix))
+					g_hash_table_iter_remove(&it);
+			if (w->predistributed)
+				g_hash_table_add(ws->have, content_key(a.site, FC_WHOLE_SITE));
+			release_site(ws, a.site, FC_WHOLE_SITE, false);
+			break;
+		}
+		case FC_ACT_PUSH:
+			break; /* copies are made before the run */
+		case FC_ACT_STATE:
+			log_state(ws, &a);
+			break;
+		case FC_ACT_PEER: {
+			g_autofree char *entity = g_strdup_printf("server.%u", ws->idx);
+
+			rec_event(w->ctx->rec, engine_now(w->e), entity,
+				  a.up ? "peer_up" : "peer_down", "server.%u", a.peer - 1);
+			break;
+		}
+		}
+	}
+	arm(ws);
+}
+
+static uint64_t
+host_rand(void *user)
+{
+	return gsl_rng_get(rng_stream_gsl(user)) ^
+	       ((uint64_t)gsl_rng_get(rng_stream_gsl(user)) << 32);
+}
+
+/* A node per server; rebuilt (its state lost) when the server reboots. */
+static void
+node_start(struct wserver *ws)
+{
+	struct web *w = ws->w;
+	struct fc_config c = w->node_cfg;
+	g_autofree struct fc_peer *peers = g_new0(struct fc_peer, w->nservers - 1);
+	g_autofree struct fc_site *sites = g_new0(struct fc_site, w->nservers);
+	struct fc_host host;
+	size_t k = 0;
+	int rc;
+
+	for (unsigned i = 0; i < w->nservers; i++)
+		sites[i] = (struct fc_site){ i, w->sites[i].bytes };
+	for (unsigned j = 0; j < w->nservers; j++) {
+		if (j == ws->idx)
+			continue;
+		peers[k++] = (struct fc_peer){
+			.id = j + 1, .address = j + 1,
+			.key = w->keys[MIN(ws->idx, j) * w->nservers + MAX(ws->idx, j)],
+			.key_len = 32,
+			.accepts_copy = w->predistributed,
+			.copy_limit = w->copy_limit,
+			.holds_copy = w->predistributed,
+			.sites = &sites[j], .nsites = 1,
+		};
+	}
+	c.id = ws->idx + 1;
+	c.address = ws->address;
+	c.sites = &sites[ws->idx];
+	c.nsites = 1;
+	c.peers = peers;
+	c.npeers = k;
+	host = (struct fc_host){ host_rand, &ws->node_rng };
+	rc = fc_node_new(&c, &host, engine_now(w->e), &ws->node);
+	g_assert(rc == 0);
+	ws->node_generation++;
+	arm(ws);
+}
+
+/* ---- Content fetched by a rescuer ---- */
+
+struct fetch {
+	struct server_conn conn;
+	struct wserver *ws, *from;
+	uint32_t site;
+	uint64_t object, bytes;
+	unsigned tries;
+	bool asked, got;
+};
+
+#define FETCH(c) ((struct fetch *)(void *)((char *)(c) - offsetof(struct fetch, conn)))
+
+/* The rescuer's held connections for site (and object, or all). */
+static void
+release_site(struct wserver *ws, uint32_t site, uint64_t object, bool ok)
+{
+	g_autoptr(GPtrArray) go = g_ptr_array_new();
+
+	for (guint i = 0; i < ws->waiters->len;) {
+		struct waiter *wt = ws->waiters->pdata[i];
+
+		if (wt->site == site && (object == FC_WHOLE_SITE || wt->object == object)) {
+			g_ptr_array_add(go, wt->c);
+			g_ptr_array_remove_index(ws->waiters, i); /* frees wt */
+		} else {
+			i++;
+		}
+	}
+	for (guint i = 0; i < go->len; i++) {
+		struct server_conn *c = go->pdata[i];
+
+		if (!ok)
+			c->reply = (struct server_reply){ .status = SERVER_UNAVAILABLE };
+		server_resume(c);
+	}
+}
+
+static bool
+f_next(struct server_conn *c, struct server_request *req, fc_time_t now)
+{
+	struct fetch *f = FETCH(c);
+
+	if (f->asked)
+		return false;
+	f->asked = true;
+	*req = (struct server_request){
+		.site = f->site, .object = f->object, .bytes = f->bytes,
+		.downlink = f->ws->down, .ready_at = now + 2 * f->ws->w->server_latency,
+		.latency = 2 * f->ws->w->server_latency, .internal = true,
+	};
+	return true;
+}
+
+static void
+f_reply(struct server_conn *c, fc_time_t now)
+{
+	struct fetch *f = FETCH(c);
+	struct wserver *ws = f->ws;
+	g_autofree char *key = content_key(f->site, f->object);
+
+	(void)now;
+	f->got = c->reply.status == SERVER_OK;
+	g_hash_table_remove(ws->fetching, key);
+	if (f->got)
+		g_hash_table_add(ws->have, g_steal_pointer(&key));
+	release_site(ws, f->site, f->object, f->got);
+}
+
+static void
+f_end(struct server_conn *c, enum server_end why, fc_time_t now)
+{
+	struct fetch *f = FETCH(c);
+
+	(void)why;
+	(void)now;
+	if (!f->got) {
+		g_autofree char *key = content_key(f->site, f->object);
+
+		g_hash_table_remove(f->ws->fetching, key);
+		release_site(f->ws, f->site, f->object, false);
+	}
+	g_hash_table_remove(f->ws->w->fetches, f); /* frees it */
+}
+
+static const struct server_conn_ops fetch_ops = { f_next, f_reply, f_end };
+
+static void fetch_try(struct fetch *f);
+
+static void
+fetch_retry(struct engine *e, void *data, fc_time_t now)
+{
+	(void)e;
+	(void)now;
+	fetch_try(data);
+}
+
+static void
+fetch_try(struct fetch *f)
+{
+	enum server_accept r = server_connect(f->from->srv, &f->conn, &fetch_ops);
+
+	if (r == SERVER_ACCEPTED || r == SERVER_QUEUED)
+		return;
+	if (++f->tries < 4) {
+		engine_schedule(f->ws->w->e, FC_SEC << (f->tries - 1), fetch_retry, f);
+		return;
+	}
+	f_end(&f->conn, SERVER_END_CLOSED, engine_now(f->ws->w->e));
+}
+
+static void
+fetch_start(struct wserver *ws, uint32_t site, uint64_t object)
+{
+	struct web *w = ws->w;
+	g_autofree char *key = content_key(site, object);
+	struct fetch *f;
+
+	if (site >= w->nservers || has_content(ws, site, object) ||
+	    g_hash_table_contains(ws->fetching, key))
+		return;
+	f = g_new0(struct fetch, 1);
+	f->ws = ws;
+	f->from = &w->servers[site];
+	f->site = site;
+	f->object = object;
+	if (object == FC_WHOLE_SITE) {
+		f->bytes = w->sites[site].bytes;
+	} else {
+		/* object = page * 1024 + index */
+		const struct page *pg = &w->sites[site].pages[(object >> 10) %
+							      w->sites[site].npages];
+
+		f->bytes = pg->objects[MIN(object & 1023, pg->n - 1)];
+	}
+	g_hash_table_add(ws->fetching, g_steal_pointer(&key));
+	g_hash_table_add(w->fetches, f);
+	fetch_try(f);
+}
+
+/* ---- Routing each request ---- */
+
+static void
+route(void *user, struct server *srv, struct server_conn *c,
+      const struct server_request *req, struct server_reply *out, fc_time_t now)
+{
+	struct wserver *ws = user;
+	struct web *w = ws->w;
+	struct fc_request fr = { req->site, req->object, req->token,
+				 req->token ? FC_TOKEN_LEN : 0 };
+	struct fc_route r;
+
+	(void)srv;
+	if (req->internal || w->policy == POLICY_MIRROR)
+		return; /* 200, as asked */
+	if (w->policy == POLICY_NONE || !ws->node) {
+		if (req->site != ws->idx)
+			*out = (struct server_reply){ .status = SERVER_NOT_FOUND };
+		return;
+	}
+	fc_node_route(ws->node, now, &fr, &r);
+	switch (r.kind) {
+	case FC_ROUTE_SERVE:
+		break;
+	case FC_ROUTE_REDIRECT:
+		*out = (struct server_reply){ .status = SERVER_REDIRECT, .location = r.address,
+					      .has_token = req->site == ws->idx };
+		memcpy(out->token, r.token, FC_TOKEN_LEN);
+		break;
+	case FC_ROUTE_RESCUE:
+		if (!has_content(ws, req->site, req->object)) {
+			struct waiter *wt = g_new(struct waiter, 1);
+
+			*wt = (struct waiter){ c, req->site, req->object };
+			g_ptr_array_add(ws->waiters, wt);
+			out->hold = true;
+		}
+		break;
+	case FC_ROUTE_UNKNOWN:
+		*out = (struct server_reply){ .status = SERVER_NOT_FOUND };
+		break;
+	}
+	drain(ws);
+}
+
+static void
+unheld(void *user, struct server *srv, struct server_conn *c)
+{
+	struct wserver *ws = user;
+
+	(void)srv;
+	for (guint i = 0; i < ws->waiters->len; i++) {
+		struct waiter *wt = ws->waiters->pdata[i];
+
+		if (wt->c == c) {
+			g_ptr_array_remove_index(ws->waiters, i); /* frees wt */
+			return;
+		}
+	}
+}
+
+static void
+updown(void *user, struct server *srv, bool up, fc_time_t now)
+{
+	struct wserver *ws = user;
+	struct web *w = ws->w;
+	g_autofree char *entity = g_strdup_printf("server.%u", ws->idx);
+
+	(void)srv;
+	rec_event(w->ctx->rec, now, entity, up ? "reboot" : "crash", NULL);
+	if (!up) {
+		/* The machine is down: the node's state is gone. */
+		engine_cancel(w->e, ws->node_ev);
+		ws->node_ev = 0;
+		fc_node_free(ws->node);
+		ws->node = NULL;
+		g_hash_table_remove_all(ws->have);
+		if (w->predistributed)
+			for (unsigned i = 0; i < w->nservers; i++)
+				g_hash_table_add(ws->have, content_key(i, FC_WHOLE_SITE));
+		if (ws->idx == 0 && w->origin_crash == FC_TIME_NEVER)
+			w->origin_crash = now;
+	} else if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT) {
+		node_start(ws);
+	}
+}
+
+/* ---- Clients ---- */
+
+static struct server *
+w_server(void *user, uint32_t address)
+{
+	struct wserver *ws = server_at(user, address);
+
+	return ws ? ws->srv : NULL;
+}
+
+static fc_time_t
+w_oneway(void *user, const struct session *s, uint32_t address)
+{
+	struct web *w = user;
+	const struct visit *v = session_user(s);
+
+	(void)address;
+	return v->oneway + w->server_latency;
+}
+
+static uint32_t
+w_resolve(void *user, const struct session *s, uint32_t site, fc_time_t *delay)
+{
+	struct web *w = user;
+	const struct visit *v = session_user(s);
+	bool cached;
+	uint32_t a = dns_resolve(w->dns, v->resolver, site, &cached);
+
+	/* A miss: a round trip to the resolver, which asks the authority. */
+	*delay = cached ? 0 : 2 * v->oneway + 2 * w->server_latency;
+	return a;
+}
+
+static void
+reap(struct engine *e, void *data, fc_time_t now)
+{
+	struct web *w = data;
+
+	(void)e;
+	(void)now;
+	w->reap_ev = 0;
+	for (guint i = 0; i < w->finished->len; i++) {
+		struct visit *v = w->finished->pdata[i];
+
+		session_free(v->s);
+		g_array_append_val(w->free_links, v->link);
+		g_free(v);
+	}
+	g_ptr_array_set_size(w->finished, 0);
+}
+
+static void
+w_done(void *user, struct session *s, enum session_result r, fc_time_t now)
+{
+	struct web *w = user;
+	struct visit *v = session_user(s);
+	struct group *g = &w->groups[v->site == 0 ? 0 : 1];
+	double t = (double)(now - session_started(s)) / 1e9;
+
+	w->in_progress--;
+	g_hash_table_remove(w->live, v);
+	if (r == SESSION_DONE) {
+		g_array_append_val(g->interval_times, t);
+		g->interval_ok++;
+		if (v->site == 0 && w->origin_crash != FC_TIME_NEVER &&
+		    w->origin_served == FC_TIME_NEVER && now > w->origin_crash)
+			w->origin_served = now;
+	} else {
+		g->interval_failed++;
+	}
+	if (v->counted) {
+		switch (r) {
+		case SESSION_DONE:
+			g->done++;
+			rec_stat_add(g->page_time, t);
+			break;
+		case SESSION_IMPATIENT: g->impatient++; break;
+		case SESSION_NO_SERVER: g->no_server++; break;
+		case SESSION_NOT_FOUND: g->not_found++; break;
+		}
+	}
+	g_ptr_array_add(w->finished, v);
+	if (!w->reap_ev)
+		w->reap_ev = engine_schedule(w->e, 0, reap, w);
+}
+
+static double
+lognormal_median(gsl_rng *r, double median, double sigma)
+{
+	return median * exp(sigma * gsl_ran_gaussian(r, 1));
+}
+
+static void
+visit_start(struct web *w, uint32_t site)
+{
+	const struct client_world world = { w_server, w_oneway, w_resolve, w_done, w };
+	struct visit *v = g_new0(struct visit, 1);
+	struct rng_stream rs;
+	gsl_rng *r;
+	uint64_t id = w->next_client++;
+	double bps, u;
+	size_t page = 0;
+	const struct site *st = &w->sites[site];
+	const struct page *pg;
+	g_autofree uint64_t *objects = NULL;
+
+	rng_stream_init(&rs, w->ctx->seed, w->ctx->replication, "client", id);
+	r = rng_stream_gsl(&rs);
+	bps = lognormal_median(r, w->down_median, w->down_sigma);
+	v->oneway = (fc_time_t)(lognormal_median(r, w->lat_median_s, w->lat_sigma) * 1e9 + 0.5);
+	v->resolver = (size_t)gsl_rng_uniform_int(r, w->resolvers);
+	u = gsl_rng_uniform(r);
+	while (page + 1 < st->npages && st->cdf[page] < u)
+		page++;
+	pg = &st->pages[page];
+	v->w = w;
+	v->site = site;
+	v->counted = engine_now(w->e) >= w->ctx->warmup;
+	if (w->free_links->len) {
+		v->link = g_array_index(w->free_links, net_link, w->free_links->len - 1);
+		g_array_set_size(w->free_links, w->free_links->len - 1);
+		net_link_set(w->net, v->link, (uint64_t)MAX(bps, 1000.0));
+	} else {
+		v->link = net_link_add(w->net, (uint64_t)MAX(bps, 1000.0));
+	}
+	/* Objects are named page * 1024 + index, for fetches. */
+	objects = g_memdup2(pg->objects, pg->n * sizeof *pg->objects);
+	v->s = session_start(w->e, &world, &w->cp, id, site, (uint64_t)page << 10,
+			     objects, pg->n, v->link);
+	session_set_user(v->s, v);
+	g_hash_table_add(w->live, v);
+	w->in_progress++;
+	w->groups[site == 0 ? 0 : 1].arrived += v->counted;
+}
+
+static void
+flash_arrival(struct engine *e, void *data, fc_time_t now)
+{
+	struct web *w = data;
+	fc_time_t next;
+
+	visit_start(w, 0);
+	next = arrivals_next(w->flash, &w->arrivals_rng, now);
+	if (next < w->ctx->end)
+		engine_schedule_at(e, next, flash_arrival, w);
+}
+
+static void
+other_arrival(struct engine *e, void *data, fc_time_t now)
+{
+	struct web *w = data;
+	gsl_rng *r = rng_stream_gsl(&w->others_rng);
+	double rate = w->other_rate * (w->nservers - 1);
+
+	visit_start(w, 1 + (uint32_t)gsl_rng_uniform_int(r, w->nservers - 1));
+	engine_schedule_at(e, now + (fc_time_t)(gsl_ran_exponential(r, 1e9 / rate) + 1),
+			   other_arrival, w);
+}
+
+/* ---- Load reports and samples ---- */
+
+static void
+report_loads(struct engine *e, void *data, fc_time_t now)
+{
+	struct web *w = data;
+
+	for (unsigned i = 0; i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+		struct fc_load loads[3];
+		size_t n = 0;
+
+		if (!ws->node || !server_up(ws->srv))
+			continue;
+		loads[n++] = (struct fc_load){ server_busy(ws->srv), w->sp.workers };
+		if (w->sp.backlog)
+			loads[n++] = (struct fc_load){ server_waiting(ws->srv), w->sp.backlog };
+		/* The uplink: bits per second over its capacity. */
+		loads[n++] = (struct fc_load){ net_link_load(w->net, ws->up), w->uplink_bps };
+		fc_node_report_load(ws->node, now, loads, n);
+		drain(ws);
+	}
+	engine_schedule(e, w->load_interval, report_loads, w);
+}
+
+static void
+sample(struct engine *e, void *data, fc_time_t now)
+{
+	struct web *w = data;
+
+	for (unsigned i = 0; i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+		const struct server_counts *c = server_counts(ws->srv);
+
+		rec_vector_add(ws->v[V_CONN], now, (double)(c->connections - ws->last.connections));
+		rec_vector_add(ws->v[V_SERVED], now,
+			       (double)((c->replies - c->redirects - c->not_found) -
+					(ws->last.replies - ws->last.redirects -
+					 ws->last.not_found)));
+		rec_vector_add(ws->v[V_REDIRECTED], now, (double)(c->redirects - ws->last.redirects));
+		rec_vector_add(ws->v[V_DROPPED], now,
+			       (double)(c->dropped + c->refused_down - ws->last.dropped -
+					ws->last.refused_down));
+		rec_vector_add(ws->v[V_BUSY], now, server_busy(ws->srv));
+		rec_vector_add(ws->v[V_BACKLOG], now, server_waiting(ws->srv));
+		rec_vector_add(ws->v[V_LOAD], now, ws->node ? fc_node_load(ws->node) :
+			       (double)server_busy(ws->srv) / w->sp.workers);
+		rec_vector_add(ws->v[V_UPLINK], now, net_link_load(w->net, ws->up) /
+			       w->uplink_bps);
+		ws->last = *c;
+	}
+	for (int g = 0; g < 2; g++) {
+		struct group *gr = &w->groups[g];
+		double *x = (double *)(void *)gr->interval_times->data;
+		size_t n = gr->interval_times->len;
+		uint64_t total = gr->interval_ok + gr->interval_failed;
+
+		rec_vector_add(gr->v_ok, now, (double)gr->interval_ok);
+		rec_vector_add(gr->v_failed, now, (double)gr->interval_failed);
+		rec_vector_add(gr->v_ratio, now, total ? (double)gr->interval_ok / total : NAN);
+		if (n) {
+			gsl_sort(x, 1, n);
+			rec_vector_add(gr->v_p50, now, gsl_stats_quantile_from_sorted_data(x, 1, n, 0.5));
+			rec_vector_add(gr->v_p90, now, gsl_stats_quantile_from_sorted_data(x, 1, n, 0.9));
+			rec_vector_add(gr->v_p99, now, gsl_stats_quantile_from_sorted_data(x, 1, n, 0.99));
+		}
+		g_array_set_size(gr->interval_times, 0);
+		gr->interval_ok = gr->interval_failed = 0;
+	}
+	if (now + w->sample_interval <= w->ctx->end)
+		engine_schedule(e, w->sample_interval, sample, w);
+}
+
+/* ---- Building the world from the scenario ---- */
+
+static uint64_t
+clamp_bytes(double b)
+{
+	return b < 1 ? 1 : b > 1e12 ? (uint64_t)1e12 : (uint64_t)b;
+}
+
+static void
+build_site(struct web *w, const struct scenario *sc, uint32_t i)
+{
+	struct site *st = &w->sites[i];
+	struct rng_stream rs;
+	gsl_rng *r;
+	double zipf = scenario_real(sc, "site", "zipf"), norm = 0;
+
+	rng_stream_init(&rs, w->ctx->seed, w->ctx->replication, "site", i);
+	r = rng_stream_gsl(&rs);
+	st->npages = scenario_count(sc, "site", "pages");
+	st->pages = g_new0(struct page, st->npages);
+	st->cdf = g_new(double, st->npages);
+	for (size_t p = 0; p < st->npages; p++) {
+		struct page *pg = &st->pages[p];
+		double k = gsl_ran_pareto(r, scenario_real(sc, "site", "embedded_alpha"),
+					  scenario_real(sc, "site", "embedded_k"));
+		size_t emb = (size_t)MIN(floor(k), (double)scenario_count(sc, "site",
+									  "embedded_max"));
+
+		emb = MIN(emb, (size_t)1023);
+		pg->n = 1 + emb;
+		pg->objects = g_new(uint64_t, pg->n);
+		if (gsl_rng_uniform(r) < scenario_ratio(sc, "site", "tail_share"))
+			pg->objects[0] = clamp_bytes(gsl_ran_pareto(
+				r, scenario_real(sc, "site", "tail_alpha"),
+				(double)scenario_size(sc, "site", "tail_k")));
+		else
+			pg->objects[0] = clamp_bytes(gsl_ran_lognormal(
+				r, scenario_real(sc, "site", "html_mu"),
+				scenario_real(sc, "site", "html_sigma")));
+		for (size_t o = 1; o < pg->n; o++)
+			pg->objects[o] = clamp_bytes(gsl_ran_lognormal(
+				r, scenario_real(sc, "site", "embedded_mu"),
+				scenario_real(sc, "site", "embedded_sigma")));
+		for (size_t o = 0; o < pg->n; o++)
+			st->bytes += pg->objects[o];
+		norm += pow((double)(p + 1), -zipf);
+		st->cdf[p] = norm;
+	}
+	for (size_t p = 0; p < st->npages; p++)
+		st->cdf[p] /= norm;
+}
+
+static void
+node_config(struct web *w, const struct scenario *sc)
+{
+	struct fc_config *c = &w->node_cfg;
+
+	fc_config_default(c);
+	c->flash_threshold = scenario_real(sc, "coop", "flash_threshold");
+	c->low_water = scenario_real(sc, "coop", "low_water");
+	c->smoothing = strcmp(scenario_choice(sc, "coop", "smoothing"), "ewma") == 0 ?
+		       FC_SMOOTH_EWMA : FC_SMOOTH_WINDOW;
+	c->smooth_time = scenario_duration(sc, "coop", "smooth_time");
+	c->leave = strcmp(scenario_choice(sc, "coop", "leave"), "timer") == 0 ?
+		   FC_LEAVE_TIMER : FC_LEAVE_HYSTERESIS;
+	c->flash_hold = scenario_duration(sc, "coop", "flash_hold");
+	c->calm_hold = scenario_duration(sc, "coop", "calm_hold");
+	c->extend_while_high = scenario_bool(sc, "coop", "extend_while_high");
+	c->rescue_hold = scenario_duration(sc, "coop", "rescue_hold");
+	c->protect_self = scenario_bool(sc, "coop", "protect_self");
+	c->protect_threshold = scenario_real(sc, "coop", "protect_threshold");
+	c->share = strcmp(scenario_choice(sc, "coop", "share"), "fixed") == 0 ?
+		   FC_SHARE_FIXED : FC_SHARE_FEEDBACK;
+	c->redirect_share = scenario_ratio(sc, "coop", "redirect_share");
+	c->target_load = scenario_real(sc, "coop", "target_load");
+	c->max_share = scenario_ratio(sc, "coop", "max_share");
+	c->target = strcmp(scenario_choice(sc, "coop", "target"), "round_robin") == 0 ?
+		    FC_TARGET_ROUND_ROBIN :
+		    strcmp(scenario_choice(sc, "coop", "target"), "spare") == 0 ?
+		    FC_TARGET_SPARE : FC_TARGET_HASH;
+	c->probe_mode = FC_PROBE_MESSAGE;
+	c->probe_interval = scenario_duration(sc, "coop", "probe_interval");
+	c->probe_jitter = scenario_ratio(sc, "coop", "probe_jitter");
+	c->probe_timeout = scenario_duration(sc, "coop", "probe_timeout");
+	c->probe_misses = (unsigned)scenario_count(sc, "coop", "probe_misses");
+	c->heartbeat_interval = scenario_duration(sc, "coop", "heartbeat_interval");
+	c->spread = strcmp(scenario_choice(sc, "coop", "spread"), "site") == 0 ?
+		    FC_SPREAD_SITE :
+		    strcmp(scenario_choice(sc, "coop", "spread"), "predistributed") == 0 ?
+		    FC_SPREAD_PREDISTRIBUTED : FC_SPREAD_OBJECTS;
+	/* Messages cross the network twice a server's latency. */
+	c->replay_window = MAX(30 * FC_SEC, 8 * w->server_latency);
+}
+
+static gboolean
+web_check(const struct scenario *sc, GError **err)
+{
+	if (strcmp(scenario_choice(sc, "clients", "arrival"), "trace") == 0 &&
+	    !*scenario_string(sc, "clients", "trace"))
+		return scenario_invalid(sc, err, "clients", "trace",
+					"[clients] arrival = trace needs a trace file");
+	if (scenario_real(sc, "coop", "low_water") > scenario_real(sc, "coop", "flash_threshold"))
+		return scenario_invalid(sc, err, "coop", "low_water",
+					"%s is above [coop] flash_threshold (%s)",
+					scenario_value_text(sc, "coop", "low_water"),
+					scenario_value_text(sc, "coop", "flash_threshold"));
+	if (scenario_duration(sc, "web", "latency") == 0 &&
+	    strcmp(scenario_choice(sc, "web", "policy"), "coop") == 0)
+		return scenario_invalid(sc, err, "web", "latency",
+					"the cooperation nodes need a latency above 0s");
+	return TRUE;
+}
+
+static void web_destroy(void *data);
+
+static void *
+web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
+{
+	struct web *w = g_new0(struct web, 1);
+	const char *policy = scenario_choice(sc, "web", "policy");
+	g_autofree uint32_t *origins = NULL;
+	struct dns_params dp;
+	fc_time_t first;
+
+	w->ctx = ctx;
+	w->e = ctx->engine;
+	w->net = net_new(w->e);
+	w->policy = strcmp(policy, "none") == 0 ? POLICY_NONE :
+		    strcmp(policy, "mirror") == 0 ? POLICY_MIRROR :
+		    strcmp(policy, "redirect") == 0 ? POLICY_REDIRECT : POLICY_COOP;
+	w->nservers = (unsigned)scenario_count(sc, "web", "cooperators") + 1;
+	w->sp = (struct server_params){
+		.workers = (unsigned)scenario_count(sc, "web", "workers"),
+		.backlog = (unsigned)scenario_count(sc, "web", "backlog"),
+		.cpu_mean_s = (double)scenario_duration(sc, "web", "cpu") / 1e9,
+		.cpu = strcmp(scenario_choice(sc, "web", "cpu_distribution"), "constant") == 0 ?
+		       SERVER_CPU_CONSTANT : SERVER_CPU_EXPONENTIAL,
+		.crash_after = scenario_duration(sc, "web", "crash_after"),
+		.reboot_delay = scenario_duration(sc, "web", "reboot_delay"),
+	};
+	w->cp = (struct client_params){
+		.connections = (unsigned)scenario_count(sc, "clients", "connections"),
+		.syn_retries = (unsigned)scenario_count(sc, "clients", "syn_retries"),
+		.syn_timeout = scenario_duration(sc, "clients", "syn_timeout"),
+		.patience = scenario_duration(sc, "clients", "patience"),
+	};
+	w->server_latency = scenario_duration(sc, "web", "latency");
+	w->sample_interval = scenario_duration(sc, "web", "sample_interval");
+	w->load_interval = scenario_duration(sc, "coop", "load_interval");
+	w->uplink_bps = (double)scenario_rate(sc, "web", "uplink");
+	w->other_rate = scenario_real(sc, "clients", "other_sites");
+	w->down_median = (double)scenario_rate(sc, "clients", "downlink_median");
+	w->down_sigma = scenario_real(sc, "clients", "downlink_sigma");
+	w->lat_median_s = (double)scenario_duration(sc, "clients", "latency_median") / 1e9;
+	w->lat_sigma = scenario_real(sc, "clients", "latency_sigma");
+	w->resolvers = scenario_count(sc, "clients", "resolvers");
+	w->free_links = g_array_new(FALSE, FALSE, sizeof(net_link));
+	w->inflight = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
+	w->live = g_hash_table_new(g_direct_hash, g_direct_equal);
+	w->fetches = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
+	w->finished = g_ptr_array_new();
+	w->origin_crash = w->origin_rescued = w->origin_served = FC_TIME_NEVER;
+	w->predistributed = w->policy == POLICY_COOP &&
+			    strcmp(scenario_choice(sc, "coop", "spread"), "predistributed") == 0;
+	w->copy_limit = scenario_size(sc, "coop", "copy_limit");
+
+	/* The arrivals first: a bad trace is bad input. */
+	if (strcmp(scenario_choice(sc, "clients", "arrival"), "trace") == 0) {
+		size_t n;
+		g_autofree double *counts = arrivals_read_trace(
+			scenario_string(sc, "clients", "trace"), &n, err);
+
+		if (!counts) {
+			g_prefix_error(err, "%s: [clients] trace: ",
+				       scenario_where(sc, "clients", "trace"));
+			web_destroy(w);
+			return NULL;
+		}
+		w->flash = arrivals_new_trace(counts, n, scenario_duration(sc, "clients", "trace_period"),
+					      scenario_real(sc, "clients", "trace_time_scale"),
+					      scenario_real(sc, "clients", "trace_rate_scale"));
+	} else {
+		const struct arrivals_profile prof = {
+			.baseline = scenario_real(sc, "clients", "baseline"),
+			.shock = scenario_real(sc, "clients", "shock"),
+			.start = scenario_duration(sc, "clients", "start"),
+			.ramp_up = scenario_duration(sc, "clients", "ramp_up"),
+			.sustained = scenario_duration(sc, "clients", "sustained"),
+			.ramp_down = scenario_duration(sc, "clients", "ramp_down"),
+			.ramp = strcmp(scenario_choice(sc, "clients", "ramp"), "linear") == 0 ?
+				ARRIVALS_LINEAR : ARRIVALS_EXPONENTIAL,
+		};
+
+		w->flash = arrivals_new_profile(&prof);
+	}
+
+	w->sites = g_new0(struct site, w->nservers);
+	for (uint32_t i = 0; i < w->nservers; i++)
+		build_site(w, sc, i);
+
+	dp = (struct dns_params){
+		.ttl = scenario_duration(sc, "dns", "ttl"),
+		.update_delay = scenario_duration(sc, "dns", "update_delay"),
+		.sticky_hold = scenario_duration(sc, "dns", "sticky_hold"),
+		.resolvers = w->resolvers,
+		.sticky = (size_t)floor(scenario_ratio(sc, "clients", "sticky_share") *
+					(double)w->resolvers),
+	};
+	origins = g_new(uint32_t, w->nservers);
+	for (uint32_t i = 0; i < w->nservers; i++)
+		origins[i] = i + 1;
+	w->dns = dns_new(w->e, &dp, w->nservers, origins, ctx->rec);
+	if (w->policy == POLICY_MIRROR)
+		for (uint32_t site = 0; site < w->nservers; site++)
+			for (uint32_t a = 1; a <= w->nservers; a++)
+				if (a != site + 1)
+					dns_add_now(w->dns, site, a);
+
+	/* A key per pair of servers, from the seed. */
+	w->keys = g_malloc0((size_t)w->nservers * w->nservers * 32);
+	for (unsigned i = 0; i < w->nservers; i++) {
+		for (unsigned j = i + 1; j < w->nservers; j++) {
+			g_autofree char *text = g_strdup_printf(
+				"flashcoop pair key %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+				" %u %u", ctx->seed, ctx->replication, i, j);
+			GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+			gsize len = 32;
+
+			g_checksum_update(ck, (const guchar *)text, -1);
+			g_checksum_get_digest(ck, w->keys[i * w->nservers + j], &len);
+			g_checksum_free(ck);
+		}
+	}
+	node_config(w, sc);
+
+	w->servers = g_new0(struct wserver, w->nservers);
+	for (unsigned i = 0; i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+		g_autofree char *entity = g_strdup_printf("server.%u", i);
+
+		ws->w = w;
+		ws->idx = i;
+		ws->address = i + 1;
+		ws->up = net_link_add(w->net, scenario_rate(sc, "web", "uplink"));
+		ws->down = net_link_add(w->net, scenario_rate(sc, "web", "downlink"));
+		rng_stream_init(&ws->cpu, ctx->seed, ctx->replication, "server-cpu", i);
+		rng_stream_init(&ws->node_rng, ctx->seed, ctx->replication, "node", i);
+		ws->srv = server_new(w->e, w->net, ws->up, &w->sp, &ws->cpu);
+		server_set_router(ws->srv, &(struct server_router){ route, updown, unheld, ws });
+		ws->have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		ws->fetching = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		ws->waiters = g_ptr_array_new_with_free_func(g_free);
+		for (int v = 0; v < (int)G_N_ELEMENTS(vnames); v++)
+			ws->v[v] = rec_vector_new(ctx->rec, entity, vnames[v]);
+		rec_vector_add(ws->v[V_STATE], 0, FC_STATE_LOW);
+		if (w->predistributed)
+			for (unsigned s = 0; s < w->nservers; s++)
+				if (w->sites[s].bytes <= w->copy_limit)
+					g_hash_table_add(ws->have, content_key(s, FC_WHOLE_SITE));
+	}
+	if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT) {
+		for (unsigned i = 0; i < w->nservers; i++)
+			node_start(&w->servers[i]);
+		engine_schedule(w->e, w->load_interval, report_loads, w);
+	}
+
+	for (int g = 0; g < 2; g++) {
+		struct group *gr = &w->groups[g];
+
+		gr->entity = g == 0 ? "site.0" : "site.others";
+		gr->interval_times = g_array_new(FALSE, FALSE, sizeof(double));
+		gr->page_time = rec_stat_new(ctx->rec, gr->entity, "page_time_s");
+		gr->v_ok = rec_vector_new(ctx->rec, gr->entity, "pages_ok");
+		gr->v_failed = rec_vector_new(ctx->rec, gr->entity, "pages_failed");
+		gr->v_ratio = rec_vector_new(ctx->rec, gr->entity, "success_ratio");
+		gr->v_p50 = rec_vector_new(ctx->rec, gr->entity, "page_time_p50_s");
+		gr->v_p90 = rec_vector_new(ctx->rec, gr->entity, "page_time_p90_s");
+		gr->v_p99 = rec_vector_new(ctx->rec, gr->entity, "page_time_p99_s");
+	}
+	rng_stream_init(&w->arrivals_rng, ctx->seed, ctx->replication, "flash-arrivals", 0);
+	rng_stream_init(&w->others_rng, ctx->seed, ctx->replication, "other-arrivals", 0);
+	first = arrivals_next(w->flash, &w->arrivals_rng, 0);
+	if (first < ctx->end)
+		engine_schedule_at(w->e, first, flash_arrival, w);
+	if (w->other_rate > 0 && w->nservers > 1)
+		engine_schedule(w->e, (fc_time_t)(gsl_ran_exponential(
+			rng_stream_gsl(&w->others_rng), 1e9 / (w->other_rate * (w->nservers - 1))) + 1),
+			other_arrival, w);
+	engine_schedule(w->e, w->sample_interval, sample, w);
+	return w;
+}
+
+static void
+web_finish(void *data, struct sim_ctx *ctx)
+{
+	struct web *w = data;
+	uint64_t coop_bytes = 0, redirects = 0, crashes = 0, dropped = 0;
+
+	for (int g = 0; g < 2; g++) {
+		const struct group *gr = &w->groups[g];
+		uint64_t failed = gr->impatient + gr->no_server + gr->not_found;
+
+		rec_scalar(ctx->rec, gr->entity, "sessions", (double)gr->arrived);
+		rec_scalar(ctx->rec, gr->entity, "pages_ok", (double)gr->done);
+		rec_scalar(ctx->rec, gr->entity, "pages_impatient", (double)gr->impatient);
+		rec_scalar(ctx->rec, gr->entity, "pages_no_server", (double)gr->no_server);
+		rec_scalar(ctx->rec, gr->entity, "pages_not_found", (double)gr->not_found);
+		rec_scalar(ctx->rec, gr->entity, "success_ratio",
+			   gr->done + failed ? (double)gr->done / (double)(gr->done + failed) : NAN);
+	}
+	for (unsigned i = 0; i < w->nservers; i++) {
+		const struct server_counts *c = server_counts(w->servers[i].srv);
+
+		if (i > 0)
+			coop_bytes += c->bytes_sent;
+		redirects += c->redirects;
+		crashes += c->crashes;
+		dropped += c->dropped;
+	}
+	rec_scalar(ctx->rec, "origin", "bytes_sent",
+		   (double)server_counts(w->servers[0].srv)->bytes_sent);
+	rec_scalar(ctx->rec, "origin", "dropped", (double)server_counts(w->servers[0].srv)->dropped);
+	rec_scalar(ctx->rec, "origin", "crashes", (double)server_counts(w->servers[0].srv)->crashes);
+	rec_scalar(ctx->rec, "cooperators", "bytes_sent", (double)coop_bytes);
+	rec_scalar(ctx->rec, "all", "redirects", (double)redirects);
+	rec_scalar(ctx->rec, "all", "crashes", (double)crashes);
+	rec_scalar(ctx->rec, "all", "dropped", (double)dropped);
+	rec_scalar(ctx->rec, "all", "sessions_in_progress", (double)w->in_progress);
+	rec_scalar(ctx->rec, "all", "dns_authority_queries",
+		   (double)dns_authority_queries(w->dns));
+	rec_scalar(ctx->rec, "all", "bytes_delivered", (double)net_bytes_delivered(w->net));
+	if (w->origin_crash != FC_TIME_NEVER) {
+		rec_scalar(ctx->rec, "origin", "crash_s", (double)w->origin_crash / 1e9);
+		rec_scalar(ctx->rec, "origin", "time_to_rescue_s",
+			   w->origin_rescued == FC_TIME_NEVER ? NAN :
+			   (double)(w->origin_rescued - w->origin_crash) / 1e9);
+		rec_scalar(ctx->rec, "origin", "time_to_service_s",
+			   w->origin_served == FC_TIME_NEVER ? NAN :
+			   (double)(w->origin_served - w->origin_crash) / 1e9);
+	}
+}
+
+static void
+web_destroy(void *data)
+{
+	struct web *w = data;
+
+	if (!w)
+		return;
+	/* Sessions first: they let go of the servers' connections. */
+	if (w->live) {
+		GHashTableIter it;
+		gpointer k;
+
+		g_hash_table_iter_init(&it, w->live);
+		while (g_hash_table_iter_next(&it, &k, NULL))
+			g_ptr_array_add(w->finished, k);
+		g_hash_table_unref(w->live);
+	}
+	reap(w->e, w, 0);
+	g_ptr_array_unref(w->finished);
+	for (unsigned i = 0; w->servers && i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+
+		fc_node_free(ws->node);
+		server_free(ws->srv);
+		g_hash_table_unref(ws->have);
+		g_hash_table_unref(ws->fetching);
+		g_ptr_array_unref(ws->waiters);
+	}
+	g_free(w->servers);
+	for (unsigned i = 0; w->sites && i < w->nservers; i++) {
+		for (size_t p = 0; p < w->sites[i].npages; p++)
+			g_free(w->sites[i].pages[p].objects);
+		g_free(w->sites[i].pages);
+		g_free(w->sites[i].cdf);
+	}
+	g_free(w->sites);
+	for (int g = 0; g < 2; g++)
+		if (w->groups[g].interval_times)
+			g_array_unref(w->groups[g].interval_times);
+	g_free(w->keys);
+	dns_free(w->dns);
+	arrivals_free(w->flash);
+	net_free(w->net);
+	g_array_unref(w->free_links);
+	g_hash_table_unref(w->inflight);
+	if (w->fetches)
+		g_hash_table_unref(w->fetches);
+	g_free(w);
+}
+
+const struct model_type web_model = {
+	.name = "web",
+	.check = web_check,
+	.create = web_create,
+	.finish = web_finish,
+	.destroy = web_destroy,
+};
