@@ -3,6 +3,8 @@
 # flashcoop build.  Targets:
 #   make            build the program, the core library and the tests
 #   make run        install missing packages, build, run the default job
+#                   (results.db, figures/)
+#   make figures    draw figures/ from results.db
 #   make check      install missing packages, build, run the tests under prove
 #   make bench      build and run the benchmarks (installs ns-3 for the comparison)
 #   make install    PREFIX=/usr/local DESTDIR= : program, core library, header, .pc
@@ -75,7 +77,9 @@ CORE_SO := $(B)/libflashcoop-core.so.$(CORE_SO_VERSION)
 SIM_A := $(B)/libflashcoop-sim.a
 PROG := $(B)/flashcoop
 
-.PHONY: all run check bench install uninstall deps deps-bench clean FORCE
+RESULTS ?= results.db
+
+.PHONY: all run figures check bench install uninstall deps deps-bench clean FORCE
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -149,7 +153,10 @@ deps-bench:
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG)
-	$(Q)sh tools/run-default.sh $(PROG)
+	$(Q)sh tools/run-default.sh $(PROG) $(RESULTS)
+
+figures:
+	$(Q)sh tools/figures.sh $(PROG) $(RESULTS)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG)
