@@ -84,6 +84,17 @@ payload_len(unsigned type)
 }
 
 void
+fc__mac_from(GHmac *tmpl, const uint8_t *data, size_t len, uint8_t out[FC_MAC_LEN])
+{
+	GHmac *h = g_hmac_copy(tmpl);
+	gsize n = FC_MAC_LEN;
+
+	g_hmac_update(h, data, (gssize)len);
+	g_hmac_get_digest(h, out, &n);
+	g_hmac_unref(h);
+}
+
+void
 fc__mac(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
 	uint8_t out[FC_MAC_LEN])
 {
@@ -109,11 +120,24 @@ int
 fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
 	      uint8_t *buf, size_t cap, size_t *len)
 {
-	int plen;
-	uint8_t *p;
+	GHmac *tmpl;
+	int rc;
 
 	if (!m || !key || key_len == 0 || !buf || !len)
 		return FC_ERR_INVAL;
+	tmpl = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
+	rc = fc__msg_encode_with(m, tmpl, buf, cap, len);
+	g_hmac_unref(tmpl);
+	return rc;
+}
+
+int
+fc__msg_encode_with(const struct fc_msg *m, GHmac *tmpl, uint8_t *buf, size_t cap,
+		    size_t *len)
+{
+	int plen;
+	uint8_t *p;
+
 	plen = payload_len(m->type);
 	if (plen < 0)
 		return FC_ERR_INVAL;
@@ -143,7 +167,7 @@ fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
 		fc__put64(p, m->u.probe.token);
 		break;
 	}
-	fc__mac(key, key_len, buf, FC_MSG_HEADER + (size_t)plen, buf + FC_MSG_HEADER + plen);
+	fc__mac_from(tmpl, buf, FC_MSG_HEADER + (size_t)plen, buf + FC_MSG_HEADER + plen);
 	*len = FC_MSG_HEADER + (size_t)plen + FC_MAC_LEN;
 	return 0;
 }
@@ -158,19 +182,53 @@ fc__equal(const uint8_t *a, const uint8_t *b, size_t n)
 	return d == 0;
 }
 
+struct key_lookup {
+	bool (*key_for)(void *user, fc_node_id from, const uint8_t **key, size_t *key_len);
+	void *user;
+	GHmac *tmpl;
+};
+
+static GHmac *
+tmpl_from_key(void *user, fc_node_id from)
+{
+	struct key_lookup *k = user;
+	const uint8_t *key;
+	size_t key_len;
+
+	if (!k->key_for(k->user, from, &key, &key_len))
+		return NULL;
+	k->tmpl = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
+	return k->tmpl;
+}
+
 int
 fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 	      bool (*key_for)(void *user, fc_node_id from, const uint8_t **key,
 			      size_t *key_len),
 	      void *user, struct fc_msg *out)
 {
-	const uint8_t *key, *p;
-	size_t key_len, plen;
-	uint8_t want[FC_MAC_LEN];
-	int expect;
+	struct key_lookup k = { key_for, user, NULL };
+	int rc;
 
 	if (!buf || !key_for || !out)
 		return FC_ERR_INVAL;
+	rc = fc__msg_decode_with(buf, len, to, tmpl_from_key, &k, out);
+	if (k.tmpl)
+		g_hmac_unref(k.tmpl);
+	return rc;
+}
+
+int
+fc__msg_decode_with(const uint8_t *buf, size_t len, fc_node_id to,
+		    GHmac *(*tmpl_for)(void *user, fc_node_id from), void *user,
+		    struct fc_msg *out)
+{
+	const uint8_t *p;
+	size_t plen;
+	uint8_t want[FC_MAC_LEN];
+	GHmac *tmpl;
+	int expect;
+
 	if (len < FC_MSG_HEADER + FC_MAC_LEN)
 		return FC_ERR_MSG_TRUNCATED;
 	if (buf[0] != FC_WIRE_VERSION)
@@ -184,9 +242,10 @@ fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 		return FC_ERR_MSG_OVERSIZED;
 	if (get32(buf + 8) != to)
 		return FC_ERR_MSG_RECEIVER;
-	if (!key_for(user, get32(buf + 4), &key, &key_len))
+	tmpl = tmpl_for(user, get32(buf + 4));
+	if (!tmpl)
 		return FC_ERR_MSG_SENDER;
-	fc__mac(key, key_len, buf, FC_MSG_HEADER + plen, want);
+	fc__mac_from(tmpl, buf, FC_MSG_HEADER + plen, want);
 	if (!fc__equal(want, buf + FC_MSG_HEADER + plen, FC_MAC_LEN))
 		return FC_ERR_MSG_MAC;
 	expect = payload_len(buf[1]);

@@ -24,6 +24,7 @@ struct seen {
 struct peer {
 	struct fc_peer cfg;  /* key and sites point to copies below */
 	uint8_t *key;
+	GHmac *hmac;         /* keyed template */
 	struct fc_site *sites;
 
 	/* Liveness. */
@@ -81,6 +82,13 @@ struct fc_node {
 	size_t rr_next;
 
 	fc_time_t next_heartbeat;
+
+	GHashTable *by_id;   /* peer id -> index + 1 */
+
+	/* fc_node_expiry(): the earliest deadline, recomputed only when a
+	 * deadline may have changed. */
+	bool dirty;
+	fc_time_t expiry;
 
 	/* Actions not yet drained. */
 	GArray *actions;
@@ -221,7 +229,7 @@ send_msg(struct fc_node *n, struct peer *p, struct fc_msg *m)
 	m->to = p->cfg.id;
 	m->timestamp = n->now;
 	m->nonce = n->host.rand(n->host.user);
-	rc = fc_msg_encode(m, p->key, p->cfg.key_len, a->data, sizeof a->data, &len);
+	rc = fc__msg_encode_with(m, p->hmac, a->data, sizeof a->data, &len);
 	g_assert(rc == 0);
 	a->a.len = len;
 	if (m->type == FC_MSG_HELP_REQUEST || m->type == FC_MSG_HELP_RELEASE)
@@ -250,6 +258,8 @@ send_heartbeat(struct fc_node *n, struct peer *p)
 	m.u.heartbeat.accepting = n->accepting;
 	send_msg(n, p, &m);
 }
+
+static void refresh(struct fc_node *n);
 
 /* ---- The state machine ---- */
 
@@ -281,15 +291,15 @@ move(struct fc_node *n, enum fc_input in, fc_node_id peer)
 static struct peer *
 find_peer(struct fc_node *n, fc_node_id id)
 {
-	for (size_t i = 0; i < n->c.npeers; i++)
-		if (n->peers[i].cfg.id == id)
-			return &n->peers[i];
-	return NULL;
+	guint at = GPOINTER_TO_UINT(g_hash_table_lookup(n->by_id, GUINT_TO_POINTER(id)));
+
+	return at ? &n->peers[at - 1] : NULL;
 }
 
 static void
 enter_flash(struct fc_node *n)
 {
+	n->dirty = true;
 	n->flash = true;
 	n->flash_until = fc_time_add(n->now, n->c.flash_hold);
 	n->calm_since = FC_TIME_NEVER;
@@ -313,6 +323,7 @@ enter_flash(struct fc_node *n)
 static void
 leave_flash(struct fc_node *n)
 {
+	n->dirty = true;
 	n->flash = false;
 	n->flash_until = FC_TIME_NEVER;
 	n->calm_since = FC_TIME_NEVER;
@@ -351,6 +362,7 @@ rescue(struct fc_node *n, struct peer *p, bool whole)
 {
 	bool fresh = !p->rescuing;
 
+	n->dirty = true;
 	p->rescue_until = fc_time_add(n->now, n->c.rescue_hold);
 	if (fresh) {
 		p->rescuing = true;
@@ -377,6 +389,7 @@ rescue(struct fc_node *n, struct peer *p, bool whole)
 static void
 end_rescue(struct fc_node *n, struct peer *p)
 {
+	n->dirty = true;
 	if (!p->rescuing)
 		return;
 	p->rescuing = false;
@@ -408,6 +421,7 @@ jittered(struct fc_node *n, fc_time_t interval)
 static void
 probe_ok(struct fc_node *n, struct peer *p)
 {
+	n->dirty = true;
 	p->outstanding = false;
 	p->probe_deadline = FC_TIME_NEVER;
 	p->misses = 0;
@@ -422,6 +436,7 @@ probe_ok(struct fc_node *n, struct peer *p)
 static void
 probe_miss(struct fc_node *n, struct peer *p)
 {
+	n->dirty = true;
 	p->outstanding = false;
 	p->probe_deadline = FC_TIME_NEVER;
 	p->misses++;
@@ -438,6 +453,7 @@ probe_miss(struct fc_node *n, struct peer *p)
 static void
 start_probe(struct fc_node *n, struct peer *p)
 {
+	n->dirty = true;
 	p->next_probe = fc_time_add(n->now, jittered(n, n->c.probe_interval));
 	if (p->outstanding)
 		return;
@@ -486,6 +502,7 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 				     c->peers[i].nsites * sizeof *c->peers[i].sites);
 		p->cfg.key = p->key;
 		p->cfg.sites = p->sites;
+		p->hmac = g_hmac_new(G_CHECKSUM_SHA256, p->key, p->cfg.key_len);
 		p->up = true;
 		p->accepting = true;
 		p->spare = 1;
@@ -500,6 +517,12 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 	n->flash_until = n->calm_since = FC_TIME_NEVER;
 	n->next_heartbeat = fc_time_add(now, c->heartbeat_interval);
 	n->actions = g_array_new(FALSE, FALSE, sizeof(struct pending));
+	n->by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
+	n->dirty = true;
+	refresh(n);
+	for (size_t i = 0; i < c->npeers; i++)
+		g_hash_table_insert(n->by_id, GUINT_TO_POINTER(c->peers[i].id),
+				    GUINT_TO_POINTER(i + 1));
 	*out = n;
 	return 0;
 }
@@ -511,12 +534,14 @@ fc_node_free(struct fc_node *n)
 		return;
 	for (size_t i = 0; i < n->c.npeers; i++) {
 		g_free(n->peers[i].key);
+		g_hmac_unref(n->peers[i].hmac);
 		g_free(n->peers[i].sites);
 		g_hash_table_unref(n->peers[i].fetched);
 	}
 	g_free(n->peers);
 	g_free(n->sites);
 	g_array_unref(n->actions);
+	g_hash_table_unref(n->by_id);
 	g_free(n);
 }
 
@@ -563,8 +588,8 @@ smooth(struct fc_node *n, double m)
 	return n->load;
 }
 
-int
-fc_node_report_load(struct fc_node *n, fc_time_t now, const struct fc_load *loads,
+static int
+node_report_load(struct fc_node *n, fc_time_t now, const struct fc_load *loads,
 		    size_t count)
 {
 	double m = 0;
@@ -579,6 +604,7 @@ fc_node_report_load(struct fc_node *n, fc_time_t now, const struct fc_load *load
 		m = MAX(m, loads[i].value / loads[i].limit);
 	}
 	advance(n, now);
+	n->dirty = true;
 	smooth(n, m);
 	if (n->load > n->c.flash_threshold) {
 		if (!n->flash)
@@ -608,16 +634,12 @@ fc_node_load(const struct fc_node *n)
 	return n->load;
 }
 
-static bool
-key_for(void *user, fc_node_id from, const uint8_t **key, size_t *key_len)
+static GHmac *
+hmac_for(void *user, fc_node_id from)
 {
 	struct peer *p = find_peer(user, from);
 
-	if (!p)
-		return false;
-	*key = p->key;
-	*key_len = p->cfg.key_len;
-	return true;
+	return p ? p->hmac : NULL;
 }
 
 /* Whether (ts, nonce) is new from p; remembers it if so. */
@@ -630,6 +652,13 @@ check_replay(struct fc_node *n, struct peer *p, fc_time_t ts, uint64_t nonce)
 		return FC_ERR_MSG_STALE;
 	if (p->nseen && ts <= p->floor)
 		return FC_ERR_MSG_REPLAY;
+	/* Entries older than the window can go: the stale check refuses
+	 * anything as old.  Honest senders' messages come in about the order
+	 * they were sent, so the oldest are at the head. */
+	while (p->nseen && n->now > w && p->seen[p->seen_head].ts < n->now - w) {
+		p->seen_head = (p->seen_head + 1) % REPLAY_SLOTS;
+		p->nseen--;
+	}
 	for (unsigned i = 0; i < p->nseen; i++) {
 		const struct seen *s = &p->seen[(p->seen_head + i) % REPLAY_SLOTS];
 
@@ -658,8 +687,8 @@ peer_has_site(const struct peer *p, uint32_t site)
 	return false;
 }
 
-int
-fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len)
+static int
+node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len)
 {
 	struct fc_msg m;
 	struct peer *p;
@@ -667,7 +696,9 @@ fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len)
 
 	if (!n)
 		return FC_ERR_INVAL;
-	rc = fc_msg_decode(buf, len, n->c.id, key_for, n, &m);
+	if (!buf)
+		return FC_ERR_INVAL;
+	rc = fc__msg_decode_with(buf, len, n->c.id, hmac_for, n, &m);
 	if (rc)
 		return rc;
 	p = find_peer(n, m.from);
@@ -707,8 +738,8 @@ fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-int
-fc_node_probe_result(struct fc_node *n, fc_time_t now, fc_node_id peer, bool alive)
+static int
+node_probe_result(struct fc_node *n, fc_time_t now, fc_node_id peer, bool alive)
 {
 	struct peer *p;
 
@@ -844,8 +875,8 @@ token_valid(const struct fc_node *n, const struct peer *p, const struct fc_reque
 	return fc__equal(want, req->token, FC_TOKEN_LEN);
 }
 
-int
-fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
+static int
+node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 	      struct fc_route *out)
 {
 	if (!n || !req || !out)
@@ -915,8 +946,8 @@ fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 	return FC_ERR_UNKNOWN_SITE;
 }
 
-int
-fc_node_site_changed(struct fc_node *n, fc_time_t now, uint32_t site)
+static int
+node_site_changed(struct fc_node *n, fc_time_t now, uint32_t site)
 {
 	const struct fc_site *s = NULL;
 
@@ -939,8 +970,8 @@ fc_node_site_changed(struct fc_node *n, fc_time_t now, uint32_t site)
 	return 0;
 }
 
-fc_time_t
-fc_node_expiry(const struct fc_node *n)
+static fc_time_t
+earliest(const struct fc_node *n)
 {
 	fc_time_t t = n->next_heartbeat;
 
@@ -956,15 +987,33 @@ fc_node_expiry(const struct fc_node *n)
 		if (p->rescuing)
 			t = MIN(t, p->rescue_until);
 	}
-	return MAX(t, n->now);
+	return t;
 }
 
-int
-fc_node_handle_expiry(struct fc_node *n, fc_time_t now)
+/* Called at the end of every call that may move a deadline. */
+static void
+refresh(struct fc_node *n)
+{
+	if (n->dirty) {
+		n->expiry = earliest(n);
+		n->dirty = false;
+	}
+}
+
+fc_time_t
+fc_node_expiry(const struct fc_node *n)
+{
+	g_assert(!n->dirty);
+	return MAX(n->expiry, n->now);
+}
+
+static int
+node_handle_expiry(struct fc_node *n, fc_time_t now)
 {
 	if (!n)
 		return FC_ERR_INVAL;
 	advance(n, now);
+	n->dirty = true;
 	now = n->now;
 	if (n->flash && n->c.leave == FC_LEAVE_TIMER && now >= n->flash_until)
 		leave_flash(n);
@@ -1012,4 +1061,66 @@ fc_node_peer_up(const struct fc_node *n, fc_node_id peer)
 		if (n->peers[i].cfg.id == peer)
 			return n->peers[i].up;
 	return false;
+}
+
+int
+fc_node_report_load(struct fc_node *n, fc_time_t now, const struct fc_load *loads,
+		    size_t count)
+{
+	int rc = node_report_load(n, now, loads, count);
+
+	if (n)
+		refresh(n);
+	return rc;
+}
+
+int
+fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len)
+{
+	int rc = node_recv(n, now, buf, len);
+
+	if (n)
+		refresh(n);
+	return rc;
+}
+
+int
+fc_node_probe_result(struct fc_node *n, fc_time_t now, fc_node_id peer, bool alive)
+{
+	int rc = node_probe_result(n, now, peer, alive);
+
+	if (n)
+		refresh(n);
+	return rc;
+}
+
+int
+fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
+	      struct fc_route *out)
+{
+	int rc = node_route(n, now, req, out);
+
+	if (n)
+		refresh(n);
+	return rc;
+}
+
+int
+fc_node_site_changed(struct fc_node *n, fc_time_t now, uint32_t site)
+{
+	int rc = node_site_changed(n, now, site);
+
+	if (n)
+		refresh(n);
+	return rc;
+}
+
+int
+fc_node_handle_expiry(struct fc_node *n, fc_time_t now)
+{
+	int rc = node_handle_expiry(n, now);
+
+	if (n)
+		refresh(n);
+	return rc;
 }

@@ -154,6 +154,7 @@ has_content(struct wserver *ws, uint32_t site, uint64_t object)
 /* ---- The cooperation node's host ---- */
 
 static void drain(struct wserver *ws);
+static void drain_routed(struct wserver *ws);
 
 static void
 node_timer(struct engine *e, void *data, fc_time_t now)
@@ -233,16 +234,18 @@ log_state(struct wserver *ws, const struct fc_action *a)
 		w->origin_rescued = engine_now(w->e);
 }
 
-/* Carries out what the node wants done. */
-static void
-drain(struct wserver *ws)
+/* Carries out what the node wants done; returns how many actions. */
+static unsigned
+carry_out(struct wserver *ws)
 {
 	struct web *w = ws->w;
 	struct fc_action a;
+	unsigned count = 0;
 
 	if (!ws->node)
-		return;
+		return 0;
 	while (fc_node_next_action(ws->node, &a)) {
+		count++;
 		switch (a.type) {
 		case FC_ACT_SEND: {
 			struct wserver *to = server_at(w, a.peer); /* ids are addresses */
@@ -299,7 +302,26 @@ drain(struct wserver *ws)
 		}
 		}
 	}
+	return count;
+}
+
+static void
+drain(struct wserver *ws)
+{
+	carry_out(ws);
 	arm(ws);
+}
+
+/*
+ * After routing a request: a route moves no deadline earlier (a renewed
+ * rescue only moves one later, and the timer finds nothing to do), so the
+ * timer needs a look only when the node wanted something done.
+ */
+static void
+drain_routed(struct wserver *ws)
+{
+	if (carry_out(ws))
+		arm(ws);
 }
 
 static uint64_t
@@ -531,7 +553,7 @@ route(void *user, struct server *srv, struct server_conn *c,
 		*out = (struct server_reply){ .status = SERVER_NOT_FOUND };
 		break;
 	}
-	drain(ws);
+	drain_routed(ws);
 }
 
 static void
