@@ -148,6 +148,21 @@ static const struct key_def defs[] = {
 	{ "clients", "sticky_share", KEY_RATIO, 0, NULL, "5%", "0", "1", NULL,
 	  "share of resolvers that keep answers longer than the TTL" },
 
+	/* Latencies. */
+	{ "network", "latency", KEY_ENUM, 0, NULL, "access", NULL, NULL, "access|topology",
+	  "access: a one-way latency is the sum of both ends' access latencies; topology: plus the hops between the routers they attach to" },
+	{ "network", "generator", KEY_ENUM, 0, NULL, "barabasi", NULL, NULL,
+	  "barabasi|erdos_renyi|watts_strogatz",
+	  "topology: igraph generator of the router graph" },
+	{ "network", "routers", KEY_COUNT, 0, "routers", "200", "2", "5000", NULL,
+	  "topology: routers; servers and clients attach to them at random" },
+	{ "network", "degree", KEY_COUNT, 0, "links", "2", "1", "100", NULL,
+	  "topology: links per new router (barabasi), mean degree (erdos_renyi), neighbours each side (watts_strogatz)" },
+	{ "network", "rewire", KEY_RATIO, 0, NULL, "10%", "0", "1", NULL,
+	  "topology: rewiring probability (watts_strogatz)" },
+	{ "network", "hop_delay", KEY_DURATION, 0, NULL, "2ms", NULL, "1s", NULL,
+	  "topology: one-way delay of each router hop" },
+
 	/* DNS. */
 	{ "dns", "ttl", KEY_DURATION, 0, NULL, "60s", NULL, NULL, NULL,
 	  "TTL of every A record" },

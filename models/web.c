@@ -18,6 +18,7 @@
 #include "net.h"
 #include "rng.h"
 #include "server.h"
+#include "topology.h"
 
 enum policy {
 	POLICY_NONE,
@@ -52,6 +53,7 @@ struct wserver {
 	struct server *srv;
 	struct rng_stream cpu, node_rng;
 	net_link up, down;
+	unsigned router;       /* with a topology */
 	struct fc_node *node;  /* NULL with no cooperation, or while down */
 	engine_event node_ev;
 	fc_time_t node_at;
@@ -78,6 +80,7 @@ struct visit {
 	net_link link;
 	fc_time_t oneway;
 	size_t resolver;
+	unsigned router;
 	bool counted; /* started in the measured window */
 };
 
@@ -126,7 +129,15 @@ struct web {
 	GHashTable *inflight;  /* messages on their way, freed at the end */
 	GHashTable *live;      /* visits under way, for the end */
 	GHashTable *fetches;   /* fetches under way, for the end */
+	struct topology *topo; /* NULL: access latencies only */
 };
+
+/* One-way latency between routers a and b (0 without a topology). */
+static fc_time_t
+hops_delay(const struct web *w, unsigned a, unsigned b)
+{
+	return w->topo ? topology_delay(w->topo, a, b) : 0;
+}
 
 static struct wserver *
 server_at(struct web *w, uint32_t address)
@@ -258,7 +269,8 @@ carry_out(struct wserver *ws)
 			m->len = a.len;
 			memcpy(m->data, a.data, a.len);
 			g_hash_table_add(w->inflight, m);
-			engine_schedule(w->e, 2 * w->server_latency, deliver, m);
+			engine_schedule(w->e, 2 * w->server_latency +
+					hops_delay(w, ws->router, to->router), deliver, m);
 			break;
 		}
 		case FC_ACT_PROBE:
@@ -413,14 +425,17 @@ static bool
 f_next(struct server_conn *c, struct server_request *req, fc_time_t now)
 {
 	struct fetch *f = FETCH(c);
+	fc_time_t oneway;
 
 	if (f->asked)
 		return false;
 	f->asked = true;
+	oneway = 2 * f->ws->w->server_latency +
+		 hops_delay(f->ws->w, f->ws->router, f->from->router);
 	*req = (struct server_request){
 		.site = f->site, .object = f->object, .bytes = f->bytes,
-		.downlink = f->ws->down, .ready_at = now + 2 * f->ws->w->server_latency,
-		.latency = 2 * f->ws->w->server_latency, .internal = true,
+		.downlink = f->ws->down, .ready_at = now + oneway,
+		.latency = oneway, .internal = true,
 	};
 	return true;
 }
@@ -613,9 +628,9 @@ w_oneway(void *user, const struct session *s, uint32_t address)
 {
 	struct web *w = user;
 	const struct visit *v = session_user(s);
+	const struct wserver *ws = server_at(w, address);
 
-	(void)address;
-	return v->oneway + w->server_latency;
+	return v->oneway + w->server_latency + (ws ? hops_delay(w, v->router, ws->router) : 0);
 }
 
 static uint32_t
@@ -710,6 +725,8 @@ visit_start(struct web *w, uint32_t site)
 	v->oneway = (fc_time_t)(lognormal_median(r, w->lat_median_s, w->lat_sigma) * 1e9 + 0.5);
 	v->resolver = (size_t)gsl_rng_uniform_int(r, w->resolvers);
 	u = gsl_rng_uniform(r);
+	if (w->topo)
+		v->router = (unsigned)gsl_rng_uniform_int(r, topology_routers(w->topo));
 	while (page + 1 < st->npages && st->cdf[page] < u)
 		page++;
 	pg = &st->pages[page];
@@ -1065,6 +1082,26 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 	}
 	node_config(w, sc);
 
+	if (strcmp(scenario_choice(sc, "network", "latency"), "topology") == 0) {
+		const char *gen = scenario_choice(sc, "network", "generator");
+		struct rng_stream ts;
+
+		rng_stream_init(&ts, ctx->seed, ctx->replication, "topology", 0);
+		w->topo = topology_new(strcmp(gen, "barabasi") == 0 ? TOPOLOGY_BARABASI :
+				       strcmp(gen, "erdos_renyi") == 0 ? TOPOLOGY_ERDOS_RENYI :
+				       TOPOLOGY_WATTS_STROGATZ,
+				       (unsigned)scenario_count(sc, "network", "routers"),
+				       (unsigned)scenario_count(sc, "network", "degree"),
+				       scenario_ratio(sc, "network", "rewire"),
+				       scenario_duration(sc, "network", "hop_delay"),
+				       gsl_rng_get(rng_stream_gsl(&ts)), err);
+		if (!w->topo) {
+			g_prefix_error(err, "%s: [network] generator: ",
+				       scenario_where(sc, "network", "generator"));
+			web_destroy(w);
+			return NULL;
+		}
+	}
 	w->servers = g_new0(struct wserver, w->nservers);
 	for (unsigned i = 0; i < w->nservers; i++) {
 		struct wserver *ws = &w->servers[i];
@@ -1073,6 +1110,13 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 		ws->w = w;
 		ws->idx = i;
 		ws->address = i + 1;
+		if (w->topo) {
+			struct rng_stream rs;
+
+			rng_stream_init(&rs, ctx->seed, ctx->replication, "server-router", i);
+			ws->router = (unsigned)gsl_rng_uniform_int(rng_stream_gsl(&rs),
+								   topology_routers(w->topo));
+		}
 		ws->up = net_link_add(w->net, scenario_rate(sc, "web", "uplink"));
 		ws->down = net_link_add(w->net, scenario_rate(sc, "web", "downlink"));
 		rng_stream_init(&ws->cpu, ctx->seed, ctx->replication, "server-cpu", i);
@@ -1213,6 +1257,7 @@ web_destroy(void *data)
 			g_array_unref(w->groups[g].interval_times);
 	g_free(w->keys);
 	dns_free(w->dns);
+	topology_free(w->topo);
 	arrivals_free(w->flash);
 	net_free(w->net);
 	g_array_unref(w->free_links);

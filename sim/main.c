@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <gsl/gsl_errno.h>
+#include <igraph/igraph.h>
 
 #include "autoptr.h"
 #include "flashcoop/core.h"
@@ -333,6 +334,7 @@ int
 main(int argc, char **argv)
 {
 	gsl_set_error_handler_off();
+	igraph_set_error_handler(igraph_error_handler_ignore);
 	if (argc < 2)
 		return usage(stderr);
 	if (strcmp(argv[1], "--version") == 0) {

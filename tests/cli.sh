@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..37"
+echo "1..38"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -191,6 +191,13 @@ ok "web model: cooperation serves more of the flash crowd than none" sh -c "
 	b=\$(sqlite3 wn.db \"SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'\") &&
 	awk -v a=\"\$a\" -v b=\"\$b\" 'BEGIN { exit !(a > 0.95 && b < 0.9) }' &&
 	[ \"\$(sqlite3 w1.db \"SELECT count(*) > 0 FROM event_log WHERE kind = 'state' AND detail LIKE 'LOW -> FLASH%'\")\" = 1 ]"
+"$prog" run "$web" -q --set network.latency=topology -o wt1.db && "$prog" run "$web" -q --set network.latency=topology -o wt2.db
+dump wt1.db >wt1.txt; dump wt2.db >wt2.txt
+ok "web model on an igraph topology: deterministic, and farther than access latencies alone" sh -c "
+	[ -s wt1.txt ] && cmp wt1.txt wt2.txt &&
+	a=\$(sqlite3 wt1.db \"SELECT p50 FROM statistic WHERE entity = 'site.0'\") &&
+	b=\$(sqlite3 w1.db \"SELECT p50 FROM statistic WHERE entity = 'site.0'\") &&
+	awk -v a=\"\$a\" -v b=\"\$b\" 'BEGIN { exit !(a > b) }'"
 printf '[run]\nmodel = web\n[clients]\narrival = trace\ntrace = nowhere.csv\n' >badtrace.ini
 ok "web model: a missing trace file is bad input (2), named" sh -c "
 	'$prog' run badtrace.ini -q -o bt.db 2>e; [ \$? -eq 2 ] && grep -q 'badtrace.ini:5: \[clients\] trace' e && grep -q nowhere.csv e &&
