@@ -569,6 +569,19 @@ route(void *user, struct server *srv, struct server_conn *c,
 		break;
 	}
 	drain_routed(ws);
+	/*
+	 * A held request needs a fetch under way.  The node asks for each
+	 * object once; when that fetch failed (the origin dropped it, say),
+	 * the host asks again rather than hold the worker for ever.
+	 */
+	if (out->hold) {
+		g_autofree char *one = content_key(req->site, req->object);
+		g_autofree char *whole = content_key(req->site, FC_WHOLE_SITE);
+
+		if (!g_hash_table_contains(ws->fetching, one) &&
+		    !g_hash_table_contains(ws->fetching, whole))
+			fetch_start(ws, req->site, req->object);
+	}
 }
 
 static void

@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..38"
+echo "1..39"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -185,6 +185,9 @@ ok "web model: sessions and bytes are conserved" sh -c "
 	  - (SELECT value FROM scalar WHERE name = 'sessions_in_progress')\")\" = 0.0 ] &&
 	[ \"\$(sqlite3 w1.db \"SELECT (SELECT value FROM scalar WHERE entity = 'all' AND name = 'bytes_delivered')
 	  - (SELECT sum(value) FROM scalar WHERE name = 'bytes_sent')\")\" = 0.0 ]"
+ok "web model: no worker stays held once the flash crowd is over" sh -c "
+	[ \"\$(sqlite3 w1.db \"SELECT max(d.value) <= 5 FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	  WHERE v.name = 'busy' AND d.t_ns = (SELECT max(t_ns) FROM vector_data)\")\" = 1 ]"
 "$prog" run "$web" -q --set web.policy=none -o wn.db
 ok "web model: cooperation serves more of the flash crowd than none" sh -c "
 	a=\$(sqlite3 w1.db \"SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'\") &&
