@@ -68,7 +68,7 @@ static const struct key_def defs[] = {
 	{ "web", "latency", KEY_DURATION, 0, NULL, "5ms", NULL, "10s", NULL,
 	  "one-way latency from a server to the core of the network" },
 	{ "web", "crash_after", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL,
-	  "a server whose backlog stays full this long crashes (0s: never)" },
+	  "a server whose backlog stays at least 90% full this long crashes (0s: never)" },
 	{ "web", "reboot_delay", KEY_DURATION, 0, NULL, "5min", ">0s", NULL, NULL,
 	  "a crashed server is back this long after the crash" },
 	{ "web", "sample_interval", KEY_DURATION, 0, NULL, "10s", ">0s", NULL, NULL,

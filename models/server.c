@@ -81,8 +81,11 @@ static void crash(struct engine *e, void *data, fc_time_t now);
 static void
 watch_overload(struct server *srv)
 {
+	/* Overloaded: the backlog at least 90% full (a connection taken now
+	 * and then does not end the overload). */
 	bool full = srv->p.backlog == 0 ? srv->active->len == srv->p.workers :
-		    g_queue_get_length(&srv->backlog) >= srv->p.backlog;
+		    g_queue_get_length(&srv->backlog) >= MAX(1u, srv->p.backlog -
+							     srv->p.backlog / 10);
 
 	if (full && srv->full_since == FC_TIME_NEVER) {
 		srv->full_since = engine_now(srv->e);

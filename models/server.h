@@ -7,7 +7,8 @@
  * a time and serves its requests one after another: CPU time, then the
  * response sent over the network from the server's uplink, which all its
  * transfers share — so a flash crowd can fill the access link before the
- * CPU.  A server can crash after being overloaded for a while and reboot
+ * CPU.  A server can crash after being overloaded (its backlog at least
+ * 90% full) for a while, and reboot
  * after a delay; a crash drops every connection it holds.
  *
  * The client side is a struct server_conn with callbacks: the server asks
@@ -39,8 +40,8 @@ struct server_params {
 	unsigned backlog;        /* ListenBacklog: connections waiting, at most */
 	double cpu_mean_s;       /* CPU time per request, seconds (> 0) */
 	enum server_cpu cpu;
-	fc_time_t crash_after;   /* crash when the backlog stays full this long
-				    (0: never) */
+	fc_time_t crash_after;   /* crash when the backlog stays at least 90%
+				    full this long (0: never) */
 	fc_time_t reboot_delay;  /* back up this long after a crash */
 };
 

@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..39"
+echo "1..40"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -188,6 +188,13 @@ ok "web model: sessions and bytes are conserved" sh -c "
 ok "web model: no worker stays held once the flash crowd is over" sh -c "
 	[ \"\$(sqlite3 w1.db \"SELECT max(d.value) <= 5 FROM vector_data d JOIN vector v ON v.id = d.vector_id
 	  WHERE v.name = 'busy' AND d.t_ns = (SELECT max(t_ns) FROM vector_data)\")\" = 1 ]"
+"$prog" run "$web" -q --set web.crash_after=5s --set coop.flash_threshold=50 \
+	--set coop.spread=predistributed -o wc.db
+ok "web model: a crashed origin is found down by probes and rescued (Fig. 8)" sh -c "
+	[ \"\$(sqlite3 wc.db \"SELECT value FROM scalar WHERE entity = 'origin' AND name = 'crashes'\")\" = 1.0 ] &&
+	[ \"\$(sqlite3 wc.db \"SELECT value > 20 AND value < 40 FROM scalar WHERE entity = 'origin' AND name = 'time_to_rescue_s'\")\" = 1 ] &&
+	[ \"\$(sqlite3 wc.db \"SELECT value < 60 FROM scalar WHERE entity = 'origin' AND name = 'time_to_service_s'\")\" = 1 ] &&
+	[ \"\$(sqlite3 wc.db \"SELECT count(*) FROM event_log WHERE kind = 'peer_down' AND detail = 'server.0'\")\" = 5 ]"
 "$prog" run "$web" -q --set web.policy=none -o wn.db
 ok "web model: cooperation serves more of the flash crowd than none" sh -c "
 	a=\$(sqlite3 w1.db \"SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'\") &&
