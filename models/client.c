@@ -44,7 +44,8 @@ struct session {
 	uint64_t *objects;
 	uint64_t first_object;
 	size_t n, remaining;
-	net_link downlink;
+	net_link downlink, via;
+	bool has_via;
 	GPtrArray *targets;
 	GPtrArray *dead;       /* connections stopped by the session itself,
 				  freed with it: a server may be in a
@@ -123,7 +124,8 @@ c_next(struct server_conn *sc, struct server_request *req, fc_time_t now)
 	*req = (struct server_request){
 		.site = s->site, .object = s->first_object + (uint64_t)obj,
 		.bytes = s->objects[obj],
-		.downlink = s->downlink, .latency = c->oneway,
+		.downlink = s->downlink, .via = s->via, .has_via = s->has_via,
+		.latency = c->oneway,
 		.token = c->t->has_token ? c->t->token : NULL,
 		/* The first request follows the SYN-ACK; the others follow
 		 * the reply before them. */
@@ -381,6 +383,13 @@ uint64_t
 session_id(const struct session *s)
 {
 	return s->id;
+}
+
+void
+session_set_via(struct session *s, net_link link)
+{
+	s->via = link;
+	s->has_via = true;
 }
 
 void

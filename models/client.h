@@ -68,6 +68,9 @@ struct session *session_start(struct engine *e, const struct client_world *world
 void session_free(struct session *s);
 
 uint64_t session_id(const struct session *s);
+/* Responses to this session also cross link (its ISP's, say). */
+void session_set_via(struct session *s, net_link link);
+
 /* A pointer the world keeps with the session. */
 void session_set_user(struct session *s, void *user);
 void *session_user(const struct session *s);

@@ -149,6 +149,10 @@ static const struct key_def defs[] = {
 	  "share of resolvers that keep answers longer than the TTL" },
 
 	/* Latencies. */
+	{ "network", "isps", KEY_COUNT, 0, "links", "0", NULL, "100000", NULL,
+	  "ISPs the clients are spread over, each with one shared link that all its clients' downloads cross (0: none)" },
+	{ "network", "isp_link", KEY_RATE, 0, NULL, "1Gbit/s", ">0bit/s", NULL, NULL,
+	  "capacity of each ISP's shared link" },
 	{ "network", "latency", KEY_ENUM, 0, NULL, "access", NULL, NULL, "access|topology",
 	  "access: a one-way latency is the sum of both ends' access latencies; topology: plus the hops between the routers they attach to" },
 	{ "network", "generator", KEY_ENUM, 0, NULL, "barabasi", NULL, NULL,

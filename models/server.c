@@ -171,7 +171,8 @@ sent(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 static void
 send_reply(struct server *srv, struct server_conn *c)
 {
-	net_link path[2];
+	net_link path[3];
+	size_t n = 0;
 
 	srv->n.redirects += c->reply.status == SERVER_REDIRECT;
 	srv->n.not_found += c->reply.status == SERVER_NOT_FOUND;
@@ -179,9 +180,11 @@ send_reply(struct server *srv, struct server_conn *c)
 		reply_done(srv, c);
 		return;
 	}
-	path[0] = srv->uplink;
-	path[1] = c->req.downlink;
-	c->flow = net_flow_start(srv->net, path, 2, c->reply.bytes, sent, c);
+	path[n++] = srv->uplink;
+	if (c->req.has_via)
+		path[n++] = c->req.via;
+	path[n++] = c->req.downlink;
+	c->flow = net_flow_start(srv->net, path, n, c->reply.bytes, sent, c);
 }
 
 void

@@ -51,6 +51,8 @@ struct server_request {
 	uint64_t object;
 	uint64_t bytes;       /* of the response; 0: none to send */
 	net_link downlink;    /* the client's, for the response */
+	net_link via;         /* a shared link on the way (an ISP's), if has_via */
+	bool has_via;
 	fc_time_t ready_at;   /* when the request reaches the server; the
 				 worker waits for it (keep-alive holds it) */
 	fc_time_t latency;    /* one way, server to client: the reply is

@@ -130,6 +130,8 @@ struct web {
 	GHashTable *live;      /* visits under way, for the end */
 	GHashTable *fetches;   /* fetches under way, for the end */
 	struct topology *topo; /* NULL: access latencies only */
+	net_link *isp;         /* the ISPs' shared links */
+	size_t nisps;
 };
 
 /* One-way latency between routers a and b (0 without a topology). */
@@ -727,7 +729,7 @@ visit_start(struct web *w, uint32_t site)
 	gsl_rng *r;
 	uint64_t id = w->next_client++;
 	double bps, u;
-	size_t page = 0;
+	size_t page = 0, isp = 0;
 	const struct site *st = &w->sites[site];
 	const struct page *pg;
 	g_autofree uint64_t *objects = NULL;
@@ -740,6 +742,8 @@ visit_start(struct web *w, uint32_t site)
 	u = gsl_rng_uniform(r);
 	if (w->topo)
 		v->router = (unsigned)gsl_rng_uniform_int(r, topology_routers(w->topo));
+	if (w->nisps)
+		isp = (size_t)gsl_rng_uniform_int(r, w->nisps);
 	while (page + 1 < st->npages && st->cdf[page] < u)
 		page++;
 	pg = &st->pages[page];
@@ -758,6 +762,8 @@ visit_start(struct web *w, uint32_t site)
 	v->s = session_start(w->e, &world, &w->cp, id, site, (uint64_t)page << 10,
 			     objects, pg->n, v->link);
 	session_set_user(v->s, v);
+	if (w->nisps)
+		session_set_via(v->s, w->isp[isp]);
 	g_hash_table_add(w->live, v);
 	w->in_progress++;
 	w->groups[site == 0 ? 0 : 1].arrived += v->counted;
@@ -1115,6 +1121,10 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 			return NULL;
 		}
 	}
+	w->nisps = scenario_count(sc, "network", "isps");
+	w->isp = g_new(net_link, MAX(w->nisps, 1u));
+	for (size_t i = 0; i < w->nisps; i++)
+		w->isp[i] = net_link_add(w->net, scenario_rate(sc, "network", "isp_link"));
 	w->servers = g_new0(struct wserver, w->nservers);
 	for (unsigned i = 0; i < w->nservers; i++) {
 		struct wserver *ws = &w->servers[i];
@@ -1271,6 +1281,7 @@ web_destroy(void *data)
 	g_free(w->keys);
 	dns_free(w->dns);
 	topology_free(w->topo);
+	g_free(w->isp);
 	arrivals_free(w->flash);
 	net_free(w->net);
 	g_array_unref(w->free_links);

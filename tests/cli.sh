@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..40"
+echo "1..41"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -195,6 +195,13 @@ ok "web model: a crashed origin is found down by probes and rescued (Fig. 8)" sh
 	[ \"\$(sqlite3 wc.db \"SELECT value > 20 AND value < 40 FROM scalar WHERE entity = 'origin' AND name = 'time_to_rescue_s'\")\" = 1 ] &&
 	[ \"\$(sqlite3 wc.db \"SELECT value < 60 FROM scalar WHERE entity = 'origin' AND name = 'time_to_service_s'\")\" = 1 ] &&
 	[ \"\$(sqlite3 wc.db \"SELECT count(*) FROM event_log WHERE kind = 'peer_down' AND detail = 'server.0'\")\" = 5 ]"
+"$prog" run "$web" -q --set network.isps=4 --set network.isp_link=10Mbit/s -o wi.db
+ok "web model: narrow ISP links shared by their clients slow the pages; bytes conserved" sh -c "
+	a=\$(sqlite3 wi.db \"SELECT p50 FROM statistic WHERE entity = 'site.0'\") &&
+	b=\$(sqlite3 w1.db \"SELECT p50 FROM statistic WHERE entity = 'site.0'\") &&
+	awk -v a=\"\$a\" -v b=\"\$b\" 'BEGIN { exit !(a > 2 * b) }' &&
+	[ \"\$(sqlite3 wi.db \"SELECT (SELECT value FROM scalar WHERE entity = 'all' AND name = 'bytes_delivered')
+	  - (SELECT sum(value) FROM scalar WHERE name = 'bytes_sent')\")\" = 0.0 ]"
 "$prog" run "$web" -q --set web.policy=none -o wn.db
 ok "web model: cooperation serves more of the flash crowd than none" sh -c "
 	a=\$(sqlite3 w1.db \"SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'\") &&
