@@ -604,9 +604,9 @@ reap(struct worker *w, struct tally *t, struct progress *progress)
 	g_string_free(w->err, TRUE);
 }
 
-/* Runs todo with up to jobs workers; returns FALSE if one cannot start. */
+/* Runs to_run with up to jobs workers; returns FALSE if one cannot start. */
 static gboolean
-run_all(const char *exe, const struct sweep *sw, GPtrArray *todo, const char *output,
+run_all(const char *exe, const struct sweep *sw, GPtrArray *to_run, const char *output,
 	unsigned jobs, volatile sig_atomic_t *sig, struct progress *progress,
 	struct tally *t, GError **err)
 {
@@ -617,11 +617,11 @@ run_all(const char *exe, const struct sweep *sw, GPtrArray *todo, const char *ou
 	bool forwarded = false;
 	gboolean ok = TRUE;
 
-	while (next < todo->len || nrun > 0) {
+	while (next < to_run->len || nrun > 0) {
 		int n;
 
-		while (ok && !*sig && nrun < jobs && next < todo->len) {
-			if (!spawn(exe, sw->scenario_path, output, todo->pdata[next],
+		while (ok && !*sig && nrun < jobs && next < to_run->len) {
+			if (!spawn(exe, sw->scenario_path, output, to_run->pdata[next],
 				   &w[nrun], err)) {
 				ok = FALSE;
 				break;
@@ -666,7 +666,7 @@ run_all(const char *exe, const struct sweep *sw, GPtrArray *todo, const char *ou
 			nrun--;
 			i--;
 		}
-		progress_sweep(progress, t->done, t->failed, nrun, todo->len);
+		progress_sweep(progress, t->done, t->failed, nrun, to_run->len);
 	}
 	progress_clear(progress);
 	return ok;
@@ -776,7 +776,7 @@ sweep_main(int argc, char **argv, volatile sig_atomic_t *sig)
 	g_autoptr(fc_sweep) sw = NULL;
 	g_autoptr(fc_results) db = NULL;
 	g_autoptr(GHashTable) done = NULL;
-	g_autoptr(GPtrArray) todo = g_ptr_array_new();
+	g_autoptr(GPtrArray) to_run = g_ptr_array_new();
 	struct tally t = { 0 };
 	struct progress *progress;
 	unsigned stale = 0, live = 0;
@@ -870,16 +870,16 @@ sweep_main(int argc, char **argv, volatile sig_atomic_t *sig)
 		struct sweep_run *run = sw->runs->pdata[i];
 
 		if (!g_hash_table_contains(done, run->run_key))
-			g_ptr_array_add(todo, run);
+			g_ptr_array_add(to_run, run);
 	}
 	if (!quiet)
 		printf("sweep %s: %u runs (%zu points x %" G_GUINT64_FORMAT
 		       " replications), %u already done, %u to run with %d workers\n",
 		       sw->path, sw->runs->len, sw->points, sw->replications,
-		       sw->runs->len - todo->len, todo->len, MIN(jobs, (gint)MAX(todo->len, 1u)));
+		       sw->runs->len - to_run->len, to_run->len, MIN(jobs, (gint)MAX(to_run->len, 1u)));
 	fflush(stdout);
 	progress = progress_new(!quiet && isatty(STDERR_FILENO));
-	ok = run_all(exe, sw, todo, output, (unsigned)jobs, sig, progress, &t, &err);
+	ok = run_all(exe, sw, to_run, output, (unsigned)jobs, sig, progress, &t, &err);
 	progress_free(progress);
 	if (!ok) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
