@@ -13,7 +13,7 @@
 
 #include <glib.h>
 
-#define REPLAY_SLOTS 256
+#define REPLAY_SLOTS 64
 #define WINDOW_SAMPLES 1024
 
 struct seen {

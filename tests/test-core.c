@@ -598,7 +598,8 @@ test_node_rejections(void)
 	m.nonce = 3;
 	g_assert_cmpint(fc_msg_encode(&m, w->keys[1][2], 32, buf, sizeof buf, &len), ==, 0);
 	g_assert_cmpint(fc_node_recv(w->node[0], now, buf, len), ==, FC_ERR_MSG_MAC);
-	/* After 256 more messages the first is forgotten, yet still refused. */
+	/* After more messages than the node remembers (64) the first is
+	 * forgotten, yet still refused. */
 	for (int i = 0; i < 300; i++) {
 		struct fc_msg hb = { .type = FC_MSG_HEARTBEAT, .from = ids[1], .to = ids[0],
 				     .timestamp = now - 4 * FC_SEC + (fc_time_t)i,
