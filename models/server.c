@@ -176,6 +176,7 @@ send_reply(struct server *srv, struct server_conn *c)
 
 	srv->n.redirects += c->reply.status == SERVER_REDIRECT;
 	srv->n.not_found += c->reply.status == SERVER_NOT_FOUND;
+	srv->n.unavailable += c->reply.status == SERVER_UNAVAILABLE;
 	if (c->reply.bytes == 0) {
 		reply_done(srv, c);
 		return;

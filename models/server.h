@@ -164,7 +164,8 @@ bool server_up(const struct server *srv);
 /* Totals since the start. */
 struct server_counts {
 	uint64_t connections, accepted, queued, dropped, refused_down;
-	uint64_t requests, replies, redirects, not_found, bytes_sent, crashes;
+	uint64_t requests, replies, redirects, not_found, unavailable, bytes_sent,
+		crashes;
 };
 const struct server_counts *server_counts(const struct server *srv);
 

@@ -829,9 +829,10 @@ sample(struct engine *e, void *data, fc_time_t now)
 
 		rec_vector_add(ws->v[V_CONN], now, (double)(c->connections - ws->last.connections));
 		rec_vector_add(ws->v[V_SERVED], now,
-			       (double)((c->replies - c->redirects - c->not_found) -
+			       (double)((c->replies - c->redirects - c->not_found -
+					 c->unavailable) -
 					(ws->last.replies - ws->last.redirects -
-					 ws->last.not_found)));
+					 ws->last.not_found - ws->last.unavailable)));
 		rec_vector_add(ws->v[V_REDIRECTED], now, (double)(c->redirects - ws->last.redirects));
 		rec_vector_add(ws->v[V_DROPPED], now,
 			       (double)(c->dropped + c->refused_down - ws->last.dropped -
