@@ -84,7 +84,7 @@ RESULTS ?= results.db
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(PROG) $(CORE_A) $(CORE_SO) $(TESTS) $(B)/bench-hold
+all: $(PROG) $(CORE_A) $(CORE_SO) $(TESTS) $(B)/bench-hold $(B)/bench-net
 
 # Rebuild everything when the compiler or its flags change: the flags are
 # written to a file that is rewritten only when its content differs.
@@ -135,6 +135,10 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(SIM_A) $(CORE_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+$(B)/bench-net: $(B)/obj/bench/bench-net.o $(SIM_A) $(CORE_A)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
 $(B)/bench-hold: $(B)/obj/bench/bench-hold.o $(SIM_A) $(CORE_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -163,9 +167,10 @@ check: deps
 	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh tests/core-api.sh
 
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(PROG)
+	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(B)/bench-net $(PROG)
 	$(Q)sh bench/run.sh $(B)
 	$(Q)sh bench/sweep.sh $(B)
+	$(Q)echo; for f in 100 1000 5000; do $(B)/bench-net --flows $$f --changes 20000; done
 
 install: $(PROG) $(CORE_A) $(CORE_SO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \

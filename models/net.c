@@ -21,7 +21,7 @@ struct net_flow {
 	uint64_t bytes;
 	double bits_total, bits_done;
 	fc_time_t t_last;   /* bits_done is as of this time */
-	double rate;
+	double rate, prev_rate;
 	engine_event done_ev;
 	net_done_fn done;
 	void *data;
@@ -189,8 +189,12 @@ fill(struct net *n)
 		l->rem = l->cap;
 		l->unfrozen = l->flows->len;
 	}
-	for (guint i = 0; i < n->comp_flows->len; i++)
-		((struct net_flow *)n->comp_flows->pdata[i])->frozen = false;
+	for (guint i = 0; i < n->comp_flows->len; i++) {
+		struct net_flow *f = n->comp_flows->pdata[i];
+
+		f->frozen = false;
+		f->prev_rate = f->rate;
+	}
 	while (left > 0) {
 		double share = INFINITY;
 
@@ -234,6 +238,10 @@ reschedule(struct net *n, fc_time_t now)
 		double left = f->bits_total - f->bits_done;
 		fc_time_t at;
 
+		/* Same rate, same completion time: leave its event alone. */
+		if (f->rate == f->prev_rate && f->done_ev)
+			continue;
+		n->rated++;
 		engine_cancel(n->e, f->done_ev);
 		if (left <= 0) {
 			at = now;
@@ -248,7 +256,6 @@ reschedule(struct net *n, fc_time_t now)
 		f->done_ev = at == FC_TIME_NEVER ? 0 :
 			     engine_schedule_at(n->e, at, complete, f);
 	}
-	n->rated += n->comp_flows->len;
 	n->recomputations++;
 }
 
