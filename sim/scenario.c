@@ -60,6 +60,22 @@ example(enum key_type type)
 	return "";
 }
 
+/* What a value of k looks like: "a duration such as ...", "one of a, b". */
+static char *
+expected_text(const struct key_def *k)
+{
+	g_auto(GStrv) choices = NULL;
+
+	if (k->type != KEY_ENUM)
+		return g_strdup(example(k->type));
+	choices = g_strsplit(k->choices, "|", -1);
+	{
+		g_autofree char *list = g_strjoinv(", ", choices);
+
+		return g_strdup_printf("one of %s", list);
+	}
+}
+
 /* Why a quantity did not parse: no number, missing or unknown unit, range. */
 static char *
 quantity_why(const struct key_def *k, const char *text)
@@ -369,14 +385,16 @@ parse_setting(const struct key_def *k, const char *text, struct setting *s, char
 			char *item = g_strstrip(parts[i]);
 
 			if (!*item) {
-				*why = (k->flags & KEY_LIST) ?
-					g_strdup_printf("expected a list of %s, separated "
-							"by commas, found '%s': item %u is "
-							"empty", keys_type_name(k), text, i + 1) :
-					g_strdup_printf("the value is missing: expected %s%s%s",
-							example(k->type),
-							k->type == KEY_ENUM ? " " : "",
-							k->type == KEY_ENUM ? k->choices : "");
+				g_autofree char *what = expected_text(k);
+
+				if (k->flags & KEY_LIST)
+					*why = g_strdup_printf("expected a list of %s, separated "
+							       "by commas, found '%s': item %u "
+							       "is empty", keys_type_name(k), text,
+							       i + 1);
+				else
+					*why = g_strdup_printf("the value is missing: "
+							       "expected %s", what);
 				goto fail;
 			}
 			if (!parse_item(k, item, &out.items[i], why) ||
@@ -604,12 +622,13 @@ check_names(const struct key_table *t, const char *path, GPtrArray *entries,
 					     en->key, en->group);
 		}
 		if (k->type != KEY_STRING && !(k->flags & KEY_LIST) &&
-		    !*g_strstrip(en->value))
+		    !*g_strstrip(en->value)) {
+			g_autofree char *what = expected_text(k);
+
 			return keyfile_error(err, SCENARIO_ERROR, SCENARIO_ERROR_VALUE,
 					     path, en->line, "[%s] %s: the value is "
-					     "missing: expected %s%s%s", en->group, en->key,
-					     example(k->type), k->type == KEY_ENUM ? " " : "",
-					     k->type == KEY_ENUM ? k->choices : "");
+					     "missing: expected %s", en->group, en->key, what);
+		}
 	}
 	return TRUE;
 }
