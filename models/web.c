@@ -155,6 +155,20 @@ content_key(uint32_t site, uint64_t object)
 	return g_strdup_printf("%u/%" G_GUINT64_FORMAT, site, object);
 }
 
+/* The copies made before the run ([coop] spread = predistributed): every
+ * site within the copy limit, except a server's own (it has it anyway). */
+static void
+add_copies(struct wserver *ws)
+{
+	struct web *w = ws->w;
+
+	if (!w->predistributed)
+		return;
+	for (unsigned s = 0; s < w->nservers; s++)
+		if (s != ws->idx && w->sites[s].bytes <= w->copy_limit)
+			g_hash_table_add(ws->have, content_key(s, FC_WHOLE_SITE));
+}
+
 static bool
 has_content(struct wserver *ws, uint32_t site, uint64_t object)
 {
@@ -297,8 +311,7 @@ carry_out(struct wserver *ws)
 			while (g_hash_table_iter_next(&it, &k, NULL))
 				if (g_str_has_prefix(k, prefix))
 					g_hash_table_iter_remove(&it);
-			if (w->predistributed)
-				g_hash_table_add(ws->have, content_key(a.site, FC_WHOLE_SITE));
+			add_copies(ws); /* a copy made beforehand stays */
 			release_site(ws, a.site, FC_WHOLE_SITE, false);
 			break;
 		}
@@ -368,7 +381,7 @@ node_start(struct wserver *ws)
 			.key_len = 32,
 			.accepts_copy = w->predistributed,
 			.copy_limit = w->copy_limit,
-			.holds_copy = w->predistributed,
+			.holds_copy = w->predistributed && w->sites[j].bytes <= w->copy_limit,
 			.sites = &sites[j], .nsites = 1,
 		};
 	}
@@ -618,9 +631,7 @@ updown(void *user, struct server *srv, bool up, fc_time_t now)
 		fc_node_free(ws->node);
 		ws->node = NULL;
 		g_hash_table_remove_all(ws->have);
-		if (w->predistributed)
-			for (unsigned i = 0; i < w->nservers; i++)
-				g_hash_table_add(ws->have, content_key(i, FC_WHOLE_SITE));
+		add_copies(ws); /* on disk, they survive the crash */
 		if (ws->idx == 0 && w->origin_crash == FC_TIME_NEVER)
 			w->origin_crash = now;
 	} else if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT) {
@@ -1153,10 +1164,7 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 		for (int v = 0; v < (int)G_N_ELEMENTS(vnames); v++)
 			ws->v[v] = rec_vector_new(ctx->rec, entity, vnames[v]);
 		rec_vector_add(ws->v[V_STATE], 0, FC_STATE_LOW);
-		if (w->predistributed)
-			for (unsigned s = 0; s < w->nservers; s++)
-				if (w->sites[s].bytes <= w->copy_limit)
-					g_hash_table_add(ws->have, content_key(s, FC_WHOLE_SITE));
+		add_copies(ws);
 	}
 	if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT) {
 		for (unsigned i = 0; i < w->nservers; i++)
