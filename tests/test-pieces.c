@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Piece selection: rarest first, random first pieces, uniform ties,
+ * endgame, nothing to ask for. */
+#include <glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "pieces.h"
+#include "rng.h"
+
+#define N 100
+
+struct bed {
+	uint64_t mine[2], theirs[2], flight[2];
+	uint32_t avail[N];
+	struct pieces_choice c;
+	struct rng_stream s;
+};
+
+static void
+bed_init(struct bed *b)
+{
+	memset(b, 0, sizeof *b);
+	for (uint32_t i = 0; i < N; i++) {
+		pieces_add(b->theirs, i);
+		b->avail[i] = 5;
+	}
+	b->c = (struct pieces_choice){ N, b->mine, b->theirs, b->flight, b->avail, 4 };
+	rng_stream_init(&b->s, 1, 0, "pieces", 0);
+}
+
+static void
+test_rarest(void)
+{
+	struct bed b;
+	bool eg;
+
+	bed_init(&b);
+	for (uint32_t i = 0; i < 10; i++)
+		pieces_add(b.mine, i);      /* past the random first pieces */
+	b.avail[42] = 1;                    /* the rarest */
+	b.avail[7] = 0;                     /* rarer, but the peer has it */
+	g_assert_cmpint(pieces_pick(&b.c, &b.s, &eg), ==, 42);
+	g_assert_false(eg);
+	pieces_remove(b.theirs, 42);        /* the neighbour lacks it */
+	b.avail[60] = 2;
+	g_assert_cmpint(pieces_pick(&b.c, &b.s, &eg), ==, 60);
+	pieces_add(b.flight, 60);           /* already being fetched */
+	g_assert_cmpint(pieces_pick(&b.c, &b.s, &eg), !=, 60);
+}
+
+/* Ties among the rarest, and the first pieces, are uniform. */
+static void
+test_uniform(void)
+{
+	struct bed b;
+	unsigned count[N] = { 0 };
+	double chi2 = 0, e;
+	bool eg;
+
+	bed_init(&b);
+	for (int k = 0; k < 9000; k++)
+		count[pieces_pick(&b.c, &b.s, &eg)]++; /* nothing yet: random */
+	e = 9000.0 / N;
+	for (int i = 0; i < N; i++)
+		chi2 += (count[i] - e) * (count[i] - e) / e;
+	g_assert_cmpfloat(chi2, <, (N - 1) + 5 * sqrt(2.0 * (N - 1)));
+
+	memset(count, 0, sizeof count);
+	for (uint32_t i = 0; i < 10; i++)
+		pieces_add(b.mine, i);
+	for (uint32_t i = 50; i < 60; i++)
+		b.avail[i] = 1;             /* ten tied rarest */
+	for (int k = 0; k < 5000; k++)
+		count[pieces_pick(&b.c, &b.s, &eg)]++;
+	chi2 = 0;
+	for (int i = 0; i < N; i++) {
+		if (i < 50 || i >= 60) {
+			g_assert_cmpuint(count[i], ==, 0);
+			continue;
+		}
+		chi2 += (count[i] - 500.0) * (count[i] - 500.0) / 500.0;
+	}
+	g_assert_cmpfloat(chi2, <, 9 + 5 * sqrt(18.0));
+}
+
+static void
+test_endgame(void)
+{
+	struct bed b;
+	bool eg;
+
+	bed_init(&b);
+	for (uint32_t i = 0; i < N; i++)
+		if (i != 3 && i != 97)
+			pieces_add(b.mine, i);
+	pieces_add(b.flight, 3);
+	pieces_add(b.flight, 97);
+	{
+		int64_t p = pieces_pick(&b.c, &b.s, &eg);
+
+		g_assert_true(p == 3 || p == 97);
+		g_assert_true(eg);
+	}
+	pieces_remove(b.theirs, 3);
+	pieces_remove(b.theirs, 97);
+	g_assert_cmpint(pieces_pick(&b.c, &b.s, &eg), ==, -1);
+	g_assert_false(eg);
+	g_assert_cmpuint(pieces_count(b.mine, N), ==, N - 2);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/pieces/rarest", test_rarest);
+	g_test_add_func("/pieces/uniform", test_uniform);
+	g_test_add_func("/pieces/endgame", test_endgame);
+	return g_test_run();
+}
