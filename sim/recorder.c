@@ -334,14 +334,7 @@ in_transaction(struct recorder *rec, bool stats, const char *status, const char 
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return FALSE;
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		results_fail(rec->db, err, "cannot write results");
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return FALSE;
-	}
-	return TRUE;
+	return results_end_transaction(rec->db, rc, "cannot write results", err);
 }
 
 gboolean

@@ -153,6 +153,18 @@ results_fail(struct results *r, GError **err, const char *what)
 	return FALSE;
 }
 
+gboolean
+results_end_transaction(struct results *r, int rc, const char *what, GError **err)
+{
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return TRUE;
+	results_fail(r, err, what);
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return FALSE;
+}
+
 static gboolean
 query_int(struct results *r, const char *sql, int64_t *out, GError **err)
 {
@@ -193,14 +205,7 @@ create_schema(struct results *r, GError **err)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		results_fail(r, err, "cannot create the schema");
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-		return FALSE;
-	}
-	return TRUE;
+	return results_end_transaction(r, rc, "cannot create the schema", err);
 }
 
 struct results *
@@ -309,14 +314,7 @@ results_run_begin(struct results *r, const struct results_run_info *info,
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		results_fail(r, err, "cannot record the run");
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-		return FALSE;
-	}
-	return TRUE;
+	return results_end_transaction(r, rc, "cannot record the run", err);
 }
 
 gboolean
@@ -601,17 +599,14 @@ results_merge_from(struct results *r, const char *path, unsigned *copied,
 		if (rc == SQLITE_OK)
 			rc = copy_run_results(r->db, old_id, sqlite3_last_insert_rowid(r->db));
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
+	{
 		g_autofree char *what = g_strdup_printf("cannot merge %s", path);
+		gboolean ok = results_end_transaction(r, rc, what, err);
 
-		results_fail(r, err, what);
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_exec(r->db, "DETACH DATABASE src", NULL, NULL, NULL);
-		return FALSE;
+		if (!ok)
+			return FALSE;
 	}
-	sqlite3_exec(r->db, "DETACH DATABASE src", NULL, NULL, NULL);
 	*copied = ids->len;
 	*skipped = (unsigned)total - ids->len;
 	return TRUE;

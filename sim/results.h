@@ -53,6 +53,14 @@ sqlite3 *results_db(struct results *r);
 /* Sets err from the connection's last error: "PATH: what: sqlite message". */
 gboolean results_fail(struct results *r, GError **err, const char *what);
 
+/*
+ * Ends the transaction in progress: commits it when rc is SQLITE_OK, and
+ * rolls it back (err set from the failure, as results_fail()) when rc says
+ * an earlier step failed or the commit fails.
+ */
+gboolean results_end_transaction(struct results *r, int rc, const char *what,
+				 GError **err);
+
 struct results_run_info {
 	const char *run_key, *point_key;
 	const char *scenario;      /* its name */
