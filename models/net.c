@@ -11,6 +11,8 @@ struct link {
 	uint64_t epoch;     /* of the last component search that saw it */
 	double rem;         /* progressive filling: capacity left */
 	unsigned unfrozen;  /*   flows not yet given a rate */
+	uint64_t stat_epoch;
+	double sum, max;    /* rates of its flows, as of stat_epoch */
 };
 
 struct net_flow {
@@ -25,17 +27,19 @@ struct net_flow {
 	engine_event done_ev;
 	net_done_fn done;
 	void *data;
-	uint64_t epoch;
-	bool frozen;
+	uint64_t epoch;     /* == the net's: in S */
+	struct link *bneck; /* the link that fixed its rate */
+	bool frozen, joining;
 };
 
 struct net {
 	struct engine *e;
 	GArray *links;      /* struct link */
 	size_t nflows;
-	uint64_t epoch;
+	uint64_t epoch, stat_epoch;
 	uint64_t delivered, recomputations, rated;
-	GPtrArray *comp_links, *comp_flows; /* scratch */
+	size_t widest;
+	GPtrArray *comp_links, *comp_flows, *join; /* scratch */
 };
 
 struct net *
@@ -47,6 +51,7 @@ net_new(struct engine *e)
 	n->links = g_array_new(FALSE, TRUE, sizeof(struct link));
 	n->comp_links = g_ptr_array_new();
 	n->comp_flows = g_ptr_array_new();
+	n->join = g_ptr_array_new();
 	return n;
 }
 
@@ -84,6 +89,7 @@ net_free(struct net *n)
 	g_array_unref(n->links);
 	g_ptr_array_unref(n->comp_links);
 	g_ptr_array_unref(n->comp_flows);
+	g_ptr_array_unref(n->join);
 	g_free(n);
 }
 
@@ -134,67 +140,70 @@ advance(struct net_flow *f, fc_time_t now)
 
 static void complete(struct engine *e, void *data, fc_time_t now);
 
-/* The flows sharing links with the seed links, and those links. */
+/*
+ * Rates are recomputed locally.  The flows on the links where something
+ * changed form the set S; every other flow keeps its rate and the capacity
+ * it uses.  Progressive filling gives S the max-min rates of what is left,
+ * and the result is checked against the flows around S: if one of them has
+ * lost its bottleneck (its link is no longer full, or an S flow there is now
+ * faster) or makes an S flow's bottleneck wrong (it is faster there), it
+ * joins S and S is filled again.  When nothing joins, every flow has a
+ * saturated link on which no flow is faster (the flows far from S kept the
+ * links they had), which is the characterisation of the unique max-min
+ * allocation.  In a swarm, where uplinks or downlinks are the bottleneck,
+ * S stays a few hops wide however large the component.
+ */
+
+#define NET_EPS 1e-9
+
+/* Adds f to S: its progress is brought to now at the rate it had. */
 static void
-collect(struct net *n, const net_link *seed, size_t nseed)
+s_add(struct net *n, struct net_flow *f, fc_time_t now)
 {
-	uint64_t ep = ++n->epoch;
+	uint64_t ep = n->epoch;
 
-	g_ptr_array_set_size(n->comp_links, 0);
-	g_ptr_array_set_size(n->comp_flows, 0);
-	for (size_t i = 0; i < nseed; i++) {
-		struct link *l = link_at(n, seed[i]);
+	f->epoch = ep;
+	advance(f, now);
+	f->prev_rate = f->rate;
+	g_ptr_array_add(n->comp_flows, f);
+	for (size_t k = 0; k < f->nlinks; k++) {
+		struct link *m = link_at(n, f->links[k]);
 
-		if (l->epoch != ep) {
-			l->epoch = ep;
-			g_ptr_array_add(n->comp_links, l);
-		}
-	}
-	/* Breadth first: links bring in their flows, flows their links. */
-	for (guint li = 0; li < n->comp_links->len; li++) {
-		struct link *l = n->comp_links->pdata[li];
-
-		for (guint j = 0; j < l->flows->len; j++) {
-			struct net_flow *f = l->flows->pdata[j];
-
-			if (f->epoch == ep)
-				continue;
-			f->epoch = ep;
-			g_ptr_array_add(n->comp_flows, f);
-			for (size_t k = 0; k < f->nlinks; k++) {
-				struct link *m = link_at(n, f->links[k]);
-
-				if (m->epoch != ep) {
-					m->epoch = ep;
-					g_ptr_array_add(n->comp_links, m);
-				}
-			}
+		if (m->epoch != ep) {
+			m->epoch = ep;
+			g_ptr_array_add(n->comp_links, m);
 		}
 	}
 }
 
 /*
- * Max-min fair rates over the collected component by progressive filling:
- * the link offering the smallest equal share fixes the rate of its flows,
- * which then use that much of every link they cross; repeat.
+ * Max-min rates for the flows of S by progressive filling over what the
+ * others leave of each link: the link offering the smallest equal share
+ * fixes the rate of its S flows, which then use that much of every link
+ * they cross; repeat.  Each flow remembers the link that fixed it.
  */
 static void
 fill(struct net *n)
 {
+	uint64_t ep = n->epoch;
 	guint left = n->comp_flows->len;
 
 	for (guint i = 0; i < n->comp_links->len; i++) {
 		struct link *l = n->comp_links->pdata[i];
 
 		l->rem = l->cap;
-		l->unfrozen = l->flows->len;
-	}
-	for (guint i = 0; i < n->comp_flows->len; i++) {
-		struct net_flow *f = n->comp_flows->pdata[i];
+		l->unfrozen = 0;
+		for (guint j = 0; j < l->flows->len; j++) {
+			struct net_flow *f = l->flows->pdata[j];
 
-		f->frozen = false;
-		f->prev_rate = f->rate;
+			if (f->epoch == ep)
+				l->unfrozen++;
+			else
+				l->rem -= f->rate;
+		}
 	}
+	for (guint i = 0; i < n->comp_flows->len; i++)
+		((struct net_flow *)n->comp_flows->pdata[i])->frozen = false;
 	while (left > 0) {
 		double share = INFINITY;
 
@@ -213,10 +222,11 @@ fill(struct net *n)
 			for (guint j = 0; j < l->flows->len; j++) {
 				struct net_flow *f = l->flows->pdata[j];
 
-				if (f->frozen)
+				if (f->epoch != ep || f->frozen)
 					continue;
 				f->frozen = true;
 				f->rate = share;
+				f->bneck = l;
 				left--;
 				for (size_t k = 0; k < f->nlinks; k++) {
 					struct link *m = link_at(n, f->links[k]);
@@ -229,7 +239,88 @@ fill(struct net *n)
 	}
 }
 
-/* Moves each collected flow's completion event to where its rate puts it. */
+/* Sum and largest rate of the flows on a link, once per check. */
+static void
+link_stats(struct net *n, struct link *l)
+{
+	if (l->stat_epoch == n->stat_epoch)
+		return;
+	l->stat_epoch = n->stat_epoch;
+	l->sum = 0;
+	l->max = 0;
+	for (guint j = 0; j < l->flows->len; j++) {
+		double r = ((struct net_flow *)l->flows->pdata[j])->rate;
+
+		l->sum += r;
+		l->max = MAX(l->max, r);
+	}
+}
+
+/* Whether f has a saturated link on which no flow is faster. */
+static bool
+has_bottleneck(struct net *n, struct net_flow *f)
+{
+	for (size_t k = 0; k < f->nlinks; k++) {
+		struct link *m = link_at(n, f->links[k]);
+
+		link_stats(n, m);
+		if (m->sum >= m->cap * (1 - NET_EPS) && f->rate >= m->max * (1 - NET_EPS))
+			return true;
+	}
+	return false;
+}
+
+/* Flows outside S that the last fill got wrong; true if any joined S. */
+static bool
+widen(struct net *n, fc_time_t now)
+{
+	uint64_t ep = n->epoch;
+	GPtrArray *join = n->join;
+
+	g_ptr_array_set_size(join, 0);
+	n->stat_epoch++;
+	for (guint i = 0; i < n->comp_links->len; i++) {
+		struct link *l = n->comp_links->pdata[i];
+		bool over;
+
+		link_stats(n, l);
+		over = l->sum > l->cap * (1 + NET_EPS);
+		for (guint j = 0; j < l->flows->len; j++) {
+			struct net_flow *g = l->flows->pdata[j];
+
+			if (g->epoch == ep || g->joining)
+				continue;
+			if (over || !has_bottleneck(n, g)) {
+				g->joining = true;
+				g_ptr_array_add(join, g);
+			}
+		}
+	}
+	for (guint i = 0; i < n->comp_flows->len; i++) {
+		struct net_flow *f = n->comp_flows->pdata[i];
+		struct link *l = f->bneck;
+
+		if (l->max <= f->rate * (1 + NET_EPS))
+			continue;
+		for (guint j = 0; j < l->flows->len; j++) {
+			struct net_flow *g = l->flows->pdata[j];
+
+			if (g->epoch != ep && !g->joining && g->rate > f->rate * (1 + NET_EPS)) {
+				g->joining = true;
+				g_ptr_array_add(join, g);
+			}
+		}
+	}
+	for (guint i = 0; i < join->len; i++) {
+		struct net_flow *g = join->pdata[i];
+
+		g->joining = false;
+		s_add(n, g, now);
+	}
+	return join->len > 0;
+}
+
+/* Moves each flow of S's completion event to where its rate puts it. */
 static void
 reschedule(struct net *n, fc_time_t now)
 {
@@ -259,14 +350,37 @@ reschedule(struct net *n, fc_time_t now)
 	n->recomputations++;
 }
 
-/* Recomputes the component around links, at now. */
+/* Recomputes rates after a change on links, at now. */
 static void
 recompute(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
 {
-	collect(n, links, nlinks);
-	for (guint i = 0; i < n->comp_flows->len; i++)
-		advance(n->comp_flows->pdata[i], now);
-	fill(n);
+	n->epoch++;
+	g_ptr_array_set_size(n->comp_links, 0);
+	g_ptr_array_set_size(n->comp_flows, 0);
+	for (size_t i = 0; i < nlinks; i++) {
+		struct link *l = link_at(n, links[i]);
+
+		if (l->epoch != n->epoch) {
+			l->epoch = n->epoch;
+			g_ptr_array_add(n->comp_links, l);
+		}
+	}
+	for (size_t i = 0; i < nlinks; i++) {
+		struct link *l = link_at(n, links[i]);
+
+		for (guint j = 0; j < l->flows->len; j++) {
+			struct net_flow *f = l->flows->pdata[j];
+
+			if (f->epoch != n->epoch)
+				s_add(n, f, now);
+		}
+	}
+	if (n->comp_flows->len == 0)
+		return;
+	do
+		fill(n);
+	while (widen(n, now));
+	n->widest = MAX(n->widest, n->comp_flows->len);
 	reschedule(n, now);
 }
 
@@ -403,4 +517,10 @@ uint64_t
 net_flows_rated(const struct net *n)
 {
 	return n->rated;
+}
+
+size_t
+net_widest(const struct net *n)
+{
+	return n->widest;
 }

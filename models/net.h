@@ -5,9 +5,9 @@
  * bytes over a path of links (the sender's uplink, shared links such as an
  * ISP link, the receiver's downlink).  Rates are max-min fair: no flow can
  * get faster without slowing one that is no faster than it.  They are
- * recomputed when a flow starts or ends, over the flows that share links
- * with it, directly or through other flows (its component), and the
- * completion events of those flows only are moved.
+ * recomputed when a flow starts or ends, over the flows around it whose
+ * rates can change (see net.c), and the completion events of those flows
+ * only are moved.
  *
  * Byte counts are exact integers: a flow's progress is kept in bits, and it
  * completes at the first nanosecond at which all its bits have arrived.
@@ -75,5 +75,7 @@ uint64_t net_bytes_delivered(const struct net *n);
 /* Rate recomputations done, and flows whose rate they set, for benchmarks. */
 uint64_t net_recomputations(const struct net *n);
 uint64_t net_flows_rated(const struct net *n);
+/* The most flows one recomputation gave new rates to. */
+size_t net_widest(const struct net *n);
 
 #endif

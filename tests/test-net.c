@@ -286,6 +286,67 @@ test_random(void)
 	}
 }
 
+/*
+ * A swarm-like mesh: 40 peers, each with an uplink and a downlink of random
+ * capacity, flows from one peer's uplink to another's downlink, so that
+ * every flow is coupled to every other through the links; the local
+ * recomputation must still give the max-min allocation after each change.
+ */
+static void
+test_mesh(void)
+{
+	for (guint32 seed = 1; seed <= 6; seed++) {
+		struct engine *e = engine_new(NULL);
+		struct net *n = net_new(e);
+		GRand *g = g_rand_new_with_seed(seed);
+		struct rnd r = { g_array_new(FALSE, FALSE, sizeof(struct live)), 0 };
+		enum { PEERS = 40 };
+		double cap[2 * PEERS];
+		uint64_t cancelled_got = 0;
+
+		for (size_t l = 0; l < 2 * PEERS; l++) {
+			/* Uplinks 1..10, downlinks 1..40 (some below the
+			 * uplinks, so both kinds of link are bottlenecks). */
+			uint64_t c = (uint64_t)g_rand_int_range(g, 1, l < PEERS ? 11 : 41) * MBIT;
+
+			cap[l] = (double)c;
+			net_link_add(n, c);
+		}
+		for (int step = 0; step < 2000; step++) {
+			engine_run_until(e, engine_now(e) +
+					 (fc_time_t)g_rand_int_range(g, 0, 20) * FC_MSEC);
+			if (g_rand_int_range(g, 0, 10) < 6 || r.live->len == 0) {
+				struct live lv = { 0 };
+				gint32 from = g_rand_int_range(g, 0, PEERS), to;
+
+				do
+					to = g_rand_int_range(g, 0, PEERS);
+				while (to == from);
+				lv.len = 2;
+				lv.path[0] = (net_link)from;
+				lv.path[1] = (net_link)(PEERS + to);
+				lv.bytes = (uint64_t)g_rand_int_range(g, 1, 1000000);
+				lv.f = net_flow_start(n, lv.path, lv.len, lv.bytes, rnd_done, &r);
+				g_array_append_val(r.live, lv);
+			} else {
+				guint i = (guint)g_rand_int_range(g, 0, (gint32)r.live->len);
+				struct net_flow *f = g_array_index(r.live, struct live, i).f;
+
+				g_array_remove_index_fast(r.live, i);
+				cancelled_got += net_flow_cancel(n, f);
+			}
+			check_maxmin(n, &r, cap, 2 * PEERS);
+		}
+		engine_run(e);
+		g_assert_cmpuint(net_flows(n), ==, 0);
+		g_assert_cmpuint(net_bytes_delivered(n), ==, r.completed_bytes + cancelled_got);
+		g_array_unref(r.live);
+		g_rand_free(g);
+		net_free(n);
+		engine_free(e);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -297,5 +358,6 @@ main(int argc, char **argv)
 	g_test_add_func("/net/cancel", test_cancel);
 	g_test_add_func("/net/components", test_components);
 	g_test_add_func("/net/random", test_random);
+	g_test_add_func("/net/mesh", test_mesh);
 	return g_test_run();
 }
