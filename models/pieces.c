@@ -53,7 +53,16 @@ pieces_pick(const struct pieces_choice *c, struct rng_stream *s, bool *endgame)
 	*endgame = false;
 	if (p >= 0)
 		return p;
-	/* Nothing new to ask for: endgame, if what is left is all in flight. */
+	/* Nothing new to ask this neighbour for: endgame only if every piece
+	 * the peer lacks is in flight already (from anyone). */
+	for (size_t w = 0; w < pieces_words(c->npieces); w++) {
+		uint64_t missing = ~(c->mine[w] | c->in_flight[w]);
+
+		if (w == pieces_words(c->npieces) - 1 && c->npieces % 64)
+			missing &= ((uint64_t)1 << (c->npieces % 64)) - 1;
+		if (missing)
+			return -1;
+	}
 	p = choose(c, true, false, r);
 	*endgame = p >= 0;
 	return p;

@@ -12,7 +12,7 @@ struct entry {
 	bool seed;
 };
 
-struct swarm {
+struct tswarm {
 	GArray *peers;        /* struct entry; order changes on removal */
 	GHashTable *index;    /* peer -> position + 1 */
 	size_t seeds;
@@ -21,14 +21,14 @@ struct swarm {
 struct tracker {
 	struct rng_stream *rng;
 	unsigned max_peers;
-	GHashTable *swarms;   /* torrent -> struct swarm */
+	GHashTable *swarms;   /* torrent -> struct tswarm */
 	fc_time_t down_from, down_until;
 };
 
 static void
 swarm_free(gpointer p)
 {
-	struct swarm *s = p;
+	struct tswarm *s = p;
 
 	g_array_unref(s->peers);
 	g_hash_table_unref(s->index);
@@ -68,13 +68,13 @@ tracker_up(const struct tracker *t, fc_time_t now)
 	return !(now >= t->down_from && now < t->down_until);
 }
 
-static struct swarm *
+static struct tswarm *
 swarm_of(struct tracker *t, uint32_t torrent)
 {
-	struct swarm *s = g_hash_table_lookup(t->swarms, GUINT_TO_POINTER(torrent));
+	struct tswarm *s = g_hash_table_lookup(t->swarms, GUINT_TO_POINTER(torrent));
 
 	if (!s) {
-		s = g_new0(struct swarm, 1);
+		s = g_new0(struct tswarm, 1);
 		s->peers = g_array_new(FALSE, FALSE, sizeof(struct entry));
 		s->index = g_hash_table_new(g_direct_hash, g_direct_equal);
 		g_hash_table_insert(t->swarms, GUINT_TO_POINTER(torrent), s);
@@ -83,7 +83,7 @@ swarm_of(struct tracker *t, uint32_t torrent)
 }
 
 static void
-forget(struct swarm *s, guint at)
+forget(struct tswarm *s, guint at)
 {
 	struct entry *e = &g_array_index(s->peers, struct entry, at);
 	guint last = s->peers->len - 1;
@@ -102,7 +102,7 @@ bool
 tracker_announce(struct tracker *t, uint32_t torrent, uint64_t peer, enum tracker_event ev,
 		 fc_time_t now, GArray *out)
 {
-	struct swarm *s;
+	struct tswarm *s;
 	guint at, self;
 	size_t others, want;
 	gsl_rng *r = rng_stream_gsl(t->rng);
@@ -157,7 +157,7 @@ tracker_announce(struct tracker *t, uint32_t torrent, uint64_t peer, enum tracke
 size_t
 tracker_seeds(const struct tracker *t, uint32_t torrent)
 {
-	struct swarm *s = g_hash_table_lookup(t->swarms, GUINT_TO_POINTER(torrent));
+	struct tswarm *s = g_hash_table_lookup(t->swarms, GUINT_TO_POINTER(torrent));
 
 	return s ? s->seeds : 0;
 }
@@ -165,7 +165,7 @@ tracker_seeds(const struct tracker *t, uint32_t torrent)
 size_t
 tracker_leechers(const struct tracker *t, uint32_t torrent)
 {
-	struct swarm *s = g_hash_table_lookup(t->swarms, GUINT_TO_POINTER(torrent));
+	struct tswarm *s = g_hash_table_lookup(t->swarms, GUINT_TO_POINTER(torrent));
 
 	return s ? s->peers->len - s->seeds : 0;
 }

@@ -102,6 +102,13 @@ test_endgame(void)
 		g_assert_true(p == 3 || p == 97);
 		g_assert_true(eg);
 	}
+	/* Not endgame while a missing piece is not in flight, even if this
+	 * neighbour has only in-flight pieces to offer. */
+	pieces_remove(b.mine, 50);
+	pieces_remove(b.theirs, 50);
+	g_assert_cmpint(pieces_pick(&b.c, &b.s, &eg), ==, -1);
+	g_assert_false(eg);
+	pieces_add(b.mine, 50);
 	pieces_remove(b.theirs, 3);
 	pieces_remove(b.theirs, 97);
 	g_assert_cmpint(pieces_pick(&b.c, &b.s, &eg), ==, -1);

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * BitTorrent swarms at the level of pieces, over the flow network.
+ *
+ * A peer joins a torrent with its access links; it announces to the tracker
+ * (on joining, every announce_interval, sooner while it has fewer than
+ * min_peers neighbours, on completion and on leaving) and connects to the
+ * peers of the answer, up to max_connections on both ends.  Each neighbour
+ * knows the other's pieces (bitfield, then HAVE messages), so a peer knows
+ * how many of its neighbours hold each piece and whether a neighbour has
+ * something it lacks (interest).
+ *
+ * Choking as in mainline BitTorrent: every rechoke_interval a peer unchokes
+ * the regular_unchokes interested neighbours that sent it the most over the
+ * last two rechoke intervals (a seed: those it sent the most), plus
+ * optimistic ones
+ * drawn at random among the others, redrawn every optimistic_interval.  A
+ * slot freed between rechokes (a neighbour loses interest or leaves) is
+ * given at once to another interested neighbour, as mainline's rechoke on
+ * those events does.
+ *
+ * A peer unchoked by a neighbour asks it for one whole piece at a time
+ * (random first pieces, then rarest first among its neighbours, endgame at
+ * the end: see pieces.h); each request is one flow over the uploader's
+ * uplink path and the downloader's downlink path.  A flow cut short (choke,
+ * departure) leaves the bytes that arrived as a partial piece that the next
+ * request of that piece completes; in endgame the first copy of a piece to
+ * arrive cancels the others, whose bytes are wasted.  Messages between peers
+ * take no time: transfers of whole pieces dominate.
+ *
+ * Bytes are conserved: everything the flows delivered is in a completed
+ * piece, a partial piece, waste, or the partial pieces of peers that left
+ * (swarm_check asserts it).  Peers draw their random choices from a stream
+ * of their own, keyed by the id the host gives them.
+ */
+#ifndef FLASHCOOP_MODELS_SWARM_H
+#define FLASHCOOP_MODELS_SWARM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "flashcoop/time.h"
+#include "net.h"
+#include "tracker.h"
+
+struct swarm;
+struct swarm_peer;
+
+struct swarm_config {
+	uint64_t piece_size;            /* bytes */
+	unsigned max_connections;       /* neighbours of a peer at most */
+	unsigned regular_unchokes;      /* by rate */
+	unsigned optimistic_unchokes;   /* at random */
+	fc_time_t rechoke_interval;
+	fc_time_t optimistic_interval;
+	unsigned random_first;          /* pieces picked at random at first */
+	unsigned min_peers;             /* fewer neighbours: announce sooner */
+	fc_time_t announce_interval;
+	fc_time_t min_announce_interval;
+	uint64_t master_seed, replication; /* for the peers' streams */
+};
+
+/* Mainline's values: 256 KiB pieces, 40 connections, 3 + 1 unchokes,
+ * 10 s / 30 s, 4 random first pieces, 20 peers, 30 / 5 min. */
+void swarm_config_default(struct swarm_config *c);
+
+/* What the host hears of a peer; any may be NULL. */
+struct swarm_hooks {
+	/* A piece has arrived (after the peer's state is updated). */
+	void (*piece)(struct swarm_peer *p, uint32_t piece, void *data, fc_time_t now);
+	/* The peer has every piece: it is a seed from now on. */
+	void (*complete)(struct swarm_peer *p, void *data, fc_time_t now);
+};
+
+/* Byte accounts, for conservation and metrics. */
+struct swarm_bytes {
+	uint64_t sent;     /* delivered by piece flows, complete or cut short */
+	uint64_t pieces;   /* in pieces that were completed */
+	uint64_t partial;  /* in partial pieces of present peers */
+	uint64_t wasted;   /* duplicates (endgame) */
+	uint64_t lost;     /* partial pieces of peers that left */
+};
+
+/*
+ * A swarm over network n and tracker t on engine e (all must outlive it);
+ * the tracker's unavailability is its own (tracker_set_down).
+ */
+struct swarm *swarm_new(struct engine *e, struct net *n, struct tracker *t,
+			const struct swarm_config *c);
+/* Frees it and its peers, cancelling their flows (so before the network);
+ * accepts NULL. */
+void swarm_free(struct swarm *s);
+
+/* A torrent of bytes (> 0) cut into pieces of piece_size; returns its id. */
+uint32_t swarm_torrent_add(struct swarm *s, uint64_t bytes);
+uint32_t swarm_torrent_pieces(const struct swarm *s, uint32_t torrent);
+uint64_t swarm_piece_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece);
+
+/*
+ * Peer `id` (unique in the swarm; it keys the peer's random stream and is
+ * what the tracker hands out) joins torrent at the engine's time.  Its
+ * uploads cross up[0..nup-1] and its downloads down[0..ndown-1] (at most
+ * two each; a link both ends share, such as one ISP link, is not crossed).
+ * A seed starts with every piece.  It announces at once.
+ */
+struct swarm_peer *swarm_join(struct swarm *s, uint32_t torrent, uint64_t id,
+			      const net_link *up, size_t nup,
+			      const net_link *down, size_t ndown, bool seed,
+			      const struct swarm_hooks *hooks, void *data);
+
+/* The peer leaves now (announcing it); its handle is freed. */
+void swarm_leave(struct swarm *s, struct swarm_peer *p);
+
+bool swarm_peer_seed(const struct swarm_peer *p);
+bool swarm_peer_has(const struct swarm_peer *p, uint32_t piece);
+uint32_t swarm_peer_pieces(const struct swarm_peer *p);
+size_t swarm_peer_neighbours(const struct swarm_peer *p);
+uint64_t swarm_peer_id(const struct swarm_peer *p);
+/* Bytes it has uploaded and downloaded (flows complete or cut short). */
+uint64_t swarm_peer_uploaded(const struct swarm_peer *p);
+uint64_t swarm_peer_downloaded(const struct swarm_peer *p);
+
+/* Present peers of a torrent: seeds and leechers. */
+size_t swarm_seeds(const struct swarm *s, uint32_t torrent);
+size_t swarm_leechers(const struct swarm *s, uint32_t torrent);
+
+struct swarm_bytes swarm_bytes(const struct swarm *s);
+
+/* Asserts the byte accounts and every peer's bookkeeping. */
+void swarm_check(const struct swarm *s);
+
+#endif

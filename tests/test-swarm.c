@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The BitTorrent swarm: a case small enough to follow by hand (one seed,
+ * two leechers, known capacities and completion times), and random churn
+ * with the bookkeeping and byte conservation checked all along.
+ */
+#include <glib.h>
+
+#include "engine.h"
+#include "net.h"
+#include "rng.h"
+#include "swarm.h"
+#include "tracker.h"
+
+#define MBIT 1000000ULL
+#define MB 1000000ULL
+
+struct bed {
+	struct engine *e;
+	struct net *n;
+	struct rng_stream trs;
+	struct tracker *t;
+	struct swarm *s;
+	struct swarm_config c;
+};
+
+static void
+bed_init(struct bed *b, uint64_t seed)
+{
+	b->e = engine_new(NULL);
+	b->n = net_new(b->e);
+	rng_stream_init(&b->trs, seed, 0, "tracker", 0);
+	b->t = tracker_new(&b->trs, 50);
+	swarm_config_default(&b->c);
+	b->c.master_seed = seed;
+}
+
+static void
+bed_start(struct bed *b)
+{
+	b->s = swarm_new(b->e, b->n, b->t, &b->c);
+}
+
+static void
+bed_clear(struct bed *b)
+{
+	swarm_free(b->s);
+	net_free(b->n);
+	tracker_free(b->t);
+	engine_free(b->e);
+}
+
+struct log {
+	fc_time_t complete_at;
+	int first_piece;
+};
+
+static void
+on_piece(struct swarm_peer *p, uint32_t piece, void *data, fc_time_t now)
+{
+	struct log *l = data;
+
+	(void)now;
+	if (swarm_peer_pieces(p) == 1)
+		l->first_piece = (int)piece;
+}
+
+static void
+on_complete(struct swarm_peer *p, void *data, fc_time_t now)
+{
+	struct log *l = data;
+
+	(void)p;
+	l->complete_at = now;
+}
+
+static const struct swarm_hooks hooks = { on_piece, on_complete };
+
+/*
+ * One seed with an 8 Mbit/s uplink, two leechers A and B with 8 Mbit/s
+ * uplinks and 1 Gbit/s downlinks, a torrent of two 1 MB pieces, all there
+ * at 0 s.  The seed unchokes both; each asks it for a piece at random; the
+ * two flows share its uplink, 4 Mbit/s each, so both pieces arrive at 2 s.
+ *  - Same piece: A and B have nothing to trade; both ask the seed for the
+ *    other piece, 4 Mbit/s each again: both complete at 4 s; the seed sent
+ *    4 MB, nothing is wasted.
+ *  - Different pieces: they unchoke each other and trade at 8 Mbit/s while
+ *    asking the seed for the same pieces (endgame, 4 Mbit/s): the trades
+ *    end at 3 s, and the seed's copies, half sent, are cut short: both
+ *    complete at 3 s; the seed sent 2 + 2 x 0.5 MB, A and B 1 MB each; 1 MB
+ *    is wasted.
+ * Both branches occur over a few seeds; each is checked to the nanosecond.
+ */
+static void
+test_one_seed_two_leechers(void)
+{
+	bool seen[2] = { false, false };
+
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		struct bed b;
+		net_link up[3], down[3];
+		struct swarm_peer *p[3];
+		struct log log[3] = { { 0, -1 }, { 0, -1 }, { 0, -1 } };
+		struct swarm_bytes bytes;
+		uint32_t tor;
+		bool same;
+
+		bed_init(&b, seed);
+		b.c.piece_size = MB;
+		b.c.random_first = 4;
+		bed_start(&b);
+		tor = swarm_torrent_add(b.s, 2 * MB);
+		for (int i = 0; i < 3; i++) {
+			up[i] = net_link_add(b.n, 8 * MBIT);
+			down[i] = net_link_add(b.n, 1000 * MBIT);
+		}
+		for (int i = 0; i < 3; i++)
+			p[i] = swarm_join(b.s, tor, (uint64_t)i, &up[i], 1, &down[i], 1, i == 0,
+					  &hooks, &log[i]);
+		g_assert_cmpuint(swarm_seeds(b.s, tor), ==, 1);
+		g_assert_cmpuint(swarm_leechers(b.s, tor), ==, 2);
+		engine_run_until(b.e, 10 * FC_SEC);
+		swarm_check(b.s);
+		same = log[1].first_piece == log[2].first_piece;
+		seen[same] = true;
+		bytes = swarm_bytes(b.s);
+		if (same) {
+			g_assert_cmpuint(log[1].complete_at, ==, 4 * FC_SEC);
+			g_assert_cmpuint(log[2].complete_at, ==, 4 * FC_SEC);
+			g_assert_cmpuint(swarm_peer_uploaded(p[0]), ==, 4 * MB);
+			g_assert_cmpuint(swarm_peer_uploaded(p[1]), ==, 0);
+			g_assert_cmpuint(bytes.wasted, ==, 0);
+		} else {
+			g_assert_cmpuint(log[1].complete_at, ==, 3 * FC_SEC);
+			g_assert_cmpuint(log[2].complete_at, ==, 3 * FC_SEC);
+			g_assert_cmpuint(swarm_peer_uploaded(p[0]), ==, 3 * MB);
+			g_assert_cmpuint(swarm_peer_uploaded(p[1]), ==, MB);
+			g_assert_cmpuint(swarm_peer_uploaded(p[2]), ==, MB);
+			g_assert_cmpuint(bytes.wasted, ==, MB);
+		}
+		g_assert_cmpuint(bytes.pieces, ==, 4 * MB);
+		g_assert_cmpuint(bytes.sent, ==, net_bytes_delivered(b.n));
+		g_assert_cmpuint(swarm_peer_downloaded(p[1]) + swarm_peer_downloaded(p[2]), ==,
+				 bytes.sent);
+		g_assert_cmpuint(swarm_seeds(b.s, tor), ==, 3);
+		/* Seeds keep no connection to each other. */
+		for (int i = 0; i < 3; i++)
+			g_assert_cmpuint(swarm_peer_neighbours(p[i]), ==, 0);
+		bed_clear(&b);
+	}
+	g_assert_true(seen[0] && seen[1]);
+}
+
+/* Random churn: peers of random capacities join and leave, some abort;
+ * the bookkeeping is checked every few events. */
+struct churn {
+	struct bed *b;
+	struct rng_stream rs;
+	uint32_t tor;
+	GPtrArray *peers;
+	uint64_t next_id;
+	unsigned completed;
+};
+
+static void
+churn_complete(struct swarm_peer *p, void *data, fc_time_t now)
+{
+	struct churn *c = data;
+
+	(void)p;
+	(void)now;
+	c->completed++;
+}
+
+static const struct swarm_hooks churn_hooks = { NULL, churn_complete };
+
+static void
+churn_poll(struct engine *e, void *data)
+{
+	struct churn *c = data;
+
+	(void)e;
+	swarm_check(c->b->s);
+}
+
+static void
+churn_step(struct engine *e, void *data, fc_time_t now)
+{
+	struct churn *c = data;
+	gsl_rng *r = rng_stream_gsl(&c->rs);
+
+	(void)now;
+	if (c->peers->len < 5 || gsl_rng_uniform(r) < 0.6) {
+		net_link up = net_link_add(c->b->n, (1 + gsl_rng_uniform_int(r, 20)) * MBIT);
+		net_link down = net_link_add(c->b->n, (1 + gsl_rng_uniform_int(r, 50)) * MBIT);
+		struct swarm_peer *p = swarm_join(c->b->s, c->tor, c->next_id++, &up, 1, &down,
+						  1, false, &churn_hooks, c);
+
+		g_ptr_array_add(c->peers, p);
+	} else {
+		guint i = (guint)gsl_rng_uniform_int(r, c->peers->len);
+
+		swarm_leave(c->b->s, c->peers->pdata[i]);
+		g_ptr_array_remove_index_fast(c->peers, i);
+	}
+	if (engine_now(e) < 600 * FC_SEC)
+		engine_schedule(e, (fc_time_t)(gsl_rng_uniform(r) * 2e9), churn_step, c);
+}
+
+static void
+test_churn(void)
+{
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		struct bed b;
+		struct churn c = { .b = &b };
+		net_link up, down;
+		struct swarm_bytes bytes;
+
+		bed_init(&b, seed);
+		b.c.piece_size = 64 * 1024;
+		b.c.max_connections = 8;
+		b.c.min_peers = 4;
+		b.c.min_announce_interval = 30 * FC_SEC;
+		bed_start(&b);
+		rng_stream_init(&c.rs, seed, 0, "churn", 0);
+		c.tor = swarm_torrent_add(b.s, 3 * MB + 12345);
+		c.peers = g_ptr_array_new();
+		c.next_id = 1;
+		up = net_link_add(b.n, 10 * MBIT);
+		down = net_link_add(b.n, 10 * MBIT);
+		swarm_join(b.s, c.tor, 0, &up, 1, &down, 1, true, NULL, NULL);
+		engine_set_poll(b.e, 16, churn_poll, &c);
+		engine_schedule(b.e, 0, churn_step, &c);
+		engine_run_until(b.e, 3600 * FC_SEC);
+		swarm_check(b.s);
+		bytes = swarm_bytes(b.s);
+		g_assert_cmpuint(bytes.sent, ==, net_bytes_delivered(b.n));
+		g_test_message("seed %u: %u completed, %u present, sent %lu, wasted %lu, lost %lu", (unsigned)seed, c.completed, c.peers->len, (unsigned long)bytes.sent, (unsigned long)bytes.wasted, (unsigned long)bytes.lost);
+		g_assert_cmpuint(c.completed, >, 10);
+		/* Every peer still there has finished (the seed stays). */
+		g_assert_cmpuint(swarm_leechers(b.s, c.tor), ==, 0);
+		g_ptr_array_unref(c.peers);
+		bed_clear(&b);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/swarm/one-seed-two-leechers", test_one_seed_two_leechers);
+	g_test_add_func("/swarm/churn", test_churn);
+	return g_test_run();
+}
