@@ -9,6 +9,7 @@
 
 #include "pieces.h"
 #include "rng.h"
+#include "scenario.h"
 
 struct torrent {
 	uint64_t bytes;
@@ -18,9 +19,9 @@ struct torrent {
 
 /* One end of a connection: what that end does. */
 struct side {
-	struct net_flow *flow;  /* this end downloading a piece from the other */
-	uint32_t piece;
-	uint64_t base;          /* bytes of the piece it had when the flow began */
+	struct net_flow *flow;  /* this end downloading blocks from the other */
+	uint32_t piece;         /* blocks first .. first + nblocks - 1 of it */
+	uint8_t first, nblocks;
 	uint64_t credited;      /* bytes of the flow already in the rate windows */
 	uint64_t recv[2];       /* from the other: this and the last interval */
 	uint64_t sent[2];       /* to the other */
@@ -35,9 +36,11 @@ struct conn {
 	struct side s[2];
 };
 
+/* A piece some of whose blocks are requested or have arrived. */
 struct partial {
 	uint32_t piece;
-	uint64_t bytes;
+	uint64_t requested;     /* blocks asked for (or arrived) */
+	uint64_t received;      /* blocks arrived */
 };
 
 struct swarm_peer {
@@ -77,6 +80,8 @@ swarm_config_default(struct swarm_config *c)
 {
 	*c = (struct swarm_config){
 		.piece_size = 256 * 1024,
+		.block_size = 16 * 1024,
+		.request_blocks = 4,
 		.max_connections = 40,
 		.regular_unchokes = 3,
 		.optimistic_unchokes = 1,
@@ -89,12 +94,38 @@ swarm_config_default(struct swarm_config *c)
 	};
 }
 
+void
+swarm_config_read(struct swarm_config *c, const struct scenario *sc)
+{
+	swarm_config_default(c);
+	c->piece_size = scenario_size(sc, "bittorrent", "piece_size");
+	c->block_size = scenario_size(sc, "bittorrent", "block_size");
+	c->request_blocks = (unsigned)scenario_count(sc, "bittorrent", "request_blocks");
+	c->max_connections = (unsigned)scenario_count(sc, "bittorrent", "connections");
+	c->regular_unchokes = (unsigned)scenario_count(sc, "bittorrent", "regular_unchokes");
+	c->optimistic_unchokes = (unsigned)scenario_count(sc, "bittorrent", "optimistic_unchokes");
+	c->rechoke_interval = scenario_duration(sc, "bittorrent", "rechoke_interval");
+	c->optimistic_interval = scenario_duration(sc, "bittorrent", "optimistic_interval");
+	c->random_first = (unsigned)scenario_count(sc, "bittorrent", "random_first");
+	c->min_peers = (unsigned)scenario_count(sc, "bittorrent", "min_peers");
+	c->announce_interval = scenario_duration(sc, "bittorrent", "announce_interval");
+	c->min_announce_interval = scenario_duration(sc, "bittorrent", "min_announce_interval");
+}
+
+unsigned
+swarm_tracker_answer(const struct scenario *sc)
+{
+	return (unsigned)scenario_count(sc, "bittorrent", "tracker_answer");
+}
+
 struct swarm *
 swarm_new(struct engine *e, struct net *n, struct tracker *t, const struct swarm_config *c)
 {
 	struct swarm *s = g_new0(struct swarm, 1);
 
 	g_assert(c->piece_size > 0 && c->max_connections > 0);
+	g_assert(c->block_size > 0 && c->piece_size <= 64 * c->block_size);
+	g_assert(c->request_blocks >= 1 && c->request_blocks <= 64);
 	g_assert(c->regular_unchokes + c->optimistic_unchokes > 0);
 	g_assert(c->rechoke_interval > 0 && c->optimistic_interval > 0);
 	s->e = e;
@@ -205,37 +236,72 @@ has_wanted(const struct swarm_peer *u, const struct swarm_peer *d)
 	return false;
 }
 
-/* Partial pieces: few at a time, kept in a small array. */
+/* Blocks: a piece is cut into blocks of block_size (at most 64). */
+static uint32_t
+blocks_in(const struct swarm *s, uint32_t torrent, uint32_t piece)
+{
+	return (uint32_t)((swarm_piece_bytes(s, torrent, piece) + s->c.block_size - 1) /
+			  s->c.block_size);
+}
+
 static uint64_t
-partial_get(const struct swarm_peer *p, uint32_t piece)
+block_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece, uint32_t block)
+{
+	uint64_t len = swarm_piece_bytes(s, torrent, piece);
+
+	return MIN(s->c.block_size, len - (uint64_t)block * s->c.block_size);
+}
+
+static uint64_t
+all_blocks(uint32_t n)
+{
+	return n == 64 ? UINT64_MAX : ((uint64_t)1 << n) - 1;
+}
+
+/* Bytes of the blocks in mask. */
+static uint64_t
+mask_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece, uint64_t mask)
+{
+	uint64_t sum = 0;
+
+	while (mask) {
+		sum += block_bytes(s, torrent, piece, (uint32_t)__builtin_ctzll(mask));
+		mask &= mask - 1;
+	}
+	return sum;
+}
+
+/* Partial pieces: few at a time, kept in a small array. */
+static struct partial *
+partial_find(const struct swarm_peer *p, uint32_t piece)
 {
 	if (p->partials)
 		for (guint i = 0; i < p->partials->len; i++)
 			if (g_array_index(p->partials, struct partial, i).piece == piece)
-				return g_array_index(p->partials, struct partial, i).bytes;
-	return 0;
+				return &g_array_index(p->partials, struct partial, i);
+	return NULL;
 }
 
-static void
-partial_set(struct swarm_peer *p, uint32_t piece, uint64_t bytes)
+static struct partial *
+partial_add(struct swarm_peer *p, uint32_t piece)
 {
-	struct partial np = { piece, bytes };
+	struct partial np = { piece, 0, 0 };
 
 	if (!p->partials)
 		p->partials = g_array_new(FALSE, FALSE, sizeof(struct partial));
-	for (guint i = 0; i < p->partials->len; i++) {
-		struct partial *x = &g_array_index(p->partials, struct partial, i);
+	g_array_append_val(p->partials, np);
+	return &g_array_index(p->partials, struct partial, p->partials->len - 1);
+}
 
-		if (x->piece == piece) {
-			if (bytes == 0)
-				g_array_remove_index_fast(p->partials, i);
-			else
-				x->bytes = bytes;
+static void
+partial_drop(struct swarm_peer *p, uint32_t piece)
+{
+	for (guint i = 0; i < p->partials->len; i++)
+		if (g_array_index(p->partials, struct partial, i).piece == piece) {
+			g_array_remove_index_fast(p->partials, i);
 			return;
 		}
-	}
-	if (bytes > 0)
-		g_array_append_val(p->partials, np);
+	g_assert_not_reached();
 }
 
 /* The links a piece from u to d crosses: u's upload path then d's download
@@ -286,35 +352,64 @@ credit(struct swarm *s, struct conn *c, int k, uint64_t got, bool final)
 static void piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now);
 static void piece_arrived(struct swarm *s, struct swarm_peer *d, uint32_t piece, fc_time_t now);
 
-/* Side k asks the other end for a piece, if it may and has one to ask. */
+/*
+ * Side k asks the other end for up to request_blocks blocks in a row: of a
+ * piece already begun that the other has, else of the piece pieces_pick
+ * chooses (in endgame, blocks already asked of others).
+ */
 static void
 request(struct swarm *s, struct conn *c, int k)
 {
 	struct swarm_peer *d = c->p[k], *u = c->p[1 - k];
 	struct side *sd = &c->s[k];
-	struct pieces_choice ch;
+	struct partial *pp = NULL;
 	net_link path[4];
 	size_t n;
-	uint64_t len;
-	int64_t piece;
-	bool endgame;
+	uint64_t full, free_blocks, bytes = 0;
+	uint32_t nb, first, run;
+	bool endgame = false;
 
 	if (sd->flow || !sd->interested || c->s[1 - k].choking || d->seed || d->leaving ||
 	    u->leaving)
 		return;
-	ch = (struct pieces_choice){ npieces_of(d), d->have, u->have, d->flight, d->avail,
-				     s->c.random_first };
-	piece = pieces_pick(&ch, &d->rng, &endgame);
-	if (piece < 0)
-		return; /* what it wants is on its way from others */
-	len = swarm_piece_bytes(s, d->torrent, (uint32_t)piece);
-	sd->piece = (uint32_t)piece;
-	sd->base = partial_get(d, sd->piece);
+	if (d->partials)
+		for (guint i = 0; i < d->partials->len && !pp; i++) {
+			struct partial *x = &g_array_index(d->partials, struct partial, i);
+
+			if (pieces_has(u->have, x->piece) &&
+			    x->requested != all_blocks(blocks_in(s, d->torrent, x->piece)))
+				pp = x;
+		}
+	if (!pp) {
+		struct pieces_choice ch = { npieces_of(d), d->have, u->have, d->flight, d->avail,
+					    s->c.random_first };
+		int64_t piece = pieces_pick(&ch, &d->rng, &endgame);
+
+		if (piece < 0)
+			return; /* what it wants is on its way from others */
+		pp = partial_find(d, (uint32_t)piece);
+		if (!pp)
+			pp = partial_add(d, (uint32_t)piece);
+	}
+	nb = blocks_in(s, d->torrent, pp->piece);
+	full = all_blocks(nb);
+	free_blocks = (endgame ? ~pp->received : ~pp->requested) & full;
+	g_assert(free_blocks);
+	first = (uint32_t)__builtin_ctzll(free_blocks);
+	/* In endgame one block at a time, as its copies are waste. */
+	for (run = 0; run < (endgame ? 1 : s->c.request_blocks) && first + run < nb &&
+		      ((free_blocks >> (first + run)) & 1); run++) {
+		pp->requested |= (uint64_t)1 << (first + run);
+		bytes += block_bytes(s, d->torrent, pp->piece, first + run);
+	}
+	if (pp->requested == full)
+		pieces_add(d->flight, pp->piece);
+	sd->piece = pp->piece;
+	sd->first = (uint8_t)first;
+	sd->nblocks = (uint8_t)run;
 	sd->credited = 0;
-	g_assert(sd->base < len);
-	pieces_add(d->flight, sd->piece);
 	n = path_of(u, d, path);
-	sd->flow = net_flow_start(s->net, path, n, len - sd->base, piece_done, c);
+	sd->flow = net_flow_start(s->net, path, n, bytes, piece_done, c);
 }
 
 /* Requests on every connection of d that is idle and may carry one. */
@@ -328,25 +423,61 @@ kick(struct swarm *s, struct swarm_peer *d)
 	}
 }
 
-/* Whether d still has a flow for piece. */
+/* Whether a flow of d is fetching the block. */
 static bool
-fetching(const struct swarm_peer *d, uint32_t piece)
+covered(const struct swarm_peer *d, uint32_t piece, uint32_t block)
 {
 	for (guint i = 0; i < d->conns->len; i++) {
 		const struct conn *c = d->conns->pdata[i];
 		const struct side *sd = &c->s[end_of(c, d)];
 
-		if (sd->flow && sd->piece == piece)
+		if (sd->flow && sd->piece == piece && block >= sd->first &&
+		    block < (uint32_t)sd->first + sd->nblocks)
 			return true;
 	}
 	return false;
 }
 
 /*
- * Cuts side k's flow short.  What arrived joins the piece's partial bytes
- * (the flow carried bytes base.. of the piece, the partial covers 0..cur,
- * base <= cur) or is waste when the piece is already there.  Returns the
- * piece if the cut completed it (then the caller calls piece_arrived), or -1.
+ * The first `got` bytes of side k's blocks (its flow is over) have arrived:
+ * whole blocks join the piece (or are waste if they were there already), a
+ * block cut short is waste and is free to be asked for again.  Returns
+ * whether the piece is complete.
+ */
+static bool
+blocks_arrived(struct swarm *s, struct swarm_peer *d, struct side *sd, uint64_t got)
+{
+	struct partial *pp = partial_find(d, sd->piece);
+	uint32_t nb = blocks_in(s, d->torrent, sd->piece);
+
+	for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++) {
+		uint64_t bit = (uint64_t)1 << b, bb = block_bytes(s, d->torrent, sd->piece, b);
+
+		if (got >= bb && !(pp->received & bit)) {
+			pp->received |= bit;
+			s->b.partial += bb;
+		} else if (got >= bb) {
+			s->b.wasted += bb;
+		} else {
+			s->b.wasted += got;
+			if (!(pp->received & bit) && !covered(d, sd->piece, b))
+				pp->requested &= ~bit;
+		}
+		got -= MIN(got, bb);
+	}
+	if (pp->requested != all_blocks(nb))
+		pieces_remove(d->flight, sd->piece);
+	if (pp->received != all_blocks(nb))
+		return false;
+	s->b.partial -= swarm_piece_bytes(s, d->torrent, sd->piece);
+	s->b.pieces += swarm_piece_bytes(s, d->torrent, sd->piece);
+	partial_drop(d, sd->piece);
+	return true;
+}
+
+/*
+ * Cuts side k's flow short.  Returns the piece if what arrived completed
+ * it (then the caller calls piece_arrived), or -1.
  */
 static int64_t
 cut(struct swarm *s, struct conn *c, int k)
@@ -354,31 +485,14 @@ cut(struct swarm *s, struct conn *c, int k)
 	struct swarm_peer *d = c->p[k];
 	struct side *sd = &c->s[k];
 	uint64_t got = net_flow_cancel(s->net, sd->flow);
-	uint32_t piece = sd->piece;
-	uint64_t len = swarm_piece_bytes(s, d->torrent, piece);
 
 	sd->flow = NULL;
 	credit(s, c, k, got, true);
-	if (pieces_has(d->have, piece)) {
+	if (pieces_has(d->have, sd->piece)) {
 		s->b.wasted += got;
-	} else {
-		uint64_t cur = partial_get(d, piece);
-		uint64_t now_has = MAX(cur, sd->base + got);
-
-		g_assert(sd->base <= cur);
-		s->b.wasted += cur + got - now_has;
-		s->b.partial += now_has - cur;
-		if (now_has == len) {
-			partial_set(d, piece, 0);
-			s->b.partial -= len;
-			s->b.pieces += len;
-			return piece;
-		}
-		partial_set(d, piece, now_has);
-		if (!fetching(d, piece))
-			pieces_remove(d->flight, piece);
+		return -1;
 	}
-	return -1;
+	return blocks_arrived(s, d, sd, got) ? (int64_t)sd->piece : -1;
 }
 
 static void
@@ -524,20 +638,32 @@ piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 	struct swarm_peer *d = c->p[k];
 	struct side *sd = &c->s[k];
 	struct swarm *s = d->sw;
-	uint32_t piece = sd->piece;
-	uint64_t len = swarm_piece_bytes(s, d->torrent, piece);
-	uint64_t cur = partial_get(d, piece);
+	uint64_t bytes = 0;
 
 	(void)n;
-	g_assert(sd->flow == f && !pieces_has(d->have, piece) && sd->base <= cur);
+	g_assert(sd->flow == f && !pieces_has(d->have, sd->piece));
+	for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++)
+		bytes += block_bytes(s, d->torrent, sd->piece, b);
 	sd->flow = NULL;
-	credit(s, c, k, len - sd->base, true);
-	/* Bytes 0..cur were there and base..len arrived. */
-	partial_set(d, piece, 0);
-	s->b.partial -= cur;
-	s->b.wasted += cur - sd->base;
-	s->b.pieces += len;
-	piece_arrived(s, d, piece, now);
+	credit(s, c, k, bytes, true);
+	if (blocks_arrived(s, d, sd, bytes)) {
+		piece_arrived(s, d, sd->piece, now);
+		return;
+	}
+	/* Endgame: copies of these blocks still on their way are cancelled. */
+	for (guint i = 0; i < d->conns->len; i++) {
+		struct conn *o = d->conns->pdata[i];
+		struct side *so = &o->s[end_of(o, d)];
+
+		if (so->flow && so->piece == sd->piece && so->first < sd->first + sd->nblocks &&
+		    sd->first < so->first + so->nblocks) {
+			if (cut(s, o, end_of(o, d)) >= 0) {
+				piece_arrived(s, d, sd->piece, now);
+				return;
+			}
+		}
+	}
+	kick(s, d);
 }
 
 static bool
@@ -887,7 +1013,8 @@ swarm_leave(struct swarm *s, struct swarm_peer *p)
 		disconnect(s, p->conns->pdata[p->conns->len - 1], now);
 	if (p->partials)
 		for (guint i = 0; i < p->partials->len; i++) {
-			uint64_t b = g_array_index(p->partials, struct partial, i).bytes;
+			const struct partial *x = &g_array_index(p->partials, struct partial, i);
+			uint64_t b = mask_bytes(s, p->torrent, x->piece, x->received);
 
 			s->b.partial -= b;
 			s->b.lost += b;
@@ -1006,7 +1133,10 @@ swarm_check(const struct swarm *s)
 			g_assert(c->s[k].interested == (!p->seed && has_wanted(o, p)));
 			if (c->s[k].flow) {
 				g_assert(!c->s[1 - k].choking);
-				g_assert(pieces_has(p->flight, c->s[k].piece));
+				const struct partial *x = partial_find(p, c->s[k].piece);
+				uint64_t mine = all_blocks(c->s[k].nblocks) << c->s[k].first;
+
+				g_assert(x && (x->requested & mine) == mine);
 				g_assert(!pieces_has(p->have, c->s[k].piece));
 			}
 		}
@@ -1014,8 +1144,17 @@ swarm_check(const struct swarm *s)
 		g_assert_cmpuint(unchoked, <=, slots(s));
 		g_assert(memcmp(avail, p->avail, n * sizeof *avail) == 0);
 		if (p->partials)
-			for (guint j = 0; j < p->partials->len; j++)
-				partial += g_array_index(p->partials, struct partial, j).bytes;
+			for (guint j = 0; j < p->partials->len; j++) {
+				const struct partial *x = &g_array_index(p->partials,
+									 struct partial, j);
+				uint64_t full = all_blocks(blocks_in(s, p->torrent, x->piece));
+
+				g_assert(!pieces_has(p->have, x->piece));
+				g_assert((x->received & ~x->requested) == 0);
+				g_assert(x->received != full);
+				g_assert(pieces_has(p->flight, x->piece) == (x->requested == full));
+				partial += mask_bytes(s, p->torrent, x->piece, x->received);
+			}
 	}
 	g_assert_cmpuint(partial, ==, s->b.partial);
 	g_assert_cmpuint(s->b.sent, ==, s->b.pieces + s->b.partial + s->b.wasted + s->b.lost);

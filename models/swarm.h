@@ -19,18 +19,25 @@
  * given at once to another interested neighbour, as mainline's rechoke on
  * those events does.
  *
- * A peer unchoked by a neighbour asks it for one whole piece at a time
- * (random first pieces, then rarest first among its neighbours, endgame at
- * the end: see pieces.h); each request is one flow over the uploader's
- * uplink path and the downloader's downlink path.  A flow cut short (choke,
- * departure) leaves the bytes that arrived as a partial piece that the next
- * request of that piece completes; in endgame the first copy of a piece to
- * arrive cancels the others, whose bytes are wasted.  Messages between peers
- * take no time: transfers of whole pieces dominate.
+ * Pieces are cut into blocks.  A peer unchoked by a neighbour asks it for
+ * up to request_blocks blocks in a row (a pipeline of requests), one request
+ * at a time per neighbour, each carried by one flow over the uploader's
+ * uplink path and the downloader's downlink path: first blocks not yet asked
+ * for of a piece it has begun, else of a new piece (random first pieces,
+ * then rarest first among its neighbours; see pieces.h), and in endgame,
+ * when every block it lacks is asked for, blocks already asked of others.
+ * So several neighbours serve one piece at once, as in real clients; with
+ * whole pieces per request, an unchoked peer whose wanted pieces are all
+ * under way elsewhere would leave its slot idle, and small torrents would
+ * come out markedly slower than the fluid model.  A flow cut short (choke,
+ * departure) keeps the blocks that arrived whole; the block cut in two and
+ * copies of blocks that arrived twice (endgame) are waste.  A piece counts
+ * (HAVE, upload to others) once all its blocks are there.  Messages between
+ * peers take no time: transfers dominate.
  *
  * Bytes are conserved: everything the flows delivered is in a completed
- * piece, a partial piece, waste, or the partial pieces of peers that left
- * (swarm_check asserts it).  Peers draw their random choices from a stream
+ * piece, in blocks of a piece begun, waste, or the blocks of peers that
+ * left (swarm_check asserts it).  Peers draw their random choices from a stream
  * of their own, keyed by the id the host gives them.
  */
 #ifndef FLASHCOOP_MODELS_SWARM_H
@@ -50,6 +57,8 @@ struct swarm_peer;
 
 struct swarm_config {
 	uint64_t piece_size;            /* bytes */
+	uint64_t block_size;            /* piece_size <= 64 blocks */
+	unsigned request_blocks;        /* blocks in a row per request, 1..64 */
 	unsigned max_connections;       /* neighbours of a peer at most */
 	unsigned regular_unchokes;      /* by rate */
 	unsigned optimistic_unchokes;   /* at random */
@@ -62,9 +71,15 @@ struct swarm_config {
 	uint64_t master_seed, replication; /* for the peers' streams */
 };
 
-/* Mainline's values: 256 KiB pieces, 40 connections, 3 + 1 unchokes,
+/* Mainline's values: 256 KiB pieces of 16 KiB blocks, requests of 4 blocks, 40 connections, 3 + 1 unchokes,
  * 10 s / 30 s, 4 random first pieces, 20 peers, 30 / 5 min. */
 void swarm_config_default(struct swarm_config *c);
+
+struct scenario;
+/* The [bittorrent] keys of a scenario into c (seeds left at 0). */
+void swarm_config_read(struct swarm_config *c, const struct scenario *sc);
+/* The tracker answer size of [bittorrent]. */
+unsigned swarm_tracker_answer(const struct scenario *sc);
 
 /* What the host hears of a peer; any may be NULL. */
 struct swarm_hooks {
@@ -78,9 +93,9 @@ struct swarm_hooks {
 struct swarm_bytes {
 	uint64_t sent;     /* delivered by piece flows, complete or cut short */
 	uint64_t pieces;   /* in pieces that were completed */
-	uint64_t partial;  /* in partial pieces of present peers */
-	uint64_t wasted;   /* duplicates (endgame) */
-	uint64_t lost;     /* partial pieces of peers that left */
+	uint64_t partial;  /* in blocks of pieces begun by present peers */
+	uint64_t wasted;   /* blocks cut in two, copies (endgame) */
+	uint64_t lost;     /* blocks of pieces begun by peers that left */
 };
 
 /*

@@ -90,6 +90,7 @@ static const struct swarm_hooks hooks = { on_piece, on_complete };
  *    complete at 3 s; the seed sent 2 + 2 x 0.5 MB, A and B 1 MB each; 1 MB
  *    is wasted.
  * Both branches occur over a few seeds; each is checked to the nanosecond.
+ * Requests are of whole pieces here (one block per piece).
  */
 static void
 test_one_seed_two_leechers(void)
@@ -107,6 +108,8 @@ test_one_seed_two_leechers(void)
 
 		bed_init(&b, seed);
 		b.c.piece_size = MB;
+		b.c.block_size = MB; /* whole pieces per request */
+		b.c.request_blocks = 1;
 		b.c.random_first = 4;
 		bed_start(&b);
 		tor = swarm_torrent_add(b.s, 2 * MB);
@@ -149,6 +152,47 @@ test_one_seed_two_leechers(void)
 		bed_clear(&b);
 	}
 	g_assert_true(seen[0] && seen[1]);
+}
+
+/*
+ * Blocks: one seed with an 8 Mbit/s uplink, one leecher, a 1 MB piece of
+ * 16 KiB blocks asked 4 at a time (15 requests of 65,536 bytes, and one
+ * of the last two blocks, 16,960 bytes): requests follow each other without
+ * a gap, so the piece is there at 8 Mbit / 8 Mbit/s = 1 s.  With a second
+ * seed and one block per request, the seeds serve blocks in turn, 16.384 ms
+ * each: one the 31 even ones (done at 507.904 ms), the other 30 odd ones
+ * and the last, short one of 576 bytes (492.096 ms); then, in endgame, the
+ * second sends the first one's last block again until it arrives
+ * (15.808 ms at 1 MB/s: 15,808 bytes wasted).
+ */
+static void
+test_blocks(void)
+{
+	for (int seeds = 1; seeds <= 2; seeds++) {
+		struct bed b;
+		net_link up[3], down[3];
+		struct log log = { 0, -1 };
+		uint32_t tor;
+
+		bed_init(&b, 7);
+		b.c.piece_size = MB;
+		b.c.request_blocks = seeds == 1 ? 4 : 1;
+		bed_start(&b);
+		tor = swarm_torrent_add(b.s, MB);
+		for (int i = 0; i <= seeds; i++) {
+			up[i] = net_link_add(b.n, 8 * MBIT);
+			down[i] = net_link_add(b.n, 1000 * MBIT);
+		}
+		for (int i = 0; i < seeds; i++)
+			swarm_join(b.s, tor, (uint64_t)i, &up[i], 1, &down[i], 1, true, NULL, NULL);
+		swarm_join(b.s, tor, 9, &up[seeds], 1, &down[seeds], 1, false, &hooks, &log);
+		engine_run_until(b.e, 10 * FC_SEC);
+		swarm_check(b.s);
+		g_assert_cmpuint(log.complete_at, ==, seeds == 1 ? FC_SEC : 507904 * FC_USEC);
+		g_assert_cmpuint(swarm_bytes(b.s).wasted, ==, seeds == 1 ? 0 : 15808);
+		g_assert_cmpuint(swarm_bytes(b.s).sent, ==, MB + swarm_bytes(b.s).wasted);
+		bed_clear(&b);
+	}
 }
 
 /* Random churn: peers of random capacities join and leave, some abort;
@@ -249,6 +293,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/swarm/one-seed-two-leechers", test_one_seed_two_leechers);
+	g_test_add_func("/swarm/blocks", test_blocks);
 	g_test_add_func("/swarm/churn", test_churn);
 	return g_test_run();
 }
