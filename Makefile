@@ -6,6 +6,7 @@
 #                   (results.db, figures/)
 #   make figures    draw figures/ from results.db
 #   make check      install missing packages, build, run the tests under prove
+#   make validate   the longer model validations (swarm vs. fluid model)
 #   make bench      build and run the benchmarks (installs ns-3 for the comparison)
 #   make install    PREFIX=/usr/local DESTDIR= : program, core library, header, .pc
 #   make deps       install the missing Debian packages needed to build and test
@@ -79,7 +80,7 @@ PROG := $(B)/flashcoop
 
 RESULTS ?= results.db
 
-.PHONY: all run figures check bench install uninstall deps deps-bench clean FORCE
+.PHONY: all run figures check validate bench install uninstall deps deps-bench clean FORCE
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -165,6 +166,11 @@ figures:
 check: deps
 	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG)
 	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh tests/core-api.sh
+
+# Longer model validations (the swarm against the fluid model, ~20 s).
+validate: deps
+	$(Q)$(MAKE) --no-print-directory $(B)/tests/test-swarm
+	$(Q)$(B)/tests/test-swarm -m slow -p /swarm/fluid --verbose
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(B)/bench-net $(PROG)

@@ -5,8 +5,12 @@
  * with the bookkeeping and byte conservation checked all along.
  */
 #include <glib.h>
+#include <math.h>
+#include <string.h>
 
+#include "btload.h"
 #include "engine.h"
+#include "fluid.h"
 #include "net.h"
 #include "rng.h"
 #include "swarm.h"
@@ -288,6 +292,100 @@ test_churn(void)
 	}
 }
 
+/*
+ * Against the fluid model of Qiu and Srikant: one torrent of 32 MiB (128
+ * pieces: the model assumes many), peers with 1 Mbit/s uplinks arriving at
+ * 0.0625/s, in both regimes, with and without aborts.  The time averages of
+ * downloaders and seeds and the mean time spent downloading must be within
+ * 10% of the equilibrium.  About 20 s: run by `make validate` (-m slow).
+ */
+static void
+test_fluid(void)
+{
+	static const struct {
+		const char *what;
+		uint64_t download_bps;
+		double seeding_s, theta;
+	} cases[] = {
+		{ "upload-limited", 10 * MBIT, 10, 0 },
+		{ "upload-limited, aborts", 10 * MBIT, 10, 0.0002 },
+		{ "download-limited", 2 * MBIT, 600, 0 },
+		{ "download-limited, aborts", 2 * MBIT, 600, 0.0002 },
+	};
+
+	if (!g_test_slow()) {
+		g_test_skip("a validation run: make validate");
+		return;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct btload_params p = {
+			.arrival_rate = 0.0625,
+			.file_bytes = 32 * 1024 * 1024,
+			.upload_bps = MBIT,
+			.download_bps = cases[i].download_bps,
+			.seeding_time = (fc_time_t)(cases[i].seeding_s * 1e9),
+			.seeding_exponential = true,
+			.abort_rate = cases[i].theta,
+			.initial_seeds = 1,
+			.initial_seed_bps = MBIT,
+			.warmup = 3000 * FC_SEC,
+			.end = 18000 * FC_SEC,
+			.seed = 1,
+		};
+		struct btload_result r;
+		struct fluid_params fp;
+		struct fluid_state eq;
+
+		swarm_config_default(&p.swarm);
+		p.swarm.block_size = 64 * 1024;
+		p.swarm.request_blocks = 1;
+		btload_fluid(&p, &fp);
+		fluid_equilibrium(&fp, &eq);
+		btload_simulate(&p, &r);
+		g_test_message("%s: downloaders %.2f (fluid %.2f), seeds %.2f (%.2f), "
+			       "downloading %.1f s (%.1f s), %" G_GUINT64_FORMAT " completed, %"
+			       G_GUINT64_FORMAT " aborted",
+			       cases[i].what, r.downloaders_mean, eq.downloaders, r.seeds_mean,
+			       eq.seeds, r.sojourn_mean, eq.download_time, r.completed, r.aborted);
+		g_assert_cmpint(eq.upload_limited, ==, cases[i].download_bps > 2 * MBIT);
+		g_assert_cmpfloat(fabs(r.downloaders_mean / eq.downloaders - 1), <, 0.10);
+		g_assert_cmpfloat(fabs(r.seeds_mean / eq.seeds - 1), <, 0.10);
+		g_assert_cmpfloat(fabs(r.sojourn_mean / eq.download_time - 1), <, 0.10);
+		g_assert_cmpuint(r.completed, >, 800);
+		if (cases[i].theta > 0)
+			g_assert_cmpuint(r.aborted, >, 10);
+	}
+}
+
+/* Same scenario, same seed: the same swarm, to the byte and nanosecond. */
+static void
+test_determinism(void)
+{
+	struct btload_params p = {
+		.arrival_rate = 0.5,
+		.file_bytes = 4 * 1024 * 1024,
+		.upload_bps = MBIT,
+		.download_bps = 10 * MBIT,
+		.seeding_time = 10 * FC_SEC,
+		.seeding_exponential = true,
+		.abort_rate = 0.01,
+		.initial_seeds = 1,
+		.initial_seed_bps = MBIT,
+		.warmup = 100 * FC_SEC,
+		.end = 600 * FC_SEC,
+		.seed = 3,
+	};
+	struct btload_result a, b;
+
+	swarm_config_default(&p.swarm);
+	btload_simulate(&p, &a);
+	btload_simulate(&p, &b);
+	g_assert_cmpuint(a.completed, >, 100);
+	g_assert_cmpuint(a.aborted, >, 0);
+	g_assert(memcmp(&a, &b, sizeof a) == 0);
+	g_assert_cmpuint(a.bytes.sent, ==, a.net_delivered);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,5 +393,7 @@ main(int argc, char **argv)
 	g_test_add_func("/swarm/one-seed-two-leechers", test_one_seed_two_leechers);
 	g_test_add_func("/swarm/blocks", test_blocks);
 	g_test_add_func("/swarm/churn", test_churn);
+	g_test_add_func("/swarm/determinism", test_determinism);
+	g_test_add_func("/swarm/fluid", test_fluid);
 	return g_test_run();
 }
