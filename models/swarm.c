@@ -352,6 +352,29 @@ credit(struct swarm *s, struct conn *c, int k, uint64_t got, bool final)
 static void piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now);
 static void piece_arrived(struct swarm *s, struct swarm_peer *d, uint32_t piece, fc_time_t now);
 
+static bool covered(const struct swarm_peer *d, uint32_t piece, uint32_t block);
+
+/* Blocks of a piece that two flows of d are fetching. */
+static uint64_t
+doubled(const struct swarm_peer *d, uint32_t piece, uint32_t nb)
+{
+	uint64_t once = 0, twice = 0;
+
+	(void)nb;
+	for (guint i = 0; i < d->conns->len; i++) {
+		const struct conn *c = d->conns->pdata[i];
+		const struct side *sd = &c->s[end_of(c, d)];
+		uint64_t m;
+
+		if (!sd->flow || sd->piece != piece)
+			continue;
+		m = all_blocks(sd->nblocks) << sd->first;
+		twice |= once & m;
+		once |= m;
+	}
+	return twice;
+}
+
 /*
  * Side k asks the other end for up to request_blocks blocks in a row: of a
  * piece already begun that the other has, else of the piece pieces_pick
@@ -393,7 +416,25 @@ request(struct swarm *s, struct conn *c, int k)
 	}
 	nb = blocks_in(s, d->torrent, pp->piece);
 	full = all_blocks(nb);
-	free_blocks = (endgame ? ~pp->received : ~pp->requested) & full;
+	free_blocks = ~pp->requested & full;
+	if (endgame) {
+		/* A block gets one second copy at most, so that a peer with
+		 * many neighbours does not fetch its last blocks from all. */
+		pp = NULL;
+		for (guint i = 0; i < d->partials->len && !pp; i++) {
+			struct partial *x = &g_array_index(d->partials, struct partial, i);
+
+			if (!pieces_has(u->have, x->piece))
+				continue;
+			nb = blocks_in(s, d->torrent, x->piece);
+			full = all_blocks(nb);
+			free_blocks = ~x->received & full & ~doubled(d, x->piece, nb);
+			if (free_blocks)
+				pp = x;
+		}
+		if (!pp)
+			return;
+	}
 	g_assert(free_blocks);
 	first = (uint32_t)__builtin_ctzll(free_blocks);
 	/* In endgame one block at a time, as its copies are waste. */
