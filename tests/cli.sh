@@ -258,4 +258,26 @@ ok "--emit slurm writes a job-array script over the same jobs" sh -c "
 	SLURM_ARRAY_TASK_ID=3 sh sl/sweep.slurm && [ \$(ls sl/runs | wc -l) -eq 1 ]"
 ok "merge refuses (2) a foreign input and writes nothing" sh -c "
 	'$prog' merge m2.db s1.db notes.db 2>e; [ \$? -eq 2 ] && [ ! -e m2.db ] && grep -q notes.db e"
+# One BitTorrent swarm: the measured and the fluid numbers side by side,
+# every byte the flows sent accounted for, the same results twice.
+cat >bt.ini <<'EOF2'
+[run]
+model = swarm
+warmup = 100s
+duration = 500s
+[swarm]
+arrival_rate = 0.5
+[bittorrent]
+tracker_down_at = 200s
+tracker_down_for = 60s
+EOF2
+ok "a swarm run records measured and fluid numbers" sh -c "
+	'$prog' run -q bt.ini -o bt1.db && '$prog' run -q bt.ini -o bt2.db &&
+	[ \"\$(sqlite3 bt1.db \"SELECT count(*) FROM scalar WHERE name = 'downloaders_mean' AND value > 0\")\" = 2 ] &&
+	[ \"\$(sqlite3 bt1.db \"SELECT count(*) FROM vector WHERE entity = 'swarm'\")\" = 2 ] &&
+	[ \"\$(sqlite3 bt1.db \"SELECT count(*) FROM event_log WHERE entity = 'tracker' AND kind = 'down'\")\" = 1 ] &&
+	[ \"\$(sqlite3 bt1.db \"SELECT value > 100 FROM scalar WHERE entity = 'swarm' AND name = 'completed'\")\" = 1 ]"
+dump bt1.db >bt1.txt
+dump bt2.db >bt2.txt
+ok "  ... byte for byte" sh -c "[ -s bt1.txt ] && cmp bt1.txt bt2.txt"
 exit $failed
