@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..41"
+echo "1..43"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
