@@ -356,11 +356,10 @@ static bool covered(const struct swarm_peer *d, uint32_t piece, uint32_t block);
 
 /* Blocks of a piece that two flows of d are fetching. */
 static uint64_t
-doubled(const struct swarm_peer *d, uint32_t piece, uint32_t nb)
+doubled(const struct swarm_peer *d, uint32_t piece)
 {
 	uint64_t once = 0, twice = 0;
 
-	(void)nb;
 	for (guint i = 0; i < d->conns->len; i++) {
 		const struct conn *c = d->conns->pdata[i];
 		const struct side *sd = &c->s[end_of(c, d)];
@@ -428,7 +427,7 @@ request(struct swarm *s, struct conn *c, int k)
 				continue;
 			nb = blocks_in(s, d->torrent, x->piece);
 			full = all_blocks(nb);
-			free_blocks = ~x->received & full & ~doubled(d, x->piece, nb);
+			free_blocks = ~x->received & full & ~doubled(d, x->piece);
 			if (free_blocks)
 				pp = x;
 		}

@@ -231,7 +231,13 @@ main(int argc, char **argv)
 	int rc;
 
 	g_test_init(&argc, &argv, NULL);
-	dir = g_dir_make_tmp("test-scenario-XXXXXX", NULL);
+	{
+		g_autoptr(GError) err = NULL;
+
+		/* XXXXXX: g_dir_make_tmp's template for a unique name. */
+		dir = g_dir_make_tmp("test-scenario-XXXXXX", &err);
+		g_assert_no_error(err);
+	}
 	g_test_add_func("/scenario/defaults", test_defaults);
 	g_test_add_func("/scenario/values", test_values);
 	g_test_add_func("/scenario/bad-values", test_bad_values);
