@@ -147,6 +147,14 @@ static const struct key_def defs[] = {
 	  "DNS resolvers the clients are spread over" },
 	{ "clients", "sticky_share", KEY_RATIO, 0, NULL, "5%", "0", "1", NULL,
 	  "share of resolvers that keep answers longer than the TTL" },
+	{ "clients", "bittorrent", KEY_RATIO, 0, NULL, "0%", "0", "1", NULL,
+	  "share of clients that use BitTorrent (web.policy = coop): they get the site's .torrent, download the site from its swarm and seed it" },
+	{ "clients", "torrent_timeout", KEY_DURATION, 0, NULL, "5s", ">0s", NULL, NULL,
+	  "a BitTorrent client that has no .torrent from the site's servers after this asks the tracker for it" },
+	{ "clients", "uplink_share", KEY_RATIO, 0, NULL, "25%", ">0", "1", NULL,
+	  "a BitTorrent client's uplink as a share of its downlink" },
+	{ "clients", "seeding_time", KEY_DURATION, 0, NULL, "10min", NULL, NULL, NULL,
+	  "mean time a BitTorrent client seeds the site once it has all of it (exponential)" },
 
 	/* Latencies. */
 	{ "network", "isps", KEY_COUNT, 0, "links", "0", NULL, "100000", NULL,
@@ -224,6 +232,8 @@ static const struct key_def defs[] = {
 	{ "coop", "spread", KEY_ENUM, 0, NULL, "objects", NULL, NULL,
 	  "objects|site|predistributed",
 	  "how rescuers get the data: the redirected objects, the whole site, or copies made beforehand" },
+	{ "coop", "transport", KEY_ENUM, 0, NULL, "bittorrent", NULL, NULL, "bittorrent|http",
+	  "how a rescuer fetches the data: through the site's BitTorrent swarm (serving what has arrived) or by HTTP from the origin; web.policy = redirect always uses http" },
 	{ "coop", "copy_limit", KEY_SIZE, 0, NULL, "1GB", NULL, NULL, NULL,
 	  "predistributed: cooperators accept copies of sites up to this size" },
 

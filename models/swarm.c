@@ -60,6 +60,7 @@ struct swarm_peer {
 	engine_event rechoke_ev, announce_ev;
 	fc_time_t last_announce, next_announce, next_optimistic;
 	uint64_t uploaded, downloaded;
+	unsigned cls;           /* the host's class, for swarm_uploaded_by */
 	const struct swarm_hooks *hooks;
 	void *data;
 };
@@ -72,6 +73,7 @@ struct swarm {
 	GArray *torrents;       /* struct torrent */
 	GHashTable *peers;      /* id -> struct swarm_peer */
 	struct swarm_bytes b;
+	uint64_t up_by[SWARM_CLASSES];
 	GArray *answer;         /* scratch: tracker answers */
 };
 
@@ -344,6 +346,7 @@ credit(struct swarm *s, struct conn *c, int k, uint64_t got, bool final)
 	if (final) {
 		c->p[k]->downloaded += got;
 		c->p[1 - k]->uploaded += got;
+		s->up_by[c->p[1 - k]->cls] += got;
 		s->b.sent += got;
 		c->s[k].credited = 0;
 	}
@@ -1109,6 +1112,20 @@ swarm_peer_downloaded(const struct swarm_peer *p)
 	return p->downloaded;
 }
 
+void
+swarm_peer_set_class(struct swarm_peer *p, unsigned cls)
+{
+	g_assert(cls < SWARM_CLASSES);
+	p->cls = cls;
+}
+
+uint64_t
+swarm_uploaded_by(const struct swarm *s, unsigned cls)
+{
+	g_assert(cls < SWARM_CLASSES);
+	return s->up_by[cls];
+}
+
 size_t
 swarm_seeds(const struct swarm *s, uint32_t torrent)
 {
@@ -1198,4 +1215,11 @@ swarm_check(const struct swarm *s)
 	}
 	g_assert_cmpuint(partial, ==, s->b.partial);
 	g_assert_cmpuint(s->b.sent, ==, s->b.pieces + s->b.partial + s->b.wasted + s->b.lost);
+	{
+		uint64_t by = 0;
+
+		for (unsigned k = 0; k < SWARM_CLASSES; k++)
+			by += s->up_by[k];
+		g_assert_cmpuint(by, ==, s->b.sent);
+	}
 }

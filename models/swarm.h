@@ -137,6 +137,15 @@ uint64_t swarm_peer_id(const struct swarm_peer *p);
 uint64_t swarm_peer_uploaded(const struct swarm_peer *p);
 uint64_t swarm_peer_downloaded(const struct swarm_peer *p);
 
+/*
+ * Peers belong to one of SWARM_CLASSES classes of the host's (0 unless
+ * set: origin, cooperators and clients, say); the swarm counts the bytes
+ * each class uploaded, flows complete or cut short.
+ */
+#define SWARM_CLASSES 4
+void swarm_peer_set_class(struct swarm_peer *p, unsigned cls);
+uint64_t swarm_uploaded_by(const struct swarm *s, unsigned cls);
+
 /* Present peers of a torrent: seeds and leechers. */
 size_t swarm_seeds(const struct swarm *s, uint32_t torrent);
 size_t swarm_leechers(const struct swarm *s, uint32_t torrent);

@@ -18,7 +18,9 @@
 #include "net.h"
 #include "rng.h"
 #include "server.h"
+#include "swarm.h"
 #include "topology.h"
+#include "tracker.h"
 
 enum policy {
 	POLICY_NONE,
@@ -29,6 +31,7 @@ enum policy {
 
 struct page {
 	uint64_t *objects; /* bytes; [0] is the HTML */
+	uint64_t *offset;  /* where each object starts in the site's torrent */
 	size_t n;
 };
 
@@ -37,6 +40,33 @@ struct site {
 	size_t npages;
 	double *cdf;       /* page popularity, cumulative */
 	uint64_t bytes;    /* all its objects */
+	uint64_t nobjects;
+	uint64_t torrent_bytes; /* its .torrent file */
+};
+
+/*
+ * Objects are named page * 1024 + index; the .torrent of a site is an
+ * object of its own, which any server holding the site serves itself.
+ */
+#define TORRENT_OBJECT ((uint64_t)1 << 40)
+
+/* Who uploads into the swarms, for the byte accounts. */
+enum { BT_ORIGIN, BT_COOPERATORS, BT_CLIENTS };
+
+/* A torrent: a whole site, or one object of it (spread = objects). */
+struct torrent_of {
+	uint32_t site;
+	uint64_t object;   /* FC_WHOLE_SITE for the site */
+};
+
+/* A server's place in a swarm. */
+struct speer {
+	struct wserver *ws;
+	struct swarm_peer *p;
+	uint32_t torrent, site;
+	uint64_t object;
+	fc_time_t started;
+	bool fetch;        /* a rescuer's fetch, not a copy it seeds */
 };
 
 /* A connection held by a rescuer until the content it asks has come. */
@@ -61,6 +91,8 @@ struct wserver {
 	GHashTable *have;      /* keys "site/object", or "site/all" for a whole site */
 	GHashTable *fetching;  /* the same keys: a fetch is under way */
 	GPtrArray *waiters;    /* struct waiter, oldest first */
+	GHashTable *speers;    /* torrent id -> struct speer */
+	uint32_t joins;        /* swarm joins so far, for peer ids */
 	/* Counts at the last sample. */
 	struct server_counts last;
 	struct rec_vector *v[9];
@@ -81,13 +113,31 @@ struct visit {
 	fc_time_t oneway;
 	size_t resolver;
 	unsigned router;
+	size_t isp;
+	size_t page;
+	uint64_t id;
 	bool counted; /* started in the measured window */
+	bool dark;    /* started while no server of the site was up */
+	bool over;    /* its page is done or failed */
+	struct rng_stream rng;
+	double down_bps;
+	/* A BitTorrent client: first the .torrent, then its uplink and its
+	 * peer in the site's swarm. */
+	bool wants_bt, bt;
+	net_link uplink;
+	struct swarm_peer *peer;
+	fc_time_t joined;
+	engine_event ev;      /* patience, then the end of seeding */
+	engine_event join_ev; /* the .torrent from the tracker */
 };
 
 /* Per site group: the flash-crowd site and the others. */
 struct group {
 	const char *entity;
 	uint64_t arrived, done, impatient, no_server, not_found;
+	/* BitTorrent clients, and visits while no server of the site was up. */
+	uint64_t bt_arrived, bt_done, dark_arrived, dark_done, bt_dark_arrived, bt_dark_done;
+	struct rec_stat *bt_page_time;
 	GArray *interval_times; /* page times of this interval, s */
 	uint64_t interval_ok, interval_failed;
 	struct rec_stat *page_time;
@@ -132,6 +182,23 @@ struct web {
 	struct topology *topo; /* NULL: access latencies only */
 	net_link *isp;         /* the ISPs' shared links */
 	size_t nisps;
+	/* BitTorrent: one tracker and one swarm model for every torrent. */
+	bool bt_fetch;         /* rescuers fetch through the swarms */
+	double bt_share;       /* of the clients */
+	double uplink_share;
+	fc_time_t torrent_timeout, seeding_mean;
+	struct client_params cp_torrent;
+	struct rng_stream tracker_rs;
+	struct tracker *tr;
+	struct swarm *swarm;
+	uint64_t piece_size;
+	GHashTable *torrents;  /* struct torrent_of -> id + 1 */
+	GArray *torrent_of;    /* id -> struct torrent_of */
+	uint64_t site0_clients_holding;
+	struct rec_stat *fetch_time, *bt_download_time;
+	struct rec_vector *v_rep_servers, *v_rep_objects, *v_rep_clients, *v_seeds,
+			  *v_leechers, *v_bytes[3][2];
+	uint64_t last_http[2], last_bt[3];
 };
 
 /* One-way latency between routers a and b (0 without a topology). */
@@ -155,18 +222,68 @@ content_key(uint32_t site, uint64_t object)
 	return g_strdup_printf("%u/%" G_GUINT64_FORMAT, site, object);
 }
 
-/* The copies made before the run ([coop] spread = predistributed): every
- * site within the copy limit, except a server's own (it has it anyway). */
-static void
-add_copies(struct wserver *ws)
-{
-	struct web *w = ws->w;
+/* ---- Torrents ---- */
 
-	if (!w->predistributed)
-		return;
-	for (unsigned s = 0; s < w->nservers; s++)
-		if (s != ws->idx && w->sites[s].bytes <= w->copy_limit)
-			g_hash_table_add(ws->have, content_key(s, FC_WHOLE_SITE));
+static uint64_t
+torrent_key(uint32_t site, uint64_t object)
+{
+	return ((uint64_t)site << 40) | (object == FC_WHOLE_SITE ? (((uint64_t)1 << 40) - 1) : object);
+}
+
+/* The torrent of (site, object), or UINT32_MAX when none was published. */
+static uint32_t
+torrent_find(const struct web *w, uint32_t site, uint64_t object)
+{
+	uint64_t k = torrent_key(site, object);
+	gpointer v;
+
+	if (!w->swarm || !(v = g_hash_table_lookup(w->torrents, &k)))
+		return UINT32_MAX;
+	return (uint32_t)(GPOINTER_TO_SIZE(v) - 1);
+}
+
+static struct speer *
+speer_of(const struct wserver *ws, uint32_t site, uint64_t object)
+{
+	uint32_t t = torrent_find(ws->w, site, object);
+
+	return t == UINT32_MAX ? NULL : g_hash_table_lookup(ws->speers, GUINT_TO_POINTER(t));
+}
+
+/* Where an object lies in its site's torrent. */
+static void
+object_range(const struct web *w, uint32_t site, uint64_t object, uint64_t *off, uint64_t *len)
+{
+	const struct page *pg = &w->sites[site].pages[(object >> 10) % w->sites[site].npages];
+	size_t i = (size_t)MIN(object & 1023, pg->n - 1);
+
+	*off = pg->offset[i];
+	*len = pg->objects[i];
+}
+
+static uint64_t
+object_bytes(const struct web *w, uint32_t site, uint64_t object)
+{
+	uint64_t off, len;
+
+	if (object == FC_WHOLE_SITE)
+		return w->sites[site].bytes;
+	object_range(w, site, object, &off, &len);
+	return len;
+}
+
+/* Whether p holds bytes [off, off + len) of its torrent. */
+static bool
+peer_covers(const struct web *w, const struct swarm_peer *p, uint64_t off, uint64_t len)
+{
+	uint64_t ps = w->piece_size;
+
+	if (swarm_peer_seed(p))
+		return true;
+	for (uint64_t i = off / ps; i <= (off + len - 1) / ps; i++)
+		if (!swarm_peer_has(p, (uint32_t)i))
+			return false;
+	return true;
 }
 
 static bool
@@ -174,8 +291,97 @@ has_content(struct wserver *ws, uint32_t site, uint64_t object)
 {
 	g_autofree char *whole = content_key(site, FC_WHOLE_SITE);
 	g_autofree char *one = content_key(site, object);
+	const struct speer *sp;
 
-	return g_hash_table_contains(ws->have, whole) || g_hash_table_contains(ws->have, one);
+	if (g_hash_table_contains(ws->have, whole) || g_hash_table_contains(ws->have, one))
+		return true;
+	/* What has arrived through a swarm so far. */
+	if ((sp = speer_of(ws, site, FC_WHOLE_SITE))) {
+		uint64_t off, len;
+
+		if (object == FC_WHOLE_SITE)
+			return swarm_peer_seed(sp->p);
+		object_range(ws->w, site, object, &off, &len);
+		if (peer_covers(ws->w, sp->p, off, len))
+			return true;
+	}
+	return object != FC_WHOLE_SITE && (sp = speer_of(ws, site, object)) &&
+	       swarm_peer_seed(sp->p);
+}
+
+/* Whether ws has anything of site (and so its .torrent). */
+static bool
+holds_any(struct wserver *ws, uint32_t site)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_autofree char *prefix = g_strdup_printf("%u/", site);
+
+	if (site == ws->idx)
+		return true;
+	g_hash_table_iter_init(&it, ws->have);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (g_str_has_prefix(k, prefix))
+			return true;
+	g_hash_table_iter_init(&it, ws->speers);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (((struct speer *)v)->site == site)
+			return true;
+	return false;
+}
+
+static void speer_join(struct wserver *ws, uint32_t torrent, bool seed, bool fetch);
+
+/* Whether ws holds a copy of site made beforehand (spread = predistributed). */
+static bool
+holds_copy(const struct wserver *ws, uint32_t site)
+{
+	const struct web *w = ws->w;
+
+	return w->predistributed && site != ws->idx && w->sites[site].bytes <= w->copy_limit;
+}
+
+/* The copies made before the run ([coop] spread = predistributed): every
+ * site within the copy limit, except a server's own (it has it anyway). */
+static void
+add_copies(struct wserver *ws)
+{
+	struct web *w = ws->w;
+
+	for (unsigned s = 0; s < w->nservers; s++)
+		if (holds_copy(ws, s))
+			g_hash_table_add(ws->have, content_key(s, FC_WHOLE_SITE));
+}
+
+/*
+ * The torrent of (site, object), published now if it was not: the site's
+ * server seeds it, and so do the holders of copies made beforehand (of the
+ * whole site).  A torrent is published when first needed; until then no
+ * swarm has anything to do.
+ */
+static uint32_t
+torrent_get(struct web *w, uint32_t site, uint64_t object)
+{
+	uint32_t t = torrent_find(w, site, object);
+	uint64_t *k;
+	struct torrent_of of = { site, object };
+
+	if (t != UINT32_MAX)
+		return t;
+	t = swarm_torrent_add(w->swarm, object_bytes(w, site, object));
+	g_assert(t == w->torrent_of->len);
+	g_array_append_val(w->torrent_of, of);
+	k = g_new(uint64_t, 1);
+	*k = torrent_key(site, object);
+	g_hash_table_insert(w->torrents, k, GSIZE_TO_POINTER((gsize)t + 1));
+	for (unsigned i = 0; i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+
+		if (server_up(ws->srv) &&
+		    (i == site || (object == FC_WHOLE_SITE && holds_copy(ws, site))))
+			speer_join(ws, t, true, false);
+	}
+	return t;
 }
 
 /* ---- The cooperation node's host ---- */
@@ -238,6 +444,7 @@ deliver(struct engine *e, void *data, fc_time_t now)
 }
 
 static void fetch_start(struct wserver *ws, uint32_t site, uint64_t object);
+static void speers_leave(struct wserver *ws, uint32_t site, bool every_one);
 static void release_site(struct wserver *ws, uint32_t site, uint64_t object, bool ok);
 
 static void
@@ -312,6 +519,9 @@ carry_out(struct wserver *ws)
 				if (g_str_has_prefix(k, prefix))
 					g_hash_table_iter_remove(&it);
 			add_copies(ws); /* a copy made beforehand stays */
+			/* Leaving the swarms tells the tracker (Fig. 10). */
+			if (w->swarm)
+				speers_leave(ws, a.site, false);
 			release_site(ws, a.site, FC_WHOLE_SITE, false);
 			break;
 		}
@@ -436,6 +646,109 @@ release_site(struct wserver *ws, uint32_t site, uint64_t object, bool ok)
 	}
 }
 
+/* Held connections whose content has arrived through a swarm. */
+static void
+release_arrived(struct wserver *ws, uint32_t site)
+{
+	g_autoptr(GPtrArray) go = g_ptr_array_new();
+
+	for (guint i = 0; i < ws->waiters->len;) {
+		struct waiter *wt = ws->waiters->pdata[i];
+
+		if (wt->site == site && has_content(ws, site, wt->object)) {
+			g_ptr_array_add(go, wt->c);
+			g_ptr_array_remove_index(ws->waiters, i); /* frees wt */
+		} else {
+			i++;
+		}
+	}
+	for (guint i = 0; i < go->len; i++)
+		server_resume(go->pdata[i]);
+}
+
+static void
+sp_piece(struct swarm_peer *p, uint32_t piece, void *data, fc_time_t now)
+{
+	struct speer *sp = data;
+
+	(void)p;
+	(void)piece;
+	(void)now;
+	if (sp->fetch && sp->ws->waiters->len)
+		release_arrived(sp->ws, sp->site);
+}
+
+static void
+sp_complete(struct swarm_peer *p, void *data, fc_time_t now)
+{
+	struct speer *sp = data;
+	struct wserver *ws = sp->ws;
+
+	(void)p;
+	if (!sp->fetch)
+		return;
+	g_hash_table_add(ws->have, content_key(sp->site, sp->object));
+	if (sp->started >= ws->w->ctx->warmup)
+		rec_stat_add(ws->w->fetch_time, (double)(now - sp->started) / 1e9);
+	release_site(ws, sp->site, sp->object, true);
+}
+
+static const struct swarm_hooks server_hooks = { sp_piece, sp_complete };
+
+/*
+ * ws joins the swarm of torrent over its access links: as a seed (its own
+ * site, or a copy made beforehand) or to fetch the content.
+ */
+static void
+speer_join(struct wserver *ws, uint32_t torrent, bool seed, bool fetch)
+{
+	struct web *w = ws->w;
+	const struct torrent_of *of = &g_array_index(w->torrent_of, struct torrent_of, torrent);
+	struct speer *sp = g_new0(struct speer, 1);
+	/* Servers' peer ids have the top bit set; clients' do not. */
+	uint64_t id = ((uint64_t)1 << 63) | ((uint64_t)ws->idx << 40) | ws->joins++;
+
+	g_assert(ws->joins < ((uint64_t)1 << 40));
+	g_assert(!g_hash_table_contains(ws->speers, GUINT_TO_POINTER(torrent)));
+	*sp = (struct speer){ ws, NULL, torrent, of->site, of->object, engine_now(w->e), fetch };
+	g_hash_table_insert(ws->speers, GUINT_TO_POINTER(torrent), sp);
+	sp->p = swarm_join(w->swarm, torrent, id, &ws->up, 1, &ws->down, 1, seed,
+			   &server_hooks, sp);
+	swarm_peer_set_class(sp->p, ws->idx == 0 ? BT_ORIGIN : BT_COOPERATORS);
+}
+
+/* ws leaves the swarms of site that it joined to fetch (all its swarms
+ * with every_one), telling the tracker. */
+static void
+speers_leave(struct wserver *ws, uint32_t site, bool every_one)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, ws->speers);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct speer *sp = v;
+
+		if (every_one || (sp->fetch && sp->site == site)) {
+			swarm_leave(ws->w->swarm, sp->p);
+			g_hash_table_iter_remove(&it); /* frees sp */
+		}
+	}
+}
+
+/* Whether a fetch of (site, object) is under way at ws. */
+static bool
+fetch_underway(struct wserver *ws, uint32_t site, uint64_t object)
+{
+	g_autofree char *one = content_key(site, object);
+	g_autofree char *whole = content_key(site, FC_WHOLE_SITE);
+
+	return g_hash_table_contains(ws->fetching, one) ||
+	       g_hash_table_contains(ws->fetching, whole) ||
+	       speer_of(ws, site, FC_WHOLE_SITE) ||
+	       (object != FC_WHOLE_SITE && speer_of(ws, site, object));
+}
+
 static bool
 f_next(struct server_conn *c, struct server_request *req, fc_time_t now)
 {
@@ -519,23 +832,20 @@ fetch_start(struct wserver *ws, uint32_t site, uint64_t object)
 	g_autofree char *key = content_key(site, object);
 	struct fetch *f;
 
-	if (site >= w->nservers || has_content(ws, site, object) ||
-	    g_hash_table_contains(ws->fetching, key))
+	if (site >= w->nservers || site == ws->idx || has_content(ws, site, object) ||
+	    fetch_underway(ws, site, object))
 		return;
+	/* Through the swarm (seed 000 Sec. 4.3.3, steps 5 and 6). */
+	if (w->bt_fetch) {
+		speer_join(ws, torrent_get(w, site, object), false, true);
+		return;
+	}
 	f = g_new0(struct fetch, 1);
 	f->ws = ws;
 	f->from = &w->servers[site];
 	f->site = site;
 	f->object = object;
-	if (object == FC_WHOLE_SITE) {
-		f->bytes = w->sites[site].bytes;
-	} else {
-		/* object = page * 1024 + index */
-		const struct page *pg = &w->sites[site].pages[(object >> 10) %
-							      w->sites[site].npages];
-
-		f->bytes = pg->objects[MIN(object & 1023, pg->n - 1)];
-	}
+	f->bytes = object_bytes(w, site, object);
 	g_hash_table_add(ws->fetching, g_steal_pointer(&key));
 	g_hash_table_add(w->fetches, f);
 	fetch_try(f);
@@ -554,6 +864,12 @@ route(void *user, struct server *srv, struct server_conn *c,
 	struct fc_route r;
 
 	(void)srv;
+	/* The .torrent: any server holding something of the site has it. */
+	if (req->object == TORRENT_OBJECT) {
+		if (!holds_any(ws, req->site))
+			*out = (struct server_reply){ .status = SERVER_NOT_FOUND };
+		return;
+	}
 	if (req->internal || w->policy == POLICY_MIRROR)
 		return; /* 200, as asked */
 	if (w->policy == POLICY_NONE || !ws->node) {
@@ -589,14 +905,8 @@ route(void *user, struct server *srv, struct server_conn *c,
 	 * object once; when that fetch failed (the origin dropped it, say),
 	 * the host asks again rather than hold the worker for ever.
 	 */
-	if (out->hold) {
-		g_autofree char *one = content_key(req->site, req->object);
-		g_autofree char *whole = content_key(req->site, FC_WHOLE_SITE);
-
-		if (!g_hash_table_contains(ws->fetching, one) &&
-		    !g_hash_table_contains(ws->fetching, whole))
-			fetch_start(ws, req->site, req->object);
-	}
+	if (out->hold && !fetch_underway(ws, req->site, req->object))
+		fetch_start(ws, req->site, req->object);
 }
 
 static void
@@ -632,10 +942,21 @@ updown(void *user, struct server *srv, bool up, fc_time_t now)
 		ws->node = NULL;
 		g_hash_table_remove_all(ws->have);
 		add_copies(ws); /* on disk, they survive the crash */
+		if (w->swarm)
+			speers_leave(ws, 0, true);
 		if (ws->idx == 0 && w->origin_crash == FC_TIME_NEVER)
 			w->origin_crash = now;
-	} else if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT) {
+		return;
+	}
+	if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT)
 		node_start(ws);
+	/* Back up: it seeds its own site's torrents and its copies again. */
+	for (guint t = 0; w->swarm && t < w->torrent_of->len; t++) {
+		const struct torrent_of *of = &g_array_index(w->torrent_of, struct torrent_of, t);
+
+		if (of->site == ws->idx ||
+		    (of->object == FC_WHOLE_SITE && holds_copy(ws, of->site)))
+			speer_join(ws, t, true, false);
 	}
 }
 
@@ -685,21 +1006,38 @@ reap(struct engine *e, void *data, fc_time_t now)
 
 		session_free(v->s);
 		g_array_append_val(w->free_links, v->link);
+		if (v->bt)
+			g_array_append_val(w->free_links, v->uplink);
 		g_free(v);
 	}
 	g_ptr_array_set_size(w->finished, 0);
 }
 
+/* The visit is over: it is freed (with its session) once callbacks are done. */
 static void
-w_done(void *user, struct session *s, enum session_result r, fc_time_t now)
+visit_end(struct visit *v)
 {
-	struct web *w = user;
-	struct visit *v = session_user(s);
-	struct group *g = &w->groups[v->site == 0 ? 0 : 1];
-	double t = (double)(now - session_started(s)) / 1e9;
+	struct web *w = v->w;
 
-	w->in_progress--;
+	engine_cancel(w->e, v->ev);
+	v->ev = 0;
 	g_hash_table_remove(w->live, v);
+	g_ptr_array_add(w->finished, v);
+	if (!w->reap_ev)
+		w->reap_ev = engine_schedule(w->e, 0, reap, w);
+}
+
+/* The visit's page is done, or will not be. */
+static void
+visit_result(struct visit *v, enum session_result r, fc_time_t now)
+{
+	struct web *w = v->w;
+	struct group *g = &w->groups[v->site == 0 ? 0 : 1];
+	double t = (double)(now - session_started(v->s)) / 1e9;
+
+	g_assert(!v->over);
+	v->over = true;
+	w->in_progress--;
 	if (r == SESSION_DONE) {
 		g_array_append_val(g->interval_times, t);
 		g->interval_ok++;
@@ -714,15 +1052,185 @@ w_done(void *user, struct session *s, enum session_result r, fc_time_t now)
 		case SESSION_DONE:
 			g->done++;
 			rec_stat_add(g->page_time, t);
+			g->bt_done += v->wants_bt;
+			g->dark_done += v->dark;
+			g->bt_dark_done += v->wants_bt && v->dark;
+			if (v->wants_bt)
+				rec_stat_add(g->bt_page_time, t);
 			break;
 		case SESSION_IMPATIENT: g->impatient++; break;
 		case SESSION_NO_SERVER: g->no_server++; break;
 		case SESSION_NOT_FOUND: g->not_found++; break;
 		}
 	}
-	g_ptr_array_add(w->finished, v);
-	if (!w->reap_ev)
-		w->reap_ev = engine_schedule(w->e, 0, reap, w);
+}
+
+/* ---- BitTorrent clients (seed 000 Sec. 4.2.4, Figs. 6 and 9) ---- */
+
+static bool
+page_arrived(const struct visit *v)
+{
+	const struct web *w = v->w;
+	const struct page *pg = &w->sites[v->site].pages[v->page];
+
+	for (size_t i = 0; i < pg->n; i++)
+		if (!peer_covers(w, v->peer, pg->offset[i], pg->objects[i]))
+			return false;
+	return true;
+}
+
+static void
+bt_piece(struct swarm_peer *p, uint32_t piece, void *data, fc_time_t now)
+{
+	struct visit *v = data;
+
+	(void)p;
+	(void)piece;
+	if (!v->over && page_arrived(v)) {
+		engine_cancel(v->w->e, v->ev);
+		v->ev = 0;
+		visit_result(v, SESSION_DONE, now);
+	}
+}
+
+static void
+bt_seeded(struct engine *e, void *data, fc_time_t now)
+{
+	struct visit *v = data;
+	struct web *w = v->w;
+
+	(void)e;
+	(void)now;
+	v->ev = 0;
+	if (v->site == 0)
+		w->site0_clients_holding--;
+	swarm_leave(w->swarm, v->peer);
+	v->peer = NULL;
+	visit_end(v);
+}
+
+static void
+bt_complete(struct swarm_peer *p, void *data, fc_time_t now)
+{
+	struct visit *v = data;
+	struct web *w = v->w;
+	gsl_rng *r = rng_stream_gsl(&v->rng);
+
+	(void)p;
+	if (!v->over)
+		visit_result(v, SESSION_DONE, now);
+	if (v->counted)
+		rec_stat_add(w->bt_download_time, (double)(now - v->joined) / 1e9);
+	if (v->site == 0)
+		w->site0_clients_holding++;
+	/* It seeds for a while, then leaves (from an event of its own: the
+	 * swarm is in the middle of a piece). */
+	engine_cancel(w->e, v->ev);
+	v->ev = engine_schedule(w->e, w->seeding_mean ?
+				(fc_time_t)gsl_ran_exponential(r, (double)w->seeding_mean) : 0,
+				bt_seeded, v);
+}
+
+static const struct swarm_hooks client_hooks = { bt_piece, bt_complete };
+
+/* The client has the .torrent: it joins the site's swarm. */
+static void
+bt_join(struct engine *e, void *data, fc_time_t now)
+{
+	struct visit *v = data;
+	struct web *w = v->w;
+	net_link up[2], down[2];
+	size_t n = 0;
+	uint64_t bps = (uint64_t)MAX(v->down_bps * w->uplink_share, 1000.0);
+
+	(void)e;
+	v->join_ev = 0;
+	if (w->free_links->len) {
+		v->uplink = g_array_index(w->free_links, net_link, w->free_links->len - 1);
+		g_array_set_size(w->free_links, w->free_links->len - 1);
+		net_link_set(w->net, v->uplink, bps);
+	} else {
+		v->uplink = net_link_add(w->net, bps);
+	}
+	v->bt = true;
+	up[n] = v->uplink;
+	down[n++] = v->link;
+	if (w->nisps) {
+		up[n] = w->isp[v->isp];
+		down[n++] = w->isp[v->isp];
+	}
+	v->joined = now;
+	v->peer = swarm_join(w->swarm, torrent_get(w, v->site, FC_WHOLE_SITE), v->id,
+			     up, n, down, n, false, &client_hooks, v);
+	swarm_peer_set_class(v->peer, BT_CLIENTS);
+}
+
+/* The patience of a BitTorrent client ran out before its page arrived. */
+static void
+bt_impatient(struct engine *e, void *data, fc_time_t now)
+{
+	struct visit *v = data;
+
+	(void)e;
+	v->ev = 0;
+	visit_result(v, SESSION_IMPATIENT, now);
+	engine_cancel(v->w->e, v->join_ev);
+	v->join_ev = 0;
+	if (v->peer) {
+		swarm_leave(v->w->swarm, v->peer);
+		v->peer = NULL;
+	}
+	visit_end(v);
+}
+
+/* The .torrent from the site's servers came, or did not: then from the
+ * tracker (Fig. 9), a round trip away, if it is up. */
+static void
+bt_torrent(struct visit *v, enum session_result r, fc_time_t now)
+{
+	struct web *w = v->w;
+
+	if (r == SESSION_DONE) {
+		/* Not from within the session's callback. */
+		v->join_ev = engine_schedule(w->e, 0, bt_join, v);
+	} else if (tracker_up(w->tr, now)) {
+		v->join_ev = engine_schedule(w->e, 2 * (v->oneway + w->server_latency), bt_join, v);
+	} else {
+		visit_result(v, SESSION_NO_SERVER, now);
+		visit_end(v);
+	}
+}
+
+static void
+w_done(void *user, struct session *s, enum session_result r, fc_time_t now)
+{
+	struct visit *v = session_user(s);
+
+	(void)user;
+	if (v->over)
+		return; /* a BitTorrent client that gave up */
+	if (v->wants_bt) {
+		bt_torrent(v, r, now);
+		return;
+	}
+	visit_result(v, r, now);
+	visit_end(v);
+}
+
+/* Whether no server the site's name points to is up. */
+static bool
+site_dark(const struct web *w, uint32_t site)
+{
+	const uint32_t *a;
+	size_t n = dns_records(w->dns, site, &a);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct wserver *ws = server_at((struct web *)w, a[i]);
+
+		if (ws && server_up(ws->srv))
+			return false;
+	}
+	return true;
 }
 
 static double
@@ -736,48 +1244,65 @@ visit_start(struct web *w, uint32_t site)
 {
 	const struct client_world world = { w_server, w_oneway, w_resolve, w_done, w };
 	struct visit *v = g_new0(struct visit, 1);
-	struct rng_stream rs;
 	gsl_rng *r;
-	uint64_t id = w->next_client++;
-	double bps, u;
-	size_t page = 0, isp = 0;
+	double u;
 	const struct site *st = &w->sites[site];
 	const struct page *pg;
 	g_autofree uint64_t *objects = NULL;
 
-	rng_stream_init(&rs, w->ctx->seed, w->ctx->replication, "client", id);
-	r = rng_stream_gsl(&rs);
-	bps = lognormal_median(r, w->down_median, w->down_sigma);
+	v->id = w->next_client++;
+	rng_stream_init(&v->rng, w->ctx->seed, w->ctx->replication, "client", v->id);
+	r = rng_stream_gsl(&v->rng);
+	v->down_bps = MAX(lognormal_median(r, w->down_median, w->down_sigma), 1000.0);
 	v->oneway = (fc_time_t)(lognormal_median(r, w->lat_median_s, w->lat_sigma) * 1e9 + 0.5);
 	v->resolver = (size_t)gsl_rng_uniform_int(r, w->resolvers);
 	u = gsl_rng_uniform(r);
 	if (w->topo)
 		v->router = (unsigned)gsl_rng_uniform_int(r, topology_routers(w->topo));
 	if (w->nisps)
-		isp = (size_t)gsl_rng_uniform_int(r, w->nisps);
-	while (page + 1 < st->npages && st->cdf[page] < u)
-		page++;
-	pg = &st->pages[page];
+		v->isp = (size_t)gsl_rng_uniform_int(r, w->nisps);
+	while (v->page + 1 < st->npages && st->cdf[v->page] < u)
+		v->page++;
+	pg = &st->pages[v->page];
+	v->wants_bt = w->bt_share > 0 && gsl_rng_uniform(r) < w->bt_share;
 	v->w = w;
 	v->site = site;
 	v->counted = engine_now(w->e) >= w->ctx->warmup;
+	v->dark = site_dark(w, site);
 	if (w->free_links->len) {
 		v->link = g_array_index(w->free_links, net_link, w->free_links->len - 1);
 		g_array_set_size(w->free_links, w->free_links->len - 1);
-		net_link_set(w->net, v->link, (uint64_t)MAX(bps, 1000.0));
+		net_link_set(w->net, v->link, (uint64_t)v->down_bps);
 	} else {
-		v->link = net_link_add(w->net, (uint64_t)MAX(bps, 1000.0));
+		v->link = net_link_add(w->net, (uint64_t)v->down_bps);
 	}
-	/* Objects are named page * 1024 + index, for fetches. */
-	objects = g_memdup2(pg->objects, pg->n * sizeof *pg->objects);
-	v->s = session_start(w->e, &world, &w->cp, id, site, (uint64_t)page << 10,
-			     objects, pg->n, v->link);
+	if (v->wants_bt) {
+		/* First the .torrent, from the servers of the site, in no more
+		 * than torrent_timeout; the page must come within patience. */
+		uint64_t bytes = st->torrent_bytes;
+
+		v->s = session_start(w->e, &world, &w->cp_torrent, v->id, site, TORRENT_OBJECT,
+				     &bytes, 1, v->link);
+		v->ev = engine_schedule(w->e, w->cp.patience, bt_impatient, v);
+	} else {
+		/* Objects are named page * 1024 + index, for fetches. */
+		objects = g_memdup2(pg->objects, pg->n * sizeof *pg->objects);
+		v->s = session_start(w->e, &world, &w->cp, v->id, site, (uint64_t)v->page << 10,
+				     objects, pg->n, v->link);
+	}
 	session_set_user(v->s, v);
 	if (w->nisps)
-		session_set_via(v->s, w->isp[isp]);
+		session_set_via(v->s, w->isp[v->isp]);
 	g_hash_table_add(w->live, v);
 	w->in_progress++;
-	w->groups[site == 0 ? 0 : 1].arrived += v->counted;
+	if (v->counted) {
+		struct group *g = &w->groups[site == 0 ? 0 : 1];
+
+		g->arrived++;
+		g->bt_arrived += v->wants_bt;
+		g->dark_arrived += v->dark;
+		g->bt_dark_arrived += v->wants_bt && v->dark;
+	}
 }
 
 static void
@@ -829,6 +1354,54 @@ report_loads(struct engine *e, void *data, fc_time_t now)
 	engine_schedule(e, w->load_interval, report_loads, w);
 }
 
+/* Replicas of site 0, its swarms, and who sent how much since the last
+ * sample. */
+static void
+sample_bittorrent(struct web *w, fc_time_t now)
+{
+	uint64_t servers = 0, objects = 0, seeds = 0, leechers = 0, http[2] = { 0, 0 };
+
+	for (unsigned i = 0; i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+		GHashTableIter it;
+		gpointer k;
+		uint64_t held = 0;
+
+		http[i > 0] += server_counts(ws->srv)->bytes_sent;
+		if (!server_up(ws->srv))
+			continue;
+		if (i == 0 || has_content(ws, 0, FC_WHOLE_SITE)) {
+			held = w->sites[0].nobjects;
+		} else {
+			g_hash_table_iter_init(&it, ws->have);
+			while (g_hash_table_iter_next(&it, &k, NULL))
+				held += g_str_has_prefix(k, "0/");
+		}
+		servers += held > 0;
+		objects += held;
+	}
+	for (guint t = 0; t < w->torrent_of->len; t++)
+		if (g_array_index(w->torrent_of, struct torrent_of, t).site == 0) {
+			seeds += swarm_seeds(w->swarm, t);
+			leechers += swarm_leechers(w->swarm, t);
+		}
+	rec_vector_add(w->v_rep_servers, now, (double)servers);
+	rec_vector_add(w->v_rep_objects, now, (double)objects);
+	rec_vector_add(w->v_rep_clients, now, (double)w->site0_clients_holding);
+	rec_vector_add(w->v_seeds, now, (double)seeds);
+	rec_vector_add(w->v_leechers, now, (double)leechers);
+	for (int k = 0; k < 3; k++) {
+		uint64_t bt = swarm_uploaded_by(w->swarm, (unsigned)k);
+
+		if (k < 2) {
+			rec_vector_add(w->v_bytes[k][0], now, (double)(http[k] - w->last_http[k]));
+			w->last_http[k] = http[k];
+		}
+		rec_vector_add(w->v_bytes[k][1], now, (double)(bt - w->last_bt[k]));
+		w->last_bt[k] = bt;
+	}
+}
+
 static void
 sample(struct engine *e, void *data, fc_time_t now)
 {
@@ -856,6 +1429,8 @@ sample(struct engine *e, void *data, fc_time_t now)
 			       w->uplink_bps);
 		ws->last = *c;
 	}
+	if (w->swarm)
+		sample_bittorrent(w, now);
 	for (int g = 0; g < 2; g++) {
 		struct group *gr = &w->groups[g];
 		double *x = (double *)(void *)gr->interval_times->data;
@@ -921,13 +1496,21 @@ build_site(struct web *w, const struct scenario *sc, uint32_t i)
 			pg->objects[o] = clamp_bytes(gsl_ran_lognormal(
 				r, scenario_real(sc, "site", "embedded_mu"),
 				scenario_real(sc, "site", "embedded_sigma")));
-		for (size_t o = 0; o < pg->n; o++)
+		pg->offset = g_new(uint64_t, pg->n);
+		for (size_t o = 0; o < pg->n; o++) {
+			pg->offset[o] = st->bytes;
 			st->bytes += pg->objects[o];
+		}
+		st->nobjects += pg->n;
 		norm += pow((double)(p + 1), -zipf);
 		st->cdf[p] = norm;
 	}
 	for (size_t p = 0; p < st->npages; p++)
 		st->cdf[p] /= norm;
+	/* A .torrent: a header, 20 bytes of SHA-1 per piece, a name and a
+	 * length per file (object). */
+	st->torrent_bytes = 200 + 20 * ((st->bytes + w->piece_size - 1) / w->piece_size) +
+			    50 * st->nobjects;
 }
 
 static void
@@ -972,6 +1555,15 @@ node_config(struct web *w, const struct scenario *sc)
 	c->replay_window = MAX(30 * FC_SEC, 8 * w->server_latency);
 }
 
+static void
+tracker_down(struct engine *e, void *data, fc_time_t now)
+{
+	struct web *w = data;
+
+	(void)e;
+	rec_event(w->ctx->rec, now, "tracker", "down", NULL);
+}
+
 static gboolean
 web_check(const struct scenario *sc, GError **err)
 {
@@ -1000,6 +1592,7 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 	const char *policy = scenario_choice(sc, "web", "policy");
 	g_autofree uint32_t *origins = NULL;
 	struct dns_params dp;
+	struct swarm_config bc;
 	fc_time_t first;
 
 	w->ctx = ctx;
@@ -1043,6 +1636,17 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 	w->predistributed = w->policy == POLICY_COOP &&
 			    strcmp(scenario_choice(sc, "coop", "spread"), "predistributed") == 0;
 	w->copy_limit = scenario_size(sc, "coop", "copy_limit");
+	swarm_config_read(&bc, sc);
+	bc.master_seed = ctx->seed;
+	bc.replication = ctx->replication;
+	w->piece_size = bc.piece_size;
+	w->bt_fetch = w->policy == POLICY_COOP &&
+		      strcmp(scenario_choice(sc, "coop", "transport"), "bittorrent") == 0;
+	w->bt_share = w->policy == POLICY_COOP ? scenario_ratio(sc, "clients", "bittorrent") : 0;
+	w->uplink_share = scenario_ratio(sc, "clients", "uplink_share");
+	w->seeding_mean = scenario_duration(sc, "clients", "seeding_time");
+	w->cp_torrent = w->cp;
+	w->cp_torrent.patience = scenario_duration(sc, "clients", "torrent_timeout");
 
 	/* The arrivals first: a bad trace is bad input. */
 	if (strcmp(scenario_choice(sc, "clients", "arrival"), "trace") == 0) {
@@ -1137,6 +1741,34 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 	w->isp = g_new(net_link, MAX(w->nisps, 1u));
 	for (size_t i = 0; i < w->nisps; i++)
 		w->isp[i] = net_link_add(w->net, scenario_rate(sc, "network", "isp_link"));
+	if (w->bt_fetch || w->bt_share > 0) {
+		fc_time_t down_at = scenario_duration(sc, "bittorrent", "tracker_down_at");
+		fc_time_t down_for = scenario_duration(sc, "bittorrent", "tracker_down_for");
+
+		rng_stream_init(&w->tracker_rs, ctx->seed, ctx->replication, "bt-tracker", 0);
+		w->tr = tracker_new(&w->tracker_rs, swarm_tracker_answer(sc));
+		if (down_for > 0) {
+			tracker_set_down(w->tr, down_at, down_at + down_for);
+			engine_schedule_at(w->e, down_at, tracker_down, w);
+		}
+		w->swarm = swarm_new(w->e, w->net, w->tr, &bc);
+		w->torrents = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+		w->torrent_of = g_array_new(FALSE, FALSE, sizeof(struct torrent_of));
+		w->fetch_time = rec_stat_new(ctx->rec, "cooperators", "fetch_time_s");
+		w->bt_download_time = rec_stat_new(ctx->rec, "clients", "download_time_s");
+		w->v_rep_servers = rec_vector_new(ctx->rec, "site.0", "replicas_servers");
+		w->v_rep_objects = rec_vector_new(ctx->rec, "site.0", "object_replicas_servers");
+		w->v_rep_clients = rec_vector_new(ctx->rec, "site.0", "replicas_clients");
+		w->v_seeds = rec_vector_new(ctx->rec, "site.0", "swarm_seeds");
+		w->v_leechers = rec_vector_new(ctx->rec, "site.0", "swarm_leechers");
+		for (int k = 0; k < 3; k++) {
+			static const char *const who[] = { "origin", "cooperators", "clients" };
+
+			if (k < 2)
+				w->v_bytes[k][0] = rec_vector_new(ctx->rec, who[k], "http_bytes");
+			w->v_bytes[k][1] = rec_vector_new(ctx->rec, who[k], "bt_bytes");
+		}
+	}
 	w->servers = g_new0(struct wserver, w->nservers);
 	for (unsigned i = 0; i < w->nservers; i++) {
 		struct wserver *ws = &w->servers[i];
@@ -1161,6 +1793,7 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 		ws->have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 		ws->fetching = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 		ws->waiters = g_ptr_array_new_with_free_func(g_free);
+		ws->speers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 		for (int v = 0; v < (int)G_N_ELEMENTS(vnames); v++)
 			ws->v[v] = rec_vector_new(ctx->rec, entity, vnames[v]);
 		rec_vector_add(ws->v[V_STATE], 0, FC_STATE_LOW);
@@ -1184,6 +1817,8 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 		gr->v_p50 = rec_vector_new(ctx->rec, gr->entity, "page_time_p50_s");
 		gr->v_p90 = rec_vector_new(ctx->rec, gr->entity, "page_time_p90_s");
 		gr->v_p99 = rec_vector_new(ctx->rec, gr->entity, "page_time_p99_s");
+		if (w->bt_share > 0)
+			gr->bt_page_time = rec_stat_new(ctx->rec, gr->entity, "bt_page_time_s");
 	}
 	rng_stream_init(&w->arrivals_rng, ctx->seed, ctx->replication, "flash-arrivals", 0);
 	rng_stream_init(&w->others_rng, ctx->seed, ctx->replication, "other-arrivals", 0);
@@ -1215,6 +1850,29 @@ web_finish(void *data, struct sim_ctx *ctx)
 		rec_scalar(ctx->rec, gr->entity, "pages_not_found", (double)gr->not_found);
 		rec_scalar(ctx->rec, gr->entity, "success_ratio",
 			   gr->done + failed ? (double)gr->done / (double)(gr->done + failed) : NAN);
+		/* While no server of the site was up: all clients, BitTorrent ones. */
+		rec_scalar(ctx->rec, gr->entity, "dark_sessions", (double)gr->dark_arrived);
+		rec_scalar(ctx->rec, gr->entity, "dark_pages_ok", (double)gr->dark_done);
+		if (w->bt_share > 0) {
+			rec_scalar(ctx->rec, gr->entity, "bt_sessions", (double)gr->bt_arrived);
+			rec_scalar(ctx->rec, gr->entity, "bt_pages_ok", (double)gr->bt_done);
+			rec_scalar(ctx->rec, gr->entity, "bt_dark_sessions", (double)gr->bt_dark_arrived);
+			rec_scalar(ctx->rec, gr->entity, "bt_dark_pages_ok", (double)gr->bt_dark_done);
+		}
+	}
+	if (w->swarm) {
+		struct swarm_bytes b = swarm_bytes(w->swarm);
+
+		swarm_check(w->swarm); /* bytes conserved, bookkeeping sound */
+		rec_scalar(ctx->rec, "origin", "bt_bytes_sent",
+			   (double)swarm_uploaded_by(w->swarm, BT_ORIGIN));
+		rec_scalar(ctx->rec, "cooperators", "bt_bytes_sent",
+			   (double)swarm_uploaded_by(w->swarm, BT_COOPERATORS));
+		rec_scalar(ctx->rec, "clients", "bt_bytes_sent",
+			   (double)swarm_uploaded_by(w->swarm, BT_CLIENTS));
+		rec_scalar(ctx->rec, "bittorrent", "torrents", (double)w->torrent_of->len);
+		rec_scalar(ctx->rec, "bittorrent", "bytes_in_pieces", (double)b.pieces);
+		rec_scalar(ctx->rec, "bittorrent", "bytes_wasted", (double)b.wasted);
 	}
 	for (unsigned i = 0; i < w->nservers; i++) {
 		const struct server_counts *c = server_counts(w->servers[i].srv);
@@ -1267,6 +1925,7 @@ web_destroy(void *data)
 	}
 	reap(w->e, w, 0);
 	g_ptr_array_unref(w->finished);
+	swarm_free(w->swarm); /* before the servers' peers and the network */
 	for (unsigned i = 0; w->servers && i < w->nservers; i++) {
 		struct wserver *ws = &w->servers[i];
 
@@ -1275,11 +1934,15 @@ web_destroy(void *data)
 		g_hash_table_unref(ws->have);
 		g_hash_table_unref(ws->fetching);
 		g_ptr_array_unref(ws->waiters);
+		if (ws->speers)
+			g_hash_table_unref(ws->speers);
 	}
 	g_free(w->servers);
 	for (unsigned i = 0; w->sites && i < w->nservers; i++) {
-		for (size_t p = 0; p < w->sites[i].npages; p++)
+		for (size_t p = 0; p < w->sites[i].npages; p++) {
 			g_free(w->sites[i].pages[p].objects);
+			g_free(w->sites[i].pages[p].offset);
+		}
 		g_free(w->sites[i].pages);
 		g_free(w->sites[i].cdf);
 	}
@@ -1292,6 +1955,11 @@ web_destroy(void *data)
 	topology_free(w->topo);
 	g_free(w->isp);
 	arrivals_free(w->flash);
+	tracker_free(w->tr);
+	if (w->torrents)
+		g_hash_table_unref(w->torrents);
+	if (w->torrent_of)
+		g_array_unref(w->torrent_of);
 	net_free(w->net);
 	g_array_unref(w->free_links);
 	g_hash_table_unref(w->inflight);

@@ -184,7 +184,7 @@ ok "web model: sessions and bytes are conserved" sh -c "
 	  - (SELECT sum(value) FROM scalar WHERE name IN ('pages_ok', 'pages_impatient', 'pages_no_server', 'pages_not_found'))
 	  - (SELECT value FROM scalar WHERE name = 'sessions_in_progress')\")\" = 0.0 ] &&
 	[ \"\$(sqlite3 w1.db \"SELECT (SELECT value FROM scalar WHERE entity = 'all' AND name = 'bytes_delivered')
-	  - (SELECT sum(value) FROM scalar WHERE name = 'bytes_sent')\")\" = 0.0 ]"
+	  - (SELECT sum(value) FROM scalar WHERE name IN ('bytes_sent', 'bt_bytes_sent'))\")\" = 0.0 ]"
 ok "web model: no worker stays held once the flash crowd is over" sh -c "
 	[ \"\$(sqlite3 w1.db \"SELECT max(d.value) <= 5 FROM vector_data d JOIN vector v ON v.id = d.vector_id
 	  WHERE v.name = 'busy' AND d.t_ns = (SELECT max(t_ns) FROM vector_data)\")\" = 1 ]"
@@ -201,7 +201,7 @@ ok "web model: narrow ISP links shared by their clients slow the pages; bytes co
 	b=\$(sqlite3 w1.db \"SELECT p50 FROM statistic WHERE entity = 'site.0'\") &&
 	awk -v a=\"\$a\" -v b=\"\$b\" 'BEGIN { exit !(a > 2 * b) }' &&
 	[ \"\$(sqlite3 wi.db \"SELECT (SELECT value FROM scalar WHERE entity = 'all' AND name = 'bytes_delivered')
-	  - (SELECT sum(value) FROM scalar WHERE name = 'bytes_sent')\")\" = 0.0 ]"
+	  - (SELECT sum(value) FROM scalar WHERE name IN ('bytes_sent', 'bt_bytes_sent'))\")\" = 0.0 ]"
 "$prog" run "$web" -q --set web.policy=none -o wn.db
 ok "web model: cooperation serves more of the flash crowd than none" sh -c "
 	a=\$(sqlite3 w1.db \"SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'\") &&
