@@ -176,6 +176,7 @@ bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(B)/bench-net $(PROG)
 	$(Q)sh bench/run.sh $(B)
 	$(Q)sh bench/sweep.sh $(B)
+	$(Q)sh bench/swarm.sh $(B)
 	$(Q)echo; for f in 100 1000 5000; do $(B)/bench-net --flows $$f --changes 20000; done
 
 install: $(PROG) $(CORE_A) $(CORE_SO)

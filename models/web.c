@@ -695,6 +695,19 @@ sp_complete(struct swarm_peer *p, void *data, fc_time_t now)
 
 static const struct swarm_hooks server_hooks = { sp_piece, sp_complete };
 
+static void
+speer_log(const struct speer *sp, const char *kind)
+{
+	g_autofree char *entity = g_strdup_printf("server.%u", sp->ws->idx);
+
+	if (sp->object == FC_WHOLE_SITE)
+		rec_event(sp->ws->w->ctx->rec, engine_now(sp->ws->w->e), entity, kind,
+			  "site.%u", sp->site);
+	else
+		rec_event(sp->ws->w->ctx->rec, engine_now(sp->ws->w->e), entity, kind,
+			  "site.%u object %" G_GUINT64_FORMAT, sp->site, sp->object);
+}
+
 /*
  * ws joins the swarm of torrent over its access links: as a seed (its own
  * site, or a copy made beforehand) or to fetch the content.
@@ -715,6 +728,8 @@ speer_join(struct wserver *ws, uint32_t torrent, bool seed, bool fetch)
 	sp->p = swarm_join(w->swarm, torrent, id, &ws->up, 1, &ws->down, 1, seed,
 			   &server_hooks, sp);
 	swarm_peer_set_class(sp->p, ws->idx == 0 ? BT_ORIGIN : BT_COOPERATORS);
+	if (fetch)
+		speer_log(sp, "bt_join");
 }
 
 /* ws leaves the swarms of site that it joined to fetch (all its swarms
@@ -730,6 +745,8 @@ speers_leave(struct wserver *ws, uint32_t site, bool every_one)
 		struct speer *sp = v;
 
 		if (every_one || (sp->fetch && sp->site == site)) {
+			if (sp->fetch)
+				speer_log(sp, "bt_leave");
 			swarm_leave(ws->w->swarm, sp->p);
 			g_hash_table_iter_remove(&it); /* frees sp */
 		}
@@ -1895,6 +1912,9 @@ web_finish(void *data, struct sim_ctx *ctx)
 	rec_scalar(ctx->rec, "all", "dns_authority_queries",
 		   (double)dns_authority_queries(w->dns));
 	rec_scalar(ctx->rec, "all", "bytes_delivered", (double)net_bytes_delivered(w->net));
+	/* The cost of the flow model: rate recomputations, flows re-rated. */
+	rec_scalar(ctx->rec, "network", "recomputations", (double)net_recomputations(w->net));
+	rec_scalar(ctx->rec, "network", "flows_rated", (double)net_flows_rated(w->net));
 	if (w->origin_crash != FC_TIME_NEVER) {
 		rec_scalar(ctx->rec, "origin", "crash_s", (double)w->origin_crash / 1e9);
 		rec_scalar(ctx->rec, "origin", "time_to_rescue_s",

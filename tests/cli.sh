@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..43"
+echo "1..48"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -215,6 +215,44 @@ ok "web model on an igraph topology: deterministic, and farther than access late
 	a=\$(sqlite3 wt1.db \"SELECT p50 FROM statistic WHERE entity = 'site.0'\") &&
 	b=\$(sqlite3 w1.db \"SELECT p50 FROM statistic WHERE entity = 'site.0'\") &&
 	awk -v a=\"\$a\" -v b=\"\$b\" 'BEGIN { exit !(a > b) }'"
+ok "web model: rescuers fetch through the swarm and leave it as their rescue ends (Fig. 10)" sh -c "
+	[ \"\$(sqlite3 w1.db \"SELECT count(*) > 0 FROM event_log WHERE kind = 'bt_join'\")\" = 1 ] &&
+	[ \"\$(sqlite3 w1.db \"SELECT (SELECT count(*) FROM event_log WHERE kind = 'bt_join')
+	  - (SELECT count(*) FROM event_log WHERE kind = 'bt_leave')\")\" = 0 ] &&
+	[ \"\$(sqlite3 w1.db \"SELECT count(*) FROM event_log l WHERE l.kind = 'bt_leave' AND NOT EXISTS
+	  (SELECT 1 FROM event_log s WHERE s.entity = l.entity AND s.kind = 'state' AND s.t_ns = l.t_ns
+	   AND s.detail LIKE '%rescue ends%')\")\" = 0 ] &&
+	[ \"\$(sqlite3 w1.db \"SELECT d.value FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	  WHERE v.name = 'replicas_servers' ORDER BY d.t_ns DESC LIMIT 1\")\" = 1.0 ]"
+"$prog" run "$web" -q --set coop.transport=http -o wh.db
+ok "web model: with transport = http rescuers fetch from the origin, no swarm" sh -c "
+	[ \"\$(sqlite3 wh.db \"SELECT count(*) FROM scalar WHERE entity = 'bittorrent'\")\" = 0 ] &&
+	[ \"\$(sqlite3 wh.db \"SELECT value > 0.95 FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'\")\" = 1 ]"
+bt="--set clients.bittorrent=30% --set clients.shock=40"
+"$prog" run "$web" -q $bt -o wb1.db && "$prog" run "$web" -q $bt -o wb2.db
+dump wb1.db >wb1.txt; dump wb2.db >wb2.txt
+ok "web model with BitTorrent clients: same seed twice, identical results" sh -c "[ -s wb1.txt ] && cmp wb1.txt wb2.txt"
+ok "web model with BitTorrent clients: sessions and bytes conserved, clients serve each other" sh -c "
+	[ \"\$(sqlite3 wb1.db \"SELECT (SELECT sum(value) FROM scalar WHERE name = 'sessions')
+	  - (SELECT sum(value) FROM scalar WHERE name IN ('pages_ok', 'pages_impatient', 'pages_no_server', 'pages_not_found'))
+	  - (SELECT value FROM scalar WHERE name = 'sessions_in_progress')\")\" = 0.0 ] &&
+	[ \"\$(sqlite3 wb1.db \"SELECT (SELECT value FROM scalar WHERE entity = 'all' AND name = 'bytes_delivered')
+	  - (SELECT sum(value) FROM scalar WHERE name IN ('bytes_sent', 'bt_bytes_sent'))\")\" = 0.0 ] &&
+	[ \"\$(sqlite3 wb1.db \"SELECT (SELECT value FROM scalar WHERE entity = 'clients' AND name = 'bt_bytes_sent')
+	  > 10 * (SELECT value FROM scalar WHERE entity = 'origin' AND name = 'bt_bytes_sent')\")\" = 1 ] &&
+	[ \"\$(sqlite3 wb1.db \"SELECT (SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'bt_pages_ok')
+	  > 0.95 * (SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'bt_sessions')\")\" = 1 ] &&
+	[ \"\$(sqlite3 wb1.db \"SELECT max(d.value) > 100 FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	  WHERE v.name = 'replicas_clients'\")\" = 1 ]"
+"$prog" run "$web" -q --set clients.bittorrent=10% --set clients.sustained=120s --set web.cooperators=0 \
+	--set web.crash_after=5s --set web.reboot_delay=120s -o wd.db
+ok "web model: with every server down, BitTorrent clients still get their pages (Figs. 6, 9)" sh -c "
+	[ \"\$(sqlite3 wd.db \"SELECT value >= 1 FROM scalar WHERE entity = 'origin' AND name = 'crashes'\")\" = 1 ] &&
+	[ \"\$(sqlite3 wd.db \"SELECT b.value > 100 AND bo.value > 0.95 * b.value
+	  AND (ao.value - bo.value) < 0.2 * (a.value - b.value)
+	  FROM scalar a, scalar ao, scalar b, scalar bo
+	  WHERE a.entity = 'site.0' AND a.name = 'dark_sessions' AND ao.entity = 'site.0' AND ao.name = 'dark_pages_ok'
+	  AND b.entity = 'site.0' AND b.name = 'bt_dark_sessions' AND bo.entity = 'site.0' AND bo.name = 'bt_dark_pages_ok'\")\" = 1 ]"
 printf '[run]\nmodel = web\n[clients]\narrival = trace\ntrace = nowhere.csv\n' >badtrace.ini
 ok "web model: a missing trace file is bad input (2), named" sh -c "
 	'$prog' run badtrace.ini -q -o bt.db 2>e; [ \$? -eq 2 ] && grep -q 'badtrace.ini:5: \[clients\] trace' e && grep -q nowhere.csv e &&

@@ -38,6 +38,7 @@ need_cmd gnuplot gnuplot-nox
 if [ "${1:-}" = "--bench" ]; then
 	need_cmd c++ g++
 	need_pc ns3-core libns3-dev
+	[ -x /usr/bin/time ] || { missing="$missing time"; why="$why\n  time (/usr/bin/time, peak memory)"; }
 fi
 
 [ -z "$missing" ] && exit 0
