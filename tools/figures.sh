@@ -23,6 +23,17 @@ for ext in png pdf; do
 	gnuplot -e "data='figures/web-timeline.csv'; out='figures/web-timeline.$ext'" \
 		analysis/web-timeline.gp
 done
+# Where the coop run had BitTorrent (it has unless [coop] transport = http
+# and [clients] bittorrent = 0%): who sent the bytes, and the site's copies.
+sqlite3 -csv "$db" <analysis/web-bittorrent.sql >figures/web-bittorrent.csv
+bt_figure=
+if [ -s figures/web-bittorrent.csv ]; then
+	for ext in png pdf; do
+		gnuplot -e "data='figures/web-bittorrent.csv'; out='figures/web-bittorrent.$ext'" \
+			analysis/web-bittorrent.gp
+	done
+	bt_figure=", figures/web-bittorrent.png, .pdf"
+fi
 echo
 echo "policy     pages asked  success ratio  median page time (s)  p99 (s)  origin bytes (GB)"
 sqlite3 -separator ' ' "$db" "
@@ -36,4 +47,4 @@ FROM run r JOIN param p ON p.run_id = r.id AND p.name = 'web.policy'
 WHERE r.status = 'done' AND r.scenario = 'default' AND r.replication = 0
 ORDER BY r.id"
 echo
-echo "results: $db   figures: figures/web-timeline.png, figures/web-timeline.pdf"
+echo "results: $db   figures: figures/web-timeline.png, figures/web-timeline.pdf$bt_figure"
