@@ -469,6 +469,26 @@ net_flow_cancel(struct net *n, struct net_flow *f)
 	return got;
 }
 
+void
+net_flow_shrink(struct net *n, struct net_flow *f, uint64_t bytes)
+{
+	fc_time_t now = engine_now(n->e);
+	double left;
+
+	g_assert(bytes <= f->bytes && bytes >= net_flow_received(n, f));
+	advance(f, now);
+	f->bytes = bytes;
+	f->bits_total = (double)bytes * 8;
+	left = f->bits_total - f->bits_done;
+	engine_cancel(n->e, f->done_ev);
+	f->done_ev = 0;
+	if (left <= 0)
+		f->done_ev = engine_schedule_at(n->e, now, complete, f);
+	else if (f->rate > 0 && ceil(left * 1e9 / f->rate) < (double)(FC_TIME_NEVER - now))
+		f->done_ev = engine_schedule_at(n->e, now + (fc_time_t)ceil(left * 1e9 / f->rate),
+						complete, f);
+}
+
 double
 net_flow_rate(const struct net_flow *f)
 {

@@ -56,6 +56,14 @@ struct net_flow *net_flow_start(struct net *n, const net_link *links, size_t nli
  * that had arrived. */
 uint64_t net_flow_cancel(struct net *n, struct net_flow *f);
 
+/*
+ * The flow now carries only its first `bytes` (no fewer than have arrived,
+ * no more than it had): it ends sooner, at the rate it has, which does not
+ * change (max-min rates do not depend on sizes).  A request cancelled at
+ * its tail, say.
+ */
+void net_flow_shrink(struct net *n, struct net_flow *f, uint64_t bytes);
+
 /* The flow's current rate in bits per second. */
 double net_flow_rate(const struct net_flow *f);
 

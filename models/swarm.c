@@ -377,6 +377,33 @@ doubled(const struct swarm_peer *d, uint32_t piece)
 	return twice;
 }
 
+/* Blocks of a piece that flows of d have delivered whole while they go on
+ * (the flows count them when they end). */
+static uint64_t
+delivered(const struct swarm *s, const struct swarm_peer *d, uint32_t piece)
+{
+	uint64_t m = 0;
+
+	for (guint i = 0; i < d->conns->len; i++) {
+		const struct conn *c = d->conns->pdata[i];
+		const struct side *sd = &c->s[end_of(c, d)];
+		uint64_t got;
+
+		if (!sd->flow || sd->piece != piece)
+			continue;
+		got = net_flow_received(s->net, sd->flow);
+		for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++) {
+			uint64_t bb = block_bytes(s, d->torrent, piece, b);
+
+			if (got < bb)
+				break;
+			m |= (uint64_t)1 << b;
+			got -= bb;
+		}
+	}
+	return m;
+}
+
 /*
  * Side k asks the other end for up to request_blocks blocks in a row: of a
  * piece already begun that the other has, else of the piece pieces_pick
@@ -421,7 +448,10 @@ request(struct swarm *s, struct conn *c, int k)
 	free_blocks = ~pp->requested & full;
 	if (endgame) {
 		/* A block gets one second copy at most, so that a peer with
-		 * many neighbours does not fetch its last blocks from all. */
+		 * many neighbours does not fetch its last blocks from all; not
+		 * one a flow has already delivered; and the last of a piece's
+		 * free blocks, which its flow would deliver last (a request's
+		 * blocks come in order). */
 		pp = NULL;
 		for (guint i = 0; i < d->partials->len && !pp; i++) {
 			struct partial *x = &g_array_index(d->partials, struct partial, i);
@@ -430,7 +460,8 @@ request(struct swarm *s, struct conn *c, int k)
 				continue;
 			nb = blocks_in(s, d->torrent, x->piece);
 			full = all_blocks(nb);
-			free_blocks = ~x->received & full & ~doubled(d, x->piece);
+			free_blocks = ~x->received & full & ~doubled(d, x->piece) &
+				      ~delivered(s, d, x->piece);
 			if (free_blocks)
 				pp = x;
 		}
@@ -438,7 +469,8 @@ request(struct swarm *s, struct conn *c, int k)
 			return;
 	}
 	g_assert(free_blocks);
-	first = (uint32_t)__builtin_ctzll(free_blocks);
+	first = endgame ? 63 - (uint32_t)__builtin_clzll(free_blocks) :
+		(uint32_t)__builtin_ctzll(free_blocks);
 	/* In endgame one block at a time, as its copies are waste. */
 	for (run = 0; run < (endgame ? 1 : s->c.request_blocks) && first + run < nb &&
 		      ((free_blocks >> (first + run)) & 1); run++) {
@@ -515,6 +547,40 @@ blocks_arrived(struct swarm *s, struct swarm_peer *d, struct side *sd, uint64_t 
 	s->b.partial -= swarm_piece_bytes(s, d->torrent, sd->piece);
 	s->b.pieces += swarm_piece_bytes(s, d->torrent, sd->piece);
 	partial_drop(d, sd->piece);
+	return true;
+}
+
+/*
+ * Blocks from block `from` on arrived by another flow: side k's flow drops
+ * them if it has not begun them (it ends sooner; nothing is wasted), and
+ * blocks it drops that nobody else brings are free to be asked for again.
+ * Returns false when the flow has begun them, or they are its first.
+ */
+static bool
+trim(struct swarm *s, struct conn *c, int k, uint32_t from)
+{
+	struct swarm_peer *d = c->p[k];
+	struct side *sd = &c->s[k];
+	struct partial *pp = partial_find(d, sd->piece);
+	uint32_t end = (uint32_t)sd->first + sd->nblocks;
+	uint64_t keep = 0;
+
+	if (from <= sd->first)
+		return false;
+	for (uint32_t b = sd->first; b < from; b++)
+		keep += block_bytes(s, d->torrent, sd->piece, b);
+	if (net_flow_received(s->net, sd->flow) >= keep)
+		return false;
+	net_flow_shrink(s->net, sd->flow, keep);
+	sd->nblocks = (uint8_t)(from - sd->first);
+	for (uint32_t b = from; b < end; b++) {
+		uint64_t bit = (uint64_t)1 << b;
+
+		if (!(pp->received & bit) && !covered(d, sd->piece, b))
+			pp->requested &= ~bit;
+	}
+	if (pp->requested != all_blocks(blocks_in(s, d->torrent, sd->piece)))
+		pieces_remove(d->flight, sd->piece);
 	return true;
 }
 
@@ -700,6 +766,8 @@ piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 
 		if (so->flow && so->piece == sd->piece && so->first < sd->first + sd->nblocks &&
 		    sd->first < so->first + so->nblocks) {
+			if (trim(s, o, end_of(o, d), MAX(so->first, sd->first)))
+				continue;
 			if (cut(s, o, end_of(o, d)) >= 0) {
 				piece_arrived(s, d, sd->piece, now);
 				return;

@@ -131,6 +131,50 @@ test_cancel(void)
 	engine_free(e);
 }
 
+/*
+ * Shrinking: flow a, 1 MB on an 8 Mbit/s link (1 MB/s), alone for 125 ms
+ * (125,000 bytes); then b (875,000 bytes) shares the link, 500 kB/s each.
+ * At 250 ms a has 187,500 bytes and is cut to 312,500: its last 125,000
+ * take 250 ms, so it ends at 500 ms, at the rate it had.  b has 187,500
+ * bytes by then and its last 687,500 alone take 687.5 ms: it ends at
+ * 1,187.5 ms.  A shrink to the bytes already in ends a flow at once.
+ */
+static void
+test_shrink(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	net_link l = net_link_add(n, 8 * MBIT);
+	struct done_log log = { { 0 }, 0 };
+	struct net_flow *a = net_flow_start(n, &l, 1, 1000000, on_done, &log);
+	struct net_flow *b;
+
+	engine_run_until(e, 125 * FC_MSEC);
+	b = net_flow_start(n, &l, 1, 875000, on_done, &log);
+	engine_run_until(e, 250 * FC_MSEC);
+	/* 125,000 bytes alone, then 62,500 at 4 Mbit/s. */
+	g_assert_cmpuint(net_flow_received(n, a), ==, 187500);
+	net_flow_shrink(n, a, 312500);
+	g_assert_cmpfloat(net_flow_rate(a), ==, 4e6);
+	g_assert_cmpint(engine_run(e), ==, ENGINE_EMPTY);
+	g_assert_cmpint(log.n, ==, 2);
+	g_assert_cmpuint(log.at[0], ==, 500 * FC_MSEC);
+	g_assert_cmpuint(log.at[1], ==, 1187500 * FC_USEC);
+	g_assert_cmpuint(net_bytes_delivered(n), ==, 312500 + 875000);
+
+	log.n = 0;
+	a = net_flow_start(n, &l, 1, 1000000, on_done, &log);
+	engine_run_until(e, engine_now(e) + 100 * FC_MSEC);
+	net_flow_shrink(n, a, net_flow_received(n, a));
+	g_assert_cmpint(engine_run(e), ==, ENGINE_EMPTY);
+	g_assert_cmpint(log.n, ==, 1);
+	g_assert_cmpuint(log.at[0], ==, 1287500 * FC_USEC);
+	g_assert_cmpuint(net_bytes_delivered(n), ==, 312500 + 875000 + 100000);
+	(void)b;
+	net_free(n);
+	engine_free(e);
+}
+
 /* Flows in different components do not disturb each other. */
 static void
 test_components(void)
@@ -356,6 +400,7 @@ main(int argc, char **argv)
 	g_test_add_func("/net/parking-lot", test_parking_lot);
 	g_test_add_func("/net/completion-times", test_completion_times);
 	g_test_add_func("/net/cancel", test_cancel);
+	g_test_add_func("/net/shrink", test_shrink);
 	g_test_add_func("/net/components", test_components);
 	g_test_add_func("/net/random", test_random);
 	g_test_add_func("/net/mesh", test_mesh);
