@@ -1037,7 +1037,8 @@ visit_end(struct visit *v)
 	struct web *w = v->w;
 
 	engine_cancel(w->e, v->ev);
-	v->ev = 0;
+	engine_cancel(w->e, v->join_ev);
+	v->ev = v->join_ev = 0;
 	g_hash_table_remove(w->live, v);
 	g_ptr_array_add(w->finished, v);
 	if (!w->reap_ev)
@@ -1191,8 +1192,6 @@ bt_impatient(struct engine *e, void *data, fc_time_t now)
 	(void)e;
 	v->ev = 0;
 	visit_result(v, SESSION_IMPATIENT, now);
-	engine_cancel(v->w->e, v->join_ev);
-	v->join_ev = 0;
 	if (v->peer) {
 		swarm_leave(v->w->swarm, v->peer);
 		v->peer = NULL;
