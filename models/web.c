@@ -59,6 +59,13 @@ struct torrent_of {
 	uint64_t object;   /* FC_WHOLE_SITE for the site */
 };
 
+/* Why a server is in a swarm. */
+enum speer_kind {
+	SP_SEED,   /* its own site, or a copy it holds */
+	SP_FETCH,  /* a rescuer fetching what it serves */
+	SP_COPY,   /* taking its copy (predistribution through BitTorrent) */
+};
+
 /* A server's place in a swarm. */
 struct speer {
 	struct wserver *ws;
@@ -66,7 +73,7 @@ struct speer {
 	uint32_t torrent, site;
 	uint64_t object;
 	fc_time_t started;
-	bool fetch;        /* a rescuer's fetch, not a copy it seeds */
+	enum speer_kind kind;
 };
 
 /* A connection held by a rescuer until the content it asks has come. */
@@ -92,6 +99,7 @@ struct wserver {
 	GHashTable *fetching;  /* the same keys: a fetch is under way */
 	GPtrArray *waiters;    /* struct waiter, oldest first */
 	GHashTable *speers;    /* torrent id -> struct speer */
+	bool *copied;          /* per site: its copy is complete (predistribution) */
 	uint32_t joins;        /* swarm joins so far, for peer ids */
 	/* Counts at the last sample. */
 	struct server_counts last;
@@ -175,6 +183,7 @@ struct web {
 	struct fc_config node_cfg;  /* common part */
 	uint8_t (*keys)[32];        /* nservers x nservers, symmetric */
 	bool predistributed;
+	bool copies_by_bt;     /* copies fetched through the swarms from time 0 */
 	uint64_t copy_limit;
 	GHashTable *inflight;  /* messages on their way, freed at the end */
 	GHashTable *live;      /* visits under way, for the end */
@@ -195,7 +204,7 @@ struct web {
 	GHashTable *torrents;  /* struct torrent_of -> id + 1 */
 	GArray *torrent_of;    /* id -> struct torrent_of */
 	uint64_t site0_clients_holding;
-	struct rec_stat *fetch_time, *bt_download_time;
+	struct rec_stat *fetch_time, *copy_time, *bt_download_time;
 	struct rec_vector *v_rep_servers, *v_rep_objects, *v_rep_clients, *v_seeds,
 			  *v_leechers, *v_bytes[3][2];
 	uint64_t last_http[2], last_bt[3];
@@ -330,15 +339,22 @@ holds_any(struct wserver *ws, uint32_t site)
 	return false;
 }
 
-static void speer_join(struct wserver *ws, uint32_t torrent, bool seed, bool fetch);
+static void speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind);
 
-/* Whether ws holds a copy of site made beforehand (spread = predistributed). */
+/* Whether ws takes a copy of site (spread = predistributed). */
 static bool
-holds_copy(const struct wserver *ws, uint32_t site)
+takes_copy(const struct wserver *ws, uint32_t site)
 {
 	const struct web *w = ws->w;
 
 	return w->predistributed && site != ws->idx && w->sites[site].bytes <= w->copy_limit;
+}
+
+/* Whether ws holds its copy of site: made before the run, or fetched. */
+static bool
+holds_copy(const struct wserver *ws, uint32_t site)
+{
+	return takes_copy(ws, site) && (!ws->w->copies_by_bt || ws->copied[site]);
 }
 
 /* The copies made before the run ([coop] spread = predistributed): every
@@ -379,7 +395,7 @@ torrent_get(struct web *w, uint32_t site, uint64_t object)
 
 		if (server_up(ws->srv) &&
 		    (i == site || (object == FC_WHOLE_SITE && holds_copy(ws, site))))
-			speer_join(ws, t, true, false);
+			speer_join(ws, t, SP_SEED);
 	}
 	return t;
 }
@@ -674,7 +690,7 @@ sp_piece(struct swarm_peer *p, uint32_t piece, void *data, fc_time_t now)
 	(void)p;
 	(void)piece;
 	(void)now;
-	if (sp->fetch && sp->ws->waiters->len)
+	if (sp->kind != SP_SEED && sp->ws->waiters->len)
 		release_arrived(sp->ws, sp->site);
 }
 
@@ -685,11 +701,14 @@ sp_complete(struct swarm_peer *p, void *data, fc_time_t now)
 	struct wserver *ws = sp->ws;
 
 	(void)p;
-	if (!sp->fetch)
+	if (sp->kind == SP_SEED)
 		return;
+	if (sp->kind == SP_COPY)
+		ws->copied[sp->site] = true;
 	g_hash_table_add(ws->have, content_key(sp->site, sp->object));
 	if (sp->started >= ws->w->ctx->warmup)
-		rec_stat_add(ws->w->fetch_time, (double)(now - sp->started) / 1e9);
+		rec_stat_add(sp->kind == SP_COPY ? ws->w->copy_time : ws->w->fetch_time,
+			      (double)(now - sp->started) / 1e9);
 	release_site(ws, sp->site, sp->object, true);
 }
 
@@ -710,10 +729,10 @@ speer_log(const struct speer *sp, const char *kind)
 
 /*
  * ws joins the swarm of torrent over its access links: as a seed (its own
- * site, or a copy made beforehand) or to fetch the content.
+ * site, or a copy it holds), to fetch what it serves, or to take its copy.
  */
 static void
-speer_join(struct wserver *ws, uint32_t torrent, bool seed, bool fetch)
+speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind)
 {
 	struct web *w = ws->w;
 	const struct torrent_of *of = &g_array_index(w->torrent_of, struct torrent_of, torrent);
@@ -723,12 +742,12 @@ speer_join(struct wserver *ws, uint32_t torrent, bool seed, bool fetch)
 
 	g_assert(ws->joins < ((uint64_t)1 << 40));
 	g_assert(!g_hash_table_contains(ws->speers, GUINT_TO_POINTER(torrent)));
-	*sp = (struct speer){ ws, NULL, torrent, of->site, of->object, engine_now(w->e), fetch };
+	*sp = (struct speer){ ws, NULL, torrent, of->site, of->object, engine_now(w->e), kind };
 	g_hash_table_insert(ws->speers, GUINT_TO_POINTER(torrent), sp);
-	sp->p = swarm_join(w->swarm, torrent, id, &ws->up, 1, &ws->down, 1, seed,
+	sp->p = swarm_join(w->swarm, torrent, id, &ws->up, 1, &ws->down, 1, kind == SP_SEED,
 			   &server_hooks, sp);
 	swarm_peer_set_class(sp->p, ws->idx == 0 ? BT_ORIGIN : BT_COOPERATORS);
-	if (fetch)
+	if (kind == SP_FETCH)
 		speer_log(sp, "bt_join");
 }
 
@@ -744,8 +763,8 @@ speers_leave(struct wserver *ws, uint32_t site, bool every_one)
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct speer *sp = v;
 
-		if (every_one || (sp->fetch && sp->site == site)) {
-			if (sp->fetch)
+		if (every_one || (sp->kind == SP_FETCH && sp->site == site)) {
+			if (sp->kind == SP_FETCH)
 				speer_log(sp, "bt_leave");
 			swarm_leave(ws->w->swarm, sp->p);
 			g_hash_table_iter_remove(&it); /* frees sp */
@@ -854,7 +873,7 @@ fetch_start(struct wserver *ws, uint32_t site, uint64_t object)
 		return;
 	/* Through the swarm (seed 000 Sec. 4.3.3, steps 5 and 6). */
 	if (w->bt_fetch) {
-		speer_join(ws, torrent_get(w, site, object), false, true);
+		speer_join(ws, torrent_get(w, site, object), SP_FETCH);
 		return;
 	}
 	f = g_new0(struct fetch, 1);
@@ -967,13 +986,16 @@ updown(void *user, struct server *srv, bool up, fc_time_t now)
 	}
 	if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT)
 		node_start(ws);
-	/* Back up: it seeds its own site's torrents and its copies again. */
+	/* Back up: it seeds its own site's torrents and its copies again, and
+	 * takes again the copies it had not finished. */
 	for (guint t = 0; w->swarm && t < w->torrent_of->len; t++) {
 		const struct torrent_of *of = &g_array_index(w->torrent_of, struct torrent_of, t);
 
 		if (of->site == ws->idx ||
 		    (of->object == FC_WHOLE_SITE && holds_copy(ws, of->site)))
-			speer_join(ws, t, true, false);
+			speer_join(ws, t, SP_SEED);
+		else if (of->object == FC_WHOLE_SITE && takes_copy(ws, of->site))
+			speer_join(ws, t, SP_COPY);
 	}
 }
 
@@ -1652,6 +1674,8 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 	w->predistributed = w->policy == POLICY_COOP &&
 			    strcmp(scenario_choice(sc, "coop", "spread"), "predistributed") == 0;
 	w->copy_limit = scenario_size(sc, "coop", "copy_limit");
+	w->copies_by_bt = w->predistributed &&
+			  strcmp(scenario_choice(sc, "coop", "predistribution"), "bittorrent") == 0;
 	swarm_config_read(&bc, sc);
 	bc.master_seed = ctx->seed;
 	bc.replication = ctx->replication;
@@ -1757,7 +1781,7 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 	w->isp = g_new(net_link, MAX(w->nisps, 1u));
 	for (size_t i = 0; i < w->nisps; i++)
 		w->isp[i] = net_link_add(w->net, scenario_rate(sc, "network", "isp_link"));
-	if (w->bt_fetch || w->bt_share > 0) {
+	if (w->bt_fetch || w->bt_share > 0 || w->copies_by_bt) {
 		fc_time_t down_at = scenario_duration(sc, "bittorrent", "tracker_down_at");
 		fc_time_t down_for = scenario_duration(sc, "bittorrent", "tracker_down_for");
 
@@ -1771,6 +1795,8 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 		w->torrents = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 		w->torrent_of = g_array_new(FALSE, FALSE, sizeof(struct torrent_of));
 		w->fetch_time = rec_stat_new(ctx->rec, "cooperators", "fetch_time_s");
+		if (w->copies_by_bt)
+			w->copy_time = rec_stat_new(ctx->rec, "cooperators", "copy_time_s");
 		w->bt_download_time = rec_stat_new(ctx->rec, "clients", "download_time_s");
 		w->v_rep_servers = rec_vector_new(ctx->rec, "site.0", "replicas_servers");
 		w->v_rep_objects = rec_vector_new(ctx->rec, "site.0", "object_replicas_servers");
@@ -1810,10 +1836,20 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 		ws->fetching = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 		ws->waiters = g_ptr_array_new_with_free_func(g_free);
 		ws->speers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+		ws->copied = g_new0(bool, w->nservers);
 		for (int v = 0; v < (int)G_N_ELEMENTS(vnames); v++)
 			ws->v[v] = rec_vector_new(ctx->rec, entity, vnames[v]);
 		rec_vector_add(ws->v[V_STATE], 0, FC_STATE_LOW);
 		add_copies(ws);
+	}
+	/* Predistribution through BitTorrent: each site is published now and
+	 * the cooperators that take a copy of it download it from its swarm. */
+	for (uint32_t site = 0; w->copies_by_bt && site < w->nservers; site++) {
+		uint32_t t = torrent_get(w, site, FC_WHOLE_SITE);
+
+		for (unsigned i = 0; i < w->nservers; i++)
+			if (takes_copy(&w->servers[i], site))
+				speer_join(&w->servers[i], t, SP_COPY);
 	}
 	if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT) {
 		for (unsigned i = 0; i < w->nservers; i++)
@@ -1955,6 +1991,7 @@ web_destroy(void *data)
 		g_ptr_array_unref(ws->waiters);
 		if (ws->speers)
 			g_hash_table_unref(ws->speers);
+		g_free(ws->copied);
 	}
 	g_free(w->servers);
 	for (unsigned i = 0; w->sites && i < w->nservers; i++) {

@@ -104,7 +104,7 @@ replications = 3
 mmck.arrival_rate = 0.5, 1.0
 EOF
 
-echo "1..48"
+echo "1..49"
 ok "--version prints the version" sh -c "'$prog' --version | grep -q '^flashcoop '"
 ok "no command is a usage error (2)" status_is 2 "$prog"
 ok "an unknown command is a usage error (2)" status_is 2 "$prog" frobnicate
@@ -227,6 +227,13 @@ ok "web model: rescuers fetch through the swarm and leave it as their rescue end
 	   AND s.detail LIKE '%rescue ends%')\")\" = 0 ] &&
 	[ \"\$(sqlite3 w1.db \"SELECT d.value FROM vector_data d JOIN vector v ON v.id = d.vector_id
 	  WHERE v.name = 'replicas_servers' ORDER BY d.t_ns DESC LIMIT 1\")\" = 1.0 ]"
+"$prog" run "$web" -q --set web.crash_after=5s --set coop.flash_threshold=50 \
+	--set coop.spread=predistributed --set coop.predistribution=bittorrent -o wp.db
+ok "web model: copies predistributed through the swarms before the flash crowd serve the rescue" sh -c "
+	[ \"\$(sqlite3 wp.db \"SELECT count = 30 AND max < 60 FROM statistic WHERE name = 'copy_time_s'\")\" = 1 ] &&
+	[ \"\$(sqlite3 wp.db \"SELECT value < 60 FROM scalar WHERE entity = 'origin' AND name = 'time_to_service_s'\")\" = 1 ] &&
+	[ \"\$(sqlite3 wp.db \"SELECT count(*) FROM event_log WHERE kind = 'bt_join'\")\" = 0 ] &&
+	[ \"\$(sqlite3 wp.db \"$conserved\")\" = 1 ]"
 "$prog" run "$web" -q --set coop.transport=http -o wh.db
 ok "web model: with transport = http rescuers fetch from the origin, no swarm" sh -c "
 	[ \"\$(sqlite3 wh.db \"SELECT count(*) FROM scalar WHERE entity = 'bittorrent'\")\" = 0 ] &&
