@@ -25,7 +25,10 @@
  * uplink path and the downloader's downlink path: first blocks not yet asked
  * for of a piece it has begun, else of a new piece (random first pieces,
  * then rarest first among its neighbours; see pieces.h), and in endgame,
- * when every block it lacks is asked for, blocks already asked of others.
+ * when every block it lacks is asked for, single blocks already asked of
+ * others (at most one second copy each, the last a flow has not yet
+ * delivered; when the copy wins, that flow drops the block if it has not
+ * begun it, else it is cut).
  * So several neighbours serve one piece at once, as in real clients; with
  * whole pieces per request, an unchoked peer whose wanted pieces are all
  * under way elsewhere would leave its slot idle, and small torrents would
