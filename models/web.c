@@ -70,7 +70,7 @@ enum speer_kind {
 struct speer {
 	struct wserver *ws;
 	struct swarm_peer *p;
-	uint32_t torrent, site;
+	uint32_t site;
 	uint64_t object;
 	fc_time_t started;
 	enum speer_kind kind;
@@ -195,13 +195,13 @@ struct web {
 	bool bt_fetch;         /* rescuers fetch through the swarms */
 	double bt_share;       /* of the clients */
 	double uplink_share;
-	fc_time_t torrent_timeout, seeding_mean;
+	fc_time_t seeding_mean;
 	struct client_params cp_torrent;
 	struct rng_stream tracker_rs;
 	struct tracker *tr;
 	struct swarm *swarm;
 	uint64_t piece_size;
-	GHashTable *torrents;  /* struct torrent_of -> id + 1 */
+	GHashTable *torrents;  /* torrent_key(site, object) -> id + 1 */
 	GArray *torrent_of;    /* id -> struct torrent_of */
 	uint64_t site0_clients_holding;
 	struct rec_stat *fetch_time, *copy_time, *bt_download_time;
@@ -742,7 +742,7 @@ speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind)
 
 	g_assert(ws->joins < ((uint64_t)1 << 40));
 	g_assert(!g_hash_table_contains(ws->speers, GUINT_TO_POINTER(torrent)));
-	*sp = (struct speer){ ws, NULL, torrent, of->site, of->object, engine_now(w->e), kind };
+	*sp = (struct speer){ ws, NULL, of->site, of->object, engine_now(w->e), kind };
 	g_hash_table_insert(ws->speers, GUINT_TO_POINTER(torrent), sp);
 	sp->p = swarm_join(w->swarm, torrent, id, &ws->up, 1, &ws->down, 1, kind == SP_SEED,
 			   &server_hooks, sp);
