@@ -1105,6 +1105,20 @@ visit_result(struct visit *v, enum session_result r, fc_time_t now)
 	}
 }
 
+/* A client access link of bps: one a finished visit gave back, or a new one. */
+static net_link
+link_take(struct web *w, uint64_t bps)
+{
+	net_link l;
+
+	if (!w->free_links->len)
+		return net_link_add(w->net, bps);
+	l = g_array_index(w->free_links, net_link, w->free_links->len - 1);
+	g_array_set_size(w->free_links, w->free_links->len - 1);
+	net_link_set(w->net, l, bps);
+	return l;
+}
+
 /* ---- BitTorrent clients (seed 000 Sec. 4.2.4, Figs. 6 and 9) ---- */
 
 static bool
@@ -1185,13 +1199,7 @@ bt_join(struct engine *e, void *data, fc_time_t now)
 
 	(void)e;
 	v->join_ev = 0;
-	if (w->free_links->len) {
-		v->uplink = g_array_index(w->free_links, net_link, w->free_links->len - 1);
-		g_array_set_size(w->free_links, w->free_links->len - 1);
-		net_link_set(w->net, v->uplink, bps);
-	} else {
-		v->uplink = net_link_add(w->net, bps);
-	}
+	v->uplink = link_take(w, bps);
 	v->bt = true;
 	up[n] = v->uplink;
 	down[n++] = v->link;
@@ -1307,13 +1315,7 @@ visit_start(struct web *w, uint32_t site)
 	v->site = site;
 	v->counted = engine_now(w->e) >= w->ctx->warmup;
 	v->dark = site_dark(w, site);
-	if (w->free_links->len) {
-		v->link = g_array_index(w->free_links, net_link, w->free_links->len - 1);
-		g_array_set_size(w->free_links, w->free_links->len - 1);
-		net_link_set(w->net, v->link, (uint64_t)v->down_bps);
-	} else {
-		v->link = net_link_add(w->net, (uint64_t)v->down_bps);
-	}
+	v->link = link_take(w, (uint64_t)v->down_bps);
 	if (v->wants_bt) {
 		/* First the .torrent, from the servers of the site, in no more
 		 * than torrent_timeout; the page must come within patience. */
