@@ -56,26 +56,38 @@ endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 $(WARNINGS) $(CFLAGS) \
-	$(SAN_FLAGS) -Icore/include -Isim -Imodels -I$(B) $(PKG_CFLAGS)
+# Headers are included by their path from the repository root
+# ("sim/engine.h", "models/web/server.h"); the core's public headers by
+# their installed name ("flashcoop/core.h").  The core itself sees only its
+# own include folder and GLib (CORE_CFLAGS), so it cannot reach the
+# simulator by accident.
+BASE_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS)
+CORE_CFLAGS = $(BASE_CFLAGS) -Icore/include \
+	$(shell $(PKG_CONFIG) --cflags glib-2.0 2>/dev/null)
+ALL_CFLAGS = $(BASE_CFLAGS) -I. -Icore/include -I$(B) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 ifneq ($(V),1)
 Q := @
 endif
 
+# One archive per layer: core <- sim <- models <- the program.
 CORE_SRCS := $(wildcard core/*.c)
-SIM_SRCS := $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
+SIM_SRCS := $(wildcard sim/*.c)
+MODELS_SRCS := $(filter-out models/main.c,$(wildcard models/*.c models/*/*.c))
 TEST_SRCS := $(wildcard tests/test-*.c)
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
 SIM_OBJS := $(SIM_SRCS:%.c=$(B)/obj/%.o)
+MODELS_OBJS := $(MODELS_SRCS:%.c=$(B)/obj/%.o)
 TESTS := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
 
 CORE_A := $(B)/libflashcoop-core.a
 CORE_SO_VERSION := 0
 CORE_SO := $(B)/libflashcoop-core.so.$(CORE_SO_VERSION)
 SIM_A := $(B)/libflashcoop-sim.a
+MODELS_A := $(B)/libflashcoop-models.a
+LIBS_A := $(MODELS_A) $(SIM_A) $(CORE_A)
 PROG := $(B)/flashcoop
 
 RESULTS ?= results.db
@@ -91,7 +103,7 @@ all: $(PROG) $(CORE_A) $(CORE_SO) $(TESTS) $(B)/bench-hold $(B)/bench-net
 # written to a file that is rewritten only when its content differs.
 $(B)/.flags: FORCE
 	@mkdir -p $(B)
-	@printf '%s\n' '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new; \
+	@printf '%s\n' '$(CC) $(ALL_CFLAGS) $(CORE_CFLAGS) $(ALL_LDFLAGS)' > $@.new; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
 
 # The program version, from git when there is a repository.
@@ -105,14 +117,14 @@ $(B)/version.h: FORCE
 $(B)/obj/core/%.o: core/%.c $(B)/.flags
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=default -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CORE_CFLAGS) -fPIC -fvisibility=default -MMD -MP -c -o $@ $<
 
 $(B)/obj/%.o: %.c $(B)/.flags
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/obj/sim/main.o: $(B)/version.h
+$(B)/obj/sim/cli.o: $(B)/version.h
 
 $(CORE_A): $(CORE_OBJS)
 	@echo "  AR      $@"
@@ -127,20 +139,24 @@ $(SIM_A): $(SIM_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(PROG): $(B)/obj/sim/main.o $(SIM_A) $(CORE_A)
+$(MODELS_A): $(MODELS_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(PROG): $(B)/obj/models/main.o $(LIBS_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(SIM_A) $(CORE_A)
+$(B)/tests/%: $(B)/obj/tests/%.o $(LIBS_A)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/bench-net: $(B)/obj/bench/bench-net.o $(SIM_A) $(CORE_A)
+$(B)/bench-net: $(B)/obj/bench/bench-net.o $(LIBS_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/bench-hold: $(B)/obj/bench/bench-hold.o $(SIM_A) $(CORE_A)
+$(B)/bench-hold: $(B)/obj/bench/bench-hold.o $(LIBS_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -165,7 +181,7 @@ figures:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG)
-	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh tests/core-api.sh
+	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh tests/core-api.sh tests/layering.sh tests/golden.sh
 
 # Longer model validations (the swarm against the fluid model, ~20 s).
 validate: deps

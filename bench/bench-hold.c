@@ -22,8 +22,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
-#include "engine.h"
-#include "rng.h"
+#include "sim/engine.h"
+#include "sim/rng.h"
 
 #define HOLD_SPAN (2 * FC_MSEC)
 

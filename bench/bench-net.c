@@ -14,9 +14,9 @@
 #include <glib.h>
 #include <gsl/gsl_randist.h>
 
-#include "engine.h"
-#include "net.h"
-#include "rng.h"
+#include "sim/engine.h"
+#include "models/world/net.h"
+#include "sim/rng.h"
 
 struct client {
 	struct net *n;

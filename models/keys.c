@@ -4,7 +4,7 @@
  * and docs/scenario.md all come from this table; a model reads its keys by
  * name through sim/scenario.h and asserts that they are here.
  */
-#include "keys.h"
+#include "models/models.h"
 
 #include <glib.h>
 

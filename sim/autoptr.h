@@ -9,9 +9,9 @@
 #include <glib.h>
 #include <sqlite3.h>
 
-#include "results.h"
-#include "scenario.h"
-#include "sweep.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
+#include "sim/sweep.h"
 
 typedef struct scenario fc_scenario;
 typedef struct results fc_results;

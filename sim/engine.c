@@ -13,7 +13,7 @@
  * the queue is purged in one pass, so heavy cancellation (timers re-armed on
  * every rate change) costs O(1) amortised and bounded memory.
  */
-#include "engine.h"
+#include "sim/engine.h"
 
 #include <glib.h>
 

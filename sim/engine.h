@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evq.h"
+#include "sim/evq.h"
 #include "flashcoop/time.h"
 
 struct engine;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "evq.h"
+#include "sim/evq.h"
 
 #include <glib.h>
 

@@ -5,7 +5,7 @@
  * two, which makes it the usual fast comparison-based event queue; it is kept
  * as the reference that the radix queue is measured and cross-checked against.
  */
-#include "evq.h"
+#include "sim/evq.h"
 
 #include <glib.h>
 

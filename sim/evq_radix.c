@@ -38,7 +38,7 @@
  * zero; hence last never exceeds the engine's clock and any later push (at or
  * after the clock) is valid.
  */
-#include "evq.h"
+#include "sim/evq.h"
 
 #include <glib.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "keyfile.h"
+#include "sim/keyfile.h"
 
 #include <string.h>
 

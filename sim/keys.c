@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "keys.h"
+#include "sim/keys.h"
 
 #include <string.h>
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The scenario key table.  Every key a scenario file may hold is declared
- * once, in models/keys.c (scenario_keys), with its type, unit, default, allowed range and a
- * one-line meaning.  The table drives parsing and validation (sim/scenario.c),
+ * once, in the program's key table (models/keys.c), with its type, unit,
+ * default, allowed range and a one-line meaning.  The table drives parsing and validation (sim/scenario.c),
  * the defaults, `flashcoop keys` and docs/scenario.md; nothing else lists
  * keys.  Tests may build tables of their own.
  */
@@ -46,9 +46,6 @@ struct key_table {
 	const struct key_def *defs; /* in documentation order */
 	size_t n;
 };
-
-/* The scenario keys (models/keys.c). */
-extern const struct key_table scenario_keys;
 
 /* The key group.name, or NULL. */
 const struct key_def *keys_find(const struct key_table *t, const char *group,

@@ -13,10 +13,11 @@
 
 #include <glib.h>
 
-#include "engine.h"
+#include "sim/engine.h"
+#include "sim/keys.h"
 #include "flashcoop/time.h"
-#include "recorder.h"
-#include "scenario.h"
+#include "sim/recorder.h"
+#include "sim/scenario.h"
 
 /* One run as a model sees it. */
 struct sim_ctx {
@@ -54,10 +55,18 @@ struct model_type {
 	void (*destroy)(void *model);
 };
 
-/* The model types (models/models.c), NULL-terminated. */
-extern const struct model_type *const model_types[];
+/*
+ * What a program simulates: its model types and its scenario key table.
+ * The simulator knows no model by name; the program's main
+ * (models/main.c) hands it the catalog, so sim/ never depends on models/.
+ */
+struct sim_catalog {
+	const struct model_type *const *models; /* NULL-terminated */
+	const struct key_table *keys;
+};
 
-/* The model type called name, or NULL. */
-const struct model_type *model_type_find(const char *name);
+/* The model type called name in cat, or NULL. */
+const struct model_type *sim_catalog_model(const struct sim_catalog *cat,
+					   const char *name);
 
 #endif

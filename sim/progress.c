@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "progress.h"
+#include "sim/progress.h"
 
 #include <stdio.h>
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "recorder.h"
+#include "sim/recorder.h"
 
 #include <math.h>
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "results.h"
+#include "sim/results.h"
 
 /* Rows buffered before the driver is asked to write them. */
 #define FLUSH_ROWS 100000

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "results.h"
+#include "sim/results.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "autoptr.h"
+#include "sim/autoptr.h"
 
 /* 'FCOP' */
 #define APPLICATION_ID 0x46434f50

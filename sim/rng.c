@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "rng.h"
+#include "sim/rng.h"
 
 #include <glib.h>
 

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "run.h"
+#include "sim/run.h"
 
 #include <string.h>
 
-#include "autoptr.h"
-#include "evq.h"
-#include "model.h"
-#include "progress.h"
-#include "recorder.h"
-#include "results.h"
+#include "sim/autoptr.h"
+#include "sim/evq.h"
+#include "sim/model.h"
+#include "sim/progress.h"
+#include "sim/recorder.h"
+#include "sim/results.h"
 
 /* Handlers between two looks at signals, buffers and the progress line. */
 #define POLL_EVENTS 4096
@@ -27,11 +27,11 @@ sim_fail(struct sim_ctx *ctx, const char *fmt, ...)
 }
 
 const struct model_type *
-model_type_find(const char *name)
+sim_catalog_model(const struct sim_catalog *cat, const char *name)
 {
-	for (size_t i = 0; model_types[i]; i++)
-		if (strcmp(model_types[i]->name, name) == 0)
-			return model_types[i];
+	for (size_t i = 0; cat->models[i]; i++)
+		if (strcmp(cat->models[i]->name, name) == 0)
+			return cat->models[i];
 	return NULL;
 }
 
@@ -121,7 +121,7 @@ gboolean
 run_scenario(const struct scenario *sc, const struct run_options *o,
 	     struct run_report *rep, GError **err)
 {
-	const struct model_type *mt = model_type_find(scenario_choice(sc, "run", "model"));
+	const struct model_type *mt = sim_catalog_model(o->catalog, scenario_choice(sc, "run", "model"));
 	const struct evq_type *qt = evq_type_find(scenario_choice(sc, "run", "queue"));
 	fc_time_t warmup = scenario_duration(sc, "run", "warmup");
 	fc_time_t duration = scenario_duration(sc, "run", "duration");

@@ -13,9 +13,10 @@
 
 #include <glib.h>
 
-#include "scenario.h"
+#include "sim/scenario.h"
 
 struct progress;
+struct sim_catalog;
 
 enum run_outcome {
 	RUN_DONE,
@@ -25,6 +26,7 @@ enum run_outcome {
 };
 
 struct run_options {
+	const struct sim_catalog *catalog; /* the models sc chooses from */
 	const char *output;       /* results database; created if missing */
 	uint64_t replication;
 	const char *overrides;    /* the --set assignments, one per line */

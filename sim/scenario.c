@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "scenario.h"
+#include "sim/scenario.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autoptr.h"
+#include "sim/autoptr.h"
 #include "flashcoop/quantity.h"
-#include "keyfile.h"
+#include "sim/keyfile.h"
 
 #define MAX_INCLUDE_DEPTH 16
 

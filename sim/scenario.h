@@ -20,7 +20,7 @@
 #include <glib.h>
 
 #include "flashcoop/time.h"
-#include "keys.h"
+#include "sim/keys.h"
 
 #define SCENARIO_ERROR (scenario_error_quark())
 GQuark scenario_error_quark(void);

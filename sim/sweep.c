@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "sweep.h"
+#include "sim/sweep.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +16,13 @@
 #include <sys/prctl.h>
 #endif
 
-#include "autoptr.h"
-#include "keyfile.h"
-#include "keys.h"
-#include "model.h"
-#include "progress.h"
-#include "results.h"
-#include "scenario.h"
+#include "sim/autoptr.h"
+#include "sim/keyfile.h"
+#include "sim/keys.h"
+#include "sim/model.h"
+#include "sim/progress.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
 
 #define MAX_VALUES_PER_KEY 100000
 #define MAX_RUNS 1000000
@@ -222,7 +222,8 @@ is_lockstep(const char *group)
 
 /* Reads the [vary] and [lockstep] groups into dims. */
 static gboolean
-read_dims(const char *path, GPtrArray *entries, GPtrArray *dims, GError **err)
+read_dims(const struct key_table *keys, const char *path, GPtrArray *entries,
+	  GPtrArray *dims, GError **err)
 {
 	g_autoptr(GHashTable) varied = g_hash_table_new_full(g_str_hash, g_str_equal,
 							     g_free, NULL);
@@ -247,9 +248,9 @@ read_dims(const char *path, GPtrArray *entries, GPtrArray *dims, GError **err)
 		}
 		if (strcmp(en->group, "vary") != 0 && !is_lockstep(en->group))
 			continue;
-		k = keys_find_dotted(&scenario_keys, en->key);
+		k = keys_find_dotted(keys, en->key);
 		if (!k) {
-			g_autofree char *near = keys_suggest_dotted(&scenario_keys, en->key);
+			g_autofree char *near = keys_suggest_dotted(keys, en->key);
 
 			if (near)
 				return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN,
@@ -378,7 +379,7 @@ read_header(struct sweep *sw, GPtrArray *entries, GError **err)
 }
 
 struct sweep *
-sweep_load(const char *path, GError **err)
+sweep_load(const struct sim_catalog *cat, const char *path, GError **err)
 {
 	const struct keyfile_codes codes = {
 		SWEEP_ERROR, SWEEP_ERROR_IO, SWEEP_ERROR_SYNTAX, SWEEP_ERROR_DUPLICATE,
@@ -394,9 +395,9 @@ sweep_load(const char *path, GError **err)
 	sw->runs = g_ptr_array_new_with_free_func(run_free);
 	entries = keyfile_read(path, &codes, NULL, err);
 	if (!entries || !read_header(sw, entries, err) ||
-	    !read_dims(path, entries, dims, err))
+	    !read_dims(cat->keys, path, entries, dims, err))
 		return NULL;
-	base = scenario_load(&scenario_keys, sw->scenario_path, &e);
+	base = scenario_load(cat->keys, sw->scenario_path, &e);
 	if (!base) {
 		g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_VALUE,
 			    "%s: base scenario: %s", path, e->message);
@@ -441,7 +442,7 @@ too_big:
 				g_ptr_array_insert(sets, 0, g_strdup_printf("%s=%s", key, value));
 			}
 		}
-		mt = model_type_find(scenario_choice(sc, "run", "model"));
+		mt = sim_catalog_model(cat, scenario_choice(sc, "run", "model"));
 		if (mt->check && !mt->check(sc, &e)) {
 			g_autofree char *joined = NULL;
 
@@ -749,7 +750,8 @@ emit(const struct sweep *sw, const char *exe, const char *kind, const char *dir)
 }
 
 int
-sweep_main(int argc, char **argv, volatile sig_atomic_t *sig)
+sweep_main(const struct sim_catalog *cat, int argc, char **argv,
+	   volatile sig_atomic_t *sig)
 {
 	gint jobs = 0;
 	gboolean resume = FALSE, quiet = FALSE;
@@ -824,7 +826,7 @@ sweep_main(int argc, char **argv, volatile sig_atomic_t *sig)
 		jobs = (gint)g_get_num_processors();
 	if (!output)
 		output = g_strdup("results.db");
-	sw = sweep_load(argv[1], &err);
+	sw = sweep_load(cat, argv[1], &err);
 	if (!sw) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 		return EXIT_BAD_INPUT;

@@ -56,8 +56,13 @@ struct sweep {
 	GPtrArray *runs;       /* struct sweep_run, point by point */
 };
 
-/* Reads a sweep file and builds every run; NULL with err on bad input. */
-struct sweep *sweep_load(const char *path, GError **err);
+struct sim_catalog;
+
+/*
+ * Reads a sweep file and builds every run, checking each point against the
+ * models of cat; NULL with err on bad input.
+ */
+struct sweep *sweep_load(const struct sim_catalog *cat, const char *path, GError **err);
 /* Accepts NULL. */
 void sweep_free(struct sweep *sw);
 
@@ -65,6 +70,7 @@ void sweep_free(struct sweep *sw);
  * `flashcoop sweep`: argv[0] is "sweep".  Returns the exit status; sig is
  * set by the program's signal handler.
  */
-int sweep_main(int argc, char **argv, volatile sig_atomic_t *sig);
+int sweep_main(const struct sim_catalog *cat, int argc, char **argv,
+	       volatile sig_atomic_t *sig);
 
 #endif

@@ -9,8 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "arrivals.h"
-#include "rng.h"
+#include "models/web/arrivals.h"
+#include "sim/rng.h"
 
 static const struct arrivals_profile linear = {
 	.baseline = 2, .shock = 10, .start = 100 * FC_SEC, .ramp_up = 100 * FC_SEC,

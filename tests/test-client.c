@@ -8,12 +8,12 @@
  */
 #include <glib.h>
 
-#include "client.h"
-#include "dns.h"
-#include "engine.h"
-#include "net.h"
-#include "rng.h"
-#include "server.h"
+#include "models/web/client.h"
+#include "models/web/dns.h"
+#include "sim/engine.h"
+#include "models/world/net.h"
+#include "sim/rng.h"
+#include "models/web/server.h"
 
 #define MBIT 1000000ULL
 #define MS FC_MSEC

@@ -2,8 +2,8 @@
 /* DNS: update delay, TTL caching, sticky resolvers and round robin, by hand. */
 #include <glib.h>
 
-#include "dns.h"
-#include "engine.h"
+#include "models/web/dns.h"
+#include "sim/engine.h"
 
 static uint32_t
 at(struct engine *e, struct dns *d, fc_time_t t, size_t resolver, bool *cached)

@@ -9,8 +9,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
-#include "engine.h"
-#include "rng.h"
+#include "sim/engine.h"
+#include "sim/rng.h"
 
 /* ---- a trace of handler calls ---------------------------------------- */
 

@@ -8,7 +8,7 @@
  */
 #include <glib.h>
 
-#include "evq.h"
+#include "sim/evq.h"
 
 struct ref_entry {
 	fc_time_t t;

@@ -6,7 +6,7 @@
 #include <glib.h>
 #include <gsl/gsl_errno.h>
 
-#include "fluid.h"
+#include "models/bittorrent/fluid.h"
 
 /*
  * Upload-limited: lambda 1, mu 0.01, c 0.1, theta 0.001, gamma 0.05, eta 1:

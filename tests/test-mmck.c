@@ -13,7 +13,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "mmck.h"
+#include "models/mmck/mmck.h"
 
 static void
 test_theory_textbook(void)

@@ -7,8 +7,8 @@
 #include <glib.h>
 #include <math.h>
 
-#include "engine.h"
-#include "net.h"
+#include "sim/engine.h"
+#include "models/world/net.h"
 
 #define MBIT 1000000ULL
 

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "pieces.h"
-#include "rng.h"
+#include "models/bittorrent/pieces.h"
+#include "sim/rng.h"
 
 #define N 100
 

@@ -12,7 +12,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
-#include "rng.h"
+#include "sim/rng.h"
 
 /*
  * A stream given the state that GSL's own taus2 seeding produces must then

@@ -9,9 +9,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "autoptr.h"
-#include "keys.h"
-#include "scenario.h"
+#include "sim/autoptr.h"
+#include "sim/keys.h"
+#include "sim/scenario.h"
 
 static const struct key_def defs[] = {
 	{ "net", "delay", KEY_DURATION, 0, NULL, "10ms", NULL, "1h", NULL, "one-way delay" },

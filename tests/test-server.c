@@ -14,11 +14,11 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "engine.h"
-#include "mmck.h"
-#include "net.h"
-#include "rng.h"
-#include "server.h"
+#include "sim/engine.h"
+#include "models/mmck/mmck.h"
+#include "models/world/net.h"
+#include "sim/rng.h"
+#include "models/web/server.h"
 
 #define MBIT 1000000ULL
 

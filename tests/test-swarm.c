@@ -8,13 +8,13 @@
 #include <math.h>
 #include <string.h>
 
-#include "btload.h"
-#include "engine.h"
-#include "fluid.h"
-#include "net.h"
-#include "rng.h"
-#include "swarm.h"
-#include "tracker.h"
+#include "models/bittorrent/btload.h"
+#include "sim/engine.h"
+#include "models/bittorrent/fluid.h"
+#include "models/world/net.h"
+#include "sim/rng.h"
+#include "models/bittorrent/swarm.h"
+#include "models/bittorrent/tracker.h"
 
 #define MBIT 1000000ULL
 #define MB 1000000ULL

@@ -5,7 +5,7 @@
 #include <igraph/igraph.h>
 #include <string.h>
 
-#include "topology.h"
+#include "models/world/topology.h"
 
 /* Watts-Strogatz with no rewiring is a ring where each router links to
  * its `degree` neighbours on each side: hops(a, b) = ceil(ring / degree). */

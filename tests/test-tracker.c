@@ -4,8 +4,8 @@
 #include <glib.h>
 #include <math.h>
 
-#include "rng.h"
-#include "tracker.h"
+#include "sim/rng.h"
+#include "models/bittorrent/tracker.h"
 
 static void
 test_membership(void)

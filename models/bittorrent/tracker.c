@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "tracker.h"
+#include "models/bittorrent/tracker.h"
 
 #include <gsl/gsl_rng.h>
 

@@ -21,11 +21,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "sim/engine.h"
 #include "flashcoop/core.h"
 #include "flashcoop/time.h"
-#include "net.h"
-#include "rng.h"
+#include "models/world/net.h"
+#include "sim/rng.h"
 
 struct server;
 struct server_conn;

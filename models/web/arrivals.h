@@ -26,7 +26,7 @@
 #include <glib.h>
 
 #include "flashcoop/time.h"
-#include "rng.h"
+#include "sim/rng.h"
 
 enum arrivals_ramp {
 	ARRIVALS_LINEAR,

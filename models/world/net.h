@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "sim/engine.h"
 #include "flashcoop/time.h"
 
 struct net;

@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "sim/engine.h"
 #include "flashcoop/time.h"
-#include "recorder.h"
+#include "sim/recorder.h"
 
 struct dns;
 

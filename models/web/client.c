@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "client.h"
+#include "models/web/client.h"
 
 #include <stddef.h>
 #include <string.h>

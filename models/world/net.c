@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "net.h"
+#include "models/world/net.h"
 
 #include <math.h>
 

@@ -16,7 +16,7 @@
 #include <glib.h>
 
 #include "flashcoop/time.h"
-#include "rng.h"
+#include "sim/rng.h"
 
 enum tracker_event {
 	TRACKER_STARTED,

@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "flashcoop/time.h"
-#include "fluid.h"
-#include "swarm.h"
+#include "models/bittorrent/fluid.h"
+#include "models/bittorrent/swarm.h"
 
 struct engine;
 struct recorder;

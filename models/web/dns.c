@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "dns.h"
+#include "models/web/dns.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "fluid.h"
+#include "models/bittorrent/fluid.h"
 
 #include <math.h>
 

@@ -50,10 +50,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "sim/engine.h"
 #include "flashcoop/time.h"
-#include "net.h"
-#include "tracker.h"
+#include "models/world/net.h"
+#include "models/bittorrent/tracker.h"
 
 struct swarm;
 struct swarm_peer;

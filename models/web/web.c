@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "web.h"
+#include "models/web/web.h"
 
 #include <math.h>
 #include <string.h>
@@ -10,17 +10,17 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "arrivals.h"
-#include "client.h"
-#include "dns.h"
+#include "models/web/arrivals.h"
+#include "models/web/client.h"
+#include "models/web/dns.h"
 #include "flashcoop/core.h"
-#include "model.h"
-#include "net.h"
-#include "rng.h"
-#include "server.h"
-#include "swarm.h"
-#include "topology.h"
-#include "tracker.h"
+#include "sim/model.h"
+#include "models/world/net.h"
+#include "sim/rng.h"
+#include "models/web/server.h"
+#include "models/bittorrent/swarm.h"
+#include "models/world/topology.h"
+#include "models/bittorrent/tracker.h"
 
 enum policy {
 	POLICY_NONE,

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "btload.h"
+#include "models/bittorrent/btload.h"
 
 #include <math.h>
 
 #include <glib.h>
 #include <gsl/gsl_randist.h>
 
-#include "engine.h"
-#include "model.h"
-#include "net.h"
-#include "recorder.h"
-#include "rng.h"
-#include "scenario.h"
-#include "tracker.h"
+#include "sim/engine.h"
+#include "sim/model.h"
+#include "models/world/net.h"
+#include "sim/recorder.h"
+#include "sim/rng.h"
+#include "sim/scenario.h"
+#include "models/bittorrent/tracker.h"
 
 struct lpeer {
 	struct btload *b;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rng.h"
+#include "sim/rng.h"
 
 /* A bitfield of n pieces: (n + 63) / 64 words. */
 static inline size_t

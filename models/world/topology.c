@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "topology.h"
+#include "models/world/topology.h"
 
 #include <igraph/igraph.h>
 

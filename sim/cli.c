@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The flashcoop program.  Exit status: 0 done; 1 a run failed; 2 bad input
+ * The flashcoop command line, for the models of a catalog (the program's
+ * main is models/main.c).  Exit status: 0 done; 1 a run failed; 2 bad input
  * (usage, scenario, sweep file, database); 128 + N when signal N
  * interrupted it (what was recorded before stays, marked interrupted).
  */
@@ -14,14 +15,16 @@
 #include <gsl/gsl_errno.h>
 #include <igraph/igraph.h>
 
-#include "autoptr.h"
+#include "sim/cli.h"
+#include "sim/autoptr.h"
 #include "flashcoop/core.h"
-#include "keys.h"
-#include "progress.h"
-#include "results.h"
-#include "run.h"
-#include "scenario.h"
-#include "sweep.h"
+#include "sim/keys.h"
+#include "sim/model.h"
+#include "sim/progress.h"
+#include "sim/results.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+#include "sim/sweep.h"
 #include "version.h"
 
 #define EXIT_FAILED 1
@@ -109,7 +112,7 @@ parse_replication(const char *text, uint64_t *out, GError **err)
 }
 
 static int
-cmd_run(int argc, char **argv)
+cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 {
 	g_auto(GStrv) sets = NULL;
 	g_autofree char *output = NULL, *seed = NULL, *replication = NULL;
@@ -146,7 +149,7 @@ cmd_run(int argc, char **argv)
 			argc < 2 ? "no scenario file given" : "more than one scenario file given");
 		return EXIT_BAD_INPUT;
 	}
-	sc = scenario_load(&scenario_keys, argv[1], &err);
+	sc = scenario_load(cat->keys, argv[1], &err);
 	if (!sc)
 		goto bad;
 	for (size_t i = 0; sets && sets[i]; i++) {
@@ -162,6 +165,7 @@ cmd_run(int argc, char **argv)
 	if (!parse_replication(replication, &o.replication, &err))
 		goto bad;
 
+	o.catalog = cat;
 	o.output = output ? output : "results.db";
 	o.overrides = overrides->str;
 	o.version = FLASHCOOP_VERSION;
@@ -211,7 +215,7 @@ bad:
 }
 
 static int
-cmd_keys(int argc, char **argv)
+cmd_keys(const struct sim_catalog *cat, int argc, char **argv)
 {
 	gboolean markdown = FALSE;
 	GOptionEntry entries[] = {
@@ -228,7 +232,7 @@ cmd_keys(int argc, char **argv)
 		fprintf(stderr, "flashcoop keys: unexpected argument '%s'\n", argv[1]);
 		return EXIT_BAD_INPUT;
 	}
-	text = markdown ? keys_markdown(&scenario_keys) : keys_text(&scenario_keys);
+	text = markdown ? keys_markdown(cat->keys) : keys_text(cat->keys);
 	fputs(text, stdout);
 	return 0;
 }
@@ -331,7 +335,7 @@ cmd_merge(int argc, char **argv)
 }
 
 int
-main(int argc, char **argv)
+sim_main(const struct sim_catalog *cat, int argc, char **argv)
 {
 	gsl_set_error_handler_off();
 	igraph_set_error_handler(igraph_error_handler_ignore);
@@ -345,13 +349,13 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "help") == 0)
 		return usage(stdout);
 	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
+		return cmd_run(cat, argc - 1, argv + 1);
 	if (strcmp(argv[1], "sweep") == 0) {
 		install_signals();
-		return sweep_main(argc - 1, argv + 1, &got_signal);
+		return sweep_main(cat, argc - 1, argv + 1, &got_signal);
 	}
 	if (strcmp(argv[1], "keys") == 0)
-		return cmd_keys(argc - 1, argv + 1);
+		return cmd_keys(cat, argc - 1, argv + 1);
 	if (strcmp(argv[1], "merge") == 0)
 		return cmd_merge(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fsm") == 0)

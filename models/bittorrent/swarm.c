@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "swarm.h"
+#include "models/bittorrent/swarm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +7,9 @@
 #include <glib.h>
 #include <gsl/gsl_rng.h>
 
-#include "pieces.h"
-#include "rng.h"
-#include "scenario.h"
+#include "models/bittorrent/pieces.h"
+#include "sim/rng.h"
+#include "sim/scenario.h"
 
 struct torrent {
 	uint64_t bytes;

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "mmck.h"
+#include "models/mmck/mmck.h"
 
 #include <math.h>
 
 #include <gsl/gsl_randist.h>
 
-#include "engine.h"
-#include "model.h"
-#include "recorder.h"
-#include "rng.h"
+#include "sim/engine.h"
+#include "sim/model.h"
+#include "sim/recorder.h"
+#include "sim/rng.h"
 
 struct server {
 	struct mmck *m;

@@ -17,10 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "sim/engine.h"
 #include "flashcoop/time.h"
-#include "net.h"
-#include "server.h"
+#include "models/world/net.h"
+#include "models/web/server.h"
 
 struct session;
 

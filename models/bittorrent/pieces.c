@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "pieces.h"
+#include "models/bittorrent/pieces.h"
 
 #include <gsl/gsl_rng.h>
 

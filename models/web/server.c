@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "server.h"
+#include "models/web/server.h"
 
 #include <glib.h>
 #include <gsl/gsl_randist.h>

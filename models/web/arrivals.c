@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "arrivals.h"
+#include "models/web/arrivals.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What flashcoop simulates: the model types that [run] model chooses from
+ * and the scenario key table (models/keys.c), as one catalog for the
+ * simulator.
+ */
+#ifndef FLASHCOOP_MODELS_MODELS_H
+#define FLASHCOOP_MODELS_MODELS_H
+
+#include "sim/keys.h"
+#include "sim/model.h"
+
+/* Every scenario key, in documentation order. */
+extern const struct key_table scenario_keys;
+
+/* The model types, NULL-terminated. */
+extern const struct model_type *const model_types[];
+
+/* Both, for sim_main() and the run driver. */
+extern const struct sim_catalog flashcoop_catalog;
+
+#endif
