@@ -5,6 +5,30 @@
 #include "models/bittorrent/btload.h"
 #include "models/mmck/mmck.h"
 #include "models/web/web.h"
+#include "models/world/world.h"
+
+/* The traffic models that populate the world of [run] model = web. */
+static const struct traffic_type *const web_world[] = { &web_traffic, NULL };
+
+static gboolean
+web_check(const struct scenario *sc, GError **err)
+{
+	return world_model_check(web_world, sc, err);
+}
+
+static void *
+web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
+{
+	return world_model_create(web_world, ctx, sc, err);
+}
+
+static const struct model_type web_model = {
+	.name = "web",
+	.check = web_check,
+	.create = web_create,
+	.finish = world_model_finish,
+	.destroy = world_model_destroy,
+};
 
 const struct model_type *const model_types[] = {
 	&mmck_model,

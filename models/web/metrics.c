@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The web model's samples (time series) and summaries (scalars). */
+#include "models/web/internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+/* Replicas of site 0, its swarms, and who sent how much since the last
+ * sample. */
+static void
+sample_bittorrent(struct web *w, fc_time_t now)
+{
+	uint64_t servers = 0, objects = 0, seeds = 0, leechers = 0, http[2] = { 0, 0 };
+
+	for (unsigned i = 0; i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+		GHashTableIter it;
+		gpointer k;
+		uint64_t held = 0;
+
+		http[i > 0] += server_counts(ws->srv)->bytes_sent;
+		if (!server_up(ws->srv))
+			continue;
+		if (i == 0 || web_has_content(ws, 0, FC_WHOLE_SITE)) {
+			held = w->sites[0].nobjects;
+		} else {
+			g_hash_table_iter_init(&it, ws->have);
+			while (g_hash_table_iter_next(&it, &k, NULL))
+				held += g_str_has_prefix(k, "0/");
+		}
+		servers += held > 0;
+		objects += held;
+	}
+	for (guint t = 0; t < w->torrent_of->len; t++)
+		if (g_array_index(w->torrent_of, struct torrent_of, t).site == 0) {
+			seeds += swarm_seeds(w->swarm, t);
+			leechers += swarm_leechers(w->swarm, t);
+		}
+	rec_vector_add(w->v_rep_servers, now, (double)servers);
+	rec_vector_add(w->v_rep_objects, now, (double)objects);
+	rec_vector_add(w->v_rep_clients, now, (double)w->site0_clients_holding);
+	rec_vector_add(w->v_seeds, now, (double)seeds);
+	rec_vector_add(w->v_leechers, now, (double)leechers);
+	for (int k = 0; k < 3; k++) {
+		uint64_t bt = swarm_uploaded_by(w->swarm, (unsigned)k);
+
+		if (k < 2) {
+			rec_vector_add(w->v_bytes[k][0], now, (double)(http[k] - w->last_http[k]));
+			w->last_http[k] = http[k];
+		}
+		rec_vector_add(w->v_bytes[k][1], now, (double)(bt - w->last_bt[k]));
+		w->last_bt[k] = bt;
+	}
+}
+
+void
+web_sample(struct engine *e, void *data, fc_time_t now)
+{
+	struct web *w = data;
+
+	for (unsigned i = 0; i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+		const struct server_counts *c = server_counts(ws->srv);
+
+		rec_vector_add(ws->v[V_CONN], now, (double)(c->connections - ws->last.connections));
+		rec_vector_add(ws->v[V_SERVED], now,
+			       (double)((c->replies - c->redirects - c->not_found -
+					 c->unavailable) -
+					(ws->last.replies - ws->last.redirects -
+					 ws->last.not_found - ws->last.unavailable)));
+		rec_vector_add(ws->v[V_REDIRECTED], now, (double)(c->redirects - ws->last.redirects));
+		rec_vector_add(ws->v[V_DROPPED], now,
+			       (double)(c->dropped + c->refused_down - ws->last.dropped -
+					ws->last.refused_down));
+		rec_vector_add(ws->v[V_BUSY], now, server_busy(ws->srv));
+		rec_vector_add(ws->v[V_BACKLOG], now, server_waiting(ws->srv));
+		rec_vector_add(ws->v[V_LOAD], now, ws->node ? fc_node_load(ws->node) :
+			       (double)server_busy(ws->srv) / w->sp.workers);
+		rec_vector_add(ws->v[V_UPLINK], now, net_link_load(w->net, ws->up) /
+			       w->uplink_bps);
+		ws->last = *c;
+	}
+	if (w->swarm)
+		sample_bittorrent(w, now);
+	for (int g = 0; g < 2; g++) {
+		struct group *gr = &w->groups[g];
+		double *x = (double *)(void *)gr->interval_times->data;
+		size_t n = gr->interval_times->len;
+		uint64_t total = gr->interval_ok + gr->interval_failed;
+
+		rec_vector_add(gr->v_ok, now, (double)gr->interval_ok);
+		rec_vector_add(gr->v_failed, now, (double)gr->interval_failed);
+		rec_vector_add(gr->v_ratio, now, total ? (double)gr->interval_ok / total : NAN);
+		if (n) {
+			gsl_sort(x, 1, n);
+			rec_vector_add(gr->v_p50, now, gsl_stats_quantile_from_sorted_data(x, 1, n, 0.5));
+			rec_vector_add(gr->v_p90, now, gsl_stats_quantile_from_sorted_data(x, 1, n, 0.9));
+			rec_vector_add(gr->v_p99, now, gsl_stats_quantile_from_sorted_data(x, 1, n, 0.99));
+		}
+		g_array_set_size(gr->interval_times, 0);
+		gr->interval_ok = gr->interval_failed = 0;
+	}
+	if (now + w->sample_interval <= w->ctx->end)
+		engine_schedule(e, w->sample_interval, web_sample, w);
+}
+
+void
+web_finish(void *data, struct sim_ctx *ctx)
+{
+	struct web *w = data;
+	uint64_t coop_bytes = 0, redirects = 0, crashes = 0, dropped = 0;
+
+	for (int g = 0; g < 2; g++) {
+		const struct group *gr = &w->groups[g];
+		uint64_t failed = gr->impatient + gr->no_server + gr->not_found;
+
+		rec_scalar(ctx->rec, gr->entity, "sessions", (double)gr->arrived);
+		rec_scalar(ctx->rec, gr->entity, "pages_ok", (double)gr->done);
+		rec_scalar(ctx->rec, gr->entity, "pages_impatient", (double)gr->impatient);
+		rec_scalar(ctx->rec, gr->entity, "pages_no_server", (double)gr->no_server);
+		rec_scalar(ctx->rec, gr->entity, "pages_not_found", (double)gr->not_found);
+		rec_scalar(ctx->rec, gr->entity, "success_ratio",
+			   gr->done + failed ? (double)gr->done / (double)(gr->done + failed) : NAN);
+		/* While no server of the site was up: all clients, BitTorrent ones. */
+		rec_scalar(ctx->rec, gr->entity, "dark_sessions", (double)gr->dark_arrived);
+		rec_scalar(ctx->rec, gr->entity, "dark_pages_ok", (double)gr->dark_done);
+		if (w->bt_share > 0) {
+			rec_scalar(ctx->rec, gr->entity, "bt_sessions", (double)gr->bt_arrived);
+			rec_scalar(ctx->rec, gr->entity, "bt_pages_ok", (double)gr->bt_done);
+			rec_scalar(ctx->rec, gr->entity, "bt_dark_sessions", (double)gr->bt_dark_arrived);
+			rec_scalar(ctx->rec, gr->entity, "bt_dark_pages_ok", (double)gr->bt_dark_done);
+		}
+	}
+	if (w->swarm) {
+		struct swarm_bytes b = swarm_bytes(w->swarm);
+
+		swarm_check(w->swarm); /* bytes conserved, bookkeeping sound */
+		rec_scalar(ctx->rec, "origin", "bt_bytes_sent",
+			   (double)swarm_uploaded_by(w->swarm, BT_ORIGIN));
+		rec_scalar(ctx->rec, "cooperators", "bt_bytes_sent",
+			   (double)swarm_uploaded_by(w->swarm, BT_COOPERATORS));
+		rec_scalar(ctx->rec, "clients", "bt_bytes_sent",
+			   (double)swarm_uploaded_by(w->swarm, BT_CLIENTS));
+		rec_scalar(ctx->rec, "bittorrent", "torrents", (double)w->torrent_of->len);
+		rec_scalar(ctx->rec, "bittorrent", "bytes_in_pieces", (double)b.pieces);
+		rec_scalar(ctx->rec, "bittorrent", "bytes_wasted", (double)b.wasted);
+	}
+	for (unsigned i = 0; i < w->nservers; i++) {
+		const struct server_counts *c = server_counts(w->servers[i].srv);
+
+		if (i > 0)
+			coop_bytes += c->bytes_sent;
+		redirects += c->redirects;
+		crashes += c->crashes;
+		dropped += c->dropped;
+	}
+	rec_scalar(ctx->rec, "origin", "bytes_sent",
+		   (double)server_counts(w->servers[0].srv)->bytes_sent);
+	rec_scalar(ctx->rec, "origin", "dropped", (double)server_counts(w->servers[0].srv)->dropped);
+	rec_scalar(ctx->rec, "origin", "crashes", (double)server_counts(w->servers[0].srv)->crashes);
+	rec_scalar(ctx->rec, "cooperators", "bytes_sent", (double)coop_bytes);
+	rec_scalar(ctx->rec, "all", "redirects", (double)redirects);
+	rec_scalar(ctx->rec, "all", "crashes", (double)crashes);
+	rec_scalar(ctx->rec, "all", "dropped", (double)dropped);
+	rec_scalar(ctx->rec, "all", "sessions_in_progress", (double)w->in_progress);
+	rec_scalar(ctx->rec, "all", "dns_authority_queries",
+		   (double)dns_authority_queries(w->dns));
+	if (w->origin_crash != FC_TIME_NEVER) {
+		rec_scalar(ctx->rec, "origin", "crash_s", (double)w->origin_crash / 1e9);
+		rec_scalar(ctx->rec, "origin", "time_to_rescue_s",
+			   w->origin_rescued == FC_TIME_NEVER ? NAN :
+			   (double)(w->origin_rescued - w->origin_crash) / 1e9);
+		rec_scalar(ctx->rec, "origin", "time_to_service_s",
+			   w->origin_served == FC_TIME_NEVER ? NAN :
+			   (double)(w->origin_served - w->origin_crash) / 1e9);
+	}
+}

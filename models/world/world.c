@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "models/world/world.h"
+
+#include <gsl/gsl_rng.h>
+
+#include "models/world/topology.h"
+#include "sim/rng.h"
+
+struct world {
+	struct sim_ctx *ctx;
+	struct engine *e;
+	struct net *net;
+	struct topology *topo; /* NULL: access latencies only */
+	net_link *isp;         /* the ISPs' shared links */
+	size_t nisps;
+	GArray *free_links;    /* access links given back, reused */
+};
+
+static enum topology_generator
+generator_of(const struct scenario *sc)
+{
+	const char *gen = scenario_choice(sc, "network", "generator");
+
+	return g_str_equal(gen, "barabasi") ? TOPOLOGY_BARABASI :
+	       g_str_equal(gen, "erdos_renyi") ? TOPOLOGY_ERDOS_RENYI :
+	       TOPOLOGY_WATTS_STROGATZ;
+}
+
+struct world *
+world_new(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
+{
+	struct world *w = g_new0(struct world, 1);
+
+	w->ctx = ctx;
+	w->e = ctx->engine;
+	w->net = net_new(w->e);
+	w->free_links = g_array_new(FALSE, FALSE, sizeof(net_link));
+	if (g_str_equal(scenario_choice(sc, "network", "latency"), "topology")) {
+		struct rng_stream ts;
+
+		rng_stream_init(&ts, ctx->seed, ctx->replication, "topology", 0);
+		w->topo = topology_new(generator_of(sc),
+				       (unsigned)scenario_count(sc, "network", "routers"),
+				       (unsigned)scenario_count(sc, "network", "degree"),
+				       scenario_ratio(sc, "network", "rewire"),
+				       scenario_duration(sc, "network", "hop_delay"),
+				       gsl_rng_get(rng_stream_gsl(&ts)), err);
+		if (!w->topo) {
+			g_prefix_error(err, "%s: [network] generator: ",
+				       scenario_where(sc, "network", "generator"));
+			world_free(w);
+			return NULL;
+		}
+	}
+	w->nisps = scenario_count(sc, "network", "isps");
+	w->isp = g_new(net_link, MAX(w->nisps, 1u));
+	for (size_t i = 0; i < w->nisps; i++)
+		w->isp[i] = net_link_add(w->net, scenario_rate(sc, "network", "isp_link"));
+	return w;
+}
+
+void
+world_free(struct world *w)
+{
+	if (!w)
+		return;
+	topology_free(w->topo);
+	g_free(w->isp);
+	net_free(w->net);
+	g_array_unref(w->free_links);
+	g_free(w);
+}
+
+struct sim_ctx *
+world_ctx(const struct world *w)
+{
+	return w->ctx;
+}
+
+struct engine *
+world_engine(const struct world *w)
+{
+	return w->e;
+}
+
+struct net *
+world_net(const struct world *w)
+{
+	return w->net;
+}
+
+const struct topology *
+world_topology(const struct world *w)
+{
+	return w->topo;
+}
+
+size_t
+world_isps(const struct world *w)
+{
+	return w->nisps;
+}
+
+net_link
+world_isp_link(const struct world *w, size_t i)
+{
+	g_assert(i < w->nisps);
+	return w->isp[i];
+}
+
+unsigned
+world_place(const struct world *w, const char *kind, uint64_t index)
+{
+	struct rng_stream rs;
+
+	if (!w->topo)
+		return 0;
+	rng_stream_init(&rs, w->ctx->seed, w->ctx->replication, kind, index);
+	return (unsigned)gsl_rng_uniform_int(rng_stream_gsl(&rs), topology_routers(w->topo));
+}
+
+unsigned
+world_random_router(const struct world *w, gsl_rng *r)
+{
+	return w->topo ? (unsigned)gsl_rng_uniform_int(r, topology_routers(w->topo)) : 0;
+}
+
+size_t
+world_random_isp(const struct world *w, gsl_rng *r)
+{
+	return w->nisps ? (size_t)gsl_rng_uniform_int(r, w->nisps) : 0;
+}
+
+fc_time_t
+world_hops(const struct world *w, unsigned a, unsigned b)
+{
+	return w->topo ? topology_delay(w->topo, a, b) : 0;
+}
+
+fc_time_t
+world_latency(const struct world *w, const struct world_host *a, const struct world_host *b)
+{
+	return a->oneway + b->oneway + world_hops(w, a->router, b->router);
+}
+
+net_link
+world_link_take(struct world *w, uint64_t bps)
+{
+	net_link l;
+
+	if (!w->free_links->len)
+		return net_link_add(w->net, bps);
+	l = g_array_index(w->free_links, net_link, w->free_links->len - 1);
+	g_array_set_size(w->free_links, w->free_links->len - 1);
+	net_link_set(w->net, l, bps);
+	return l;
+}
+
+void
+world_link_give(struct world *w, net_link l)
+{
+	g_array_append_val(w->free_links, l);
+}
+
+/* ---- A world and its traffic models, as one model of the run driver ---- */
+
+struct world_model {
+	struct world *world;
+	const struct traffic_type *const *types;
+	GPtrArray *traffic; /* one instance per enabled type, in order */
+	GPtrArray *of;      /* its type */
+};
+
+static bool
+enabled(const struct traffic_type *t, const struct scenario *sc)
+{
+	return !t->enabled || t->enabled(sc);
+}
+
+gboolean
+world_model_check(const struct traffic_type *const *types, const struct scenario *sc,
+		  GError **err)
+{
+	for (size_t i = 0; types[i]; i++)
+		if (enabled(types[i], sc) && types[i]->check && !types[i]->check(sc, err))
+			return FALSE;
+	return TRUE;
+}
+
+void *
+world_model_create(const struct traffic_type *const *types, struct sim_ctx *ctx,
+		   const struct scenario *sc, GError **err)
+{
+	struct world_model *m = g_new0(struct world_model, 1);
+
+	m->types = types;
+	m->traffic = g_ptr_array_new();
+	m->of = g_ptr_array_new();
+	m->world = world_new(ctx, sc, err);
+	if (!m->world) {
+		world_model_destroy(m);
+		return NULL;
+	}
+	for (size_t i = 0; types[i]; i++) {
+		void *t;
+
+		if (!enabled(types[i], sc))
+			continue;
+		t = types[i]->create(m->world, sc, err);
+		if (!t) {
+			world_model_destroy(m);
+			return NULL;
+		}
+		g_ptr_array_add(m->traffic, t);
+		g_ptr_array_add(m->of, (gpointer)types[i]);
+	}
+	return m;
+}
+
+void
+world_model_finish(void *model, struct sim_ctx *ctx)
+{
+	struct world_model *m = model;
+	struct net *n = m->world->net;
+
+	for (guint i = 0; i < m->traffic->len; i++) {
+		const struct traffic_type *t = m->of->pdata[i];
+
+		t->finish(m->traffic->pdata[i], ctx);
+	}
+	rec_scalar(ctx->rec, "all", "bytes_delivered", (double)net_bytes_delivered(n));
+	/* The cost of the flow model: rate recomputations, flows re-rated. */
+	rec_scalar(ctx->rec, "network", "recomputations", (double)net_recomputations(n));
+	rec_scalar(ctx->rec, "network", "flows_rated", (double)net_flows_rated(n));
+}
+
+void
+world_model_destroy(void *model)
+{
+	struct world_model *m = model;
+
+	if (!m)
+		return;
+	/* Traffic models first, last created first: they let go of their
+	 * flows and links before the network goes. */
+	for (guint i = m->traffic->len; i-- > 0;) {
+		const struct traffic_type *t = m->of->pdata[i];
+
+		t->destroy(m->traffic->pdata[i]);
+	}
+	g_ptr_array_unref(m->traffic);
+	g_ptr_array_unref(m->of);
+	world_free(m->world);
+	g_free(m);
+}
