@@ -46,7 +46,7 @@ speer_of(const struct wserver *ws, uint32_t site, uint64_t object)
 {
 	uint32_t t = torrent_find(ws->w, site, object);
 
-	return t == UINT32_MAX ? NULL : g_hash_table_lookup(ws->speers, GUINT_TO_POINTER(t));
+	return t == UINT32_MAX ? NULL : g_tree_lookup(ws->speers, GUINT_TO_POINTER(t));
 }
 
 /* Where an object lies in its site's torrent. */
@@ -113,7 +113,7 @@ bool
 web_holds_any(struct wserver *ws, uint32_t site)
 {
 	GHashTableIter it;
-	gpointer k, v;
+	gpointer k;
 	g_autofree char *prefix = g_strdup_printf("%u/", site);
 
 	if (site == ws->idx)
@@ -122,9 +122,8 @@ web_holds_any(struct wserver *ws, uint32_t site)
 	while (g_hash_table_iter_next(&it, &k, NULL))
 		if (g_str_has_prefix(k, prefix))
 			return true;
-	g_hash_table_iter_init(&it, ws->speers);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		if (((struct speer *)v)->site == site)
+	for (GTreeNode *n = g_tree_node_first(ws->speers); n; n = g_tree_node_next(n))
+		if (((struct speer *)g_tree_node_value(n))->site == site)
 			return true;
 	return false;
 }
@@ -247,9 +246,9 @@ web_speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind)
 	uint64_t id = ((uint64_t)1 << 63) | ((uint64_t)ws->idx << 40) | ws->joins++;
 
 	g_assert(ws->joins < ((uint64_t)1 << 40));
-	g_assert(!g_hash_table_contains(ws->speers, GUINT_TO_POINTER(torrent)));
+	g_assert(!g_tree_lookup(ws->speers, GUINT_TO_POINTER(torrent)));
 	*sp = (struct speer){ ws, NULL, of->site, of->object, engine_now(w->e), kind };
-	g_hash_table_insert(ws->speers, GUINT_TO_POINTER(torrent), sp);
+	g_tree_insert(ws->speers, GUINT_TO_POINTER(torrent), sp);
 	sp->p = swarm_join(w->swarm, torrent, id, &ws->up, 1, &ws->down, 1, kind == SP_SEED,
 			   &server_hooks, sp);
 	swarm_peer_set_class(sp->p, ws->idx == 0 ? BT_ORIGIN : BT_COOPERATORS);
@@ -257,25 +256,30 @@ web_speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind)
 		speer_log(sp, "bt_join");
 }
 
-/* ws leaves the swarms of site that it joined to fetch (all its swarms
- * with every_one), telling the tracker. */
+/*
+ * ws leaves the swarms of site that it joined to fetch (all its swarms
+ * with every_one), telling the tracker; in the order of the torrents, so
+ * the leaves and their records never depend on a hash table's order.
+ */
 void
 web_speers_leave(struct wserver *ws, uint32_t site, bool every_one)
 {
-	GHashTableIter it;
-	gpointer k, v;
+	g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(gpointer));
 
-	g_hash_table_iter_init(&it, ws->speers);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct speer *sp = v;
+	for (GTreeNode *n = g_tree_node_first(ws->speers); n; n = g_tree_node_next(n)) {
+		struct speer *sp = g_tree_node_value(n);
 
 		if (every_one || (sp->kind == SP_FETCH && sp->site == site)) {
+			gpointer key = g_tree_node_key(n);
+
 			if (sp->kind == SP_FETCH)
 				speer_log(sp, "bt_leave");
 			swarm_leave(ws->w->swarm, sp->p);
-			g_hash_table_iter_remove(&it); /* frees sp */
+			g_array_append_val(gone, key);
 		}
 	}
+	for (guint i = 0; i < gone->len; i++)
+		g_tree_remove(ws->speers, g_array_index(gone, gpointer, i)); /* frees sp */
 }
 
 /* Whether a fetch of (site, object) is under way at ws. */

@@ -112,7 +112,7 @@ struct wserver {
 	GHashTable *have;      /* keys "site/object", or "site/all" for a whole site */
 	GHashTable *fetching;  /* the same keys: a fetch is under way */
 	GPtrArray *waiters;    /* struct waiter, oldest first */
-	GHashTable *speers;    /* torrent id -> struct speer */
+	GTree *speers;         /* torrent id -> struct speer, in id order */
 	bool *copied;          /* per site: its copy is complete (predistribution) */
 	uint32_t joins;        /* swarm joins so far, for peer ids */
 	/* Counts at the last sample. */

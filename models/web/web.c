@@ -9,8 +9,20 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "sim/hash.h"
+
 static const char *const vnames[] = { "connections", "served", "redirected", "dropped",
 				      "busy", "backlog", "load", "uplink_use", "state" };
+
+/* Orders a server's swarms by torrent id (GUINT_TO_POINTER keys). */
+static gint
+torrent_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	guint x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
+
+	(void)unused;
+	return x < y ? -1 : x > y;
+}
 
 static void
 tracker_down(struct engine *e, void *data, fc_time_t now)
@@ -86,9 +98,9 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->lat_median_s = (double)scenario_duration(sc, "clients", "latency_median") / 1e9;
 	w->lat_sigma = scenario_real(sc, "clients", "latency_sigma");
 	w->resolvers = scenario_count(sc, "clients", "resolvers");
-	w->inflight = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
-	w->live = g_hash_table_new(g_direct_hash, g_direct_equal);
-	w->fetches = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
+	w->inflight = g_hash_table_new_full(sim_hash_direct, g_direct_equal, g_free, NULL);
+	w->live = g_hash_table_new(sim_hash_direct, g_direct_equal);
+	w->fetches = g_hash_table_new_full(sim_hash_direct, g_direct_equal, g_free, NULL);
 	w->finished = g_ptr_array_new();
 	w->origin_crash = w->origin_rescued = w->origin_served = FC_TIME_NEVER;
 	w->predistributed = w->policy == POLICY_COOP &&
@@ -188,7 +200,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 			engine_schedule_at(w->e, down_at, tracker_down, w);
 		}
 		w->swarm = swarm_new(w->e, w->net, w->tr, &bc);
-		w->torrents = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+		w->torrents = g_hash_table_new_full(sim_hash_int64, g_int64_equal, g_free, NULL);
 		w->torrent_of = g_array_new(FALSE, FALSE, sizeof(struct torrent_of));
 		w->fetch_time = rec_stat_new(ctx->rec, "cooperators", "fetch_time_s");
 		if (w->copies_by_bt)
@@ -222,10 +234,10 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		rng_stream_init(&ws->node_rng, ctx->seed, ctx->replication, "node", i);
 		ws->srv = server_new(w->e, w->net, ws->up, &w->sp, &ws->cpu);
 		server_set_router(ws->srv, &(struct server_router){ web_route, web_updown, web_unheld, ws });
-		ws->have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-		ws->fetching = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		ws->have = g_hash_table_new_full(sim_hash_str, g_str_equal, g_free, NULL);
+		ws->fetching = g_hash_table_new_full(sim_hash_str, g_str_equal, g_free, NULL);
 		ws->waiters = g_ptr_array_new_with_free_func(g_free);
-		ws->speers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+		ws->speers = g_tree_new_full(torrent_cmp, NULL, NULL, g_free);
 		ws->copied = g_new0(bool, w->nservers);
 		for (int v = 0; v < (int)G_N_ELEMENTS(vnames); v++)
 			ws->v[v] = rec_vector_new(ctx->rec, entity, vnames[v]);
@@ -304,7 +316,7 @@ web_destroy(void *data)
 		g_hash_table_unref(ws->fetching);
 		g_ptr_array_unref(ws->waiters);
 		if (ws->speers)
-			g_hash_table_unref(ws->speers);
+			g_tree_unref(ws->speers);
 		g_free(ws->copied);
 	}
 	g_free(w->servers);
