@@ -255,6 +255,7 @@ void web_other_arrival(struct engine *e, void *data, fc_time_t now);
 /* ---- Samples and summaries (metrics.c) ---- */
 
 void web_sample(struct engine *e, void *data, fc_time_t now);
+void web_metrics_new(struct web *w);
 /* The run reached its end: the summaries (traffic_type.finish). */
 void web_finish(void *data, struct sim_ctx *ctx);
 

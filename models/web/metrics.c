@@ -11,6 +11,9 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+static const char *const vnames[] = { "connections", "served", "redirected", "dropped",
+				      "busy", "backlog", "load", "uplink_use", "state" };
+
 /* Replicas of site 0, its swarms, and who sent how much since the last
  * sample. */
 static void
@@ -179,5 +182,58 @@ web_finish(void *data, struct sim_ctx *ctx)
 		rec_scalar(ctx->rec, "origin", "time_to_service_s",
 			   w->origin_served == FC_TIME_NEVER ? NAN :
 			   (double)(w->origin_served - w->origin_crash) / 1e9);
+	}
+}
+
+/*
+ * The model's recorders, made once the servers exist and before anything
+ * happens: per server, per group of sites, and the BitTorrent ones when
+ * there are swarms.
+ */
+void
+web_metrics_new(struct web *w)
+{
+	struct sim_ctx *ctx = w->ctx;
+
+	for (unsigned i = 0; i < w->nservers; i++) {
+		struct wserver *ws = &w->servers[i];
+		g_autofree char *entity = g_strdup_printf("server.%u", i);
+
+		for (int v = 0; v < (int)G_N_ELEMENTS(vnames); v++)
+			ws->v[v] = rec_vector_new(ctx->rec, entity, vnames[v]);
+		rec_vector_add(ws->v[V_STATE], 0, FC_STATE_LOW);
+	}
+	for (int g = 0; g < 2; g++) {
+		struct group *gr = &w->groups[g];
+
+		gr->entity = g == 0 ? "site.0" : "site.others";
+		gr->interval_times = g_array_new(FALSE, FALSE, sizeof(double));
+		gr->page_time = rec_stat_new(ctx->rec, gr->entity, "page_time_s");
+		gr->v_ok = rec_vector_new(ctx->rec, gr->entity, "pages_ok");
+		gr->v_failed = rec_vector_new(ctx->rec, gr->entity, "pages_failed");
+		gr->v_ratio = rec_vector_new(ctx->rec, gr->entity, "success_ratio");
+		gr->v_p50 = rec_vector_new(ctx->rec, gr->entity, "page_time_p50_s");
+		gr->v_p90 = rec_vector_new(ctx->rec, gr->entity, "page_time_p90_s");
+		gr->v_p99 = rec_vector_new(ctx->rec, gr->entity, "page_time_p99_s");
+		if (w->bt_share > 0)
+			gr->bt_page_time = rec_stat_new(ctx->rec, gr->entity, "bt_page_time_s");
+	}
+	if (!w->swarm)
+		return;
+	w->fetch_time = rec_stat_new(ctx->rec, "cooperators", "fetch_time_s");
+	if (w->copies_by_bt)
+		w->copy_time = rec_stat_new(ctx->rec, "cooperators", "copy_time_s");
+	w->bt_download_time = rec_stat_new(ctx->rec, "clients", "download_time_s");
+	w->v_rep_servers = rec_vector_new(ctx->rec, "site.0", "replicas_servers");
+	w->v_rep_objects = rec_vector_new(ctx->rec, "site.0", "object_replicas_servers");
+	w->v_rep_clients = rec_vector_new(ctx->rec, "site.0", "replicas_clients");
+	w->v_seeds = rec_vector_new(ctx->rec, "site.0", "swarm_seeds");
+	w->v_leechers = rec_vector_new(ctx->rec, "site.0", "swarm_leechers");
+	for (int k = 0; k < 3; k++) {
+		static const char *const who[] = { "origin", "cooperators", "clients" };
+
+		if (k < 2)
+			w->v_bytes[k][0] = rec_vector_new(ctx->rec, who[k], "http_bytes");
+		w->v_bytes[k][1] = rec_vector_new(ctx->rec, who[k], "bt_bytes");
 	}
 }

@@ -11,8 +11,6 @@
 
 #include "sim/hash.h"
 
-static const char *const vnames[] = { "connections", "served", "redirected", "dropped",
-				      "busy", "backlog", "load", "uplink_use", "state" };
 
 /* Orders a server's swarms by torrent id (GUINT_TO_POINTER keys). */
 static gint
@@ -202,22 +200,6 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		w->swarm = swarm_new(w->e, w->net, w->tr, &bc);
 		w->torrents = g_hash_table_new_full(sim_hash_int64, g_int64_equal, g_free, NULL);
 		w->torrent_of = g_array_new(FALSE, FALSE, sizeof(struct torrent_of));
-		w->fetch_time = rec_stat_new(ctx->rec, "cooperators", "fetch_time_s");
-		if (w->copies_by_bt)
-			w->copy_time = rec_stat_new(ctx->rec, "cooperators", "copy_time_s");
-		w->bt_download_time = rec_stat_new(ctx->rec, "clients", "download_time_s");
-		w->v_rep_servers = rec_vector_new(ctx->rec, "site.0", "replicas_servers");
-		w->v_rep_objects = rec_vector_new(ctx->rec, "site.0", "object_replicas_servers");
-		w->v_rep_clients = rec_vector_new(ctx->rec, "site.0", "replicas_clients");
-		w->v_seeds = rec_vector_new(ctx->rec, "site.0", "swarm_seeds");
-		w->v_leechers = rec_vector_new(ctx->rec, "site.0", "swarm_leechers");
-		for (int k = 0; k < 3; k++) {
-			static const char *const who[] = { "origin", "cooperators", "clients" };
-
-			if (k < 2)
-				w->v_bytes[k][0] = rec_vector_new(ctx->rec, who[k], "http_bytes");
-			w->v_bytes[k][1] = rec_vector_new(ctx->rec, who[k], "bt_bytes");
-		}
 	}
 	w->servers = g_new0(struct wserver, w->nservers);
 	for (unsigned i = 0; i < w->nservers; i++) {
@@ -239,11 +221,9 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		ws->waiters = g_ptr_array_new_with_free_func(g_free);
 		ws->speers = g_tree_new_full(torrent_cmp, NULL, NULL, g_free);
 		ws->copied = g_new0(bool, w->nservers);
-		for (int v = 0; v < (int)G_N_ELEMENTS(vnames); v++)
-			ws->v[v] = rec_vector_new(ctx->rec, entity, vnames[v]);
-		rec_vector_add(ws->v[V_STATE], 0, FC_STATE_LOW);
 		web_add_copies(ws);
 	}
+	web_metrics_new(w);
 	/* Predistribution through BitTorrent: each site is published now and
 	 * the cooperators that take a copy of it download it from its swarm. */
 	for (uint32_t site = 0; w->copies_by_bt && site < w->nservers; site++) {
@@ -257,22 +237,6 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		for (unsigned i = 0; i < w->nservers; i++)
 			web_node_start(&w->servers[i]);
 		engine_schedule(w->e, w->load_interval, web_report_loads, w);
-	}
-
-	for (int g = 0; g < 2; g++) {
-		struct group *gr = &w->groups[g];
-
-		gr->entity = g == 0 ? "site.0" : "site.others";
-		gr->interval_times = g_array_new(FALSE, FALSE, sizeof(double));
-		gr->page_time = rec_stat_new(ctx->rec, gr->entity, "page_time_s");
-		gr->v_ok = rec_vector_new(ctx->rec, gr->entity, "pages_ok");
-		gr->v_failed = rec_vector_new(ctx->rec, gr->entity, "pages_failed");
-		gr->v_ratio = rec_vector_new(ctx->rec, gr->entity, "success_ratio");
-		gr->v_p50 = rec_vector_new(ctx->rec, gr->entity, "page_time_p50_s");
-		gr->v_p90 = rec_vector_new(ctx->rec, gr->entity, "page_time_p90_s");
-		gr->v_p99 = rec_vector_new(ctx->rec, gr->entity, "page_time_p99_s");
-		if (w->bt_share > 0)
-			gr->bt_page_time = rec_stat_new(ctx->rec, gr->entity, "bt_page_time_s");
 	}
 	rng_stream_init(&w->arrivals_rng, ctx->seed, ctx->replication, "flash-arrivals", 0);
 	rng_stream_init(&w->others_rng, ctx->seed, ctx->replication, "other-arrivals", 0);
