@@ -41,8 +41,8 @@ torrent_find(const struct web *w, uint32_t site, uint64_t object)
 	return (uint32_t)(GPOINTER_TO_SIZE(v) - 1);
 }
 
-static struct speer *
-speer_of(const struct wserver *ws, uint32_t site, uint64_t object)
+struct speer *
+web_speer_of(const struct wserver *ws, uint32_t site, uint64_t object)
 {
 	uint32_t t = torrent_find(ws->w, site, object);
 
@@ -95,7 +95,7 @@ web_has_content(struct wserver *ws, uint32_t site, uint64_t object)
 	if (g_hash_table_contains(ws->have, whole) || g_hash_table_contains(ws->have, one))
 		return true;
 	/* What has arrived through a swarm so far. */
-	if ((sp = speer_of(ws, site, FC_WHOLE_SITE))) {
+	if ((sp = web_speer_of(ws, site, FC_WHOLE_SITE))) {
 		uint64_t off, len;
 
 		if (object == FC_WHOLE_SITE)
@@ -104,7 +104,7 @@ web_has_content(struct wserver *ws, uint32_t site, uint64_t object)
 		if (web_peer_covers(ws->w, sp->p, off, len))
 			return true;
 	}
-	return object != FC_WHOLE_SITE && (sp = speer_of(ws, site, object)) &&
+	return object != FC_WHOLE_SITE && (sp = web_speer_of(ws, site, object)) &&
 	       swarm_peer_seed(sp->p);
 }
 
@@ -291,8 +291,8 @@ web_fetch_underway(struct wserver *ws, uint32_t site, uint64_t object)
 
 	return g_hash_table_contains(ws->fetching, one) ||
 	       g_hash_table_contains(ws->fetching, whole) ||
-	       speer_of(ws, site, FC_WHOLE_SITE) ||
-	       (object != FC_WHOLE_SITE && speer_of(ws, site, object));
+	       web_speer_of(ws, site, FC_WHOLE_SITE) ||
+	       (object != FC_WHOLE_SITE && web_speer_of(ws, site, object));
 }
 
 static uint64_t

@@ -94,6 +94,26 @@ log_state(struct wserver *ws, const struct fc_action *a)
 		w->origin_rescued = engine_now(w->e);
 }
 
+/*
+ * The node pushes a copy of its site to a peer that consented
+ * (predistribution, seed 000 Sec. 4.2.3).  With [coop] predistribution =
+ * bittorrent the peer downloads it from the site's swarm; with ready the
+ * copy is already on the peer's disk.
+ */
+static void
+push_copy(struct wserver *ws, fc_node_id peer, uint32_t site)
+{
+	struct web *w = ws->w;
+	struct wserver *to = web_server_at(w, peer); /* ids are addresses */
+
+	g_assert(to && site == ws->idx);
+	if (!w->copies_by_bt || !web_takes_copy(to, site) || to->copied[site] ||
+	    !server_up(to->srv))
+		return;
+	if (!web_speer_of(to, site, FC_WHOLE_SITE))
+		web_speer_join(to, web_torrent_get(w, site, FC_WHOLE_SITE), SP_COPY);
+}
+
 /* Carries out what the node wants done; returns how many actions. */
 static unsigned
 carry_out(struct wserver *ws)
@@ -152,7 +172,8 @@ carry_out(struct wserver *ws)
 			break;
 		}
 		case FC_ACT_PUSH:
-			break; /* copies are made before the run */
+			push_copy(ws, a.peer, a.site);
+			break;
 		case FC_ACT_STATE:
 			log_state(ws, &a);
 			break;
@@ -192,6 +213,15 @@ host_rand(void *user)
 {
 	return gsl_rng_get(rng_stream_gsl(user)) ^
 	       ((uint64_t)gsl_rng_get(rng_stream_gsl(user)) << 32);
+}
+
+void
+web_site_published(struct wserver *ws)
+{
+	int rc = fc_node_site_changed(ws->node, engine_now(ws->w->e), ws->idx);
+
+	g_assert(rc == 0);
+	drain(ws);
 }
 
 /* A node per server; rebuilt (its state lost) when the server reboots. */

@@ -223,6 +223,8 @@ struct web {
 struct wserver *web_server_at(struct web *w, uint32_t address);
 char *web_content_key(uint32_t site, uint64_t object);
 uint64_t web_object_bytes(const struct web *w, uint32_t site, uint64_t object);
+/* Where ws is in the swarm of (site, object), or NULL. */
+struct speer *web_speer_of(const struct wserver *ws, uint32_t site, uint64_t object);
 bool web_peer_covers(const struct web *w, const struct swarm_peer *p, uint64_t off, uint64_t len);
 bool web_has_content(struct wserver *ws, uint32_t site, uint64_t object);
 bool web_holds_any(struct wserver *ws, uint32_t site);
@@ -238,6 +240,9 @@ void web_build_site(struct web *w, const struct scenario *sc, uint32_t i);
 /* ---- The core's host (host.c) ---- */
 
 void web_node_start(struct wserver *ws);
+/* ws's site was published or changed: its node pushes copies of it
+ * (FC_ACT_PUSH) to the cooperators that consented. */
+void web_site_published(struct wserver *ws);
 void web_release_site(struct wserver *ws, uint32_t site, uint64_t object, bool ok);
 void web_release_arrived(struct wserver *ws, uint32_t site);
 void web_route(void *user, struct server *srv, struct server_conn *c, const struct server_request *req, struct server_reply *out, fc_time_t now);

@@ -224,20 +224,16 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		web_add_copies(ws);
 	}
 	web_metrics_new(w);
-	/* Predistribution through BitTorrent: each site is published now and
-	 * the cooperators that take a copy of it download it from its swarm. */
-	for (uint32_t site = 0; w->copies_by_bt && site < w->nservers; site++) {
-		uint32_t t = web_torrent_get(w, site, FC_WHOLE_SITE);
-
-		for (unsigned i = 0; i < w->nservers; i++)
-			if (web_takes_copy(&w->servers[i], site))
-				web_speer_join(&w->servers[i], t, SP_COPY);
-	}
 	if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT) {
 		for (unsigned i = 0; i < w->nservers; i++)
 			web_node_start(&w->servers[i]);
 		engine_schedule(w->e, w->load_interval, web_report_loads, w);
 	}
+	/* Predistribution through BitTorrent: each site is published at the
+	 * start, and its node pushes copies to the cooperators that consented,
+	 * which download them from its swarm. */
+	for (uint32_t site = 0; w->copies_by_bt && site < w->nservers; site++)
+		web_site_published(&w->servers[site]);
 	rng_stream_init(&w->arrivals_rng, ctx->seed, ctx->replication, "flash-arrivals", 0);
 	rng_stream_init(&w->others_rng, ctx->seed, ctx->replication, "other-arrivals", 0);
 	first = arrivals_next(w->flash, &w->arrivals_rng, 0);
