@@ -162,7 +162,13 @@ sample(struct engine *e, void *data, fc_time_t now)
 		engine_schedule(e, m->p->sample_interval, sample, m);
 }
 
-struct mmck *
+/*
+ * A station on engine e (whose clock is at 0), recording into rec (may be
+ * NULL): a statistic of response times and, as p asks, a vector of the
+ * customers in the system and event_log rows.  p must have passed
+ * mmck_params_check() and must outlive the station.
+ */
+static struct mmck *
 mmck_new(const struct mmck_params *p, struct engine *e, struct recorder *rec)
 {
 	struct mmck *m = g_new0(struct mmck, 1);
@@ -191,7 +197,8 @@ mmck_new(const struct mmck_params *p, struct engine *e, struct recorder *rec)
 	return m;
 }
 
-void
+/* Accepts NULL. */
+static void
 mmck_free(struct mmck *m)
 {
 	if (!m)
@@ -202,7 +209,8 @@ mmck_free(struct mmck *m)
 	g_free(m);
 }
 
-void
+/* The results once the engine has run to warmup + duration. */
+static void
 mmck_result(struct mmck *m, struct mmck_result *out)
 {
 	double window = (double)m->p->duration;

@@ -52,22 +52,6 @@ struct mmck_theory {
 /* Checks the parameters; on error sets err (G_OPTION_ERROR_BAD_VALUE). */
 gboolean mmck_params_check(const struct mmck_params *p, GError **err);
 
-struct mmck;
-
-/*
- * A station on engine e (whose clock is at 0), recording into rec (may be
- * NULL): a statistic of response times and, as p asks, a vector of the
- * customers in the system and event_log rows.  p must have passed
- * mmck_params_check() and must outlive the station.
- */
-struct mmck *mmck_new(const struct mmck_params *p, struct engine *e,
-		      struct recorder *rec);
-/* Accepts NULL. */
-void mmck_free(struct mmck *m);
-
-/* The results once e has run to warmup + duration. */
-void mmck_result(struct mmck *m, struct mmck_result *out);
-
 /* Simulates one replication on an engine of its own, recording nothing. */
 void mmck_simulate(const struct mmck_params *p, struct mmck_result *out);
 

@@ -379,12 +379,6 @@ session_free(struct session *s)
 	g_free(s);
 }
 
-uint64_t
-session_id(const struct session *s)
-{
-	return s->id;
-}
-
 void
 session_set_via(struct session *s, net_link link)
 {

@@ -67,7 +67,6 @@ struct session *session_start(struct engine *e, const struct client_world *world
  * that is not (no callback). */
 void session_free(struct session *s);
 
-uint64_t session_id(const struct session *s);
 /* Responses to this session also cross link (its ISP's, say). */
 void session_set_via(struct session *s, net_link link);
 

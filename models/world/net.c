@@ -38,7 +38,6 @@ struct net {
 	size_t nflows;
 	uint64_t epoch, stat_epoch;
 	uint64_t delivered, recomputations, rated;
-	size_t widest;
 	GPtrArray *comp_links, *comp_flows, *join; /* scratch */
 };
 
@@ -118,12 +117,6 @@ net_link_set(struct net *n, net_link id, uint64_t bits_per_s)
 
 	g_assert(bits_per_s > 0 && l->flows->len == 0);
 	l->cap = (double)bits_per_s;
-}
-
-size_t
-net_link_flows(const struct net *n, net_link id)
-{
-	return link_at(n, id)->flows->len;
 }
 
 /* Brings bits_done up to now at the current rate. */
@@ -380,7 +373,6 @@ recompute(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
 	do
 		fill(n);
 	while (widen(n, now));
-	n->widest = MAX(n->widest, n->comp_flows->len);
 	reschedule(n, now);
 }
 
@@ -537,10 +529,4 @@ uint64_t
 net_flows_rated(const struct net *n)
 {
 	return n->rated;
-}
-
-size_t
-net_widest(const struct net *n)
-{
-	return n->widest;
 }

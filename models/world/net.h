@@ -40,9 +40,6 @@ net_link net_link_add(struct net *n, uint64_t bits_per_s);
 /* Sets the capacity of a link that carries no flow (to reuse it). */
 void net_link_set(struct net *n, net_link l, uint64_t bits_per_s);
 
-/* The number of flows on a link. */
-size_t net_link_flows(const struct net *n, net_link l);
-
 /*
  * Starts a flow of bytes (> 0) over links[0..nlinks-1] (at least one, no
  * link twice) at the engine's current time; done is called when it
@@ -83,7 +80,5 @@ uint64_t net_bytes_delivered(const struct net *n);
 /* Rate recomputations done, and flows whose rate they set, for benchmarks. */
 uint64_t net_recomputations(const struct net *n);
 uint64_t net_flows_rated(const struct net *n);
-/* The most flows one recomputation gave new rates to. */
-size_t net_widest(const struct net *n);
 
 #endif

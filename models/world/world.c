@@ -89,12 +89,6 @@ world_net(const struct world *w)
 	return w->net;
 }
 
-const struct topology *
-world_topology(const struct world *w)
-{
-	return w->topo;
-}
-
 size_t
 world_isps(const struct world *w)
 {
@@ -135,12 +129,6 @@ fc_time_t
 world_hops(const struct world *w, unsigned a, unsigned b)
 {
 	return w->topo ? topology_delay(w->topo, a, b) : 0;
-}
-
-fc_time_t
-world_latency(const struct world *w, const struct world_host *a, const struct world_host *b)
-{
-	return a->oneway + b->oneway + world_hops(w, a->router, b->router);
 }
 
 net_link

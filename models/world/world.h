@@ -9,9 +9,10 @@
  * starts its flows on the same links, so they compete for them.
  *
  * A host is where a traffic model's process sits: its access links, its
- * one-way latency to the core of the network, its router and its ISP.  The
- * world owns the links and the topology; a traffic model owns its hosts'
- * behaviour and never reaches into another traffic model's state.
+ * one-way latency to the core of the network, its router (world_place())
+ * and its ISP.  The world owns the shared links and the topology; a traffic
+ * model owns its hosts and never reaches into another traffic model's
+ * state.
  *
  * The contract of a traffic model is struct traffic_type: it checks its
  * keys, populates the world, records its summaries and frees itself.  A
@@ -34,16 +35,6 @@
 #include "sim/scenario.h"
 
 struct world;
-struct topology;
-
-/* Where a host sits in the world. */
-struct world_host {
-	net_link up, down;   /* access links (the same link for a shared one) */
-	fc_time_t oneway;    /* one-way latency from the host to the core */
-	unsigned router;     /* its router (0 without a topology) */
-	size_t isp;          /* its ISP, if has_isp */
-	bool has_isp;
-};
 
 /*
  * Builds the world of a run from the [network] keys: the network, the
@@ -58,9 +49,6 @@ void world_free(struct world *w);
 struct sim_ctx *world_ctx(const struct world *w);
 struct engine *world_engine(const struct world *w);
 struct net *world_net(const struct world *w);
-
-/* The topology, or NULL with access latencies only. */
-const struct topology *world_topology(const struct world *w);
 
 /* The number of ISPs (0: none) and the shared link of ISP i. */
 size_t world_isps(const struct world *w);
@@ -83,11 +71,6 @@ size_t world_random_isp(const struct world *w, gsl_rng *r);
 /* The one-way delay between routers a and b through the topology (0
  * without one). */
 fc_time_t world_hops(const struct world *w, unsigned a, unsigned b);
-
-/* One-way latency from host a to host b: both access latencies and the
- * routers between them. */
-fc_time_t world_latency(const struct world *w, const struct world_host *a,
-			const struct world_host *b);
 
 /*
  * An access link of bps for a short-lived host (a client): one that
