@@ -26,7 +26,8 @@ web_content_key(uint32_t site, uint64_t object)
 static uint64_t
 torrent_key(uint32_t site, uint64_t object)
 {
-	return ((uint64_t)site << 40) | (object == FC_WHOLE_SITE ? (((uint64_t)1 << 40) - 1) : object);
+	return ((uint64_t)site << TORRENT_SITE_SHIFT) |
+	       (object == FC_WHOLE_SITE ? (((uint64_t)1 << TORRENT_SITE_SHIFT) - 1) : object);
 }
 
 /* The torrent of (site, object), or UINT32_MAX when none was published. */
@@ -53,8 +54,9 @@ web_speer_of(const struct wserver *ws, uint32_t site, uint64_t object)
 static void
 object_range(const struct web *w, uint32_t site, uint64_t object, uint64_t *off, uint64_t *len)
 {
-	const struct page *pg = &w->sites[site].pages[(object >> 10) % w->sites[site].npages];
-	size_t i = (size_t)MIN(object & 1023, pg->n - 1);
+	const struct page *pg =
+		&w->sites[site].pages[(object >> OBJECT_INDEX_BITS) % w->sites[site].npages];
+	size_t i = (size_t)MIN(object & (OBJECTS_PER_PAGE_MAX - 1), pg->n - 1);
 
 	*off = pg->offset[i];
 	*len = pg->objects[i];
@@ -243,9 +245,9 @@ web_speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind)
 	const struct torrent_of *of = &g_array_index(w->torrent_of, struct torrent_of, torrent);
 	struct speer *sp = g_new0(struct speer, 1);
 	/* Servers' peer ids have the top bit set; clients' do not. */
-	uint64_t id = ((uint64_t)1 << 63) | ((uint64_t)ws->idx << 40) | ws->joins++;
+	uint64_t id = SERVER_PEER_BIT | ((uint64_t)ws->idx << SERVER_JOIN_BITS) | ws->joins++;
 
-	g_assert(ws->joins < ((uint64_t)1 << 40));
+	g_assert(ws->joins < ((uint64_t)1 << SERVER_JOIN_BITS));
 	g_assert(!g_tree_lookup(ws->speers, GUINT_TO_POINTER(torrent)));
 	*sp = (struct speer){ ws, NULL, of->site, of->object, engine_now(w->e), kind };
 	g_tree_insert(ws->speers, GUINT_TO_POINTER(torrent), sp);
@@ -298,7 +300,7 @@ web_fetch_underway(struct wserver *ws, uint32_t site, uint64_t object)
 static uint64_t
 clamp_bytes(double b)
 {
-	return b < 1 ? 1 : b > 1e12 ? (uint64_t)1e12 : (uint64_t)b;
+	return b < 1 ? 1 : b > OBJECT_MAX_BYTES ? (uint64_t)OBJECT_MAX_BYTES : (uint64_t)b;
 }
 
 void
@@ -321,7 +323,7 @@ web_build_site(struct web *w, const struct scenario *sc, uint32_t i)
 		size_t emb = (size_t)MIN(floor(k), (double)scenario_count(sc, "site",
 									  "embedded_max"));
 
-		emb = MIN(emb, (size_t)1023);
+		emb = MIN(emb, OBJECTS_PER_PAGE_MAX - 1);
 		pg->n = 1 + emb;
 		pg->objects = g_new(uint64_t, pg->n);
 		if (gsl_rng_uniform(r) < scenario_ratio(sc, "site", "tail_share"))
@@ -347,8 +349,7 @@ web_build_site(struct web *w, const struct scenario *sc, uint32_t i)
 	}
 	for (size_t p = 0; p < st->npages; p++)
 		st->cdf[p] /= norm;
-	/* A .torrent: a header, 20 bytes of SHA-1 per piece, a name and a
-	 * length per file (object). */
-	st->torrent_bytes = 200 + 20 * ((st->bytes + w->piece_size - 1) / w->piece_size) +
-			    50 * st->nobjects;
+	st->torrent_bytes = TORRENT_HEADER_BYTES +
+			    TORRENT_PIECE_HASH_BYTES * ((st->bytes + w->piece_size - 1) / w->piece_size) +
+			    TORRENT_FILE_ENTRY_BYTES * st->nobjects;
 }

@@ -14,6 +14,9 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#define REPLAY_WINDOW_MIN (30 * FC_SEC)
+#define REPLAY_WINDOW_LATENCIES 8
+
 static void drain(struct wserver *ws);
 static void fetch_start(struct wserver *ws, uint32_t site, uint64_t object);
 struct fetch;
@@ -302,8 +305,10 @@ web_node_config(struct web *w, const struct scenario *sc)
 		    FC_SPREAD_SITE :
 		    strcmp(scenario_choice(sc, "coop", "spread"), "predistributed") == 0 ?
 		    FC_SPREAD_PREDISTRIBUTED : FC_SPREAD_OBJECTS;
-	/* Messages cross the network twice a server's latency. */
-	c->replay_window = MAX(30 * FC_SEC, 8 * w->server_latency);
+	/* Messages cross the network twice a server's latency: the replay
+	 * window is REPLAY_WINDOW_LATENCIES such trips, REPLAY_WINDOW_MIN at
+	 * least. */
+	c->replay_window = MAX(REPLAY_WINDOW_MIN, REPLAY_WINDOW_LATENCIES * w->server_latency);
 }
 
 struct fetch {
@@ -314,6 +319,11 @@ struct fetch {
 	unsigned tries;
 	bool asked, got;
 };
+
+/* A rescuer's HTTP fetch is tried this often, FETCH_RETRY_FIRST after the
+ * first refusal and twice as long after each next one. */
+#define FETCH_TRIES 4
+#define FETCH_RETRY_FIRST FC_SEC
 
 #define FETCH(c) ((struct fetch *)(void *)((char *)(c) - offsetof(struct fetch, conn)))
 
@@ -429,8 +439,8 @@ fetch_try(struct fetch *f)
 
 	if (r == SERVER_ACCEPTED || r == SERVER_QUEUED)
 		return;
-	if (++f->tries < 4) {
-		engine_schedule(f->ws->w->e, FC_SEC << (f->tries - 1), fetch_retry, f);
+	if (++f->tries < FETCH_TRIES) {
+		engine_schedule(f->ws->w->e, FETCH_RETRY_FIRST << (f->tries - 1), fetch_retry, f);
 		return;
 	}
 	f_end(&f->conn, SERVER_END_CLOSED, engine_now(f->ws->w->e));

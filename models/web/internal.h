@@ -59,10 +59,39 @@ struct site {
 };
 
 /*
- * Objects are named page * 1024 + index; the .torrent of a site is an
- * object of its own, which any server holding the site serves itself.
+ * Objects are named (page << OBJECT_INDEX_BITS) + index, the HTML being
+ * index 0, so a page has at most OBJECTS_PER_PAGE_MAX objects; the
+ * .torrent of a site is an object of its own, which any server holding the
+ * site serves itself.
  */
+#define OBJECT_INDEX_BITS 10
+#define OBJECTS_PER_PAGE_MAX ((size_t)1 << OBJECT_INDEX_BITS)
 #define TORRENT_OBJECT ((uint64_t)1 << 40)
+
+/* A torrent's key in the torrents table: the site above TORRENT_SITE_SHIFT
+ * bits of object (all ones for the whole site). */
+#define TORRENT_SITE_SHIFT 40
+
+/*
+ * Swarm peer ids: a server's have SERVER_PEER_BIT set, its index above
+ * SERVER_JOIN_BITS bits that count its joins; a client's id is its number.
+ */
+#define SERVER_PEER_BIT ((uint64_t)1 << 63)
+#define SERVER_JOIN_BITS 40
+
+/* A drawn object size is kept within [1 B, OBJECT_MAX_BYTES]. */
+#define OBJECT_MAX_BYTES 1e12
+
+/*
+ * A .torrent's size: a header, a SHA-1 per piece, and a name and a length
+ * per file (object).
+ */
+#define TORRENT_HEADER_BYTES 200
+#define TORRENT_PIECE_HASH_BYTES 20
+#define TORRENT_FILE_ENTRY_BYTES 50
+
+/* A client's access link is never slower than this (bit/s). */
+#define CLIENT_LINK_MIN_BPS 1000.0
 
 /* Who uploads into the swarms, for the byte accounts. */
 enum { BT_ORIGIN, BT_COOPERATORS, BT_CLIENTS };

@@ -187,7 +187,7 @@ bt_join(struct engine *e, void *data, fc_time_t now)
 	struct web *w = v->w;
 	net_link up[2], down[2];
 	size_t n = 0;
-	uint64_t bps = (uint64_t)MAX(v->down_bps * w->uplink_share, 1000.0);
+	uint64_t bps = (uint64_t)MAX(v->down_bps * w->uplink_share, CLIENT_LINK_MIN_BPS);
 
 	(void)e;
 	v->join_ev = 0;
@@ -291,7 +291,7 @@ visit_start(struct web *w, uint32_t site)
 	v->id = w->next_client++;
 	rng_stream_init(&v->rng, w->ctx->seed, w->ctx->replication, "client", v->id);
 	r = rng_stream_gsl(&v->rng);
-	v->down_bps = MAX(lognormal_median(r, w->down_median, w->down_sigma), 1000.0);
+	v->down_bps = MAX(lognormal_median(r, w->down_median, w->down_sigma), CLIENT_LINK_MIN_BPS);
 	v->oneway = (fc_time_t)(lognormal_median(r, w->lat_median_s, w->lat_sigma) * 1e9 + 0.5);
 	v->resolver = (size_t)gsl_rng_uniform_int(r, w->resolvers);
 	u = gsl_rng_uniform(r);
@@ -315,9 +315,9 @@ visit_start(struct web *w, uint32_t site)
 				     &bytes, 1, v->link);
 		v->ev = engine_schedule(w->e, w->cp.patience, bt_impatient, v);
 	} else {
-		/* Objects are named page * 1024 + index, for fetches. */
+		/* Objects are named by page and index, for fetches. */
 		objects = g_memdup2(pg->objects, pg->n * sizeof *pg->objects);
-		v->s = session_start(w->e, &world, &w->cp, v->id, site, (uint64_t)v->page << 10,
+		v->s = session_start(w->e, &world, &w->cp, v->id, site, (uint64_t)v->page << OBJECT_INDEX_BITS,
 				     objects, pg->n, v->link);
 	}
 	session_set_user(v->s, v);
