@@ -9,7 +9,6 @@
 
 #include "models/bittorrent/pieces.h"
 #include "sim/rng.h"
-#include "sim/scenario.h"
 
 struct torrent {
 	uint64_t bytes;
@@ -76,49 +75,6 @@ struct swarm {
 	uint64_t up_by[SWARM_CLASSES];
 	GArray *answer;         /* scratch: tracker answers */
 };
-
-void
-swarm_config_default(struct swarm_config *c)
-{
-	*c = (struct swarm_config){
-		.piece_size = 256 * 1024,
-		.block_size = 16 * 1024,
-		.request_blocks = 4,
-		.max_connections = 40,
-		.regular_unchokes = 3,
-		.optimistic_unchokes = 1,
-		.rechoke_interval = 10 * FC_SEC,
-		.optimistic_interval = 30 * FC_SEC,
-		.random_first = 4,
-		.min_peers = 20,
-		.announce_interval = 30 * 60 * FC_SEC,
-		.min_announce_interval = 5 * 60 * FC_SEC,
-	};
-}
-
-void
-swarm_config_read(struct swarm_config *c, const struct scenario *sc)
-{
-	swarm_config_default(c);
-	c->piece_size = scenario_size(sc, "bittorrent", "piece_size");
-	c->block_size = scenario_size(sc, "bittorrent", "block_size");
-	c->request_blocks = (unsigned)scenario_count(sc, "bittorrent", "request_blocks");
-	c->max_connections = (unsigned)scenario_count(sc, "bittorrent", "connections");
-	c->regular_unchokes = (unsigned)scenario_count(sc, "bittorrent", "regular_unchokes");
-	c->optimistic_unchokes = (unsigned)scenario_count(sc, "bittorrent", "optimistic_unchokes");
-	c->rechoke_interval = scenario_duration(sc, "bittorrent", "rechoke_interval");
-	c->optimistic_interval = scenario_duration(sc, "bittorrent", "optimistic_interval");
-	c->random_first = (unsigned)scenario_count(sc, "bittorrent", "random_first");
-	c->min_peers = (unsigned)scenario_count(sc, "bittorrent", "min_peers");
-	c->announce_interval = scenario_duration(sc, "bittorrent", "announce_interval");
-	c->min_announce_interval = scenario_duration(sc, "bittorrent", "min_announce_interval");
-}
-
-unsigned
-swarm_tracker_answer(const struct scenario *sc)
-{
-	return (unsigned)scenario_count(sc, "bittorrent", "tracker_answer");
-}
 
 struct swarm *
 swarm_new(struct engine *e, struct net *n, struct tracker *t, const struct swarm_config *c)
