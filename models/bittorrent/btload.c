@@ -14,6 +14,14 @@
 #include "sim/scenario.h"
 #include "models/bittorrent/tracker.h"
 
+/* Nanoseconds in a second, for times in seconds as doubles. */
+#define NS_PER_SEC 1e9
+#define BITS_PER_BYTE 8.0
+/* Peers in a tracker answer when the parameters leave it at 0. */
+#define DEFAULT_TRACKER_ANSWER 50
+/* The fluid model's eta: sharing among downloaders as effective as seeding. */
+#define SHARING_EFFECTIVENESS 1
+
 struct lpeer {
 	struct btload *b;
 	struct swarm_peer *sp;
@@ -50,15 +58,15 @@ struct btload {
 void
 btload_fluid(const struct btload_params *p, struct fluid_params *out)
 {
-	double file_bits = 8.0 * (double)p->file_bytes;
+	double file_bits = BITS_PER_BYTE * (double)p->file_bytes;
 
 	*out = (struct fluid_params){
 		.lambda = p->arrival_rate,
 		.mu = (double)p->upload_bps / file_bits,
 		.c = (double)p->download_bps / file_bits,
 		.theta = p->abort_rate,
-		.gamma = 1e9 / (double)p->seeding_time,
-		.eta = 1,
+		.gamma = NS_PER_SEC / (double)p->seeding_time,
+		.eta = SHARING_EFFECTIVENESS,
 	};
 }
 
@@ -70,8 +78,8 @@ integrate(struct btload *b, fc_time_t now)
 		fc_time_t from = MAX(b->t_last, b->p->warmup);
 
 		if (now > from) {
-			b->x_int += (double)b->x * (double)(now - from) / 1e9;
-			b->y_int += (double)b->y * (double)(now - from) / 1e9;
+			b->x_int += (double)b->x * (double)(now - from) / NS_PER_SEC;
+			b->y_int += (double)b->y * (double)(now - from) / NS_PER_SEC;
 		}
 	}
 	b->t_last = now;
@@ -93,7 +101,7 @@ leave(struct engine *e, void *data, fc_time_t now)
 		b->x--;
 		if (now >= b->p->warmup) {
 			b->aborted++;
-			b->sojourn_sum += (double)(now - lp->joined) / 1e9;
+			b->sojourn_sum += (double)(now - lp->joined) / NS_PER_SEC;
 			b->sojourns++;
 		}
 	}
@@ -123,7 +131,7 @@ on_complete(struct swarm_peer *sp, void *data, fc_time_t now)
 	lp->seed = true;
 	b->all_completed++;
 	if (now >= b->p->warmup) {
-		double t = (double)(now - lp->joined) / 1e9;
+		double t = (double)(now - lp->joined) / NS_PER_SEC;
 
 		b->completed++;
 		b->dl_sum += t;
@@ -164,8 +172,9 @@ arrive(struct engine *e, void *data, fc_time_t now)
 	struct lpeer *lp = g_new0(struct lpeer, 1);
 	double gap = gsl_ran_exponential(rng_stream_gsl(&b->arrivals), 1.0 / b->p->arrival_rate);
 
+	/* The next arrival at least a nanosecond later: one at a time. */
 	if (b->p->max_peers == 0 || ++b->arrived < b->p->max_peers)
-		engine_schedule(e, (fc_time_t)(gap * 1e9) + 1, arrive, b);
+		engine_schedule(e, (fc_time_t)(gap * NS_PER_SEC) + FC_NSEC, arrive, b);
 	integrate(b, now);
 	lp->b = b;
 	lp->id = b->next_id++;
@@ -181,7 +190,7 @@ arrive(struct engine *e, void *data, fc_time_t now)
 		rng_stream_init(&rs, b->p->seed, b->p->replication, "bt-abort", lp->id);
 		lp->leave_ev = engine_schedule(
 			e, (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&rs),
-							   1.0 / b->p->abort_rate) * 1e9),
+							   1.0 / b->p->abort_rate) * NS_PER_SEC),
 			leave, lp);
 	}
 	link_pair(b, &lp->up, &lp->down);
@@ -207,7 +216,7 @@ tracker_down_ev(struct engine *e, void *data, fc_time_t now)
 
 	(void)e;
 	rec_event(b->rec, now, "tracker", "down", "for %.0f s",
-		  (double)b->p->tracker_down_for / 1e9);
+		  (double)b->p->tracker_down_for / NS_PER_SEC);
 }
 
 struct btload *
@@ -222,7 +231,8 @@ btload_new(const struct btload_params *p, struct engine *e, struct recorder *rec
 	b->net = net_new(e);
 	rng_stream_init(&b->tracker_rs, p->seed, p->replication, "bt-tracker", 0);
 	rng_stream_init(&b->arrivals, p->seed, p->replication, "bt-arrivals", 0);
-	b->tr = tracker_new(&b->tracker_rs, p->tracker_answer ? p->tracker_answer : 50);
+	b->tr = tracker_new(&b->tracker_rs,
+			    p->tracker_answer ? p->tracker_answer : DEFAULT_TRACKER_ANSWER);
 	if (p->tracker_down_for > 0) {
 		tracker_set_down(b->tr, p->tracker_down_from,
 				 p->tracker_down_from + p->tracker_down_for);
@@ -245,7 +255,7 @@ btload_new(const struct btload_params *p, struct engine *e, struct recorder *rec
 		swarm_join(b->s, b->torrent, UINT64_MAX - i, &up, 1, &down, 1, true, NULL, NULL);
 	}
 	engine_schedule(e, (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&b->arrivals),
-							   1.0 / p->arrival_rate) * 1e9),
+							   1.0 / p->arrival_rate) * NS_PER_SEC),
 			arrive, b);
 	if (p->sample_interval > 0)
 		engine_schedule_at(e, p->warmup, sample, b);
@@ -271,7 +281,7 @@ void
 btload_result(struct btload *b, struct btload_result *out)
 {
 	fc_time_t now = engine_now(b->e);
-	double span = (double)(now - MIN(now, b->p->warmup)) / 1e9;
+	double span = (double)(now - MIN(now, b->p->warmup)) / NS_PER_SEC;
 
 	integrate(b, now);
 	swarm_check(b->s);

@@ -6,6 +6,12 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_odeiv2.h>
 
+/* The integrator's first step (seconds) and its error bounds (absolute, in
+ * peers, and relative). */
+#define FLUID_FIRST_STEP 1e-3
+#define FLUID_EPS_ABS 1e-9
+#define FLUID_EPS_REL 1e-9
+
 void
 fluid_equilibrium(const struct fluid_params *p, struct fluid_state *out)
 {
@@ -38,7 +44,8 @@ fluid_integrate(const struct fluid_params *p, double x0, double y0, double t,
 {
 	gsl_odeiv2_system sys = { rhs, NULL, 2, (void *)p };
 	gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rkf45,
-							     1e-3, 1e-9, 1e-9);
+							     FLUID_FIRST_STEP, FLUID_EPS_ABS,
+							     FLUID_EPS_REL);
 	double y[2] = { x0, y0 }, now = 0;
 	int rc = gsl_odeiv2_driver_apply(d, &now, t, y);
 

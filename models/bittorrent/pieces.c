@@ -58,8 +58,8 @@ pieces_pick(const struct pieces_choice *c, struct rng_stream *s, bool *endgame)
 	for (size_t w = 0; w < pieces_words(c->npieces); w++) {
 		uint64_t missing = ~(c->mine[w] | c->in_flight[w]);
 
-		if (w == pieces_words(c->npieces) - 1 && c->npieces % 64)
-			missing &= ((uint64_t)1 << (c->npieces % 64)) - 1;
+		if (w == pieces_words(c->npieces) - 1 && c->npieces % PIECES_WORD_BITS)
+			missing &= ((uint64_t)1 << (c->npieces % PIECES_WORD_BITS)) - 1;
 		if (missing)
 			return -1;
 	}

@@ -15,29 +15,32 @@
 
 #include "sim/rng.h"
 
-/* A bitfield of n pieces: (n + 63) / 64 words. */
+/* Pieces per word of a bitfield (the bits of a uint64_t). */
+#define PIECES_WORD_BITS 64
+
+/* A bitfield of n pieces: n / PIECES_WORD_BITS words, rounded up. */
 static inline size_t
 pieces_words(uint32_t n)
 {
-	return (n + 63) / 64;
+	return (n + PIECES_WORD_BITS - 1) / PIECES_WORD_BITS;
 }
 
 static inline bool
 pieces_has(const uint64_t *set, uint32_t i)
 {
-	return (set[i / 64] >> (i % 64)) & 1;
+	return (set[i / PIECES_WORD_BITS] >> (i % PIECES_WORD_BITS)) & 1;
 }
 
 static inline void
 pieces_add(uint64_t *set, uint32_t i)
 {
-	set[i / 64] |= (uint64_t)1 << (i % 64);
+	set[i / PIECES_WORD_BITS] |= (uint64_t)1 << (i % PIECES_WORD_BITS);
 }
 
 static inline void
 pieces_remove(uint64_t *set, uint32_t i)
 {
-	set[i / 64] &= ~((uint64_t)1 << (i % 64));
+	set[i / PIECES_WORD_BITS] &= ~((uint64_t)1 << (i % PIECES_WORD_BITS));
 }
 
 /* Pieces in a set. */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The swarm model's configuration: mainline BitTorrent's values, and the
+ * [bittorrent] keys of a scenario.  The swarm model (swarm.h and the files
+ * behind it) reads a scenario here and nowhere else.
+ */
+#include "models/bittorrent/swarm.h"
+
+#include "sim/scenario.h"
+
+/* Mainline's values (swarm_config_default). */
+#define MAINLINE_PIECE_SIZE (256 * 1024)                 /* bytes */
+#define MAINLINE_BLOCK_SIZE (16 * 1024)                  /* bytes */
+#define MAINLINE_REQUEST_BLOCKS 4                        /* blocks per request */
+#define MAINLINE_MAX_CONNECTIONS 40                      /* peers */
+#define MAINLINE_REGULAR_UNCHOKES 3                      /* peers */
+#define MAINLINE_OPTIMISTIC_UNCHOKES 1                   /* peers */
+#define MAINLINE_RECHOKE_INTERVAL (10 * FC_SEC)
+#define MAINLINE_OPTIMISTIC_INTERVAL (30 * FC_SEC)
+#define MAINLINE_RANDOM_FIRST 4                          /* pieces */
+#define MAINLINE_MIN_PEERS 20                            /* peers */
+#define MAINLINE_ANNOUNCE_INTERVAL (30 * 60 * FC_SEC)
+#define MAINLINE_MIN_ANNOUNCE_INTERVAL (5 * 60 * FC_SEC)
+
+void
+swarm_config_default(struct swarm_config *c)
+{
+	*c = (struct swarm_config){
+		.piece_size = MAINLINE_PIECE_SIZE,
+		.block_size = MAINLINE_BLOCK_SIZE,
+		.request_blocks = MAINLINE_REQUEST_BLOCKS,
+		.max_connections = MAINLINE_MAX_CONNECTIONS,
+		.regular_unchokes = MAINLINE_REGULAR_UNCHOKES,
+		.optimistic_unchokes = MAINLINE_OPTIMISTIC_UNCHOKES,
+		.rechoke_interval = MAINLINE_RECHOKE_INTERVAL,
+		.optimistic_interval = MAINLINE_OPTIMISTIC_INTERVAL,
+		.random_first = MAINLINE_RANDOM_FIRST,
+		.min_peers = MAINLINE_MIN_PEERS,
+		.announce_interval = MAINLINE_ANNOUNCE_INTERVAL,
+		.min_announce_interval = MAINLINE_MIN_ANNOUNCE_INTERVAL,
+	};
+}
+
+void
+swarm_config_read(struct swarm_config *c, const struct scenario *sc)
+{
+	swarm_config_default(c);
+	c->piece_size = scenario_size(sc, "bittorrent", "piece_size");
+	c->block_size = scenario_size(sc, "bittorrent", "block_size");
+	c->request_blocks = (unsigned)scenario_count(sc, "bittorrent", "request_blocks");
+	c->max_connections = (unsigned)scenario_count(sc, "bittorrent", "connections");
+	c->regular_unchokes = (unsigned)scenario_count(sc, "bittorrent", "regular_unchokes");
+	c->optimistic_unchokes = (unsigned)scenario_count(sc, "bittorrent", "optimistic_unchokes");
+	c->rechoke_interval = scenario_duration(sc, "bittorrent", "rechoke_interval");
+	c->optimistic_interval = scenario_duration(sc, "bittorrent", "optimistic_interval");
+	c->random_first = (unsigned)scenario_count(sc, "bittorrent", "random_first");
+	c->min_peers = (unsigned)scenario_count(sc, "bittorrent", "min_peers");
+	c->announce_interval = scenario_duration(sc, "bittorrent", "announce_interval");
+	c->min_announce_interval = scenario_duration(sc, "bittorrent", "min_announce_interval");
+}
+
+unsigned
+swarm_tracker_answer(const struct scenario *sc)
+{
+	return (unsigned)scenario_count(sc, "bittorrent", "tracker_answer");
+}
+

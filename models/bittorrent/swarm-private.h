@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The inside of the swarm model (swarm.h), shared by its files and by
+ * nobody else:
+ *
+ *   swarm.c     the swarm object, its torrents, the whole-swarm accounts
+ *   transfer.c  blocks, requests, pieces, the flows carrying them, byte
+ *               credit, the endgame
+ *   choke.c     interest, choking and unchoking, the rechoke timer
+ *   peer.c      a peer's life: join, connect, announce, seed, disconnect,
+ *               leave
+ *   config.c    the defaults and the [bittorrent] keys of a scenario
+ *
+ * Functions one file shares with the others are named swarm__*; the rest
+ * stay static in their file.  Everything here runs inside engine events
+ * and takes the time it is handed; a peer's random draws come from its own
+ * stream, in the order the code makes them, so moving code between these
+ * files must keep the order of calls.
+ */
+#ifndef FLASHCOOP_MODELS_SWARM_PRIVATE_H
+#define FLASHCOOP_MODELS_SWARM_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "flashcoop/time.h"
+#include "sim/engine.h"
+#include "sim/rng.h"
+#include "models/world/net.h"
+#include "models/bittorrent/swarm.h"
+#include "models/bittorrent/tracker.h"
+
+/* Blocks of a piece at most: a piece's blocks are the bits of a uint64_t. */
+#define SWARM_MAX_BLOCKS 64
+/* Links on each side of a peer (access link, then perhaps an ISP link). */
+#define SWARM_MAX_LINKS 2
+/* Links a flow crosses at most: the uploader's and the downloader's. */
+#define SWARM_MAX_PATH (2 * SWARM_MAX_LINKS)
+
+struct torrent {
+	uint64_t bytes;
+	uint32_t npieces;
+	size_t seeds, leechers;
+};
+
+/* One end of a connection: what that end does. */
+struct side {
+	struct net_flow *flow;  /* this end downloading blocks from the other */
+	uint32_t piece;         /* blocks first .. first + nblocks - 1 of it */
+	uint8_t first, nblocks;
+	uint64_t credited;      /* bytes of the flow already in the rate windows */
+	uint64_t recv[2];       /* from the other: this and the last interval */
+	uint64_t sent[2];       /* to the other */
+	bool choking;           /* this end chokes the other */
+	bool interested;        /* this end wants a piece of the other's */
+	bool optimistic;        /* the other is this end's optimistic unchoke */
+};
+
+struct conn {
+	struct swarm_peer *p[2];
+	guint pos[2];           /* index in each end's conns */
+	struct side s[2];
+};
+
+/* A piece some of whose blocks are requested or have arrived. */
+struct partial {
+	uint32_t piece;
+	uint64_t requested;     /* blocks asked for (or arrived) */
+	uint64_t received;      /* blocks arrived */
+};
+
+struct swarm_peer {
+	struct swarm *sw;
+	uint64_t id;
+	uint32_t torrent;
+	net_link up[SWARM_MAX_LINKS], down[SWARM_MAX_LINKS];
+	uint8_t nup, ndown;
+	bool seed, leaving;
+	uint64_t *have, *flight;
+	uint32_t *avail;        /* neighbours holding each piece */
+	uint32_t npieces;       /* held */
+	GPtrArray *conns;       /* struct conn; removal moves the last into the gap */
+	GArray *partials;       /* struct partial, NULL when none */
+	unsigned unchoked;      /* neighbours it does not choke */
+	struct rng_stream rng;
+	engine_event rechoke_ev, announce_ev;
+	fc_time_t last_announce, next_announce, next_optimistic;
+	uint64_t uploaded, downloaded;
+	unsigned cls;           /* the host's class, for swarm_uploaded_by */
+	const struct swarm_hooks *hooks;
+	void *data;
+};
+
+struct swarm {
+	struct engine *e;
+	struct net *net;
+	struct tracker *tr;
+	struct swarm_config c;
+	GArray *torrents;       /* struct torrent */
+	GHashTable *peers;      /* id -> struct swarm_peer; see swarm_free on its order */
+	struct swarm_bytes b;
+	uint64_t up_by[SWARM_CLASSES];
+	GArray *answer;         /* scratch: tracker answers */
+};
+
+/* Which end of c peer p is (0 or 1). */
+static inline int
+swarm__end_of(const struct conn *c, const struct swarm_peer *p)
+{
+	return c->p[1] == p;
+}
+
+/* The mask of blocks 0 .. n - 1 (n at most SWARM_MAX_BLOCKS). */
+static inline uint64_t
+swarm__all_blocks(uint32_t n)
+{
+	return n == SWARM_MAX_BLOCKS ? UINT64_MAX : ((uint64_t)1 << n) - 1;
+}
+
+/* ---- swarm.c ---- */
+
+struct torrent *swarm__torrent_at(const struct swarm *s, uint32_t id);
+/* Pieces of p's torrent. */
+uint32_t swarm__npieces(const struct swarm_peer *p);
+
+/* ---- transfer.c ---- */
+
+/* Blocks in a piece. */
+uint32_t swarm__blocks_in(const struct swarm *s, uint32_t torrent, uint32_t piece);
+/* Bytes of the blocks in mask. */
+uint64_t swarm__mask_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece,
+			   uint64_t mask);
+/* d's partial piece, or NULL. */
+struct partial *swarm__partial_find(const struct swarm_peer *p, uint32_t piece);
+/*
+ * Bytes of side k's flow that have arrived (got in all), into the rate
+ * windows and the per-peer counts; final when the flow is over.
+ */
+void swarm__credit(struct swarm *s, struct conn *c, int k, uint64_t got, bool final);
+/* Side k asks the other end for blocks, if it may and has something to ask. */
+void swarm__request(struct swarm *s, struct conn *c, int k);
+/* Requests on every connection of d that is idle and may carry one. */
+void swarm__kick(struct swarm *s, struct swarm_peer *d);
+/*
+ * Cuts side k's flow short.  Returns the piece if what arrived completed
+ * it (then the caller calls swarm__piece_arrived), or -1.
+ */
+int64_t swarm__cut(struct swarm *s, struct conn *c, int k);
+/* A piece has arrived at d: see transfer.c. */
+void swarm__piece_arrived(struct swarm *s, struct swarm_peer *d, uint32_t piece,
+			  fc_time_t now);
+
+/* ---- choke.c ---- */
+
+/* Whether u has a piece d lacks. */
+bool swarm__has_wanted(const struct swarm_peer *u, const struct swarm_peer *d);
+/* Upload slots of a peer: regular and optimistic unchokes. */
+unsigned swarm__slots(const struct swarm *s);
+/* Gives u's free upload slots to interested neighbours drawn at random. */
+void swarm__fill(struct swarm *s, struct swarm_peer *u);
+/* Side k's interest in the other end becomes v. */
+void swarm__set_interested(struct swarm *s, struct conn *c, int k, bool v, fc_time_t now);
+/* Starts p's rechoke timer, at a phase of its own (one draw from p's stream). */
+void swarm__rechoke_start(struct swarm *s, struct swarm_peer *p, fc_time_t now);
+
+/* ---- peer.c ---- */
+
+/* d has every piece now: it drops its links to seeds and tells the tracker. */
+void swarm__become_seed(struct swarm *s, struct swarm_peer *d, fc_time_t now);
+/* Cancels p's timers and frees it; its connections are the caller's. */
+void swarm__peer_free(struct swarm_peer *p);
+
+#endif

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Moving data between peers (see swarm.h): pieces cut into blocks, the
+ * requests a downloader makes of an unchoking neighbour, the flows that
+ * carry them over the network, the crediting of the bytes that arrived,
+ * the endgame, and what a completed piece sets off.
+ */
+#include <glib.h>
+
+#include "models/bittorrent/pieces.h"
+#include "models/bittorrent/swarm-private.h"
+
+/* Blocks per request in endgame: one at a time, as its copies are waste. */
+#define ENDGAME_BLOCKS 1
+
+/* Blocks: a piece is cut into blocks of block_size (at most SWARM_MAX_BLOCKS). */
+uint32_t
+swarm__blocks_in(const struct swarm *s, uint32_t torrent, uint32_t piece)
+{
+	return (uint32_t)((swarm_piece_bytes(s, torrent, piece) + s->c.block_size - 1) /
+			  s->c.block_size);
+}
+
+static uint64_t
+block_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece, uint32_t block)
+{
+	uint64_t len = swarm_piece_bytes(s, torrent, piece);
+
+	return MIN(s->c.block_size, len - (uint64_t)block * s->c.block_size);
+}
+
+/* Bytes of the blocks in mask. */
+uint64_t
+swarm__mask_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece, uint64_t mask)
+{
+	uint64_t sum = 0;
+
+	while (mask) {
+		sum += block_bytes(s, torrent, piece, (uint32_t)__builtin_ctzll(mask));
+		mask &= mask - 1;
+	}
+	return sum;
+}
+
+/* Partial pieces: few at a time, kept in a small array. */
+struct partial *
+swarm__partial_find(const struct swarm_peer *p, uint32_t piece)
+{
+	if (p->partials)
+		for (guint i = 0; i < p->partials->len; i++)
+			if (g_array_index(p->partials, struct partial, i).piece == piece)
+				return &g_array_index(p->partials, struct partial, i);
+	return NULL;
+}
+
+static struct partial *
+partial_add(struct swarm_peer *p, uint32_t piece)
+{
+	struct partial np = { piece, 0, 0 };
+
+	if (!p->partials)
+		p->partials = g_array_new(FALSE, FALSE, sizeof(struct partial));
+	g_array_append_val(p->partials, np);
+	return &g_array_index(p->partials, struct partial, p->partials->len - 1);
+}
+
+static void
+partial_drop(struct swarm_peer *p, uint32_t piece)
+{
+	for (guint i = 0; i < p->partials->len; i++)
+		if (g_array_index(p->partials, struct partial, i).piece == piece) {
+			g_array_remove_index_fast(p->partials, i);
+			return;
+		}
+	g_assert_not_reached();
+}
+
+/* The links a piece from u to d crosses: u's upload path then d's download
+ * path, without a link both have (traffic inside one ISP). */
+static size_t
+path_of(const struct swarm_peer *u, const struct swarm_peer *d, net_link *path)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < u->nup; i++) {
+		bool shared = false;
+
+		for (unsigned j = 0; j < d->ndown; j++)
+			shared |= d->down[j] == u->up[i];
+		if (!shared)
+			path[n++] = u->up[i];
+	}
+	for (unsigned j = 0; j < d->ndown; j++) {
+		bool shared = false;
+
+		for (unsigned i = 0; i < u->nup; i++)
+			shared |= d->down[j] == u->up[i];
+		if (!shared)
+			path[n++] = d->down[j];
+	}
+	g_assert(n > 0);
+	return n;
+}
+
+/* Bytes of side k's flow that have arrived, into the rate windows and the
+ * per-peer counts; final when the flow is over. */
+void
+swarm__credit(struct swarm *s, struct conn *c, int k, uint64_t got, bool final)
+{
+	uint64_t delta = got - c->s[k].credited;
+
+	c->s[k].recv[0] += delta;
+	c->s[1 - k].sent[0] += delta;
+	c->s[k].credited = got;
+	if (final) {
+		c->p[k]->downloaded += got;
+		c->p[1 - k]->uploaded += got;
+		s->up_by[c->p[1 - k]->cls] += got;
+		s->b.sent += got;
+		c->s[k].credited = 0;
+	}
+}
+
+static void piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now);
+
+/* Whether a flow of d is fetching the block. */
+static bool
+covered(const struct swarm_peer *d, uint32_t piece, uint32_t block)
+{
+	for (guint i = 0; i < d->conns->len; i++) {
+		const struct conn *c = d->conns->pdata[i];
+		const struct side *sd = &c->s[swarm__end_of(c, d)];
+
+		if (sd->flow && sd->piece == piece && block >= sd->first &&
+		    block < (uint32_t)sd->first + sd->nblocks)
+			return true;
+	}
+	return false;
+}
+
+/* Blocks of a piece that two flows of d are fetching. */
+static uint64_t
+doubled(const struct swarm_peer *d, uint32_t piece)
+{
+	uint64_t once = 0, twice = 0;
+
+	for (guint i = 0; i < d->conns->len; i++) {
+		const struct conn *c = d->conns->pdata[i];
+		const struct side *sd = &c->s[swarm__end_of(c, d)];
+		uint64_t m;
+
+		if (!sd->flow || sd->piece != piece)
+			continue;
+		m = swarm__all_blocks(sd->nblocks) << sd->first;
+		twice |= once & m;
+		once |= m;
+	}
+	return twice;
+}
+
+/* Blocks of a piece that flows of d have delivered whole while they go on
+ * (the flows count them when they end). */
+static uint64_t
+delivered(const struct swarm *s, const struct swarm_peer *d, uint32_t piece)
+{
+	uint64_t m = 0;
+
+	for (guint i = 0; i < d->conns->len; i++) {
+		const struct conn *c = d->conns->pdata[i];
+		const struct side *sd = &c->s[swarm__end_of(c, d)];
+		uint64_t got;
+
+		if (!sd->flow || sd->piece != piece)
+			continue;
+		got = net_flow_received(s->net, sd->flow);
+		for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++) {
+			uint64_t bb = block_bytes(s, d->torrent, piece, b);
+
+			if (got < bb)
+				break;
+			m |= (uint64_t)1 << b;
+			got -= bb;
+		}
+	}
+	return m;
+}
+
+/*
+ * Side k asks the other end for up to request_blocks blocks in a row: of a
+ * piece already begun that the other has, else of the piece pieces_pick
+ * chooses (in endgame, blocks already asked of others).
+ */
+void
+swarm__request(struct swarm *s, struct conn *c, int k)
+{
+	struct swarm_peer *d = c->p[k], *u = c->p[1 - k];
+	struct side *sd = &c->s[k];
+	struct partial *pp = NULL;
+	net_link path[SWARM_MAX_PATH];
+	size_t n;
+	uint64_t full, free_blocks, bytes = 0;
+	uint32_t nb, first, run;
+	bool endgame = false;
+
+	if (sd->flow || !sd->interested || c->s[1 - k].choking || d->seed || d->leaving ||
+	    u->leaving)
+		return;
+	if (d->partials)
+		for (guint i = 0; i < d->partials->len && !pp; i++) {
+			struct partial *x = &g_array_index(d->partials, struct partial, i);
+			uint32_t nbx;
+
+			if (!pieces_has(u->have, x->piece))
+				continue;
+			nbx = swarm__blocks_in(s, d->torrent, x->piece);
+			if (x->requested != swarm__all_blocks(nbx))
+				pp = x;
+		}
+	if (!pp) {
+		struct pieces_choice ch = { swarm__npieces(d), d->have, u->have, d->flight,
+					    d->avail, s->c.random_first };
+		int64_t piece = pieces_pick(&ch, &d->rng, &endgame);
+
+		if (piece < 0)
+			return; /* what it wants is on its way from others */
+		pp = swarm__partial_find(d, (uint32_t)piece);
+		if (!pp)
+			pp = partial_add(d, (uint32_t)piece);
+	}
+	nb = swarm__blocks_in(s, d->torrent, pp->piece);
+	full = swarm__all_blocks(nb);
+	free_blocks = ~pp->requested & full;
+	if (endgame) {
+		/* A block gets one second copy at most, so that a peer with
+		 * many neighbours does not fetch its last blocks from all; not
+		 * one a flow has already delivered; and the last of a piece's
+		 * free blocks, which its flow would deliver last (a request's
+		 * blocks come in order). */
+		pp = NULL;
+		for (guint i = 0; i < d->partials->len && !pp; i++) {
+			struct partial *x = &g_array_index(d->partials, struct partial, i);
+
+			if (!pieces_has(u->have, x->piece))
+				continue;
+			nb = swarm__blocks_in(s, d->torrent, x->piece);
+			full = swarm__all_blocks(nb);
+			free_blocks = ~x->received & full & ~doubled(d, x->piece) &
+				      ~delivered(s, d, x->piece);
+			if (free_blocks)
+				pp = x;
+		}
+		if (!pp)
+			return;
+	}
+	g_assert(free_blocks);
+	first = endgame ? SWARM_MAX_BLOCKS - 1 - (uint32_t)__builtin_clzll(free_blocks) :
+		(uint32_t)__builtin_ctzll(free_blocks);
+	/* In endgame one block at a time, as its copies are waste. */
+	for (run = 0; run < (endgame ? ENDGAME_BLOCKS : s->c.request_blocks) && first + run < nb &&
+		      ((free_blocks >> (first + run)) & 1); run++) {
+		pp->requested |= (uint64_t)1 << (first + run);
+		bytes += block_bytes(s, d->torrent, pp->piece, first + run);
+	}
+	if (pp->requested == full)
+		pieces_add(d->flight, pp->piece);
+	sd->piece = pp->piece;
+	sd->first = (uint8_t)first;
+	sd->nblocks = (uint8_t)run;
+	sd->credited = 0;
+	n = path_of(u, d, path);
+	sd->flow = net_flow_start(s->net, path, n, bytes, piece_done, c);
+}
+
+/* Requests on every connection of d that is idle and may carry one. */
+void
+swarm__kick(struct swarm *s, struct swarm_peer *d)
+{
+	for (guint i = 0; i < d->conns->len; i++) {
+		struct conn *c = d->conns->pdata[i];
+
+		swarm__request(s, c, swarm__end_of(c, d));
+	}
+}
+
+/*
+ * The first `got` bytes of side k's blocks (its flow is over) have arrived:
+ * whole blocks join the piece (or are waste if they were there already), a
+ * block cut short is waste and is free to be asked for again.  Returns
+ * whether the piece is complete.
+ */
+static bool
+blocks_arrived(struct swarm *s, struct swarm_peer *d, struct side *sd, uint64_t got)
+{
+	struct partial *pp = swarm__partial_find(d, sd->piece);
+	uint32_t nb = swarm__blocks_in(s, d->torrent, sd->piece);
+
+	for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++) {
+		uint64_t bit = (uint64_t)1 << b, bb = block_bytes(s, d->torrent, sd->piece, b);
+
+		if (got >= bb && !(pp->received & bit)) {
+			pp->received |= bit;
+			s->b.partial += bb;
+		} else if (got >= bb) {
+			s->b.wasted += bb;
+		} else {
+			s->b.wasted += got;
+			if (!(pp->received & bit) && !covered(d, sd->piece, b))
+				pp->requested &= ~bit;
+		}
+		got -= MIN(got, bb);
+	}
+	if (pp->requested != swarm__all_blocks(nb))
+		pieces_remove(d->flight, sd->piece);
+	if (pp->received != swarm__all_blocks(nb))
+		return false;
+	s->b.partial -= swarm_piece_bytes(s, d->torrent, sd->piece);
+	s->b.pieces += swarm_piece_bytes(s, d->torrent, sd->piece);
+	partial_drop(d, sd->piece);
+	return true;
+}
+
+/*
+ * Blocks from block `from` on arrived by another flow: side k's flow drops
+ * them if it has not begun them (it ends sooner; nothing is wasted), and
+ * blocks it drops that nobody else brings are free to be asked for again.
+ * Returns false when the flow has begun them, or they are its first.
+ */
+static bool
+trim(struct swarm *s, struct conn *c, int k, uint32_t from)
+{
+	struct swarm_peer *d = c->p[k];
+	struct side *sd = &c->s[k];
+	struct partial *pp = swarm__partial_find(d, sd->piece);
+	uint32_t end = (uint32_t)sd->first + sd->nblocks;
+	uint64_t keep = 0;
+
+	if (from <= sd->first)
+		return false;
+	for (uint32_t b = sd->first; b < from; b++)
+		keep += block_bytes(s, d->torrent, sd->piece, b);
+	if (net_flow_received(s->net, sd->flow) >= keep)
+		return false;
+	net_flow_shrink(s->net, sd->flow, keep);
+	sd->nblocks = (uint8_t)(from - sd->first);
+	for (uint32_t b = from; b < end; b++) {
+		uint64_t bit = (uint64_t)1 << b;
+
+		if (!(pp->received & bit) && !covered(d, sd->piece, b))
+			pp->requested &= ~bit;
+	}
+	if (pp->requested != swarm__all_blocks(swarm__blocks_in(s, d->torrent, sd->piece)))
+		pieces_remove(d->flight, sd->piece);
+	return true;
+}
+
+/*
+ * Cuts side k's flow short.  Returns the piece if what arrived completed
+ * it (then the caller calls swarm__piece_arrived), or -1.
+ */
+int64_t
+swarm__cut(struct swarm *s, struct conn *c, int k)
+{
+	struct swarm_peer *d = c->p[k];
+	struct side *sd = &c->s[k];
+	uint64_t got = net_flow_cancel(s->net, sd->flow);
+
+	sd->flow = NULL;
+	swarm__credit(s, c, k, got, true);
+	if (pieces_has(d->have, sd->piece)) {
+		s->b.wasted += got;
+		return -1;
+	}
+	return blocks_arrived(s, d, sd, got) ? (int64_t)sd->piece : -1;
+}
+
+/*
+ * A piece has arrived at d: copies still on their way are cut short, the
+ * neighbours hear of it (and may want it), d may want less of them.
+ */
+void
+swarm__piece_arrived(struct swarm *s, struct swarm_peer *d, uint32_t piece, fc_time_t now)
+{
+	pieces_add(d->have, piece);
+	pieces_remove(d->flight, piece);
+	d->npieces++;
+	for (guint i = 0; i < d->conns->len; i++) {
+		struct conn *c = d->conns->pdata[i];
+		int k = swarm__end_of(c, d);
+
+		if (c->s[k].flow && c->s[k].piece == piece)
+			(void)swarm__cut(s, c, k); /* a duplicate: waste */
+	}
+	for (guint i = 0; i < d->conns->len; i++) {
+		struct conn *c = d->conns->pdata[i];
+		int k = swarm__end_of(c, d);
+		struct swarm_peer *o = c->p[1 - k];
+
+		o->avail[piece]++;
+		if (!o->seed && !pieces_has(o->have, piece))
+			swarm__set_interested(s, c, 1 - k, true, now);
+		if (c->s[k].interested && pieces_has(o->have, piece) && !swarm__has_wanted(o, d))
+			swarm__set_interested(s, c, k, false, now);
+	}
+	if (d->hooks && d->hooks->piece)
+		d->hooks->piece(d, piece, d->data, now);
+	if (d->npieces == swarm__npieces(d))
+		swarm__become_seed(s, d, now);
+	else
+		swarm__kick(s, d);
+}
+
+static void
+piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+{
+	struct conn *c = data;
+	int k = c->s[1].flow == f;
+	struct swarm_peer *d = c->p[k];
+	struct side *sd = &c->s[k];
+	struct swarm *s = d->sw;
+	uint64_t bytes = 0;
+
+	(void)n;
+	g_assert(sd->flow == f && !pieces_has(d->have, sd->piece));
+	for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++)
+		bytes += block_bytes(s, d->torrent, sd->piece, b);
+	sd->flow = NULL;
+	swarm__credit(s, c, k, bytes, true);
+	if (blocks_arrived(s, d, sd, bytes)) {
+		swarm__piece_arrived(s, d, sd->piece, now);
+		return;
+	}
+	/* Endgame: copies of these blocks still on their way are cancelled. */
+	for (guint i = 0; i < d->conns->len; i++) {
+		struct conn *o = d->conns->pdata[i];
+		struct side *so = &o->s[swarm__end_of(o, d)];
+
+		if (so->flow && so->piece == sd->piece && so->first < sd->first + sd->nblocks &&
+		    sd->first < so->first + so->nblocks) {
+			if (trim(s, o, swarm__end_of(o, d), MAX(so->first, sd->first)))
+				continue;
+			if (swarm__cut(s, o, swarm__end_of(o, d)) >= 0) {
+				swarm__piece_arrived(s, d, sd->piece, now);
+				return;
+			}
+		}
+	}
+	swarm__kick(s, d);
+}
