@@ -12,6 +12,7 @@
 
 #include "models/bittorrent/pieces.h"
 #include "models/bittorrent/swarm-private.h"
+#include "sim/hash.h"
 
 struct swarm *
 swarm_new(struct engine *e, struct net *n, struct tracker *t, const struct swarm_config *c)
@@ -28,9 +29,18 @@ swarm_new(struct engine *e, struct net *n, struct tracker *t, const struct swarm
 	s->tr = t;
 	s->c = *c;
 	s->torrents = g_array_new(FALSE, TRUE, sizeof(struct torrent));
-	s->peers = g_hash_table_new(g_int64_hash, g_int64_equal);
+	s->peers = g_hash_table_new(sim_hash_int64, g_int64_equal);
 	s->answer = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	return s;
+}
+
+static gint
+peer_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct swarm_peer *x = *(struct swarm_peer *const *)a;
+	const struct swarm_peer *y = *(struct swarm_peer *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 void
@@ -42,13 +52,14 @@ swarm_free(struct swarm *s)
 
 	if (!s)
 		return;
-	/* The hash order decides the order in which flows are cancelled,
-	 * and so the network's last rate updates; that has no effect on
-	 * results as long as the swarm is freed after the run, as it is. */
+	/* Flows are cancelled in the order of the peers' ids, never in the
+	 * hash table's, so even a swarm freed during a run leaves the network
+	 * in one determined state. */
 	all = g_ptr_array_new();
 	g_hash_table_iter_init(&it, s->peers);
 	while (g_hash_table_iter_next(&it, NULL, &v))
 		g_ptr_array_add(all, v);
+	g_ptr_array_sort(all, peer_cmp);
 	for (guint i = 0; i < all->len; i++) {
 		struct swarm_peer *p = all->pdata[i];
 
@@ -139,14 +150,6 @@ swarm_bytes(const struct swarm *s)
 	return s->b;
 }
 
-static gint
-peer_cmp(gconstpointer a, gconstpointer b)
-{
-	const struct swarm_peer *x = *(struct swarm_peer *const *)a;
-	const struct swarm_peer *y = *(struct swarm_peer *const *)b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
 
 void
 swarm_check(const struct swarm *s)

@@ -3,6 +3,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "sim/hash.h"
+
 /* Peers are hash keys by value. */
 G_STATIC_ASSERT(sizeof(gpointer) >= sizeof(uint64_t));
 #define KEY(peer) ((gpointer)(uintptr_t)(peer))
@@ -42,7 +44,7 @@ tracker_new(struct rng_stream *s, unsigned max_peers)
 
 	t->rng = s;
 	t->max_peers = max_peers;
-	t->swarms = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, swarm_free);
+	t->swarms = g_hash_table_new_full(sim_hash_direct, g_direct_equal, NULL, swarm_free);
 	return t;
 }
 
@@ -76,7 +78,7 @@ swarm_of(struct tracker *t, uint32_t torrent)
 	if (!s) {
 		s = g_new0(struct tswarm, 1);
 		s->peers = g_array_new(FALSE, FALSE, sizeof(struct entry));
-		s->index = g_hash_table_new(g_direct_hash, g_direct_equal);
+		s->index = g_hash_table_new(sim_hash_direct, g_direct_equal);
 		g_hash_table_insert(t->swarms, GUINT_TO_POINTER(torrent), s);
 	}
 	return s;
@@ -138,7 +140,7 @@ tracker_announce(struct tracker *t, uint32_t torrent, uint64_t peer, enum tracke
 	others = s->peers->len - 1;
 	want = MIN(others, (size_t)t->max_peers);
 	if (want) {
-		g_autoptr(GHashTable) chosen = g_hash_table_new(g_direct_hash, g_direct_equal);
+		g_autoptr(GHashTable) chosen = g_hash_table_new(sim_hash_direct, g_direct_equal);
 
 		for (size_t j = others - want; j < others; j++) {
 			size_t pick = gsl_rng_uniform_int(r, j + 1);
