@@ -97,6 +97,44 @@ struct fc_node {
 
 /* ---- Configuration ---- */
 
+const struct fc_enum_name fc_leave_names[] = {
+	{ "timer", FC_LEAVE_TIMER },
+	{ "hysteresis", FC_LEAVE_HYSTERESIS },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_share_names[] = {
+	{ "fixed", FC_SHARE_FIXED },
+	{ "feedback", FC_SHARE_FEEDBACK },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_target_names[] = {
+	{ "round_robin", FC_TARGET_ROUND_ROBIN },
+	{ "spare", FC_TARGET_SPARE },
+	{ "hash", FC_TARGET_HASH },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_spread_names[] = {
+	{ "objects", FC_SPREAD_OBJECTS },
+	{ "site", FC_SPREAD_SITE },
+	{ "predistributed", FC_SPREAD_PREDISTRIBUTED },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_smoothing_names[] = {
+	{ "ewma", FC_SMOOTH_EWMA },
+	{ "window", FC_SMOOTH_WINDOW },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_probe_mode_names[] = {
+	{ "message", FC_PROBE_MESSAGE },
+	{ "host", FC_PROBE_HOST },
+	{ NULL, 0 },
+};
+
 void
 fc_config_default(struct fc_config *c)
 {
