@@ -65,6 +65,14 @@ struct recorder {
 	uint64_t event_seq, written;
 };
 
+const struct fc_enum_name recorder_kind_names[] = {
+	{ "scalar", REC_SCALAR },
+	{ "vector", REC_VECTOR },
+	{ "statistic", REC_STATISTIC },
+	{ "event", REC_EVENT },
+	{ NULL, 0 },
+};
+
 struct recorder *
 recorder_new(unsigned kinds)
 {

@@ -22,6 +22,7 @@
 
 #include <glib.h>
 
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 
 struct results;
@@ -35,6 +36,9 @@ enum rec_kind {
 	REC_STATISTIC = 1 << 2,
 	REC_EVENT = 1 << 3,
 };
+
+/* The kinds' names for [run] record: "scalar", "vector", "statistic", "event". */
+extern const struct fc_enum_name recorder_kind_names[];
 
 /* A recorder that keeps the kinds in mask; it buffers until attached. */
 struct recorder *recorder_new(unsigned kinds);

@@ -64,16 +64,12 @@ example(enum key_type type)
 static char *
 expected_text(const struct key_def *k)
 {
-	g_auto(GStrv) choices = NULL;
+	g_autofree char *list = NULL;
 
 	if (k->type != KEY_ENUM)
 		return g_strdup(example(k->type));
-	choices = g_strsplit(k->choices, "|", -1);
-	{
-		g_autofree char *list = g_strjoinv(", ", choices);
-
-		return g_strdup_printf("one of %s", list);
-	}
+	list = keys_choices(k, ", ");
+	return g_strdup_printf("one of %s", list);
 }
 
 /* Why a quantity did not parse: no number, missing or unknown unit, range. */
@@ -99,8 +95,12 @@ quantity_why(const struct key_def *k, const char *text)
 	while (g_ascii_isspace(*u))
 		u++;
 	if (!*u)
+	{
+		g_autofree char *all = keys_type_units(k);
+
 		return g_strdup_printf("expected %s, found '%s': the unit is missing "
-				       "(%s)", example(k->type), text, keys_type_units(k));
+				       "(%s)", example(k->type), text, all);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(u, units[i]) == 0)
 			return g_strdup_printf("expected %s, found '%s': not a whole "
@@ -123,9 +123,12 @@ quantity_why(const struct key_def *k, const char *text)
 			return g_strdup_printf("expected %s, found '%s': unknown unit "
 					       "'%s'; did you mean '%s'?",
 					       example(k->type), text, u, near);
-		return g_strdup_printf("expected %s, found '%s': unknown unit '%s' "
-				       "(%s)", example(k->type), text, u,
-				       keys_type_units(k));
+		{
+			g_autofree char *all = keys_type_units(k);
+
+			return g_strdup_printf("expected %s, found '%s': unknown unit "
+					       "'%s' (%s)", example(k->type), text, u, all);
+		}
 	}
 }
 
@@ -209,11 +212,8 @@ format_item(const struct key_def *k, union item it)
 		return format_real(it.d);
 	case KEY_BOOL:
 		return g_strdup(it.u ? "true" : "false");
-	case KEY_ENUM: {
-		g_auto(GStrv) choices = g_strsplit(k->choices, "|", -1);
-
-		return g_strdup(choices[it.u]);
-	}
+	case KEY_ENUM:
+		return g_strdup(k->names[it.u].name);
 	case KEY_STRING:
 		break;
 	}
@@ -288,18 +288,19 @@ parse_item(const struct key_def *k, const char *text, union item *out, char **wh
 	}
 	case KEY_ENUM: {
 		g_autofree char *copy = g_strstrip(g_strdup(text));
-		g_auto(GStrv) choices = g_strsplit(k->choices, "|", -1);
+		const struct fc_enum_name *found = fc_enum_find(k->names, copy);
+		size_t n = fc_enum_count(k->names);
+		g_autofree const char **choices = g_new(const char *, n);
+		g_autofree char *list = keys_choices(k, ", ");
 		const char *near;
-		g_autofree char *list = g_strjoinv(", ", choices);
 
-		for (guint i = 0; choices[i]; i++) {
-			if (strcmp(copy, choices[i]) == 0) {
-				out->u = i;
-				return TRUE;
-			}
+		if (found) {
+			out->u = (uint64_t)(found - k->names);
+			return TRUE;
 		}
-		near = keys_suggest(copy, (const char *const *)choices,
-				    g_strv_length(choices));
+		for (size_t i = 0; i < n; i++)
+			choices[i] = k->names[i].name;
+		near = keys_suggest(copy, choices, n);
 		if (near)
 			*why = g_strdup_printf("expected one of %s, found '%s'; did you "
 					       "mean '%s'?", list, copy, near);
@@ -830,6 +831,28 @@ scenario_choice(const struct scenario *sc, const char *group, const char *name)
 	return s->text;
 }
 
+int
+scenario_enum(const struct scenario *sc, const char *group, const char *name)
+{
+	const struct key_def *k;
+	const struct setting *s = get(sc, group, name, &k);
+
+	if (k->type != KEY_ENUM || (k->flags & KEY_LIST))
+		g_error("scenario: %s.%s is not a single choice", group, name);
+	return k->names[s->items[0].u].value;
+}
+
+int
+scenario_list_enum(const struct scenario *sc, const char *group, const char *name,
+		   size_t i)
+{
+	const struct key_def *k;
+	union item it = get_item(sc, group, name, T(KEY_ENUM), i);
+
+	get(sc, group, name, &k);
+	return k->names[it.u].value;
+}
+
 const char *
 scenario_string(const struct scenario *sc, const char *group, const char *name)
 {
@@ -853,19 +876,15 @@ scenario_list_has(const struct scenario *sc, const char *group, const char *name
 {
 	const struct key_def *k;
 	const struct setting *s = get(sc, group, name, &k);
-	g_auto(GStrv) choices = NULL;
-	guint idx = G_MAXUINT;
+	const struct fc_enum_name *c;
 
 	if (k->type != KEY_ENUM)
 		g_error("scenario: %s.%s is not a choice", group, name);
-	choices = g_strsplit(k->choices, "|", -1);
-	for (guint i = 0; choices[i]; i++)
-		if (strcmp(choices[i], choice) == 0)
-			idx = i;
-	if (idx == G_MAXUINT)
+	c = fc_enum_find(k->names, choice);
+	if (!c)
 		g_error("scenario: '%s' is not a choice of %s.%s", choice, group, name);
 	for (size_t i = 0; i < s->n; i++)
-		if (s->items[i].u == idx)
+		if (s->items[i].u == (uint64_t)(c - k->names))
 			return true;
 	return false;
 }

@@ -111,7 +111,13 @@ uint64_t scenario_count(const struct scenario *sc, const char *group, const char
 double scenario_real(const struct scenario *sc, const char *group, const char *name);
 double scenario_ratio(const struct scenario *sc, const char *group, const char *name);
 bool scenario_bool(const struct scenario *sc, const char *group, const char *name);
+/* A single choice: its name, as in the key's name table. */
 const char *scenario_choice(const struct scenario *sc, const char *group, const char *name);
+/*
+ * A single choice: the value its name stands for in the key's name table
+ * (key_def.names), to be read as the enum the table names.
+ */
+int scenario_enum(const struct scenario *sc, const char *group, const char *name);
 const char *scenario_string(const struct scenario *sc, const char *group, const char *name);
 
 /* Lists: number of items, and whether an enum list holds choice. */
@@ -124,6 +130,9 @@ uint64_t scenario_list_u64(const struct scenario *sc, const char *group,
 /* Item i of a list of reals or ratios. */
 double scenario_list_real(const struct scenario *sc, const char *group,
 			  const char *name, size_t i);
+/* Item i of a list of choices, as the value of its name (scenario_enum()). */
+int scenario_list_enum(const struct scenario *sc, const char *group, const char *name,
+		       size_t i);
 
 /*
  * Parses one value of key k, as written in a file, and returns its canonical

@@ -442,7 +442,7 @@ too_big:
 				g_ptr_array_insert(sets, 0, g_strdup_printf("%s=%s", key, value));
 			}
 		}
-		mt = sim_catalog_model(cat, scenario_choice(sc, "run", "model"));
+		mt = sim_catalog_model(cat, sc);
 		if (mt->check && !mt->check(sc, &e)) {
 			g_autofree char *joined = NULL;
 
