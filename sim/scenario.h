@@ -142,12 +142,4 @@ int scenario_list_enum(const struct scenario *sc, const char *group, const char 
  */
 char *scenario_parse_value(const struct key_def *k, const char *text, char **why);
 
-/*
- * Parses one number-like value of k (duration, size, rate and count into *u
- * in base units; real and ratio into *d), without range checks; FALSE with
- * *why set otherwise.  For sweep ranges.
- */
-gboolean scenario_parse_number(const struct key_def *k, const char *text, uint64_t *u,
-			       double *d, char **why);
-
 #endif

@@ -23,6 +23,7 @@
 #include "sim/progress.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
+#include "sim/value.h"
 
 #define MAX_VALUES_PER_KEY 100000
 #define MAX_RUNS 1000000
@@ -103,16 +104,6 @@ value_error(GError **err, const char *path, unsigned line, const char *group,
 			     "[%s] %s: %s", group, key, msg);
 }
 
-/* Text that parses as value u of an integer-valued key. */
-static char *
-integer_text(const struct key_def *k, uint64_t u)
-{
-	const char *unit = k->type == KEY_DURATION ? "ns" : k->type == KEY_SIZE ? "B" :
-			   k->type == KEY_RATE ? "bit/s" : "";
-
-	return g_strdup_printf("%" G_GUINT64_FORMAT "%s", u, unit);
-}
-
 /* Expands "A..B step S" into canonical values. */
 static gboolean
 expand_range(const struct key_def *k, const char *text, const char *path,
@@ -122,8 +113,9 @@ expand_range(const struct key_def *k, const char *text, const char *path,
 	const char *dots = strstr(text, "..");
 	const char *step = dots ? strstr(dots + 2, "step") : NULL;
 	g_autofree char *a = NULL, *b = NULL, *s = NULL, *why = NULL;
-	uint64_t ua = 0, ub = 0, us = 0;
-	double da = 0, db = 0, ds = 0;
+	union value va, vb, vs;
+	uint64_t ua, ub, us;
+	double da, db, ds;
 	size_t n;
 	bool real = k->type == KEY_REAL || k->type == KEY_RATIO;
 
@@ -134,11 +126,15 @@ expand_range(const struct key_def *k, const char *text, const char *path,
 	a = g_strstrip(g_strndup(text, (gsize)(dots - text)));
 	b = g_strstrip(g_strndup(dots + 2, (gsize)(step - dots - 2)));
 	s = g_strstrip(g_strdup(step + 4));
-	if (!scenario_parse_number(k, a, &ua, &da, &why) ||
-	    !scenario_parse_number(k, b, &ub, &db, &why) ||
-	    !scenario_parse_number(k, s, &us, &ds, &why))
+	if (k->type == KEY_BOOL || k->type == KEY_ENUM)
+		return value_error(err, path, line, group, dotted, "in range '%s': a %s "
+				   "cannot be given as a range", text, keys_type_name(k));
+	if (!value_parse(k, a, &va, &why) || !value_parse(k, b, &vb, &why) ||
+	    !value_parse(k, s, &vs, &why))
 		return value_error(err, path, line, group, dotted, "in range '%s': %s",
 				   text, why);
+	ua = va.u, ub = vb.u, us = vs.u;
+	da = va.d, db = vb.d, ds = vs.d;
 	if (real ? !(ds > 0) : us == 0)
 		return value_error(err, path, line, group, dotted,
 				   "the step of '%s' must be greater than 0", text);
@@ -169,7 +165,7 @@ expand_range(const struct key_def *k, const char *text, const char *path,
 			g_ascii_formatd(buf, sizeof buf, "%.12g", da + (double)i * ds);
 			item = g_strdup(buf);
 		} else {
-			item = integer_text(k, ua + i * us);
+			item = value_format(k, (union value){ .u = ua + i * us });
 		}
 		canon = scenario_parse_value(k, item, &why);
 		if (!canon)
