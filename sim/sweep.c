@@ -2,9 +2,7 @@
 #include "sim/sweep.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +10,12 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "sim/autoptr.h"
 #include "sim/keyfile.h"
 #include "sim/keys.h"
 #include "sim/model.h"
+#include "sim/pool.h"
 #include "sim/progress.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
@@ -490,61 +486,11 @@ run_argv(const char *exe, const char *scenario, const struct sweep_run *run,
 	return (char **)g_ptr_array_free(a, FALSE);
 }
 
-struct worker {
-	pid_t pid;
-	int fd;
-	GString *err;
-	const struct sweep_run *run;
-};
-
-static gboolean
-spawn(const char *exe, const char *scenario, const char *output,
-      const struct sweep_run *run, struct worker *w, GError **err)
-{
-	g_auto(GStrv) argv = run_argv(exe, scenario, run, output);
-	pid_t parent = getpid();
-	int fds[2];
-
-	if (pipe(fds) != 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0) {
-		g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_IO, "cannot make a pipe: %s",
-			    g_strerror(errno));
-		return FALSE;
-	}
-	w->pid = fork();
-	if (w->pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_IO, "cannot start a worker: %s",
-			    g_strerror(errno));
-		return FALSE;
-	}
-	if (w->pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-#ifdef __linux__
-		/* A worker must not outlive its sweep (killed with SIGKILL). */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-		if (getppid() != parent)
-			_exit(128 + SIGTERM);
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		execv(exe, argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	w->fd = fds[0];
-	w->err = g_string_new(NULL);
-	w->run = run;
-	return TRUE;
-}
-
 /* The last non-empty line of a worker's stderr, without "flashcoop run: ". */
 static char *
-last_line(const GString *s)
+last_line(const char *s)
 {
-	g_auto(GStrv) lines = g_strsplit(s->str, "\n", -1);
+	g_auto(GStrv) lines = g_strsplit(s, "\n", -1);
 	const char *last = "";
 
 	for (guint i = 0; lines[i]; i++)
@@ -571,102 +517,55 @@ struct tally {
 	unsigned done, failed, interrupted;
 };
 
-/* Reaps a worker whose stderr closed, and reports how its run ended. */
-static void
-reap(struct worker *w, struct tally *t, struct progress *progress)
-{
-	int st = 0;
-	g_autofree char *msg = last_line(w->err);
-	g_autofree char *what = describe(w->run);
+/* What the pool's callbacks need: the runs, and the tally so far. */
+struct sweep_pool {
+	const char *exe, *output;
+	const struct sweep *sw;
+	GPtrArray *to_run;
+	struct progress *progress;
+	struct tally t;
+};
 
-	close(w->fd);
-	while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
-		;
+static char **
+pool_argv(void *user, size_t i)
+{
+	struct sweep_pool *p = user;
+
+	return run_argv(p->exe, p->sw->scenario_path, p->to_run->pdata[i], p->output);
+}
+
+/* Reports how a run ended. */
+static void
+pool_done(void *user, size_t i, int st, const char *err)
+{
+	struct sweep_pool *p = user;
+	g_autofree char *msg = last_line(err);
+	g_autofree char *what = describe(p->to_run->pdata[i]);
+
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		t->done++;
+		p->t.done++;
 	} else if ((WIFEXITED(st) && WEXITSTATUS(st) > 128) || WIFSIGNALED(st)) {
-		t->interrupted++;
-		progress_clear(progress);
+		p->t.interrupted++;
+		progress_clear(p->progress);
 		fprintf(stderr, "flashcoop sweep: %s interrupted%s%s\n", what,
 			*msg ? ": " : "", msg);
 	} else {
-		t->failed++;
-		progress_clear(progress);
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		p->t.failed++;
+		progress_clear(p->progress);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_NOT_STARTED)
 			fprintf(stderr, "flashcoop sweep: %s: cannot start the worker\n", what);
 		else
 			fprintf(stderr, "flashcoop sweep: %s failed: %s\n", what,
 				*msg ? msg : "(no message)");
 	}
-	g_string_free(w->err, TRUE);
 }
 
-/* Runs to_run with up to jobs workers; returns FALSE if one cannot start. */
-static gboolean
-run_all(const char *exe, const struct sweep *sw, GPtrArray *to_run, const char *output,
-	unsigned jobs, volatile sig_atomic_t *sig, struct progress *progress,
-	struct tally *t, GError **err)
+static void
+pool_progress(void *user, unsigned running)
 {
-	g_autofree struct worker *w = g_new0(struct worker, jobs);
-	g_autofree struct pollfd *fds = g_new0(struct pollfd, jobs);
-	unsigned nrun = 0;
-	guint next = 0;
-	bool forwarded = false;
-	gboolean ok = TRUE;
+	struct sweep_pool *p = user;
 
-	while (next < to_run->len || nrun > 0) {
-		int n;
-
-		while (ok && !*sig && nrun < jobs && next < to_run->len) {
-			if (!spawn(exe, sw->scenario_path, output, to_run->pdata[next],
-				   &w[nrun], err)) {
-				ok = FALSE;
-				break;
-			}
-			next++;
-			nrun++;
-		}
-		if (nrun == 0)
-			break;
-		if ((*sig || !ok) && !forwarded) {
-			for (unsigned i = 0; i < nrun; i++)
-				kill(w[i].pid, SIGTERM);
-			forwarded = true;
-		}
-		for (unsigned i = 0; i < nrun; i++)
-			fds[i] = (struct pollfd){ .fd = w[i].fd, .events = POLLIN };
-		n = poll(fds, nrun, 250);
-		if (n < 0 && errno != EINTR) {
-			g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_IO, "poll: %s",
-				    g_strerror(errno));
-			ok = FALSE;
-		}
-		for (unsigned i = 0; n > 0 && i < nrun; i++) {
-			char buf[4096];
-			ssize_t got;
-
-			if (!fds[i].revents)
-				continue;
-			got = read(w[i].fd, buf, sizeof buf);
-			if (got > 0) {
-				g_string_append_len(w[i].err, buf, got);
-				/* Keep the tail: the message is its last line. */
-				if (w[i].err->len > 65536)
-					g_string_erase(w[i].err, 0, (gssize)(w[i].err->len - 16384));
-				continue;
-			}
-			if (got < 0 && errno == EINTR)
-				continue;
-			reap(&w[i], t, progress);
-			w[i] = w[nrun - 1];
-			fds[i] = fds[nrun - 1];
-			nrun--;
-			i--;
-		}
-		progress_sweep(progress, t->done, t->failed, nrun, to_run->len);
-	}
-	progress_clear(progress);
-	return ok;
+	progress_sweep(p->progress, p->t.done, p->t.failed, running, p->to_run->len);
 }
 
 /* Writes DIR/jobs.txt (and DIR/sweep.slurm) for running elsewhere. */
@@ -775,8 +674,8 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	g_autoptr(fc_results) db = NULL;
 	g_autoptr(GHashTable) done = NULL;
 	g_autoptr(GPtrArray) to_run = g_ptr_array_new();
-	struct tally t = { 0 };
-	struct progress *progress;
+	static const struct pool_ops ops = { pool_argv, pool_done, pool_progress };
+	struct sweep_pool p = { 0 };
 	unsigned stale = 0, live = 0;
 	gboolean ok;
 	g_autoptr(GPtrArray) split = NULL;
@@ -876,22 +775,26 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		       sw->path, sw->runs->len, sw->points, sw->replications,
 		       sw->runs->len - to_run->len, to_run->len, MIN(jobs, (gint)MAX(to_run->len, 1u)));
 	fflush(stdout);
-	progress = progress_new(!quiet && isatty(STDERR_FILENO));
-	ok = run_all(exe, sw, to_run, output, (unsigned)jobs, sig, progress, &t, &err);
-	progress_free(progress);
+	p = (struct sweep_pool){
+		.exe = exe, .output = output, .sw = sw, .to_run = to_run,
+		.progress = progress_new(!quiet && isatty(STDERR_FILENO)),
+	};
+	ok = pool_run(to_run->len, (unsigned)jobs, sig, &ops, &p, &err);
+	progress_clear(p.progress);
+	progress_free(p.progress);
 	if (!ok) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 		return EXIT_FAILED;
 	}
 	if (!quiet)
 		printf("sweep %s: %u done, %u failed, %u interrupted -> %s\n", sw->path,
-		       t.done, t.failed, t.interrupted, output);
+		       p.t.done, p.t.failed, p.t.interrupted, output);
 	if (*sig) {
 		fprintf(stderr, "flashcoop sweep: stopped by signal %d; run the same "
 			"command again to resume\n", (int)*sig);
 		return 128 + *sig;
 	}
-	return t.failed || t.interrupted ? EXIT_FAILED : 0;
+	return p.t.failed || p.t.interrupted ? EXIT_FAILED : 0;
 db_error:
 	fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 	return err->code == RESULTS_ERROR_WRITE ? EXIT_FAILED : EXIT_BAD_INPUT;
