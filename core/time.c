@@ -2,9 +2,24 @@
 #include "flashcoop/time.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "flashcoop/quantity.h"
+
+fc_time_t
+fc_time_from_sec(double seconds)
+{
+	/* 2^64 as a double: the first value beyond every fc_time_t. */
+	const double beyond = 18446744073709551616.0;
+	double ns = round(seconds * (double)FC_SEC);
+
+	if (!(ns > 0))
+		return 0; /* NaN too */
+	if (ns >= beyond)
+		return FC_TIME_NEVER;
+	return (fc_time_t)ns;
+}
 
 char *
 fc_time_format(fc_time_t t, char *buf, size_t len)

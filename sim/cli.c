@@ -185,7 +185,7 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 			printf("run %" G_GINT64_FORMAT " done: %s, replication %"
 			       G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " events, "
 			       "%.9gs simulated -> %s\n", rep.run_id, scenario_name(sc),
-			       o.replication, rep.events, (double)rep.sim_end / 1e9,
+			       o.replication, rep.events, fc_time_to_sec(rep.sim_end),
 			       o.output);
 		status = 0;
 		break;

@@ -6,6 +6,8 @@
 #include <glib.h>
 
 #define REDRAW_US (G_USEC_PER_SEC / 4)
+/* The progress line counts events in millions per second of wall time. */
+#define EVENTS_PER_MEVENT 1e6
 
 struct progress {
 	bool enabled, drawn;
@@ -82,7 +84,7 @@ progress_run(struct progress *p, fc_time_t now, fc_time_t end, uint64_t events)
 	frac = end ? (double)now / (double)end : 1;
 	format_eta(eta, sizeof eta, frac > 0 ? elapsed * (1 - frac) / frac : -1);
 	fprintf(stderr, "\r\033[Ksimulated %.1fs / %.1fs  %5.1f%%  %.3gM events/s  ETA %s",
-		(double)now / 1e9, (double)end / 1e9, 100 * frac, elapsed > 0 ? (double)events / elapsed / 1e6 : 0.0, eta);
+		fc_time_to_sec(now), fc_time_to_sec(end), 100 * frac, elapsed > 0 ? (double)events / elapsed / EVENTS_PER_MEVENT : 0.0, eta);
 	fflush(stderr);
 	p->drawn = true;
 }

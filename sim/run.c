@@ -59,7 +59,7 @@ poll_run(struct engine *e, void *data)
 	if (d->max_events && engine_executed(e) >= d->max_events) {
 		sim_fail(&d->ctx, "stopped after %" G_GUINT64_FORMAT " events "
 			 "([run] max_events) at simulated time %.9gs",
-			 engine_executed(e), (double)engine_now(e) / 1e9);
+			 engine_executed(e), fc_time_to_sec(engine_now(e)));
 		return;
 	}
 	if (d->ctx.rec && recorder_wants_flush(d->ctx.rec) &&
@@ -186,7 +186,7 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 		rep->error = g_strdup_printf("interrupted by %s at simulated time %.9gs",
 					     d.signal == SIGINT ? "SIGINT" :
 					     d.signal == SIGTERM ? "SIGTERM" : "a signal",
-					     (double)rep->sim_end / 1e9);
+					     fc_time_to_sec(rep->sim_end));
 		status = "interrupted";
 		stats = FALSE;
 	} else {
