@@ -531,38 +531,12 @@ scenario_list_len(const struct scenario *sc, const char *group, const char *name
 	return get(sc, group, name, NULL)->n;
 }
 
-bool
-scenario_list_has(const struct scenario *sc, const char *group, const char *name,
-		  const char *choice)
-{
-	const struct key_def *k;
-	const struct setting *s = get(sc, group, name, &k);
-	const struct fc_enum_name *c;
-
-	if (k->type != KEY_ENUM)
-		g_error("scenario: %s.%s is not a choice", group, name);
-	c = fc_enum_find(k->names, choice);
-	if (!c)
-		g_error("scenario: '%s' is not a choice of %s.%s", choice, group, name);
-	for (size_t i = 0; i < s->n; i++)
-		if (s->items[i].u == (uint64_t)(c - k->names))
-			return true;
-	return false;
-}
-
 uint64_t
 scenario_list_u64(const struct scenario *sc, const char *group, const char *name,
 		  size_t i)
 {
 	return get_item(sc, group, name,
 			T(KEY_DURATION) | T(KEY_SIZE) | T(KEY_RATE) | T(KEY_COUNT), i).u;
-}
-
-double
-scenario_list_real(const struct scenario *sc, const char *group, const char *name,
-		   size_t i)
-{
-	return get_item(sc, group, name, T(KEY_REAL) | T(KEY_RATIO), i).d;
 }
 
 const char *

@@ -120,16 +120,11 @@ const char *scenario_choice(const struct scenario *sc, const char *group, const 
 int scenario_enum(const struct scenario *sc, const char *group, const char *name);
 const char *scenario_string(const struct scenario *sc, const char *group, const char *name);
 
-/* Lists: number of items, and whether an enum list holds choice. */
+/* The number of items of a list. */
 size_t scenario_list_len(const struct scenario *sc, const char *group, const char *name);
-bool scenario_list_has(const struct scenario *sc, const char *group, const char *name,
-		       const char *choice);
 /* Item i of a list of durations, sizes, rates or counts (as uint64). */
 uint64_t scenario_list_u64(const struct scenario *sc, const char *group,
 			   const char *name, size_t i);
-/* Item i of a list of reals or ratios. */
-double scenario_list_real(const struct scenario *sc, const char *group,
-			  const char *name, size_t i);
 /* Item i of a list of choices, as the value of its name (scenario_enum()). */
 int scenario_list_enum(const struct scenario *sc, const char *group, const char *name,
 		       size_t i);
