@@ -15,6 +15,9 @@
 
 #define REPLAY_SLOTS 64
 #define WINDOW_SAMPLES 1024
+/* 2^53: the top 53 of 64 random bits over it give a uniform double in [0, 1). */
+#define RANDOM_DOUBLE_BITS 53
+#define RANDOM_DOUBLE_SCALE 9007199254740992.0
 
 struct seen {
 	fc_time_t ts;
@@ -449,7 +452,8 @@ end_rescue(struct fc_node *n, struct peer *p)
 static fc_time_t
 jittered(struct fc_node *n, fc_time_t interval)
 {
-	double u = (double)(n->host.rand(n->host.user) >> 11) / 9007199254740992.0;
+	double u = (double)(n->host.rand(n->host.user) >> (64 - RANDOM_DOUBLE_BITS)) /
+		   RANDOM_DOUBLE_SCALE;
 	double f = 1 + n->c.probe_jitter * (2 * u - 1);
 	double d = (double)interval * f;
 

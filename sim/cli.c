@@ -29,6 +29,8 @@
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
+/* A run ended by signal N exits with this plus N, as in the shell. */
+#define EXIT_SIGNAL_BASE 128
 
 /* The one piece of global state: which signal asked us to stop. */
 static volatile sig_atomic_t got_signal;
@@ -204,7 +206,7 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	default:
 		fprintf(stderr, "flashcoop run: run %" G_GINT64_FORMAT " %s; what it "
 			"recorded so far is in %s\n", rep.run_id, rep.error, o.output);
-		status = 128 + got_signal;
+		status = EXIT_SIGNAL_BASE + got_signal;
 		break;
 	}
 	run_report_clear(&rep);

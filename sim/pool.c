@@ -15,6 +15,8 @@
 /* How long a look at the workers waits for output, so that a signal set
  * by the caller's handler is seen soon even when no worker writes. */
 #define POLL_TIMEOUT_MS 250
+/* A worker ended by signal N exits with this plus N, as in the shell. */
+#define EXIT_SIGNAL_BASE 128
 /* A worker's captured stderr is cut back to POOL_TAIL_BYTES past this. */
 #define TAIL_LIMIT_BYTES 65536
 
@@ -54,7 +56,7 @@ spawn(char **argv, size_t job, struct worker *w, GError **err)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
 		if (getppid() != parent)
-			_exit(128 + SIGTERM);
+			_exit(EXIT_SIGNAL_BASE + SIGTERM);
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(fds[1], STDERR_FILENO);

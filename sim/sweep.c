@@ -26,6 +26,13 @@
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
+/* A process ended by signal N exits with this plus N, as in the shell. */
+#define EXIT_SIGNAL_BASE 128
+/* A real range's number of steps is rounded down after this relative and
+ * absolute slack, so that 0.1..0.9 step 0.1 has its last value despite
+ * rounding. */
+#define RANGE_REL_SLACK 1e-12
+#define RANGE_ABS_SLACK 1e-9
 
 G_DEFINE_QUARK(flashcoop-sweep-error-quark, sweep_error)
 
@@ -138,7 +145,7 @@ expand_range(const struct key_def *k, const char *text, const char *path,
 		return value_error(err, path, line, group, dotted,
 				   "range '%s' ends before it starts", text);
 	if (real) {
-		double count = floor((db - da) / ds * (1 + 1e-12) + 1e-9) + 1;
+		double count = floor((db - da) / ds * (1 + RANGE_REL_SLACK) + RANGE_ABS_SLACK) + 1;
 
 		n = count > MAX_VALUES_PER_KEY ? MAX_VALUES_PER_KEY + 1 : (size_t)count;
 	} else {
@@ -544,7 +551,7 @@ pool_done(void *user, size_t i, int st, const char *err)
 
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		p->t.done++;
-	} else if ((WIFEXITED(st) && WEXITSTATUS(st) > 128) || WIFSIGNALED(st)) {
+	} else if ((WIFEXITED(st) && WEXITSTATUS(st) > EXIT_SIGNAL_BASE) || WIFSIGNALED(st)) {
 		p->t.interrupted++;
 		progress_clear(p->progress);
 		fprintf(stderr, "flashcoop sweep: %s interrupted%s%s\n", what,
@@ -759,7 +766,7 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		g_usleep(G_USEC_PER_SEC / 5);
 	}
 	if (*sig)
-		return 128 + *sig;
+		return EXIT_SIGNAL_BASE + *sig;
 	if (!(done = results_done_keys(db, &err)))
 		goto db_error;
 	results_close(g_steal_pointer(&db));
@@ -792,7 +799,7 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	if (*sig) {
 		fprintf(stderr, "flashcoop sweep: stopped by signal %d; run the same "
 			"command again to resume\n", (int)*sig);
-		return 128 + *sig;
+		return EXIT_SIGNAL_BASE + *sig;
 	}
 	return p.t.failed || p.t.interrupted ? EXIT_FAILED : 0;
 db_error:
