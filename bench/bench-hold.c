@@ -38,7 +38,7 @@ seconds_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return fc_time_to_sec((fc_time_t)ts.tv_sec * FC_SEC + (fc_time_t)ts.tv_nsec);
 }
 
 static inline fc_time_t

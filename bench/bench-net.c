@@ -18,6 +18,14 @@
 #include "models/world/net.h"
 #include "sim/rng.h"
 
+/* The workload: one server uplink shared by every flow, clients with
+ * downlinks drawn uniformly in [MIN, MIN + SPREAD), objects likewise. */
+#define SERVER_UPLINK_BPS UINT64_C(1000000000)       /* 1 Gbit/s */
+#define CLIENT_DOWNLINK_MIN_BPS 100000               /* 100 kbit/s */
+#define CLIENT_DOWNLINK_SPREAD_BPS 20000000          /* + up to 20 Mbit/s */
+#define OBJECT_MIN_BYTES 1000
+#define OBJECT_SPREAD_BYTES 200000
+
 struct client {
 	struct net *n;
 	net_link path[2];
@@ -45,7 +53,8 @@ done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 static void
 fetch(struct client *c)
 {
-	uint64_t bytes = 1000 + gsl_rng_uniform_int(rng_stream_gsl(c->rs), 200000);
+	uint64_t bytes = OBJECT_MIN_BYTES +
+			 gsl_rng_uniform_int(rng_stream_gsl(c->rs), OBJECT_SPREAD_BYTES);
 
 	net_flow_start(c->n, c->path, 2, bytes, done, c);
 }
@@ -73,18 +82,19 @@ main(int argc, char **argv)
 	}
 	left = changes / 2;
 	rng_stream_init(&rs, seed, 0, "bench-net", 0);
-	up = net_link_add(n, 1000000000);
+	up = net_link_add(n, SERVER_UPLINK_BPS);
 	c = g_new(struct client, flows);
 	for (unsigned long i = 0; i < flows; i++) {
-		c[i] = (struct client){ n, { up, net_link_add(n, 100000 + gsl_rng_uniform_int(
-			rng_stream_gsl(&rs), 20000000)) }, &rs, &left };
+		c[i] = (struct client){ n, { up, net_link_add(n, CLIENT_DOWNLINK_MIN_BPS + gsl_rng_uniform_int(
+			rng_stream_gsl(&rs), CLIENT_DOWNLINK_SPREAD_BPS)) }, &rs, &left };
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned long i = 0; i < flows; i++)
 		fetch(&c[i]);
 	engine_run(e);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	s = fc_time_to_sec((fc_time_t)(t1.tv_sec - t0.tv_sec) * FC_SEC +
+			   (fc_time_t)t1.tv_nsec - (fc_time_t)t0.tv_nsec);
 	printf("flows %lu: %" G_GUINT64_FORMAT " changes in %.2f s, %.0f changes/s, "
 	       "%.0f flows re-rated per change\n", flows, net_recomputations(n), s,
 	       (double)net_recomputations(n) / s,

@@ -28,16 +28,20 @@ fc_transitions(size_t *n)
 	return table;
 }
 
+const struct fc_enum_name fc_state_names[] = {
+	{ "LOW", FC_STATE_LOW },
+	{ "FLASH", FC_STATE_FLASH },
+	{ "RESCUE", FC_STATE_RESCUE },
+	{ "FLASH+RESCUE", FC_STATE_FLASH_RESCUE },
+	{ NULL, 0 },
+};
+
 const char *
 fc_state_name(enum fc_state s)
 {
-	switch (s) {
-	case FC_STATE_LOW: return "LOW";
-	case FC_STATE_FLASH: return "FLASH";
-	case FC_STATE_RESCUE: return "RESCUE";
-	case FC_STATE_FLASH_RESCUE: return "FLASH+RESCUE";
-	}
-	return "?";
+	const char *name = fc_enum_name_of(fc_state_names, (int)s);
+
+	return name ? name : "?";
 }
 
 const char *

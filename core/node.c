@@ -15,6 +15,9 @@
 
 #define REPLAY_SLOTS 64
 #define WINDOW_SAMPLES 1024
+/* 2^53: the top 53 of 64 random bits over it give a uniform double in [0, 1). */
+#define RANDOM_DOUBLE_BITS 53
+#define RANDOM_DOUBLE_SCALE 9007199254740992.0
 
 struct seen {
 	fc_time_t ts;
@@ -96,6 +99,44 @@ struct fc_node {
 };
 
 /* ---- Configuration ---- */
+
+const struct fc_enum_name fc_leave_names[] = {
+	{ "timer", FC_LEAVE_TIMER },
+	{ "hysteresis", FC_LEAVE_HYSTERESIS },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_share_names[] = {
+	{ "fixed", FC_SHARE_FIXED },
+	{ "feedback", FC_SHARE_FEEDBACK },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_target_names[] = {
+	{ "round_robin", FC_TARGET_ROUND_ROBIN },
+	{ "spare", FC_TARGET_SPARE },
+	{ "hash", FC_TARGET_HASH },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_spread_names[] = {
+	{ "objects", FC_SPREAD_OBJECTS },
+	{ "site", FC_SPREAD_SITE },
+	{ "predistributed", FC_SPREAD_PREDISTRIBUTED },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_smoothing_names[] = {
+	{ "ewma", FC_SMOOTH_EWMA },
+	{ "window", FC_SMOOTH_WINDOW },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name fc_probe_mode_names[] = {
+	{ "message", FC_PROBE_MESSAGE },
+	{ "host", FC_PROBE_HOST },
+	{ NULL, 0 },
+};
 
 void
 fc_config_default(struct fc_config *c)
@@ -411,7 +452,8 @@ end_rescue(struct fc_node *n, struct peer *p)
 static fc_time_t
 jittered(struct fc_node *n, fc_time_t interval)
 {
-	double u = (double)(n->host.rand(n->host.user) >> 11) / 9007199254740992.0;
+	double u = (double)(n->host.rand(n->host.user) >> (64 - RANDOM_DOUBLE_BITS)) /
+		   RANDOM_DOUBLE_SCALE;
 	double f = 1 + n->c.probe_jitter * (2 * u - 1);
 	double d = (double)interval * f;
 

@@ -2,9 +2,24 @@
 #include "flashcoop/time.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "flashcoop/quantity.h"
+
+fc_time_t
+fc_time_from_sec(double seconds)
+{
+	/* 2^64 as a double: the first value beyond every fc_time_t. */
+	const double beyond = 18446744073709551616.0;
+	double ns = round(seconds * (double)FC_SEC);
+
+	if (!(ns > 0))
+		return 0; /* NaN too */
+	if (ns >= beyond)
+		return FC_TIME_NEVER;
+	return (fc_time_t)ns;
+}
 
 char *
 fc_time_format(fc_time_t t, char *buf, size_t len)
@@ -34,15 +49,22 @@ fc_time_format(fc_time_t t, char *buf, size_t len)
 	return buf;
 }
 
+static const struct fc_unit time_units[] = {
+	{ "ns", FC_NSEC }, { "us", FC_USEC }, { "ms", FC_MSEC },
+	{ "s", FC_SEC },   { "min", FC_MIN }, { "h", FC_HOUR },
+	{ "d", FC_DAY },
+};
+
+const struct fc_unit *
+fc_time_units(size_t *n)
+{
+	*n = sizeof time_units / sizeof time_units[0];
+	return time_units;
+}
+
 bool
 fc_time_parse(const char *text, fc_time_t *out)
 {
-	static const struct fc_unit units[] = {
-		{ "ns", FC_NSEC }, { "us", FC_USEC }, { "ms", FC_MSEC },
-		{ "s", FC_SEC },   { "min", FC_MIN }, { "h", FC_HOUR },
-		{ "d", FC_DAY },
-	};
-
-	return fc_quantity_parse(text, units, sizeof units / sizeof units[0],
+	return fc_quantity_parse(text, time_units, sizeof time_units / sizeof time_units[0],
 				 FC_TIME_NEVER - 1, out);
 }

@@ -8,6 +8,59 @@
 
 #include <glib.h>
 
+#include "flashcoop/core.h"
+#include "models/web/arrivals.h"
+#include "models/web/server.h"
+#include "models/world/topology.h"
+#include "sim/evq.h"
+#include "sim/recorder.h"
+
+/*
+ * The choices of the models' KEY_ENUM keys whose enums are not public yet.
+ * Where a model has its enum, the value is its constant; elsewhere it is
+ * the position of the name, in this order, which the model's own enum is
+ * to follow.
+ */
+static const struct fc_enum_name web_policy_names[] = {
+	{ "none", 0 }, { "mirror", 1 }, { "redirect", 2 }, { "coop", 3 }, { NULL, 0 },
+};
+
+static const struct fc_enum_name cpu_distribution_names[] = {
+	{ "exponential", SERVER_CPU_EXPONENTIAL }, { "constant", SERVER_CPU_CONSTANT },
+	{ NULL, 0 },
+};
+
+static const struct fc_enum_name seeding_distribution_names[] = {
+	{ "exponential", 0 }, { "constant", 1 }, { NULL, 0 },
+};
+
+static const struct fc_enum_name arrival_names[] = {
+	{ "profile", 0 }, { "trace", 1 }, { NULL, 0 },
+};
+
+static const struct fc_enum_name ramp_names[] = {
+	{ "linear", ARRIVALS_LINEAR }, { "exponential", ARRIVALS_EXPONENTIAL }, { NULL, 0 },
+};
+
+static const struct fc_enum_name latency_names[] = {
+	{ "access", 0 }, { "topology", 1 }, { NULL, 0 },
+};
+
+static const struct fc_enum_name generator_names[] = {
+	{ "barabasi", TOPOLOGY_BARABASI },
+	{ "erdos_renyi", TOPOLOGY_ERDOS_RENYI },
+	{ "watts_strogatz", TOPOLOGY_WATTS_STROGATZ },
+	{ NULL, 0 },
+};
+
+static const struct fc_enum_name predistribution_names[] = {
+	{ "ready", 0 }, { "bittorrent", 1 }, { NULL, 0 },
+};
+
+static const struct fc_enum_name transport_names[] = {
+	{ "bittorrent", 0 }, { "http", 1 }, { NULL, 0 },
+};
+
 static const struct key_def defs[] = {
 	/* What the scenario is: stored with each run, no effect on results. */
 	{ "scenario", "name", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL,
@@ -18,7 +71,7 @@ static const struct key_def defs[] = {
 	  "base scenario read first, whose keys this file overrides (path relative to this file)" },
 
 	/* How the run goes. */
-	{ "run", "model", KEY_ENUM, 0, NULL, "mmck", NULL, NULL, "mmck|web|swarm",
+	{ "run", "model", KEY_ENUM, 0, NULL, "mmck", NULL, NULL, model_names,
 	  "what is simulated: mmck, an M/M/c/K station with a closed-form solution; web, an origin, its cooperators and a flash crowd; swarm, one BitTorrent swarm under the fluid model's workload" },
 	{ "run", "seed", KEY_COUNT, 0, "seed", "1", NULL, NULL, NULL,
 	  "master seed of the random streams (each run also has a replication number)" },
@@ -29,9 +82,9 @@ static const struct key_def defs[] = {
 	{ "run", "max_events", KEY_COUNT, 0, "events", "0", NULL, NULL, NULL,
 	  "mark the run failed once it has executed this many events (0: no limit)" },
 	{ "run", "record", KEY_ENUM, KEY_LIST, NULL, "scalar, vector, statistic, event",
-	  NULL, NULL, "scalar|vector|statistic|event",
+	  NULL, NULL, recorder_kind_names,
 	  "kinds of results written to the database; leave out what a sweep does not need" },
-	{ "run", "queue", KEY_ENUM, KEY_META, NULL, "radix", NULL, NULL, "radix|heap4",
+	{ "run", "queue", KEY_ENUM, KEY_META, NULL, "radix", NULL, NULL, evq_names,
 	  "pending-event set of the engine; results are identical with either" },
 
 	/* The M/M/c/K station (run.model = mmck). */
@@ -51,7 +104,7 @@ static const struct key_def defs[] = {
 	/* The web flash-crowd model (run.model = web): servers. */
 	{ "web", "cooperators", KEY_COUNT, 0, "servers", "80", NULL, "1000", NULL,
 	  "cooperating servers beside the origin, each hosting a site of its own" },
-	{ "web", "policy", KEY_ENUM, 0, NULL, "coop", NULL, NULL, "none|mirror|redirect|coop",
+	{ "web", "policy", KEY_ENUM, 0, NULL, "coop", NULL, NULL, web_policy_names,
 	  "none: no cooperation; mirror: every server holds every site, DNS round robin; redirect: HTTP redirects only, helpers fetch from the origin; coop: the proposed method through libflashcoop-core" },
 	{ "web", "workers", KEY_COUNT, 0, "workers", "150", "1", "100000", NULL,
 	  "MaxRequestWorkers of every server" },
@@ -60,7 +113,7 @@ static const struct key_def defs[] = {
 	{ "web", "cpu", KEY_DURATION, 0, NULL, "2ms", ">0s", "1h", NULL,
 	  "mean CPU time per request" },
 	{ "web", "cpu_distribution", KEY_ENUM, 0, NULL, "exponential", NULL, NULL,
-	  "exponential|constant", "distribution of the CPU time per request" },
+	  cpu_distribution_names, "distribution of the CPU time per request" },
 	{ "web", "uplink", KEY_RATE, 0, NULL, "100Mbit/s", ">0bit/s", NULL, NULL,
 	  "access link of every server, towards the clients" },
 	{ "web", "downlink", KEY_RATE, 0, NULL, "100Mbit/s", ">0bit/s", NULL, NULL,
@@ -101,7 +154,7 @@ static const struct key_def defs[] = {
 	  "embedded object size, lognormal: sigma (SURGE)" },
 
 	/* The clients. */
-	{ "clients", "arrival", KEY_ENUM, 0, NULL, "profile", NULL, NULL, "profile|trace",
+	{ "clients", "arrival", KEY_ENUM, 0, NULL, "profile", NULL, NULL, arrival_names,
 	  "arrivals of the origin's clients: a flash-crowd profile, or a trace of counts" },
 	{ "clients", "baseline", KEY_REAL, 0, "clients/s", "4", ">0", "1e7", NULL,
 	  "profile: arrival rate outside the flash crowd" },
@@ -115,7 +168,7 @@ static const struct key_def defs[] = {
 	  "profile: time at the peak" },
 	{ "clients", "ramp_down", KEY_DURATION, 0, NULL, "300s", NULL, NULL, NULL,
 	  "profile: time from the peak back to the baseline" },
-	{ "clients", "ramp", KEY_ENUM, 0, NULL, "linear", NULL, NULL, "linear|exponential",
+	{ "clients", "ramp", KEY_ENUM, 0, NULL, "linear", NULL, NULL, ramp_names,
 	  "profile: shape of the ramps" },
 	{ "clients", "trace", KEY_STRING, 0, NULL, "", NULL, NULL, NULL,
 	  "trace: file of counts (CSV period,count or one count per line), relative to the working directory" },
@@ -161,10 +214,10 @@ static const struct key_def defs[] = {
 	  "ISPs the clients are spread over, each with one shared link that all its clients' downloads cross (0: none)" },
 	{ "network", "isp_link", KEY_RATE, 0, NULL, "1Gbit/s", ">0bit/s", NULL, NULL,
 	  "capacity of each ISP's shared link" },
-	{ "network", "latency", KEY_ENUM, 0, NULL, "access", NULL, NULL, "access|topology",
+	{ "network", "latency", KEY_ENUM, 0, NULL, "access", NULL, NULL, latency_names,
 	  "access: a one-way latency is the sum of both ends' access latencies; topology: plus the hops between the routers they attach to" },
 	{ "network", "generator", KEY_ENUM, 0, NULL, "barabasi", NULL, NULL,
-	  "barabasi|erdos_renyi|watts_strogatz",
+	  generator_names,
 	  "topology: igraph generator of the router graph" },
 	{ "network", "routers", KEY_COUNT, 0, "routers", "200", "2", "5000", NULL,
 	  "topology: routers; servers and clients attach to them at random" },
@@ -188,13 +241,13 @@ static const struct key_def defs[] = {
 	  "load (largest of busy/workers, waiting/backlog, uplink use) that starts a flash crowd" },
 	{ "coop", "low_water", KEY_REAL, 0, NULL, "0.5", ">0", "100", NULL,
 	  "hysteresis: load under which the node is calm" },
-	{ "coop", "smoothing", KEY_ENUM, 0, NULL, "ewma", NULL, NULL, "ewma|window",
+	{ "coop", "smoothing", KEY_ENUM, 0, NULL, "ewma", NULL, NULL, fc_smoothing_names,
 	  "how load samples are smoothed" },
 	{ "coop", "smooth_time", KEY_DURATION, 0, NULL, "10s", ">0s", NULL, NULL,
 	  "time constant (ewma) or length (window) of the smoothing" },
 	{ "coop", "load_interval", KEY_DURATION, 0, NULL, "1s", ">0s", NULL, NULL,
 	  "how often a server reports its load to its node" },
-	{ "coop", "leave", KEY_ENUM, 0, NULL, "timer", NULL, NULL, "timer|hysteresis",
+	{ "coop", "leave", KEY_ENUM, 0, NULL, "timer", NULL, NULL, fc_leave_names,
 	  "timer: leave the flash crowd after flash_hold (the paper); hysteresis: after calm_hold under low_water" },
 	{ "coop", "flash_hold", KEY_DURATION, 0, NULL, "30min", ">0s", NULL, NULL,
 	  "time in the flash-crowd state (timer)" },
@@ -208,7 +261,7 @@ static const struct key_def defs[] = {
 	  "a rescuer under high load asks others to stop sending redirected load" },
 	{ "coop", "protect_threshold", KEY_REAL, 0, NULL, "0.9", ">0", "100", NULL,
 	  "load above which a self-protecting rescuer takes no new redirected load" },
-	{ "coop", "share", KEY_ENUM, 0, NULL, "fixed", NULL, NULL, "fixed|feedback",
+	{ "coop", "share", KEY_ENUM, 0, NULL, "fixed", NULL, NULL, fc_share_names,
 	  "fixed: redirect redirect_share of the requests (the paper); feedback: the excess above target_load" },
 	{ "coop", "redirect_share", KEY_RATIO, 0, NULL, "50%", "0", "1", NULL,
 	  "share of the origin's requests redirected in a flash crowd (fixed)" },
@@ -217,7 +270,7 @@ static const struct key_def defs[] = {
 	{ "coop", "max_share", KEY_RATIO, 0, NULL, "90%", "0", "1", NULL,
 	  "share redirected at most (feedback)" },
 	{ "coop", "target", KEY_ENUM, 0, NULL, "round_robin", NULL, NULL,
-	  "round_robin|spare|hash",
+	  fc_target_names,
 	  "to whom requests are redirected: in turn, by reported spare capacity, or by a hash of the object" },
 	{ "coop", "probe_interval", KEY_DURATION, 0, NULL, "10s", ">0s", NULL, NULL,
 	  "liveness probes to each cooperator" },
@@ -230,11 +283,11 @@ static const struct key_def defs[] = {
 	{ "coop", "heartbeat_interval", KEY_DURATION, 0, NULL, "10s", ">0s", NULL, NULL,
 	  "heartbeats carrying load and spare capacity" },
 	{ "coop", "spread", KEY_ENUM, 0, NULL, "objects", NULL, NULL,
-	  "objects|site|predistributed",
+	  fc_spread_names,
 	  "how rescuers get the data: the redirected objects (one torrent each under transport = bittorrent), the whole site, or copies distributed beforehand to the cooperators that consent (up to copy_limit)" },
-	{ "coop", "predistribution", KEY_ENUM, 0, NULL, "ready", NULL, NULL, "ready|bittorrent",
+	{ "coop", "predistribution", KEY_ENUM, 0, NULL, "ready", NULL, NULL, predistribution_names,
 	  "spread = predistributed: the copies are there when the run starts (ready), or the site is published at time 0 and the cooperators that take copies download them from its swarm (bittorrent)" },
-	{ "coop", "transport", KEY_ENUM, 0, NULL, "bittorrent", NULL, NULL, "bittorrent|http",
+	{ "coop", "transport", KEY_ENUM, 0, NULL, "bittorrent", NULL, NULL, transport_names,
 	  "how a rescuer fetches the data: through the site's BitTorrent swarm (serving what has arrived) or by HTTP from the origin; web.policy = redirect always uses http" },
 	{ "coop", "copy_limit", KEY_SIZE, 0, NULL, "1GB", NULL, NULL, NULL,
 	  "predistributed: cooperators accept copies of sites up to this size" },
@@ -285,7 +338,7 @@ static const struct key_def defs[] = {
 	{ "swarm", "seeding_time", KEY_DURATION, 0, NULL, "10s", ">0s", NULL, NULL,
 	  "mean time a peer seeds after completing (1/gamma)" },
 	{ "swarm", "seeding_distribution", KEY_ENUM, 0, NULL, "exponential", NULL, NULL,
-	  "exponential|constant", "distribution of the seeding time" },
+	  seeding_distribution_names, "distribution of the seeding time" },
 	{ "swarm", "abort_rate", KEY_REAL, 0, "1/s", "0", "0", "1e6", NULL,
 	  "rate theta at which a downloader gives up" },
 	{ "swarm", "initial_seeds", KEY_COUNT, 0, "peers", "1", NULL, "100000", NULL,

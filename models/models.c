@@ -37,6 +37,13 @@ const struct model_type *const model_types[] = {
 	NULL,
 };
 
+const struct fc_enum_name model_names[] = {
+	{ "mmck", 0 },
+	{ "web", 1 },
+	{ "swarm", 2 },
+	{ NULL, 0 },
+};
+
 const struct sim_catalog flashcoop_catalog = {
 	.models = model_types,
 	.keys = &scenario_keys,

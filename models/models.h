@@ -16,6 +16,12 @@ extern const struct key_table scenario_keys;
 /* The model types, NULL-terminated. */
 extern const struct model_type *const model_types[];
 
+/*
+ * The choices of [run] model: each model type's name, with its index in
+ * model_types as the value (tests/test-choices.c checks that they agree).
+ */
+extern const struct fc_enum_name model_names[];
+
 /* Both, for sim_main() and the run driver. */
 extern const struct sim_catalog flashcoop_catalog;
 

@@ -29,6 +29,8 @@
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
+/* A run ended by signal N exits with this plus N, as in the shell. */
+#define EXIT_SIGNAL_BASE 128
 
 /* The one piece of global state: which signal asked us to stop. */
 static volatile sig_atomic_t got_signal;
@@ -185,7 +187,7 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 			printf("run %" G_GINT64_FORMAT " done: %s, replication %"
 			       G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " events, "
 			       "%.9gs simulated -> %s\n", rep.run_id, scenario_name(sc),
-			       o.replication, rep.events, (double)rep.sim_end / 1e9,
+			       o.replication, rep.events, fc_time_to_sec(rep.sim_end),
 			       o.output);
 		status = 0;
 		break;
@@ -204,7 +206,7 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	default:
 		fprintf(stderr, "flashcoop run: run %" G_GINT64_FORMAT " %s; what it "
 			"recorded so far is in %s\n", rep.run_id, rep.error, o.output);
-		status = 128 + got_signal;
+		status = EXIT_SIGNAL_BASE + got_signal;
 		break;
 	}
 	run_report_clear(&rep);

@@ -250,8 +250,3 @@ engine_executed(const struct engine *e)
 	return e->executed;
 }
 
-const struct evq_type *
-engine_queue_type(const struct engine *e)
-{
-	return e->qt;
-}

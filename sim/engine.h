@@ -119,7 +119,4 @@ size_t engine_pending(const struct engine *e);
 /* Number of handlers called since the engine was created. */
 uint64_t engine_executed(const struct engine *e);
 
-/* The pending-event set in use. */
-const struct evq_type *engine_queue_type(const struct engine *e);
-
 #endif

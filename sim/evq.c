@@ -5,6 +5,8 @@
 
 const struct evq_type *const evq_types[] = { &evq_radix, &evq_heap4, NULL };
 
+const struct fc_enum_name evq_names[] = { { "radix", 0 }, { "heap4", 1 }, { NULL, 0 } };
+
 const struct evq_type *
 evq_type_find(const char *name)
 {

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 
 /* Tells purge() whether an entry is still wanted. */
@@ -60,6 +61,12 @@ extern const struct evq_type evq_heap4;
 
 /* Every implementation, NULL-terminated, the default first. */
 extern const struct evq_type *const evq_types[];
+
+/*
+ * The implementations' names, each with its index in evq_types as the value,
+ * for [run] queue (flashcoop/names.h).
+ */
+extern const struct fc_enum_name evq_names[];
 
 /* Looks an implementation up by name; NULL when there is none. */
 const struct evq_type *evq_type_find(const char *name);

@@ -49,29 +49,40 @@ keys_type_name(const struct key_def *k)
 	return names[k->type];
 }
 
-const char *
+char *
+keys_choices(const struct key_def *k, const char *sep)
+{
+	GString *s = g_string_new(NULL);
+
+	g_assert(k->type == KEY_ENUM && k->names);
+	for (const struct fc_enum_name *c = k->names; c->name; c++)
+		g_string_append_printf(s, "%s%s", c == k->names ? "" : sep, c->name);
+	return g_string_free(s, FALSE);
+}
+
+char *
 keys_type_units(const struct key_def *k)
 {
 	switch (k->type) {
 	case KEY_DURATION:
-		return "ns, us, ms, s, min, h, d";
+		return g_strdup("ns, us, ms, s, min, h, d");
 	case KEY_SIZE:
-		return "B, kB, MB, GB, TB, KiB, MiB, GiB, TiB";
+		return g_strdup("B, kB, MB, GB, TB, KiB, MiB, GiB, TiB");
 	case KEY_RATE:
-		return "bit/s, kbit/s, Mbit/s, Gbit/s, B/s, kB/s, MB/s, GB/s";
+		return g_strdup("bit/s, kbit/s, Mbit/s, Gbit/s, B/s, kB/s, MB/s, GB/s");
 	case KEY_RATIO:
-		return "0.3 or 30%";
+		return g_strdup("0.3 or 30%");
 	case KEY_COUNT:
 	case KEY_REAL:
-		return k->unit ? k->unit : "";
+		return g_strdup(k->unit ? k->unit : "");
 	case KEY_BOOL:
-		return "true, false";
+		return g_strdup("true, false");
 	case KEY_ENUM:
-		return k->choices;
+		return keys_choices(k, "|");
 	case KEY_STRING:
-		return "";
+		break;
 	}
-	return "";
+	return g_strdup("");
 }
 
 /*
@@ -218,6 +229,7 @@ keys_markdown(const struct key_table *t)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct key_def *k = &t->defs[i];
 		g_autofree char *range = range_text(k), *type = type_text(k);
+		g_autofree char *units = keys_type_units(k);
 
 		if (i == 0 || strcmp(k->group, t->defs[i - 1].group) != 0)
 			g_string_append_printf(s,
@@ -225,7 +237,7 @@ keys_markdown(const struct key_table *t)
 				"| key | type | unit | default | range | meaning |\n"
 				"|---|---|---|---|---|---|\n", k->group);
 		g_string_append_printf(s, "| `%s` | %s | ", k->name, type);
-		md_cell(s, keys_type_units(k));
+		md_cell(s, units);
 		g_string_append(s, " | ");
 		if (k->def && *k->def)
 			g_string_append_printf(s, "`%s`", k->def);
@@ -246,7 +258,7 @@ keys_text(const struct key_table *t)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct key_def *k = &t->defs[i];
 		g_autofree char *range = range_text(k), *type = type_text(k);
-		const char *units = keys_type_units(k);
+		g_autofree char *units = keys_type_units(k);
 
 		if (i == 0 || strcmp(k->group, t->defs[i - 1].group) != 0)
 			g_string_append_printf(s, "%s[%s]\n", i ? "\n" : "", k->group);

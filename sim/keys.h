@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flashcoop/names.h"
+
 enum key_type {
 	KEY_DURATION, /* nanoseconds; written 30s, 250ms, 2h */
 	KEY_SIZE,     /* bytes; written 64KiB, 1.5MB */
@@ -21,7 +23,7 @@ enum key_type {
 	KEY_COUNT,    /* an unsigned integer */
 	KEY_REAL,     /* a finite real number, unit in key_def.unit */
 	KEY_BOOL,     /* true or false */
-	KEY_ENUM,     /* one of key_def.choices */
+	KEY_ENUM,     /* one of the names of key_def.names */
 	KEY_STRING,   /* free text */
 };
 
@@ -38,7 +40,9 @@ struct key_def {
 	const char *def;     /* default, written as in a file */
 	const char *min;     /* bounds as in a file; a leading '>' or '<' */
 	const char *max;     /*   makes the bound exclusive; NULL: none */
-	const char *choices; /* KEY_ENUM: "a|b|c" */
+	/* KEY_ENUM: the choices and the value each stands for, in
+	 * documentation order (flashcoop/names.h). */
+	const struct fc_enum_name *names;
 	const char *doc;     /* one line */
 };
 
@@ -60,8 +64,15 @@ bool keys_group_exists(const struct key_table *t, const char *group);
 /* The type's name for documentation ("duration", "size", ...). */
 const char *keys_type_name(const struct key_def *k);
 
-/* The units or notation a value takes, for documentation and errors. */
-const char *keys_type_units(const struct key_def *k);
+/*
+ * The units or notation a value takes, for documentation and errors
+ * ("ns, us, ms, s, min, h, d"; a choice's names as "a|b|c"); newly
+ * allocated.
+ */
+char *keys_type_units(const struct key_def *k);
+
+/* A KEY_ENUM key's names joined by sep ("a|b|c", "a, b, c"); newly allocated. */
+char *keys_choices(const struct key_def *k, const char *sep);
 
 /*
  * Of candidates[0..n-1], the one nearest to word by edit distance when it is

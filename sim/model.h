@@ -61,12 +61,16 @@ struct model_type {
  * (models/main.c) hands it the catalog, so sim/ never depends on models/.
  */
 struct sim_catalog {
-	const struct model_type *const *models; /* NULL-terminated */
+	/* NULL-terminated, in the order of [run] model's name table values */
+	const struct model_type *const *models;
 	const struct key_table *keys;
 };
 
-/* The model type called name in cat, or NULL. */
+/*
+ * The model type that sc's [run] model chooses.  The key's name table
+ * (the program's) gives each name its model type's index in cat->models.
+ */
 const struct model_type *sim_catalog_model(const struct sim_catalog *cat,
-					   const char *name);
+					   const struct scenario *sc);
 
 #endif

@@ -6,6 +6,12 @@
 #include <glib.h>
 
 #define REDRAW_US (G_USEC_PER_SEC / 4)
+/* The progress line counts events in millions per second of wall time. */
+#define EVENTS_PER_MEVENT 1e6
+/* An ETA beyond this many seconds (three years) is shown as "?". */
+#define ETA_MAX_S 1e8
+#define SEC_PER_MIN 60
+#define SEC_PER_HOUR 3600
 
 struct progress {
 	bool enabled, drawn;
@@ -45,15 +51,16 @@ format_eta(char *buf, size_t len, double s)
 {
 	unsigned long t;
 
-	if (!(s >= 0) || s > 1e8) {
+	if (!(s >= 0) || s > ETA_MAX_S) {
 		snprintf(buf, len, "?");
 		return;
 	}
 	t = (unsigned long)(s + 0.5);
-	if (t >= 3600)
-		snprintf(buf, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+	if (t >= SEC_PER_HOUR)
+		snprintf(buf, len, "%lu:%02lu:%02lu", t / SEC_PER_HOUR,
+			 t / SEC_PER_MIN % SEC_PER_MIN, t % SEC_PER_MIN);
 	else
-		snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
+		snprintf(buf, len, "%lu:%02lu", t / SEC_PER_MIN, t % SEC_PER_MIN);
 }
 
 static bool
@@ -82,7 +89,7 @@ progress_run(struct progress *p, fc_time_t now, fc_time_t end, uint64_t events)
 	frac = end ? (double)now / (double)end : 1;
 	format_eta(eta, sizeof eta, frac > 0 ? elapsed * (1 - frac) / frac : -1);
 	fprintf(stderr, "\r\033[Ksimulated %.1fs / %.1fs  %5.1f%%  %.3gM events/s  ETA %s",
-		(double)now / 1e9, (double)end / 1e9, 100 * frac, elapsed > 0 ? (double)events / elapsed / 1e6 : 0.0, eta);
+		fc_time_to_sec(now), fc_time_to_sec(end), 100 * frac, elapsed > 0 ? (double)events / elapsed / EVENTS_PER_MEVENT : 0.0, eta);
 	fflush(stderr);
 	p->drawn = true;
 }

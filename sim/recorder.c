@@ -62,7 +62,15 @@ struct recorder {
 	sqlite3_stmt *st[ST_N];
 	GPtrArray *vectors, *stats;
 	GArray *vpoints, *events, *scalars;
-	uint64_t event_seq, written;
+	uint64_t event_seq;
+};
+
+const struct fc_enum_name recorder_kind_names[] = {
+	{ "scalar", REC_SCALAR },
+	{ "vector", REC_VECTOR },
+	{ "statistic", REC_STATISTIC },
+	{ "event", REC_EVENT },
+	{ NULL, 0 },
 };
 
 struct recorder *
@@ -155,12 +163,6 @@ recorder_wants_flush(const struct recorder *rec)
 	return rec->vpoints->len + rec->events->len + rec->scalars->len >= FLUSH_ROWS;
 }
 
-uint64_t
-recorder_rows_written(const struct recorder *rec)
-{
-	return rec->written;
-}
-
 /* Steps a bound statement and resets it; SQLITE_OK or the error. */
 static int
 step(sqlite3_stmt *st)
@@ -228,7 +230,6 @@ write_rows(struct recorder *rec)
 		rc = step(st);
 	}
 	if (rc == SQLITE_OK) {
-		rec->written += rec->vpoints->len + rec->events->len + rec->scalars->len;
 		g_array_set_size(rec->vpoints, 0);
 		clear_events(rec);
 		clear_scalars(rec);
@@ -408,12 +409,6 @@ rec_stat_add(struct rec_stat *s, double value)
 {
 	if (s)
 		g_array_append_val(s->samples, value);
-}
-
-uint64_t
-rec_stat_count(const struct rec_stat *s)
-{
-	return s ? s->samples->len : 0;
 }
 
 void

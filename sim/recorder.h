@@ -22,6 +22,7 @@
 
 #include <glib.h>
 
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 
 struct results;
@@ -35,6 +36,9 @@ enum rec_kind {
 	REC_STATISTIC = 1 << 2,
 	REC_EVENT = 1 << 3,
 };
+
+/* The kinds' names for [run] record: "scalar", "vector", "statistic", "event". */
+extern const struct fc_enum_name recorder_kind_names[];
 
 /* A recorder that keeps the kinds in mask; it buffers until attached. */
 struct recorder *recorder_new(unsigned kinds);
@@ -61,9 +65,6 @@ gboolean recorder_finish(struct recorder *rec, bool with_statistics,
 			 const char *status, const char *error, fc_time_t sim_end,
 			 uint64_t events, int64_t replaces, GError **err);
 
-/* Rows written so far. */
-uint64_t recorder_rows_written(const struct recorder *rec);
-
 /* A single value. */
 void rec_scalar(struct recorder *rec, const char *entity, const char *name,
 		double value);
@@ -80,8 +81,6 @@ void rec_vector_add(struct rec_vector *v, fc_time_t t, double value);
 struct rec_stat *rec_stat_new(struct recorder *rec, const char *entity,
 			      const char *name);
 void rec_stat_add(struct rec_stat *s, double value);
-/* Samples so far. */
-uint64_t rec_stat_count(const struct rec_stat *s);
 
 /* A discrete event (a state change, a crash), with free-form detail. */
 void rec_event(struct recorder *rec, fc_time_t t, const char *entity,

@@ -14,6 +14,11 @@
 #define APPLICATION_ID 0x46434f50
 /* Student t quantiles are tabulated up to this many degrees of freedom. */
 #define T_TABLE_MAX_DF 1000
+/* The t quantile of two-sided 95% confidence intervals. */
+#define T_TABLE_QUANTILE 0.975
+/* How long a writer waits for another process's lock (a sweep's workers
+ * share one database), in milliseconds. */
+#define BUSY_TIMEOUT_MS (10 * 60 * 1000)
 
 struct results {
 	sqlite3 *db;
@@ -129,12 +134,6 @@ static const char schema[] =
 	"      WHERE df = min(n - 1, " G_STRINGIFY(T_TABLE_MAX_DF) ")) AS ci95"
 	"  FROM v;";
 
-const char *
-results_path(const struct results *r)
-{
-	return r->path;
-}
-
 sqlite3 *
 results_db(struct results *r)
 {
@@ -200,7 +199,7 @@ create_schema(struct results *r, GError **err)
 					-1, &st, NULL);
 	for (int df = 1; rc == SQLITE_OK && df <= T_TABLE_MAX_DF; df++) {
 		sqlite3_bind_int(st, 1, df);
-		sqlite3_bind_double(st, 2, gsl_cdf_tdist_Pinv(0.975, df));
+		sqlite3_bind_double(st, 2, gsl_cdf_tdist_Pinv(T_TABLE_QUANTILE, df));
 		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 		sqlite3_reset(st);
 	}
@@ -227,7 +226,7 @@ results_open(const char *path, gboolean create, GError **err)
 		return NULL;
 	}
 	/* Workers of a sweep write into one file: wait for each other. */
-	sqlite3_busy_timeout(r->db, 600000);
+	sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
 	if (!query_int(r, "PRAGMA application_id", &app, err) ||
 	    !query_int(r, "PRAGMA user_version", &version, err) ||
 	    !query_int(r, "SELECT count(*) FROM sqlite_master", &tables, err))

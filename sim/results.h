@@ -46,8 +46,7 @@ struct results *results_open(const char *path, gboolean create, GError **err);
 /* Closes the file; accepts NULL. */
 void results_close(struct results *r);
 
-/* The file name, and the connection for sim/recorder.c. */
-const char *results_path(const struct results *r);
+/* The connection, for sim/recorder.c. */
 sqlite3 *results_db(struct results *r);
 
 /* Sets err from the connection's last error: "PATH: what: sqlite message". */

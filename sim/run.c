@@ -27,12 +27,15 @@ sim_fail(struct sim_ctx *ctx, const char *fmt, ...)
 }
 
 const struct model_type *
-sim_catalog_model(const struct sim_catalog *cat, const char *name)
+sim_catalog_model(const struct sim_catalog *cat, const struct scenario *sc)
 {
-	for (size_t i = 0; cat->models[i]; i++)
-		if (strcmp(cat->models[i]->name, name) == 0)
-			return cat->models[i];
-	return NULL;
+	int i = scenario_enum(sc, "run", "model");
+	size_t n = 0;
+
+	while (cat->models[n])
+		n++;
+	g_assert(i >= 0 && (size_t)i < n);
+	return cat->models[i];
 }
 
 struct driver {
@@ -56,7 +59,7 @@ poll_run(struct engine *e, void *data)
 	if (d->max_events && engine_executed(e) >= d->max_events) {
 		sim_fail(&d->ctx, "stopped after %" G_GUINT64_FORMAT " events "
 			 "([run] max_events) at simulated time %.9gs",
-			 engine_executed(e), (double)engine_now(e) / 1e9);
+			 engine_executed(e), fc_time_to_sec(engine_now(e)));
 		return;
 	}
 	if (d->ctx.rec && recorder_wants_flush(d->ctx.rec) &&
@@ -70,18 +73,10 @@ poll_run(struct engine *e, void *data)
 static unsigned
 record_kinds(const struct scenario *sc)
 {
-	static const struct {
-		const char *name;
-		unsigned kind;
-	} kinds[] = {
-		{ "scalar", REC_SCALAR }, { "vector", REC_VECTOR },
-		{ "statistic", REC_STATISTIC }, { "event", REC_EVENT },
-	};
 	unsigned mask = 0;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
-		if (scenario_list_has(sc, "run", "record", kinds[i].name))
-			mask |= kinds[i].kind;
+	for (size_t i = 0; i < scenario_list_len(sc, "run", "record"); i++)
+		mask |= (unsigned)scenario_list_enum(sc, "run", "record", i);
 	return mask;
 }
 
@@ -121,8 +116,8 @@ gboolean
 run_scenario(const struct scenario *sc, const struct run_options *o,
 	     struct run_report *rep, GError **err)
 {
-	const struct model_type *mt = sim_catalog_model(o->catalog, scenario_choice(sc, "run", "model"));
-	const struct evq_type *qt = evq_type_find(scenario_choice(sc, "run", "queue"));
+	const struct model_type *mt = sim_catalog_model(o->catalog, sc);
+	const struct evq_type *qt = evq_types[scenario_enum(sc, "run", "queue")];
 	fc_time_t warmup = scenario_duration(sc, "run", "warmup");
 	fc_time_t duration = scenario_duration(sc, "run", "duration");
 	g_autoptr(fc_results) db = NULL;
@@ -191,7 +186,7 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 		rep->error = g_strdup_printf("interrupted by %s at simulated time %.9gs",
 					     d.signal == SIGINT ? "SIGINT" :
 					     d.signal == SIGTERM ? "SIGTERM" : "a signal",
-					     (double)rep->sim_end / 1e9);
+					     fc_time_to_sec(rep->sim_end));
 		status = "interrupted";
 		stats = FALSE;
 	} else {

@@ -2,21 +2,14 @@
 #include "sim/scenario.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/autoptr.h"
-#include "flashcoop/quantity.h"
 #include "sim/keyfile.h"
+#include "sim/value.h"
 
 #define MAX_INCLUDE_DEPTH 16
-
-union item {
-	uint64_t u;  /* duration, size, rate, count, bool, enum index */
-	double d;    /* real, ratio */
-};
 
 struct setting {
 	char *text;   /* canonical */
@@ -24,7 +17,7 @@ struct setting {
 	char *where;  /* "default", "file:line", "--set" */
 	bool set;
 	size_t n;
-	union item *items;
+	union value *items;
 };
 
 struct scenario {
@@ -35,318 +28,6 @@ struct scenario {
 };
 
 G_DEFINE_QUARK(flashcoop-scenario-error-quark, scenario_error)
-
-/* Units by type, as the core parsers accept them. */
-static const char *const duration_units[] = { "ns", "us", "ms", "s", "min", "h", "d" };
-static const char *const size_units[] = { "B", "kB", "MB", "GB", "TB",
-					  "KiB", "MiB", "GiB", "TiB" };
-static const char *const rate_units[] = { "bit/s", "kbit/s", "Mbit/s", "Gbit/s",
-					  "B/s", "kB/s", "MB/s", "GB/s" };
-
-static const char *
-example(enum key_type type)
-{
-	switch (type) {
-	case KEY_DURATION: return "a duration such as 30s, 250ms or 2h";
-	case KEY_SIZE: return "a size such as 1500B, 64KiB or 2MB";
-	case KEY_RATE: return "a rate such as 100Mbit/s or 2MB/s";
-	case KEY_RATIO: return "a ratio such as 0.3 or 30%";
-	case KEY_COUNT: return "a whole number such as 0 or 42";
-	case KEY_REAL: return "a number such as 0.8 or 1e-3";
-	case KEY_BOOL: return "true or false";
-	case KEY_ENUM: return "one of";
-	case KEY_STRING: return "text";
-	}
-	return "";
-}
-
-/* What a value of k looks like: "a duration such as ...", "one of a, b". */
-static char *
-expected_text(const struct key_def *k)
-{
-	g_auto(GStrv) choices = NULL;
-
-	if (k->type != KEY_ENUM)
-		return g_strdup(example(k->type));
-	choices = g_strsplit(k->choices, "|", -1);
-	{
-		g_autofree char *list = g_strjoinv(", ", choices);
-
-		return g_strdup_printf("one of %s", list);
-	}
-}
-
-/* Why a quantity did not parse: no number, missing or unknown unit, range. */
-static char *
-quantity_why(const struct key_def *k, const char *text)
-{
-	const char *const *units;
-	size_t n;
-	const char *p = text, *u;
-
-	switch (k->type) {
-	case KEY_DURATION: units = duration_units; n = G_N_ELEMENTS(duration_units); break;
-	case KEY_SIZE: units = size_units; n = G_N_ELEMENTS(size_units); break;
-	default: units = rate_units; n = G_N_ELEMENTS(rate_units); break;
-	}
-	while (g_ascii_isspace(*p))
-		p++;
-	if (!g_ascii_isdigit(*p) && *p != '.')
-		return g_strdup_printf("expected %s, found '%s'", example(k->type), text);
-	while (g_ascii_isdigit(*p) || *p == '.')
-		p++;
-	u = p;
-	while (g_ascii_isspace(*u))
-		u++;
-	if (!*u)
-		return g_strdup_printf("expected %s, found '%s': the unit is missing "
-				       "(%s)", example(k->type), text, keys_type_units(k));
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(u, units[i]) == 0)
-			return g_strdup_printf("expected %s, found '%s': not a whole "
-					       "number of %s, or too large",
-					       example(k->type), text,
-					       k->type == KEY_DURATION ? "nanoseconds" :
-					       k->type == KEY_SIZE ? "bytes" : "bits per second");
-	{
-		const char *near = keys_suggest(u, units, n);
-
-		/* "sec", "hours", "msec": the unit they start with. */
-		for (size_t i = 0; !near && i < n; i++)
-			if (g_str_has_prefix(u, units[i]))
-				near = units[i];
-		for (size_t i = 0; near && i < n; i++)
-			if (g_str_has_prefix(u, units[i]) && strlen(units[i]) > strlen(near))
-				near = units[i];
-
-		if (near)
-			return g_strdup_printf("expected %s, found '%s': unknown unit "
-					       "'%s'; did you mean '%s'?",
-					       example(k->type), text, u, near);
-		return g_strdup_printf("expected %s, found '%s': unknown unit '%s' "
-				       "(%s)", example(k->type), text, u,
-				       keys_type_units(k));
-	}
-}
-
-static bool
-parse_real(const char *text, double *out)
-{
-	char *end;
-	double d;
-
-	while (g_ascii_isspace(*text))
-		text++;
-	if (!*text)
-		return false;
-	errno = 0;
-	d = g_ascii_strtod(text, &end);
-	while (g_ascii_isspace(*end))
-		end++;
-	if (end == text || *end || errno || !isfinite(d))
-		return false;
-	*out = d;
-	return true;
-}
-
-/* Shortest "%.Ng" text that reads back as d. */
-static char *
-format_real(double d)
-{
-	char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-	for (int prec = 15; prec <= 17; prec++) {
-		g_ascii_formatd(buf, sizeof buf, prec == 15 ? "%.15g" :
-				prec == 16 ? "%.16g" : "%.17g", d);
-		if (g_ascii_strtod(buf, NULL) == d)
-			break;
-	}
-	if (strcmp(buf, "-0") == 0)
-		strcpy(buf, "0");
-	return g_strdup(buf);
-}
-
-/* The largest unit that divides v exactly, among units[0..n-1] by scale. */
-static char *
-format_exact(uint64_t v, const struct fc_unit *units, size_t n)
-{
-	size_t best = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (v % units[i].scale == 0 && units[i].scale > units[best].scale)
-			best = i;
-	if (v == 0)
-		best = 0;
-	return g_strdup_printf("%" G_GUINT64_FORMAT "%s", v / units[best].scale,
-			       units[best].name);
-}
-
-static char *
-format_item(const struct key_def *k, union item it)
-{
-	static const struct fc_unit sizes[] = {
-		{ "B", 1 }, { "kB", 1000 }, { "MB", 1000000 }, { "GB", 1000000000 },
-		{ "TB", 1000000000000 }, { "KiB", 1024 }, { "MiB", 1 << 20 },
-		{ "GiB", 1 << 30 }, { "TiB", (uint64_t)1 << 40 },
-	};
-	static const struct fc_unit rates[] = {
-		{ "bit/s", 1 }, { "kbit/s", 1000 }, { "Mbit/s", 1000000 },
-		{ "Gbit/s", 1000000000 },
-	};
-	char buf[32];
-
-	switch (k->type) {
-	case KEY_DURATION:
-		return g_strdup(it.u == 0 ? "0s" : fc_time_format(it.u, buf, sizeof buf));
-	case KEY_SIZE:
-		return format_exact(it.u, sizes, G_N_ELEMENTS(sizes));
-	case KEY_RATE:
-		return format_exact(it.u, rates, G_N_ELEMENTS(rates));
-	case KEY_COUNT:
-		return g_strdup_printf("%" G_GUINT64_FORMAT, it.u);
-	case KEY_REAL:
-	case KEY_RATIO:
-		return format_real(it.d);
-	case KEY_BOOL:
-		return g_strdup(it.u ? "true" : "false");
-	case KEY_ENUM: {
-		g_auto(GStrv) choices = g_strsplit(k->choices, "|", -1);
-
-		return g_strdup(choices[it.u]);
-	}
-	case KEY_STRING:
-		break;
-	}
-	g_assert_not_reached();
-}
-
-/* Parses one item (not a list); on failure returns FALSE with *why set. */
-static gboolean
-parse_item(const struct key_def *k, const char *text, union item *out, char **why)
-{
-	switch (k->type) {
-	case KEY_DURATION:
-		if (fc_time_parse(text, &out->u))
-			return TRUE;
-		*why = quantity_why(k, text);
-		return FALSE;
-	case KEY_SIZE:
-		if (fc_size_parse(text, &out->u))
-			return TRUE;
-		*why = quantity_why(k, text);
-		return FALSE;
-	case KEY_RATE:
-		if (fc_rate_parse(text, &out->u))
-			return TRUE;
-		*why = quantity_why(k, text);
-		return FALSE;
-	case KEY_RATIO: {
-		g_autofree char *copy = g_strstrip(g_strdup(text));
-		size_t len = strlen(copy);
-		bool percent = len > 0 && copy[len - 1] == '%';
-
-		if (percent)
-			copy[len - 1] = '\0';
-		if (parse_real(copy, &out->d)) {
-			if (percent)
-				out->d /= 100;
-			return TRUE;
-		}
-		*why = g_strdup_printf("expected %s, found '%s'", example(k->type), text);
-		return FALSE;
-	}
-	case KEY_COUNT: {
-		g_autofree char *copy = g_strstrip(g_strdup(text));
-		guint64 v;
-
-		if (*copy && g_ascii_isdigit(*copy) &&
-		    g_ascii_string_to_unsigned(copy, 10, 0, G_MAXUINT64, &v, NULL)) {
-			out->u = v;
-			return TRUE;
-		}
-		*why = g_strdup_printf("expected %s, found '%s'", example(k->type), text);
-		return FALSE;
-	}
-	case KEY_REAL:
-		if (parse_real(text, &out->d))
-			return TRUE;
-		*why = g_strdup_printf("expected %s, found '%s'", example(k->type), text);
-		return FALSE;
-	case KEY_BOOL: {
-		g_autofree char *copy = g_strstrip(g_strdup(text));
-
-		if (strcmp(copy, "true") == 0 || strcmp(copy, "1") == 0) {
-			out->u = 1;
-			return TRUE;
-		}
-		if (strcmp(copy, "false") == 0 || strcmp(copy, "0") == 0) {
-			out->u = 0;
-			return TRUE;
-		}
-		*why = g_strdup_printf("expected %s, found '%s'", example(k->type), text);
-		return FALSE;
-	}
-	case KEY_ENUM: {
-		g_autofree char *copy = g_strstrip(g_strdup(text));
-		g_auto(GStrv) choices = g_strsplit(k->choices, "|", -1);
-		const char *near;
-		g_autofree char *list = g_strjoinv(", ", choices);
-
-		for (guint i = 0; choices[i]; i++) {
-			if (strcmp(copy, choices[i]) == 0) {
-				out->u = i;
-				return TRUE;
-			}
-		}
-		near = keys_suggest(copy, (const char *const *)choices,
-				    g_strv_length(choices));
-		if (near)
-			*why = g_strdup_printf("expected one of %s, found '%s'; did you "
-					       "mean '%s'?", list, copy, near);
-		else
-			*why = g_strdup_printf("expected one of %s, found '%s'", list, copy);
-		return FALSE;
-	}
-	case KEY_STRING:
-		break;
-	}
-	g_assert_not_reached();
-}
-
-/* Checks it against k's bounds. */
-static gboolean
-check_range(const struct key_def *k, union item it, const char *text, char **why)
-{
-	const char *bounds[2] = { k->min, k->max };
-
-	for (int b = 0; b < 2; b++) {
-		const char *bt = bounds[b];
-		bool open, bad;
-		union item lim;
-		char *dummy = NULL;
-		int cmp;
-
-		if (!bt)
-			continue;
-		open = *bt == (b == 0 ? '>' : '<');
-		if (open)
-			bt++;
-		if (!parse_item(k, bt, &lim, &dummy))
-			g_error("key table: bad bound '%s' for %s.%s", bt, k->group, k->name);
-		if (k->type == KEY_REAL || k->type == KEY_RATIO)
-			cmp = it.d < lim.d ? -1 : it.d > lim.d;
-		else
-			cmp = it.u < lim.u ? -1 : it.u > lim.u;
-		bad = b == 0 ? (open ? cmp <= 0 : cmp < 0) : (open ? cmp >= 0 : cmp > 0);
-		if (bad) {
-			*why = g_strdup_printf("%s is out of range: it must be %s %s",
-					       text, b == 0 ? (open ? ">" : ">=") :
-					       (open ? "<" : "<="), bt);
-			return FALSE;
-		}
-	}
-	return TRUE;
-}
 
 static void
 setting_clear(struct setting *s)
@@ -379,13 +60,13 @@ parse_setting(const struct key_def *k, const char *text, struct setting *s, char
 
 		if (n == 1 && !*g_strstrip(parts[0]) && (k->flags & KEY_LIST))
 			n = 0; /* an empty list */
-		out.items = g_new0(union item, MAX(n, 1u));
+		out.items = g_new0(union value, MAX(n, 1u));
 		for (guint i = 0; i < n; i++) {
 			g_autofree char *canon_item = NULL;
 			char *item = g_strstrip(parts[i]);
 
 			if (!*item) {
-				g_autofree char *what = expected_text(k);
+				g_autofree char *what = value_expected(k);
 
 				if (k->flags & KEY_LIST)
 					*why = g_strdup_printf("expected a list of %s, separated "
@@ -397,10 +78,10 @@ parse_setting(const struct key_def *k, const char *text, struct setting *s, char
 							       "expected %s", what);
 				goto fail;
 			}
-			if (!parse_item(k, item, &out.items[i], why) ||
-			    !check_range(k, out.items[i], item, why))
+			if (!value_parse(k, item, &out.items[i], why) ||
+			    !value_check_range(k, out.items[i], item, why))
 				goto fail;
-			canon_item = format_item(k, out.items[i]);
+			canon_item = value_format(k, out.items[i]);
 			g_string_append_printf(canon, "%s%s", i ? ", " : "", canon_item);
 		}
 		out.n = n;
@@ -433,25 +114,6 @@ scenario_parse_value(const struct key_def *k, const char *text, char **why)
 	canon = g_steal_pointer(&s.text);
 	setting_clear(&s);
 	return canon;
-}
-
-gboolean
-scenario_parse_number(const struct key_def *k, const char *text, uint64_t *u, double *d,
-		      char **why)
-{
-	union item it;
-
-	if (k->type == KEY_BOOL || k->type == KEY_ENUM || k->type == KEY_STRING) {
-		*why = g_strdup_printf("a %s cannot be given as a range", keys_type_name(k));
-		return FALSE;
-	}
-	if (!parse_item(k, text, &it, why))
-		return FALSE;
-	if (k->type == KEY_REAL || k->type == KEY_RATIO)
-		*d = it.d;
-	else
-		*u = it.u;
-	return TRUE;
 }
 
 struct scenario *
@@ -623,7 +285,7 @@ check_names(const struct key_table *t, const char *path, GPtrArray *entries,
 		}
 		if (k->type != KEY_STRING && !(k->flags & KEY_LIST) &&
 		    !*g_strstrip(en->value)) {
-			g_autofree char *what = expected_text(k);
+			g_autofree char *what = value_expected(k);
 
 			return keyfile_error(err, SCENARIO_ERROR, SCENARIO_ERROR_VALUE,
 					     path, en->line, "[%s] %s: the value is "
@@ -761,7 +423,7 @@ get(const struct scenario *sc, const char *group, const char *name,
 	return &sc->v[key_index(sc, k)];
 }
 
-static union item
+static union value
 get_item(const struct scenario *sc, const char *group, const char *name,
 	 unsigned types, size_t i)
 {
@@ -830,6 +492,28 @@ scenario_choice(const struct scenario *sc, const char *group, const char *name)
 	return s->text;
 }
 
+int
+scenario_enum(const struct scenario *sc, const char *group, const char *name)
+{
+	const struct key_def *k;
+	const struct setting *s = get(sc, group, name, &k);
+
+	if (k->type != KEY_ENUM || (k->flags & KEY_LIST))
+		g_error("scenario: %s.%s is not a single choice", group, name);
+	return k->names[s->items[0].u].value;
+}
+
+int
+scenario_list_enum(const struct scenario *sc, const char *group, const char *name,
+		   size_t i)
+{
+	const struct key_def *k;
+	union value it = get_item(sc, group, name, T(KEY_ENUM), i);
+
+	get(sc, group, name, &k);
+	return k->names[it.u].value;
+}
+
 const char *
 scenario_string(const struct scenario *sc, const char *group, const char *name)
 {
@@ -847,42 +531,12 @@ scenario_list_len(const struct scenario *sc, const char *group, const char *name
 	return get(sc, group, name, NULL)->n;
 }
 
-bool
-scenario_list_has(const struct scenario *sc, const char *group, const char *name,
-		  const char *choice)
-{
-	const struct key_def *k;
-	const struct setting *s = get(sc, group, name, &k);
-	g_auto(GStrv) choices = NULL;
-	guint idx = G_MAXUINT;
-
-	if (k->type != KEY_ENUM)
-		g_error("scenario: %s.%s is not a choice", group, name);
-	choices = g_strsplit(k->choices, "|", -1);
-	for (guint i = 0; choices[i]; i++)
-		if (strcmp(choices[i], choice) == 0)
-			idx = i;
-	if (idx == G_MAXUINT)
-		g_error("scenario: '%s' is not a choice of %s.%s", choice, group, name);
-	for (size_t i = 0; i < s->n; i++)
-		if (s->items[i].u == idx)
-			return true;
-	return false;
-}
-
 uint64_t
 scenario_list_u64(const struct scenario *sc, const char *group, const char *name,
 		  size_t i)
 {
 	return get_item(sc, group, name,
 			T(KEY_DURATION) | T(KEY_SIZE) | T(KEY_RATE) | T(KEY_COUNT), i).u;
-}
-
-double
-scenario_list_real(const struct scenario *sc, const char *group, const char *name,
-		   size_t i)
-{
-	return get_item(sc, group, name, T(KEY_REAL) | T(KEY_RATIO), i).d;
 }
 
 const char *

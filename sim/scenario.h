@@ -111,19 +111,23 @@ uint64_t scenario_count(const struct scenario *sc, const char *group, const char
 double scenario_real(const struct scenario *sc, const char *group, const char *name);
 double scenario_ratio(const struct scenario *sc, const char *group, const char *name);
 bool scenario_bool(const struct scenario *sc, const char *group, const char *name);
+/* A single choice: its name, as in the key's name table. */
 const char *scenario_choice(const struct scenario *sc, const char *group, const char *name);
+/*
+ * A single choice: the value its name stands for in the key's name table
+ * (key_def.names), to be read as the enum the table names.
+ */
+int scenario_enum(const struct scenario *sc, const char *group, const char *name);
 const char *scenario_string(const struct scenario *sc, const char *group, const char *name);
 
-/* Lists: number of items, and whether an enum list holds choice. */
+/* The number of items of a list. */
 size_t scenario_list_len(const struct scenario *sc, const char *group, const char *name);
-bool scenario_list_has(const struct scenario *sc, const char *group, const char *name,
-		       const char *choice);
 /* Item i of a list of durations, sizes, rates or counts (as uint64). */
 uint64_t scenario_list_u64(const struct scenario *sc, const char *group,
 			   const char *name, size_t i);
-/* Item i of a list of reals or ratios. */
-double scenario_list_real(const struct scenario *sc, const char *group,
-			  const char *name, size_t i);
+/* Item i of a list of choices, as the value of its name (scenario_enum()). */
+int scenario_list_enum(const struct scenario *sc, const char *group, const char *name,
+		       size_t i);
 
 /*
  * Parses one value of key k, as written in a file, and returns its canonical
@@ -132,13 +136,5 @@ double scenario_list_real(const struct scenario *sc, const char *group,
  * building scenarios.
  */
 char *scenario_parse_value(const struct key_def *k, const char *text, char **why);
-
-/*
- * Parses one number-like value of k (duration, size, rate and count into *u
- * in base units; real and ratio into *d), without range checks; FALSE with
- * *why set otherwise.  For sweep ranges.
- */
-gboolean scenario_parse_number(const struct key_def *k, const char *text, uint64_t *u,
-			       double *d, char **why);
 
 #endif

@@ -2,9 +2,7 @@
 #include "sim/sweep.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +10,29 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "sim/autoptr.h"
 #include "sim/keyfile.h"
 #include "sim/keys.h"
 #include "sim/model.h"
+#include "sim/pool.h"
 #include "sim/progress.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
+#include "sim/value.h"
 
 #define MAX_VALUES_PER_KEY 100000
 #define MAX_RUNS 1000000
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
+/* A process ended by signal N exits with this plus N, as in the shell. */
+#define EXIT_SIGNAL_BASE 128
+/* A real range's number of steps is rounded down after this relative and
+ * absolute slack, so that 0.1..0.9 step 0.1 has its last value despite
+ * rounding. */
+#define RANGE_REL_SLACK 1e-12
+#define RANGE_ABS_SLACK 1e-9
 
 G_DEFINE_QUARK(flashcoop-sweep-error-quark, sweep_error)
 
@@ -103,16 +107,6 @@ value_error(GError **err, const char *path, unsigned line, const char *group,
 			     "[%s] %s: %s", group, key, msg);
 }
 
-/* Text that parses as value u of an integer-valued key. */
-static char *
-integer_text(const struct key_def *k, uint64_t u)
-{
-	const char *unit = k->type == KEY_DURATION ? "ns" : k->type == KEY_SIZE ? "B" :
-			   k->type == KEY_RATE ? "bit/s" : "";
-
-	return g_strdup_printf("%" G_GUINT64_FORMAT "%s", u, unit);
-}
-
 /* Expands "A..B step S" into canonical values. */
 static gboolean
 expand_range(const struct key_def *k, const char *text, const char *path,
@@ -122,8 +116,9 @@ expand_range(const struct key_def *k, const char *text, const char *path,
 	const char *dots = strstr(text, "..");
 	const char *step = dots ? strstr(dots + 2, "step") : NULL;
 	g_autofree char *a = NULL, *b = NULL, *s = NULL, *why = NULL;
-	uint64_t ua = 0, ub = 0, us = 0;
-	double da = 0, db = 0, ds = 0;
+	union value va, vb, vs;
+	uint64_t ua, ub, us;
+	double da, db, ds;
 	size_t n;
 	bool real = k->type == KEY_REAL || k->type == KEY_RATIO;
 
@@ -134,11 +129,15 @@ expand_range(const struct key_def *k, const char *text, const char *path,
 	a = g_strstrip(g_strndup(text, (gsize)(dots - text)));
 	b = g_strstrip(g_strndup(dots + 2, (gsize)(step - dots - 2)));
 	s = g_strstrip(g_strdup(step + 4));
-	if (!scenario_parse_number(k, a, &ua, &da, &why) ||
-	    !scenario_parse_number(k, b, &ub, &db, &why) ||
-	    !scenario_parse_number(k, s, &us, &ds, &why))
+	if (k->type == KEY_BOOL || k->type == KEY_ENUM)
+		return value_error(err, path, line, group, dotted, "in range '%s': a %s "
+				   "cannot be given as a range", text, keys_type_name(k));
+	if (!value_parse(k, a, &va, &why) || !value_parse(k, b, &vb, &why) ||
+	    !value_parse(k, s, &vs, &why))
 		return value_error(err, path, line, group, dotted, "in range '%s': %s",
 				   text, why);
+	ua = va.u, ub = vb.u, us = vs.u;
+	da = va.d, db = vb.d, ds = vs.d;
 	if (real ? !(ds > 0) : us == 0)
 		return value_error(err, path, line, group, dotted,
 				   "the step of '%s' must be greater than 0", text);
@@ -146,7 +145,7 @@ expand_range(const struct key_def *k, const char *text, const char *path,
 		return value_error(err, path, line, group, dotted,
 				   "range '%s' ends before it starts", text);
 	if (real) {
-		double count = floor((db - da) / ds * (1 + 1e-12) + 1e-9) + 1;
+		double count = floor((db - da) / ds * (1 + RANGE_REL_SLACK) + RANGE_ABS_SLACK) + 1;
 
 		n = count > MAX_VALUES_PER_KEY ? MAX_VALUES_PER_KEY + 1 : (size_t)count;
 	} else {
@@ -169,7 +168,7 @@ expand_range(const struct key_def *k, const char *text, const char *path,
 			g_ascii_formatd(buf, sizeof buf, "%.12g", da + (double)i * ds);
 			item = g_strdup(buf);
 		} else {
-			item = integer_text(k, ua + i * us);
+			item = value_format(k, (union value){ .u = ua + i * us });
 		}
 		canon = scenario_parse_value(k, item, &why);
 		if (!canon)
@@ -442,7 +441,7 @@ too_big:
 				g_ptr_array_insert(sets, 0, g_strdup_printf("%s=%s", key, value));
 			}
 		}
-		mt = sim_catalog_model(cat, scenario_choice(sc, "run", "model"));
+		mt = sim_catalog_model(cat, sc);
 		if (mt->check && !mt->check(sc, &e)) {
 			g_autofree char *joined = NULL;
 
@@ -494,61 +493,11 @@ run_argv(const char *exe, const char *scenario, const struct sweep_run *run,
 	return (char **)g_ptr_array_free(a, FALSE);
 }
 
-struct worker {
-	pid_t pid;
-	int fd;
-	GString *err;
-	const struct sweep_run *run;
-};
-
-static gboolean
-spawn(const char *exe, const char *scenario, const char *output,
-      const struct sweep_run *run, struct worker *w, GError **err)
-{
-	g_auto(GStrv) argv = run_argv(exe, scenario, run, output);
-	pid_t parent = getpid();
-	int fds[2];
-
-	if (pipe(fds) != 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0) {
-		g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_IO, "cannot make a pipe: %s",
-			    g_strerror(errno));
-		return FALSE;
-	}
-	w->pid = fork();
-	if (w->pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_IO, "cannot start a worker: %s",
-			    g_strerror(errno));
-		return FALSE;
-	}
-	if (w->pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-#ifdef __linux__
-		/* A worker must not outlive its sweep (killed with SIGKILL). */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-		if (getppid() != parent)
-			_exit(128 + SIGTERM);
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		execv(exe, argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	w->fd = fds[0];
-	w->err = g_string_new(NULL);
-	w->run = run;
-	return TRUE;
-}
-
 /* The last non-empty line of a worker's stderr, without "flashcoop run: ". */
 static char *
-last_line(const GString *s)
+last_line(const char *s)
 {
-	g_auto(GStrv) lines = g_strsplit(s->str, "\n", -1);
+	g_auto(GStrv) lines = g_strsplit(s, "\n", -1);
 	const char *last = "";
 
 	for (guint i = 0; lines[i]; i++)
@@ -575,102 +524,55 @@ struct tally {
 	unsigned done, failed, interrupted;
 };
 
-/* Reaps a worker whose stderr closed, and reports how its run ended. */
-static void
-reap(struct worker *w, struct tally *t, struct progress *progress)
-{
-	int st = 0;
-	g_autofree char *msg = last_line(w->err);
-	g_autofree char *what = describe(w->run);
+/* What the pool's callbacks need: the runs, and the tally so far. */
+struct sweep_pool {
+	const char *exe, *output;
+	const struct sweep *sw;
+	GPtrArray *to_run;
+	struct progress *progress;
+	struct tally t;
+};
 
-	close(w->fd);
-	while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
-		;
+static char **
+pool_argv(void *user, size_t i)
+{
+	struct sweep_pool *p = user;
+
+	return run_argv(p->exe, p->sw->scenario_path, p->to_run->pdata[i], p->output);
+}
+
+/* Reports how a run ended. */
+static void
+pool_done(void *user, size_t i, int st, const char *err)
+{
+	struct sweep_pool *p = user;
+	g_autofree char *msg = last_line(err);
+	g_autofree char *what = describe(p->to_run->pdata[i]);
+
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		t->done++;
-	} else if ((WIFEXITED(st) && WEXITSTATUS(st) > 128) || WIFSIGNALED(st)) {
-		t->interrupted++;
-		progress_clear(progress);
+		p->t.done++;
+	} else if ((WIFEXITED(st) && WEXITSTATUS(st) > EXIT_SIGNAL_BASE) || WIFSIGNALED(st)) {
+		p->t.interrupted++;
+		progress_clear(p->progress);
 		fprintf(stderr, "flashcoop sweep: %s interrupted%s%s\n", what,
 			*msg ? ": " : "", msg);
 	} else {
-		t->failed++;
-		progress_clear(progress);
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		p->t.failed++;
+		progress_clear(p->progress);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_NOT_STARTED)
 			fprintf(stderr, "flashcoop sweep: %s: cannot start the worker\n", what);
 		else
 			fprintf(stderr, "flashcoop sweep: %s failed: %s\n", what,
 				*msg ? msg : "(no message)");
 	}
-	g_string_free(w->err, TRUE);
 }
 
-/* Runs to_run with up to jobs workers; returns FALSE if one cannot start. */
-static gboolean
-run_all(const char *exe, const struct sweep *sw, GPtrArray *to_run, const char *output,
-	unsigned jobs, volatile sig_atomic_t *sig, struct progress *progress,
-	struct tally *t, GError **err)
+static void
+pool_progress(void *user, unsigned running)
 {
-	g_autofree struct worker *w = g_new0(struct worker, jobs);
-	g_autofree struct pollfd *fds = g_new0(struct pollfd, jobs);
-	unsigned nrun = 0;
-	guint next = 0;
-	bool forwarded = false;
-	gboolean ok = TRUE;
+	struct sweep_pool *p = user;
 
-	while (next < to_run->len || nrun > 0) {
-		int n;
-
-		while (ok && !*sig && nrun < jobs && next < to_run->len) {
-			if (!spawn(exe, sw->scenario_path, output, to_run->pdata[next],
-				   &w[nrun], err)) {
-				ok = FALSE;
-				break;
-			}
-			next++;
-			nrun++;
-		}
-		if (nrun == 0)
-			break;
-		if ((*sig || !ok) && !forwarded) {
-			for (unsigned i = 0; i < nrun; i++)
-				kill(w[i].pid, SIGTERM);
-			forwarded = true;
-		}
-		for (unsigned i = 0; i < nrun; i++)
-			fds[i] = (struct pollfd){ .fd = w[i].fd, .events = POLLIN };
-		n = poll(fds, nrun, 250);
-		if (n < 0 && errno != EINTR) {
-			g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_IO, "poll: %s",
-				    g_strerror(errno));
-			ok = FALSE;
-		}
-		for (unsigned i = 0; n > 0 && i < nrun; i++) {
-			char buf[4096];
-			ssize_t got;
-
-			if (!fds[i].revents)
-				continue;
-			got = read(w[i].fd, buf, sizeof buf);
-			if (got > 0) {
-				g_string_append_len(w[i].err, buf, got);
-				/* Keep the tail: the message is its last line. */
-				if (w[i].err->len > 65536)
-					g_string_erase(w[i].err, 0, (gssize)(w[i].err->len - 16384));
-				continue;
-			}
-			if (got < 0 && errno == EINTR)
-				continue;
-			reap(&w[i], t, progress);
-			w[i] = w[nrun - 1];
-			fds[i] = fds[nrun - 1];
-			nrun--;
-			i--;
-		}
-		progress_sweep(progress, t->done, t->failed, nrun, to_run->len);
-	}
-	progress_clear(progress);
-	return ok;
+	progress_sweep(p->progress, p->t.done, p->t.failed, running, p->to_run->len);
 }
 
 /* Writes DIR/jobs.txt (and DIR/sweep.slurm) for running elsewhere. */
@@ -779,8 +681,8 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	g_autoptr(fc_results) db = NULL;
 	g_autoptr(GHashTable) done = NULL;
 	g_autoptr(GPtrArray) to_run = g_ptr_array_new();
-	struct tally t = { 0 };
-	struct progress *progress;
+	static const struct pool_ops ops = { pool_argv, pool_done, pool_progress };
+	struct sweep_pool p = { 0 };
 	unsigned stale = 0, live = 0;
 	gboolean ok;
 	g_autoptr(GPtrArray) split = NULL;
@@ -864,7 +766,7 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		g_usleep(G_USEC_PER_SEC / 5);
 	}
 	if (*sig)
-		return 128 + *sig;
+		return EXIT_SIGNAL_BASE + *sig;
 	if (!(done = results_done_keys(db, &err)))
 		goto db_error;
 	results_close(g_steal_pointer(&db));
@@ -880,22 +782,26 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		       sw->path, sw->runs->len, sw->points, sw->replications,
 		       sw->runs->len - to_run->len, to_run->len, MIN(jobs, (gint)MAX(to_run->len, 1u)));
 	fflush(stdout);
-	progress = progress_new(!quiet && isatty(STDERR_FILENO));
-	ok = run_all(exe, sw, to_run, output, (unsigned)jobs, sig, progress, &t, &err);
-	progress_free(progress);
+	p = (struct sweep_pool){
+		.exe = exe, .output = output, .sw = sw, .to_run = to_run,
+		.progress = progress_new(!quiet && isatty(STDERR_FILENO)),
+	};
+	ok = pool_run(to_run->len, (unsigned)jobs, sig, &ops, &p, &err);
+	progress_clear(p.progress);
+	progress_free(p.progress);
 	if (!ok) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 		return EXIT_FAILED;
 	}
 	if (!quiet)
 		printf("sweep %s: %u done, %u failed, %u interrupted -> %s\n", sw->path,
-		       t.done, t.failed, t.interrupted, output);
+		       p.t.done, p.t.failed, p.t.interrupted, output);
 	if (*sig) {
 		fprintf(stderr, "flashcoop sweep: stopped by signal %d; run the same "
 			"command again to resume\n", (int)*sig);
-		return 128 + *sig;
+		return EXIT_SIGNAL_BASE + *sig;
 	}
-	return t.failed || t.interrupted ? EXIT_FAILED : 0;
+	return p.t.failed || p.t.interrupted ? EXIT_FAILED : 0;
 db_error:
 	fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 	return err->code == RESULTS_ERROR_WRITE ? EXIT_FAILED : EXIT_BAD_INPUT;

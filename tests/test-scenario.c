@@ -13,6 +13,10 @@
 #include "sim/keys.h"
 #include "sim/scenario.h"
 
+static const struct fc_enum_name policies[] = {
+	{ "none", 10 }, { "mirror", 11 }, { "redirect", 12 }, { "coop", 13 }, { NULL, 0 },
+};
+
 static const struct key_def defs[] = {
 	{ "net", "delay", KEY_DURATION, 0, NULL, "10ms", NULL, "1h", NULL, "one-way delay" },
 	{ "net", "buffer", KEY_SIZE, 0, NULL, "64KiB", "1B", NULL, NULL, "buffer" },
@@ -21,7 +25,7 @@ static const struct key_def defs[] = {
 	{ "net", "hosts", KEY_COUNT, 0, "hosts", "10", "1", "1000", NULL, "hosts" },
 	{ "net", "alpha", KEY_REAL, 0, NULL, "1.1", ">0", NULL, NULL, "Pareto shape" },
 	{ "net", "fast", KEY_BOOL, 0, NULL, "false", NULL, NULL, NULL, "fast path" },
-	{ "net", "policy", KEY_ENUM, 0, NULL, "none", NULL, NULL, "none|mirror|redirect|coop",
+	{ "net", "policy", KEY_ENUM, 0, NULL, "none", NULL, NULL, policies,
 	  "policy" },
 	{ "net", "sizes", KEY_SIZE, KEY_LIST, NULL, "1kB, 2kB", NULL, "1MB", NULL, "sizes" },
 	{ "net", "note", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL, "a note" },
@@ -74,6 +78,7 @@ test_defaults(void)
 	g_assert_cmpfloat(scenario_real(sc, "net", "alpha"), ==, 1.1);
 	g_assert_false(scenario_bool(sc, "net", "fast"));
 	g_assert_cmpstr(scenario_choice(sc, "net", "policy"), ==, "none");
+	g_assert_cmpint(scenario_enum(sc, "net", "policy"), ==, 10);
 	g_assert_cmpuint(scenario_list_len(sc, "net", "sizes"), ==, 2);
 	g_assert_cmpuint(scenario_list_u64(sc, "net", "sizes", 1), ==, 2000);
 	g_assert_cmpstr(scenario_where(sc, "net", "hosts"), ==, "default");
@@ -108,6 +113,7 @@ test_values(void)
 	g_assert_true(scenario_bool(sc, "net", "fast"));
 	set_ok(sc, "net.policy", "coop");
 	g_assert_cmpstr(scenario_choice(sc, "net", "policy"), ==, "coop");
+	g_assert_cmpint(scenario_enum(sc, "net", "policy"), ==, 13);
 	set_ok(sc, "net.sizes", "1kB,  64KiB ,1MB");
 	g_assert_cmpuint(scenario_list_len(sc, "net", "sizes"), ==, 3);
 	g_assert_cmpuint(scenario_list_u64(sc, "net", "sizes", 2), ==, 1000000);

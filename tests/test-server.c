@@ -73,7 +73,7 @@ mm_reply(struct server_conn *c, fc_time_t now)
 
 	if (cl->start >= s->w0 && cl->start < s->w1) {
 		s->served++;
-		s->response_sum += (double)(now - cl->start) / 1e9;
+		s->response_sum += fc_time_to_sec(now - cl->start);
 	}
 }
 
@@ -101,8 +101,8 @@ mm_arrival(struct engine *e, void *data, fc_time_t now)
 	s->arrived += counted;
 	if (server_connect(s->srv, &cl->conn, &mm_ops) == SERVER_DROPPED)
 		s->lost += counted;
-	engine_schedule(e, (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&s->arrivals),
-							    1e9 / s->lambda) + 0.5),
+	engine_schedule(e, fc_time_from_sec(gsl_ran_exponential(rng_stream_gsl(&s->arrivals),
+							     1 / s->lambda)),
 			mm_arrival, s);
 }
 

@@ -333,7 +333,7 @@ test_fluid(void)
 			.file_bytes = 32 * 1024 * 1024,
 			.upload_bps = MBIT,
 			.download_bps = cases[i].download_bps,
-			.seeding_time = (fc_time_t)(cases[i].seeding_s * 1e9),
+			.seeding_time = fc_time_from_sec(cases[i].seeding_s),
 			.seeding_exponential = true,
 			.abort_rate = cases[i].theta,
 			.initial_seeds = 1,

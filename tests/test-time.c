@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib.h>
+#include <math.h>
 
 #include "flashcoop/time.h"
 
@@ -21,6 +22,26 @@ test_add_saturates(void)
 	g_assert_cmpuint(fc_time_add(FC_TIME_NEVER - 1, 2), ==, FC_TIME_NEVER);
 	g_assert_cmpuint(fc_time_add(10, FC_TIME_NEVER), ==, FC_TIME_NEVER);
 	g_assert_cmpuint(fc_time_add(0, 0), ==, 0);
+}
+
+static void
+test_seconds(void)
+{
+	g_assert_cmpuint(fc_time_from_sec(1.5), ==, 1500 * FC_MSEC);
+	g_assert_cmpuint(fc_time_from_sec(0.4e-9), ==, 0);
+	g_assert_cmpuint(fc_time_from_sec(0.5e-9), ==, 1);   /* halves go up */
+	g_assert_cmpuint(fc_time_from_sec(2.6e-9), ==, 3);
+	g_assert_cmpuint(fc_time_from_sec(-1), ==, 0);
+	g_assert_cmpuint(fc_time_from_sec(NAN), ==, 0);
+	g_assert_cmpuint(fc_time_from_sec(-INFINITY), ==, 0);
+	g_assert_cmpuint(fc_time_from_sec(INFINITY), ==, FC_TIME_NEVER);
+	g_assert_cmpuint(fc_time_from_sec(1e12), ==, FC_TIME_NEVER); /* 31700 years */
+	g_assert_cmpuint(fc_time_from_sec(3600), ==, FC_HOUR);
+	g_assert_cmpfloat(fc_time_to_sec(1500 * FC_MSEC), ==, 1.5);
+	g_assert_cmpfloat(fc_time_to_sec(0), ==, 0);
+	/* Whole milliseconds survive the round trip. */
+	for (fc_time_t t = 0; t < 10 * FC_SEC; t += 7 * FC_MSEC)
+		g_assert_cmpuint(fc_time_from_sec(fc_time_to_sec(t)), ==, t);
 }
 
 static void
@@ -98,6 +119,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/time/units", test_units);
 	g_test_add_func("/time/add-saturates", test_add_saturates);
+	g_test_add_func("/time/seconds", test_seconds);
 	g_test_add_func("/time/format", test_format);
 	g_test_add_func("/time/parse", test_parse);
 	return g_test_run();

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 
 #ifdef __cplusplus
@@ -151,6 +152,19 @@ enum fc_probe_mode {
 	FC_PROBE_HOST,    /* FC_ACT_PROBE: the host pings, connects or GETs */
 };
 
+/*
+ * The names of the choices above, as a host's configuration writes them
+ * (flashcoop/names.h): "timer", "hysteresis"; "fixed", "feedback";
+ * "round_robin", "spare", "hash"; "objects", "site", "predistributed";
+ * "ewma", "window"; "message", "host".
+ */
+extern const struct fc_enum_name fc_leave_names[];
+extern const struct fc_enum_name fc_share_names[];
+extern const struct fc_enum_name fc_target_names[];
+extern const struct fc_enum_name fc_spread_names[];
+extern const struct fc_enum_name fc_smoothing_names[];
+extern const struct fc_enum_name fc_probe_mode_names[];
+
 struct fc_config {
 	fc_node_id id;
 	uint32_t address;
@@ -248,7 +262,9 @@ struct fc_transition {
  * sets *n to its length.  A node never moves along a pair that is not in it.
  */
 const struct fc_transition *fc_transitions(size_t *n);
-/* "LOW", "FLASH", "RESCUE", "FLASH+RESCUE"; static text. */
+/* The states' names: "LOW", "FLASH", "RESCUE", "FLASH+RESCUE". */
+extern const struct fc_enum_name fc_state_names[];
+/* The name of s in fc_state_names, "?" for others; static text. */
 const char *fc_state_name(enum fc_state s);
 /* A short description of an input, for logs and figures; static text. */
 const char *fc_input_name(enum fc_input in);

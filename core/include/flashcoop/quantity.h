@@ -36,4 +36,32 @@ bool fc_size_parse(const char *text, uint64_t *bytes);
  */
 bool fc_rate_parse(const char *text, uint64_t *bits_per_s);
 
+/*
+ * The units that fc_time_parse(), fc_size_parse() and fc_rate_parse()
+ * accept, in the order listed above (static tables); *n is set to their
+ * number.  For error messages and suggestions.
+ */
+const struct fc_unit *fc_time_units(size_t *n);
+const struct fc_unit *fc_size_units(size_t *n);
+const struct fc_unit *fc_rate_units(size_t *n);
+
+/*
+ * Writes v as "<integer><unit>" with the unit of units[0..n-1] of the
+ * largest scale that divides v exactly (of equal scales, the first; for 0,
+ * units[0]), into buf of len bytes with the terminating NUL, and returns
+ * buf.  The text reads back to v.  Thirty-two bytes always suffice for the
+ * units above.
+ */
+char *fc_quantity_format(uint64_t v, const struct fc_unit *units, size_t n, char *buf,
+			 size_t len);
+
+/* fc_quantity_format() over the units of fc_size_parse(): "64KiB", "1500B". */
+char *fc_size_format(uint64_t bytes, char *buf, size_t len);
+
+/*
+ * fc_quantity_format() over the bit units of fc_rate_parse() only (bit/s,
+ * kbit/s, Mbit/s, Gbit/s), so that a rate always reads in bits: "100Mbit/s".
+ */
+char *fc_rate_format(uint64_t bits_per_s, char *buf, size_t len);
+
 #endif

@@ -41,6 +41,25 @@ fc_time_add(fc_time_t t, fc_time_t delay)
 }
 
 /*
+ * Seconds as a time: the nearest whole number of nanoseconds, halfway cases
+ * rounded up (away from zero).  It saturates: NaN, negative values and
+ * -inf give 0; values of FC_TIME_NEVER nanoseconds or more, and +inf, give
+ * FC_TIME_NEVER.  This is the one rounding rule for turning a real number
+ * of seconds (a delay drawn from a distribution, say) into time.
+ */
+fc_time_t fc_time_from_sec(double seconds);
+
+/*
+ * A time in seconds, (double)t / 1e9 rounded to the nearest double.
+ * FC_TIME_NEVER is not special: it gives about 1.8e10.
+ */
+static inline double
+fc_time_to_sec(fc_time_t t)
+{
+	return (double)t / 1e9;
+}
+
+/*
  * Writes a short human-readable form of a duration into buf, at most len
  * bytes with the terminating NUL, and returns buf.  The largest unit that
  * divides the value exactly is used ("30s", "2h", "1500ms", "17ns"), so the
