@@ -9,57 +9,14 @@
 #include <glib.h>
 
 #include "flashcoop/core.h"
+#include "models/bittorrent/btload.h"
 #include "models/web/arrivals.h"
 #include "models/web/server.h"
+#include "models/web/web.h"
 #include "models/world/topology.h"
+#include "models/world/world.h"
 #include "sim/evq.h"
 #include "sim/recorder.h"
-
-/*
- * The choices of the models' KEY_ENUM keys whose enums are not public yet.
- * Where a model has its enum, the value is its constant; elsewhere it is
- * the position of the name, in this order, which the model's own enum is
- * to follow.
- */
-static const struct fc_enum_name web_policy_names[] = {
-	{ "none", 0 }, { "mirror", 1 }, { "redirect", 2 }, { "coop", 3 }, { NULL, 0 },
-};
-
-static const struct fc_enum_name cpu_distribution_names[] = {
-	{ "exponential", SERVER_CPU_EXPONENTIAL }, { "constant", SERVER_CPU_CONSTANT },
-	{ NULL, 0 },
-};
-
-static const struct fc_enum_name seeding_distribution_names[] = {
-	{ "exponential", 0 }, { "constant", 1 }, { NULL, 0 },
-};
-
-static const struct fc_enum_name arrival_names[] = {
-	{ "profile", 0 }, { "trace", 1 }, { NULL, 0 },
-};
-
-static const struct fc_enum_name ramp_names[] = {
-	{ "linear", ARRIVALS_LINEAR }, { "exponential", ARRIVALS_EXPONENTIAL }, { NULL, 0 },
-};
-
-static const struct fc_enum_name latency_names[] = {
-	{ "access", 0 }, { "topology", 1 }, { NULL, 0 },
-};
-
-static const struct fc_enum_name generator_names[] = {
-	{ "barabasi", TOPOLOGY_BARABASI },
-	{ "erdos_renyi", TOPOLOGY_ERDOS_RENYI },
-	{ "watts_strogatz", TOPOLOGY_WATTS_STROGATZ },
-	{ NULL, 0 },
-};
-
-static const struct fc_enum_name predistribution_names[] = {
-	{ "ready", 0 }, { "bittorrent", 1 }, { NULL, 0 },
-};
-
-static const struct fc_enum_name transport_names[] = {
-	{ "bittorrent", 0 }, { "http", 1 }, { NULL, 0 },
-};
 
 static const struct key_def defs[] = {
 	/* What the scenario is: stored with each run, no effect on results. */
@@ -113,7 +70,7 @@ static const struct key_def defs[] = {
 	{ "web", "cpu", KEY_DURATION, 0, NULL, "2ms", ">0s", "1h", NULL,
 	  "mean CPU time per request" },
 	{ "web", "cpu_distribution", KEY_ENUM, 0, NULL, "exponential", NULL, NULL,
-	  cpu_distribution_names, "distribution of the CPU time per request" },
+	  server_cpu_names, "distribution of the CPU time per request" },
 	{ "web", "uplink", KEY_RATE, 0, NULL, "100Mbit/s", ">0bit/s", NULL, NULL,
 	  "access link of every server, towards the clients" },
 	{ "web", "downlink", KEY_RATE, 0, NULL, "100Mbit/s", ">0bit/s", NULL, NULL,
@@ -154,7 +111,7 @@ static const struct key_def defs[] = {
 	  "embedded object size, lognormal: sigma (SURGE)" },
 
 	/* The clients. */
-	{ "clients", "arrival", KEY_ENUM, 0, NULL, "profile", NULL, NULL, arrival_names,
+	{ "clients", "arrival", KEY_ENUM, 0, NULL, "profile", NULL, NULL, web_arrival_names,
 	  "arrivals of the origin's clients: a flash-crowd profile, or a trace of counts" },
 	{ "clients", "baseline", KEY_REAL, 0, "clients/s", "4", ">0", "1e7", NULL,
 	  "profile: arrival rate outside the flash crowd" },
@@ -168,7 +125,7 @@ static const struct key_def defs[] = {
 	  "profile: time at the peak" },
 	{ "clients", "ramp_down", KEY_DURATION, 0, NULL, "300s", NULL, NULL, NULL,
 	  "profile: time from the peak back to the baseline" },
-	{ "clients", "ramp", KEY_ENUM, 0, NULL, "linear", NULL, NULL, ramp_names,
+	{ "clients", "ramp", KEY_ENUM, 0, NULL, "linear", NULL, NULL, arrivals_ramp_names,
 	  "profile: shape of the ramps" },
 	{ "clients", "trace", KEY_STRING, 0, NULL, "", NULL, NULL, NULL,
 	  "trace: file of counts (CSV period,count or one count per line), relative to the working directory" },
@@ -214,10 +171,10 @@ static const struct key_def defs[] = {
 	  "ISPs the clients are spread over, each with one shared link that all its clients' downloads cross (0: none)" },
 	{ "network", "isp_link", KEY_RATE, 0, NULL, "1Gbit/s", ">0bit/s", NULL, NULL,
 	  "capacity of each ISP's shared link" },
-	{ "network", "latency", KEY_ENUM, 0, NULL, "access", NULL, NULL, latency_names,
+	{ "network", "latency", KEY_ENUM, 0, NULL, "access", NULL, NULL, world_latency_names,
 	  "access: a one-way latency is the sum of both ends' access latencies; topology: plus the hops between the routers they attach to" },
 	{ "network", "generator", KEY_ENUM, 0, NULL, "barabasi", NULL, NULL,
-	  generator_names,
+	  topology_generator_names,
 	  "topology: igraph generator of the router graph" },
 	{ "network", "routers", KEY_COUNT, 0, "routers", "200", "2", "5000", NULL,
 	  "topology: routers; servers and clients attach to them at random" },
@@ -285,9 +242,9 @@ static const struct key_def defs[] = {
 	{ "coop", "spread", KEY_ENUM, 0, NULL, "objects", NULL, NULL,
 	  fc_spread_names,
 	  "how rescuers get the data: the redirected objects (one torrent each under transport = bittorrent), the whole site, or copies distributed beforehand to the cooperators that consent (up to copy_limit)" },
-	{ "coop", "predistribution", KEY_ENUM, 0, NULL, "ready", NULL, NULL, predistribution_names,
+	{ "coop", "predistribution", KEY_ENUM, 0, NULL, "ready", NULL, NULL, web_predistribution_names,
 	  "spread = predistributed: the copies are there when the run starts (ready), or the site is published at time 0 and the cooperators that take copies download them from its swarm (bittorrent)" },
-	{ "coop", "transport", KEY_ENUM, 0, NULL, "bittorrent", NULL, NULL, transport_names,
+	{ "coop", "transport", KEY_ENUM, 0, NULL, "bittorrent", NULL, NULL, web_transport_names,
 	  "how a rescuer fetches the data: through the site's BitTorrent swarm (serving what has arrived) or by HTTP from the origin; web.policy = redirect always uses http" },
 	{ "coop", "copy_limit", KEY_SIZE, 0, NULL, "1GB", NULL, NULL, NULL,
 	  "predistributed: cooperators accept copies of sites up to this size" },
@@ -338,7 +295,7 @@ static const struct key_def defs[] = {
 	{ "swarm", "seeding_time", KEY_DURATION, 0, NULL, "10s", ">0s", NULL, NULL,
 	  "mean time a peer seeds after completing (1/gamma)" },
 	{ "swarm", "seeding_distribution", KEY_ENUM, 0, NULL, "exponential", NULL, NULL,
-	  seeding_distribution_names, "distribution of the seeding time" },
+	  btload_seeding_names, "distribution of the seeding time" },
 	{ "swarm", "abort_rate", KEY_REAL, 0, "1/s", "0", "0", "1e6", NULL,
 	  "rate theta at which a downloader gives up" },
 	{ "swarm", "initial_seeds", KEY_COUNT, 0, "peers", "1", NULL, "100000", NULL,

@@ -101,7 +101,7 @@ leave(struct engine *e, void *data, fc_time_t now)
 		b->x--;
 		if (now >= b->p->warmup) {
 			b->aborted++;
-			b->sojourn_sum += (double)(now - lp->joined) / NS_PER_SEC;
+			b->sojourn_sum += fc_time_to_sec(now - lp->joined);
 			b->sojourns++;
 		}
 	}
@@ -131,7 +131,7 @@ on_complete(struct swarm_peer *sp, void *data, fc_time_t now)
 	lp->seed = true;
 	b->all_completed++;
 	if (now >= b->p->warmup) {
-		double t = (double)(now - lp->joined) / NS_PER_SEC;
+		double t = fc_time_to_sec(now - lp->joined);
 
 		b->completed++;
 		b->dl_sum += t;
@@ -216,7 +216,7 @@ tracker_down_ev(struct engine *e, void *data, fc_time_t now)
 
 	(void)e;
 	rec_event(b->rec, now, "tracker", "down", "for %.0f s",
-		  (double)b->p->tracker_down_for / NS_PER_SEC);
+		  fc_time_to_sec(b->p->tracker_down_for));
 }
 
 struct btload *
@@ -281,7 +281,7 @@ void
 btload_result(struct btload *b, struct btload_result *out)
 {
 	fc_time_t now = engine_now(b->e);
-	double span = (double)(now - MIN(now, b->p->warmup)) / NS_PER_SEC;
+	double span = fc_time_to_sec(now - MIN(now, b->p->warmup));
 
 	integrate(b, now);
 	swarm_check(b->s);
@@ -333,9 +333,8 @@ model_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 		.upload_bps = scenario_rate(sc, "swarm", "upload"),
 		.download_bps = scenario_rate(sc, "swarm", "download"),
 		.seeding_time = scenario_duration(sc, "swarm", "seeding_time"),
-		.seeding_exponential = g_str_equal(scenario_choice(sc, "swarm",
-								   "seeding_distribution"),
-						   "exponential"),
+		.seeding_exponential = scenario_enum(sc, "swarm", "seeding_distribution") ==
+				       BTLOAD_SEEDING_EXPONENTIAL,
 		.abort_rate = scenario_real(sc, "swarm", "abort_rate"),
 		.initial_seeds = (unsigned)scenario_count(sc, "swarm", "initial_seeds"),
 		.initial_seed_bps = scenario_rate(sc, "swarm", "initial_seed_upload"),
@@ -396,4 +395,10 @@ const struct model_type btload_model = {
 	.create = model_create,
 	.finish = model_finish,
 	.destroy = model_destroy,
+};
+
+const struct fc_enum_name btload_seeding_names[] = {
+	{ "exponential", BTLOAD_SEEDING_EXPONENTIAL },
+	{ "constant", BTLOAD_SEEDING_CONSTANT },
+	{ NULL, 0 },
 };

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 #include "models/bittorrent/fluid.h"
 #include "models/bittorrent/swarm.h"
@@ -24,13 +25,17 @@ struct engine;
 struct recorder;
 struct model_type;
 
+/* [swarm] seeding_distribution: how long a peer seeds after completing. */
+enum btload_seeding { BTLOAD_SEEDING_EXPONENTIAL, BTLOAD_SEEDING_CONSTANT };
+extern const struct fc_enum_name btload_seeding_names[];
+
 struct btload_params {
 	double arrival_rate;        /* lambda, peers per second */
 	uint64_t max_peers;         /* arrivals at most (0: no limit) */
 	uint64_t file_bytes;
 	uint64_t upload_bps, download_bps;
 	fc_time_t seeding_time;     /* mean */
-	bool seeding_exponential;   /* else fixed */
+	bool seeding_exponential;   /* else constant */
 	double abort_rate;          /* theta, per second */
 	unsigned initial_seeds;
 	uint64_t initial_seed_bps;  /* their uplinks */

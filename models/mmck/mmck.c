@@ -109,7 +109,7 @@ departure(struct engine *e, void *data, fc_time_t now)
 	if (in_window(m, now)) {
 		m->served++;
 		m->response_sum_ns += (double)(now - s->arrived);
-		rec_stat_add(m->response, (double)(now - s->arrived) / 1e9);
+		rec_stat_add(m->response, fc_time_to_sec(now - s->arrived));
 	}
 	if (m->p->log_full && m->in_system == m->p->capacity)
 		rec_event(m->rec, now, "station", "room", "in_system=%u", m->in_system - 1);
@@ -221,7 +221,7 @@ mmck_result(struct mmck *m, struct mmck_result *out)
 		.mean_in_system = m->area_in_system / window,
 		.mean_response_s = m->served ? m->response_sum_ns / m->served / 1e9 : NAN,
 		.loss_ratio = m->arrivals_n ? (double)m->lost / m->arrivals_n : 0,
-		.throughput = m->served / (window / 1e9),
+		.throughput = m->served / fc_time_to_sec(window),
 		.utilisation = m->area_busy / window / m->p->servers,
 		.arrivals = m->arrivals_n,
 		.served = m->served,

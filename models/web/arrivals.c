@@ -152,7 +152,7 @@ arrivals_rate(const struct arrivals *a, fc_time_t t)
 static double
 piece_integral(const struct piece *p, fc_time_t u0, fc_time_t u1)
 {
-	double dt = (double)(u1 - u0) / 1e9;
+	double dt = fc_time_to_sec(u1 - u0);
 	double ra = piece_rate(p, u0), rb = piece_rate(p, u1);
 
 	switch (p->shape) {
@@ -162,7 +162,7 @@ piece_integral(const struct piece *p, fc_time_t u0, fc_time_t u1)
 		return (ra + rb) / 2 * dt;
 	case SHAPE_EXP: {
 		/* r(s) = ra e^{k s}: the integral is (rb - ra) / k. */
-		double k = log(p->r1 / p->r0) / ((double)(p->t1 - p->t0) / 1e9);
+		double k = log(p->r1 / p->r0) / (fc_time_to_sec(p->t1 - p->t0));
 
 		return k == 0 ? ra * dt : (rb - ra) / k;
 	}
@@ -289,3 +289,7 @@ arrivals_read_trace(const char *path, size_t *n, GError **err)
 	*n = counts->len;
 	return (double *)(void *)g_array_free(counts, FALSE);
 }
+
+const struct fc_enum_name arrivals_ramp_names[] = {
+	{ "linear", ARRIVALS_LINEAR }, { "exponential", ARRIVALS_EXPONENTIAL }, { NULL, 0 },
+};

@@ -25,6 +25,7 @@
 
 #include <glib.h>
 
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 #include "sim/rng.h"
 
@@ -32,6 +33,8 @@ enum arrivals_ramp {
 	ARRIVALS_LINEAR,
 	ARRIVALS_EXPONENTIAL,
 };
+/* [clients] ramp. */
+extern const struct fc_enum_name arrivals_ramp_names[];
 
 struct arrivals_profile {
 	double baseline;   /* clients per second, > 0 */

@@ -215,7 +215,7 @@ sp_complete(struct swarm_peer *p, void *data, fc_time_t now)
 	g_hash_table_add(ws->have, web_content_key(sp->site, sp->object));
 	if (sp->started >= ws->w->ctx->warmup)
 		rec_stat_add(sp->kind == SP_COPY ? ws->w->copy_time : ws->w->fetch_time,
-			      (double)(now - sp->started) / 1e9);
+			      fc_time_to_sec(now - sp->started));
 	web_release_site(ws, sp->site, sp->object, true);
 }
 

@@ -148,11 +148,11 @@ carry_out(struct wserver *ws)
 		case FC_ACT_PROBE:
 			break; /* the nodes probe by message */
 		case FC_ACT_DNS_ADD:
-			if (w->policy == POLICY_COOP)
+			if (w->policy == WEB_POLICY_COOP)
 				dns_add(w->dns, a.site, a.address);
 			break;
 		case FC_ACT_DNS_REMOVE:
-			if (w->policy == POLICY_COOP)
+			if (w->policy == WEB_POLICY_COOP)
 				dns_remove(w->dns, a.site, a.address);
 			break;
 		case FC_ACT_FETCH:
@@ -275,36 +275,27 @@ web_node_config(struct web *w, const struct scenario *sc)
 	fc_config_default(c);
 	c->flash_threshold = scenario_real(sc, "coop", "flash_threshold");
 	c->low_water = scenario_real(sc, "coop", "low_water");
-	c->smoothing = strcmp(scenario_choice(sc, "coop", "smoothing"), "ewma") == 0 ?
-		       FC_SMOOTH_EWMA : FC_SMOOTH_WINDOW;
+	c->smoothing = scenario_enum(sc, "coop", "smoothing");
 	c->smooth_time = scenario_duration(sc, "coop", "smooth_time");
-	c->leave = strcmp(scenario_choice(sc, "coop", "leave"), "timer") == 0 ?
-		   FC_LEAVE_TIMER : FC_LEAVE_HYSTERESIS;
+	c->leave = scenario_enum(sc, "coop", "leave");
 	c->flash_hold = scenario_duration(sc, "coop", "flash_hold");
 	c->calm_hold = scenario_duration(sc, "coop", "calm_hold");
 	c->extend_while_high = scenario_bool(sc, "coop", "extend_while_high");
 	c->rescue_hold = scenario_duration(sc, "coop", "rescue_hold");
 	c->protect_self = scenario_bool(sc, "coop", "protect_self");
 	c->protect_threshold = scenario_real(sc, "coop", "protect_threshold");
-	c->share = strcmp(scenario_choice(sc, "coop", "share"), "fixed") == 0 ?
-		   FC_SHARE_FIXED : FC_SHARE_FEEDBACK;
+	c->share = scenario_enum(sc, "coop", "share");
 	c->redirect_share = scenario_ratio(sc, "coop", "redirect_share");
 	c->target_load = scenario_real(sc, "coop", "target_load");
 	c->max_share = scenario_ratio(sc, "coop", "max_share");
-	c->target = strcmp(scenario_choice(sc, "coop", "target"), "round_robin") == 0 ?
-		    FC_TARGET_ROUND_ROBIN :
-		    strcmp(scenario_choice(sc, "coop", "target"), "spare") == 0 ?
-		    FC_TARGET_SPARE : FC_TARGET_HASH;
+	c->target = scenario_enum(sc, "coop", "target");
 	c->probe_mode = FC_PROBE_MESSAGE;
 	c->probe_interval = scenario_duration(sc, "coop", "probe_interval");
 	c->probe_jitter = scenario_ratio(sc, "coop", "probe_jitter");
 	c->probe_timeout = scenario_duration(sc, "coop", "probe_timeout");
 	c->probe_misses = (unsigned)scenario_count(sc, "coop", "probe_misses");
 	c->heartbeat_interval = scenario_duration(sc, "coop", "heartbeat_interval");
-	c->spread = strcmp(scenario_choice(sc, "coop", "spread"), "site") == 0 ?
-		    FC_SPREAD_SITE :
-		    strcmp(scenario_choice(sc, "coop", "spread"), "predistributed") == 0 ?
-		    FC_SPREAD_PREDISTRIBUTED : FC_SPREAD_OBJECTS;
+	c->spread = scenario_enum(sc, "coop", "spread");
 	/* Messages cross the network twice a server's latency: the replay
 	 * window is REPLAY_WINDOW_LATENCIES such trips, REPLAY_WINDOW_MIN at
 	 * least. */
@@ -489,9 +480,9 @@ web_route(void *user, struct server *srv, struct server_conn *c,
 			*out = (struct server_reply){ .status = SERVER_NOT_FOUND };
 		return;
 	}
-	if (req->internal || w->policy == POLICY_MIRROR)
+	if (req->internal || w->policy == WEB_POLICY_MIRROR)
 		return; /* 200, as asked */
-	if (w->policy == POLICY_NONE || !ws->node) {
+	if (w->policy == WEB_POLICY_NONE || !ws->node) {
 		if (req->site != ws->idx)
 			*out = (struct server_reply){ .status = SERVER_NOT_FOUND };
 		return;
@@ -567,7 +558,7 @@ web_updown(void *user, struct server *srv, bool up, fc_time_t now)
 			w->origin_crash = now;
 		return;
 	}
-	if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT)
+	if (w->policy == WEB_POLICY_COOP || w->policy == WEB_POLICY_REDIRECT)
 		web_node_start(ws);
 	/* Back up: it seeds its own site's torrents and its copies again, and
 	 * takes again the copies it had not finished. */

@@ -28,6 +28,7 @@
 #include "models/web/client.h"
 #include "models/web/dns.h"
 #include "models/web/server.h"
+#include "models/web/web.h"
 #include "models/world/net.h"
 #include "models/world/world.h"
 #include "sim/engine.h"
@@ -35,13 +36,6 @@
 #include "sim/recorder.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
-
-enum policy {
-	POLICY_NONE,
-	POLICY_MIRROR,
-	POLICY_REDIRECT,
-	POLICY_COOP,
-};
 
 struct page {
 	uint64_t *objects; /* bytes; [0] is the HTML */
@@ -199,7 +193,7 @@ struct web {
 	struct engine *e;      /* the world's */
 	struct net *net;       /* the world's */
 	struct dns *dns;
-	enum policy policy;
+	enum web_policy policy;
 	unsigned nservers;
 	struct wserver *servers;
 	struct site *sites;
@@ -284,6 +278,7 @@ void web_node_config(struct web *w, const struct scenario *sc);
 
 void web_reap(struct engine *e, void *data, fc_time_t now);
 void web_flash_arrival(struct engine *e, void *data, fc_time_t now);
+fc_time_t web_other_gap(struct web *w);
 void web_other_arrival(struct engine *e, void *data, fc_time_t now);
 
 /* ---- Samples and summaries (metrics.c) ---- */

@@ -175,13 +175,13 @@ web_finish(void *data, struct sim_ctx *ctx)
 	rec_scalar(ctx->rec, "all", "dns_authority_queries",
 		   (double)dns_authority_queries(w->dns));
 	if (w->origin_crash != FC_TIME_NEVER) {
-		rec_scalar(ctx->rec, "origin", "crash_s", (double)w->origin_crash / 1e9);
+		rec_scalar(ctx->rec, "origin", "crash_s", fc_time_to_sec(w->origin_crash));
 		rec_scalar(ctx->rec, "origin", "time_to_rescue_s",
 			   w->origin_rescued == FC_TIME_NEVER ? NAN :
-			   (double)(w->origin_rescued - w->origin_crash) / 1e9);
+			   fc_time_to_sec(w->origin_rescued - w->origin_crash));
 		rec_scalar(ctx->rec, "origin", "time_to_service_s",
 			   w->origin_served == FC_TIME_NEVER ? NAN :
-			   (double)(w->origin_served - w->origin_crash) / 1e9);
+			   fc_time_to_sec(w->origin_served - w->origin_crash));
 	}
 }
 

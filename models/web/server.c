@@ -72,7 +72,7 @@ cpu_time(struct server *srv)
 	double s = srv->p.cpu == SERVER_CPU_CONSTANT ? srv->p.cpu_mean_s :
 		   gsl_ran_exponential(rng_stream_gsl(srv->rng), srv->p.cpu_mean_s);
 
-	return (fc_time_t)(s * 1e9 + 0.5);
+	return fc_time_from_sec(s);
 }
 
 static void crash(struct engine *e, void *data, fc_time_t now);
@@ -375,3 +375,7 @@ server_counts(const struct server *srv)
 {
 	return &srv->n;
 }
+
+const struct fc_enum_name server_cpu_names[] = {
+	{ "exponential", SERVER_CPU_EXPONENTIAL }, { "constant", SERVER_CPU_CONSTANT }, { NULL, 0 },
+};

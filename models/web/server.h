@@ -23,6 +23,7 @@
 
 #include "sim/engine.h"
 #include "flashcoop/core.h"
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 #include "models/world/net.h"
 #include "sim/rng.h"
@@ -34,6 +35,8 @@ enum server_cpu {
 	SERVER_CPU_EXPONENTIAL,
 	SERVER_CPU_CONSTANT,
 };
+/* [web] cpu_distribution. */
+extern const struct fc_enum_name server_cpu_names[];
 
 struct server_params {
 	unsigned workers;        /* MaxRequestWorkers, >= 1 */

@@ -81,7 +81,7 @@ visit_result(struct visit *v, enum session_result r, fc_time_t now)
 {
 	struct web *w = v->w;
 	struct group *g = &w->groups[v->site == 0 ? 0 : 1];
-	double t = (double)(now - session_started(v->s)) / 1e9;
+	double t = fc_time_to_sec(now - session_started(v->s));
 
 	g_assert(!v->over);
 	v->over = true;
@@ -166,7 +166,7 @@ bt_complete(struct swarm_peer *p, void *data, fc_time_t now)
 	if (!v->over)
 		visit_result(v, SESSION_DONE, now);
 	if (v->counted)
-		rec_stat_add(w->bt_download_time, (double)(now - v->joined) / 1e9);
+		rec_stat_add(w->bt_download_time, fc_time_to_sec(now - v->joined));
 	if (v->site == 0)
 		w->site0_clients_holding++;
 	/* It seeds for a while, then leaves (from an event of its own: the
@@ -292,7 +292,7 @@ visit_start(struct web *w, uint32_t site)
 	rng_stream_init(&v->rng, w->ctx->seed, w->ctx->replication, "client", v->id);
 	r = rng_stream_gsl(&v->rng);
 	v->down_bps = MAX(lognormal_median(r, w->down_median, w->down_sigma), CLIENT_LINK_MIN_BPS);
-	v->oneway = (fc_time_t)(lognormal_median(r, w->lat_median_s, w->lat_sigma) * 1e9 + 0.5);
+	v->oneway = fc_time_from_sec(lognormal_median(r, w->lat_median_s, w->lat_sigma));
 	v->resolver = (size_t)gsl_rng_uniform_int(r, w->resolvers);
 	u = gsl_rng_uniform(r);
 	v->router = world_random_router(w->world, r);
@@ -347,14 +347,26 @@ web_flash_arrival(struct engine *e, void *data, fc_time_t now)
 		engine_schedule_at(e, next, web_flash_arrival, w);
 }
 
+/*
+ * The gap to the next arrival at the cooperators' own sites (Poisson at
+ * other_sites per site): truncated to the nanosecond and one added, so
+ * that it is never zero.
+ */
+fc_time_t
+web_other_gap(struct web *w)
+{
+	double rate = w->other_rate * (w->nservers - 1);
+
+	return (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&w->others_rng),
+					       (double)FC_SEC / rate) + 1);
+}
+
 void
 web_other_arrival(struct engine *e, void *data, fc_time_t now)
 {
 	struct web *w = data;
 	gsl_rng *r = rng_stream_gsl(&w->others_rng);
-	double rate = w->other_rate * (w->nservers - 1);
 
 	visit_start(w, 1 + (uint32_t)gsl_rng_uniform_int(r, w->nservers - 1));
-	engine_schedule_at(e, now + (fc_time_t)(gsl_ran_exponential(r, 1e9 / rate) + 1),
-			   web_other_arrival, w);
+	engine_schedule_at(e, now + web_other_gap(w), web_other_arrival, w);
 }

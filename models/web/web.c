@@ -34,7 +34,7 @@ tracker_down(struct engine *e, void *data, fc_time_t now)
 static gboolean
 web_check(const struct scenario *sc, GError **err)
 {
-	if (strcmp(scenario_choice(sc, "clients", "arrival"), "trace") == 0 &&
+	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE &&
 	    !*scenario_string(sc, "clients", "trace"))
 		return scenario_invalid(sc, err, "clients", "trace",
 					"[clients] arrival = trace needs a trace file");
@@ -44,7 +44,7 @@ web_check(const struct scenario *sc, GError **err)
 					scenario_value_text(sc, "coop", "low_water"),
 					scenario_value_text(sc, "coop", "flash_threshold"));
 	if (scenario_duration(sc, "web", "latency") == 0 &&
-	    strcmp(scenario_choice(sc, "web", "policy"), "coop") == 0)
+	    scenario_enum(sc, "web", "policy") == WEB_POLICY_COOP)
 		return scenario_invalid(sc, err, "web", "latency",
 					"the cooperation nodes need a latency above 0s");
 	return TRUE;
@@ -57,7 +57,6 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 {
 	struct sim_ctx *ctx = world_ctx(world);
 	struct web *w = g_new0(struct web, 1);
-	const char *policy = scenario_choice(sc, "web", "policy");
 	g_autofree uint32_t *origins = NULL;
 	struct dns_params dp;
 	struct swarm_config bc;
@@ -67,16 +66,13 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->ctx = ctx;
 	w->e = world_engine(world);
 	w->net = world_net(world);
-	w->policy = strcmp(policy, "none") == 0 ? POLICY_NONE :
-		    strcmp(policy, "mirror") == 0 ? POLICY_MIRROR :
-		    strcmp(policy, "redirect") == 0 ? POLICY_REDIRECT : POLICY_COOP;
+	w->policy = scenario_enum(sc, "web", "policy");
 	w->nservers = (unsigned)scenario_count(sc, "web", "cooperators") + 1;
 	w->sp = (struct server_params){
 		.workers = (unsigned)scenario_count(sc, "web", "workers"),
 		.backlog = (unsigned)scenario_count(sc, "web", "backlog"),
-		.cpu_mean_s = (double)scenario_duration(sc, "web", "cpu") / 1e9,
-		.cpu = strcmp(scenario_choice(sc, "web", "cpu_distribution"), "constant") == 0 ?
-		       SERVER_CPU_CONSTANT : SERVER_CPU_EXPONENTIAL,
+		.cpu_mean_s = fc_time_to_sec(scenario_duration(sc, "web", "cpu")),
+		.cpu = scenario_enum(sc, "web", "cpu_distribution"),
 		.crash_after = scenario_duration(sc, "web", "crash_after"),
 		.reboot_delay = scenario_duration(sc, "web", "reboot_delay"),
 	};
@@ -93,7 +89,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->other_rate = scenario_real(sc, "clients", "other_sites");
 	w->down_median = (double)scenario_rate(sc, "clients", "downlink_median");
 	w->down_sigma = scenario_real(sc, "clients", "downlink_sigma");
-	w->lat_median_s = (double)scenario_duration(sc, "clients", "latency_median") / 1e9;
+	w->lat_median_s = fc_time_to_sec(scenario_duration(sc, "clients", "latency_median"));
 	w->lat_sigma = scenario_real(sc, "clients", "latency_sigma");
 	w->resolvers = scenario_count(sc, "clients", "resolvers");
 	w->inflight = g_hash_table_new_full(sim_hash_direct, g_direct_equal, g_free, NULL);
@@ -101,25 +97,26 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->fetches = g_hash_table_new_full(sim_hash_direct, g_direct_equal, g_free, NULL);
 	w->finished = g_ptr_array_new();
 	w->origin_crash = w->origin_rescued = w->origin_served = FC_TIME_NEVER;
-	w->predistributed = w->policy == POLICY_COOP &&
-			    strcmp(scenario_choice(sc, "coop", "spread"), "predistributed") == 0;
+	w->predistributed = w->policy == WEB_POLICY_COOP &&
+			    scenario_enum(sc, "coop", "spread") == FC_SPREAD_PREDISTRIBUTED;
 	w->copy_limit = scenario_size(sc, "coop", "copy_limit");
 	w->copies_by_bt = w->predistributed &&
-			  strcmp(scenario_choice(sc, "coop", "predistribution"), "bittorrent") == 0;
+			  scenario_enum(sc, "coop", "predistribution") ==
+			  WEB_PREDISTRIBUTION_BITTORRENT;
 	swarm_config_read(&bc, sc);
 	bc.master_seed = ctx->seed;
 	bc.replication = ctx->replication;
 	w->piece_size = bc.piece_size;
-	w->bt_fetch = w->policy == POLICY_COOP &&
-		      strcmp(scenario_choice(sc, "coop", "transport"), "bittorrent") == 0;
-	w->bt_share = w->policy == POLICY_COOP ? scenario_ratio(sc, "clients", "bittorrent") : 0;
+	w->bt_fetch = w->policy == WEB_POLICY_COOP &&
+		      scenario_enum(sc, "coop", "transport") == WEB_TRANSPORT_BITTORRENT;
+	w->bt_share = w->policy == WEB_POLICY_COOP ? scenario_ratio(sc, "clients", "bittorrent") : 0;
 	w->uplink_share = scenario_ratio(sc, "clients", "uplink_share");
 	w->seeding_mean = scenario_duration(sc, "clients", "seeding_time");
 	w->cp_torrent = w->cp;
 	w->cp_torrent.patience = scenario_duration(sc, "clients", "torrent_timeout");
 
 	/* The arrivals first: a bad trace is bad input. */
-	if (strcmp(scenario_choice(sc, "clients", "arrival"), "trace") == 0) {
+	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE) {
 		size_t n;
 		g_autofree double *counts = arrivals_read_trace(
 			scenario_string(sc, "clients", "trace"), &n, err);
@@ -141,8 +138,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 			.ramp_up = scenario_duration(sc, "clients", "ramp_up"),
 			.sustained = scenario_duration(sc, "clients", "sustained"),
 			.ramp_down = scenario_duration(sc, "clients", "ramp_down"),
-			.ramp = strcmp(scenario_choice(sc, "clients", "ramp"), "linear") == 0 ?
-				ARRIVALS_LINEAR : ARRIVALS_EXPONENTIAL,
+			.ramp = scenario_enum(sc, "clients", "ramp"),
 		};
 
 		w->flash = arrivals_new_profile(&prof);
@@ -164,7 +160,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	for (uint32_t i = 0; i < w->nservers; i++)
 		origins[i] = i + 1;
 	w->dns = dns_new(w->e, &dp, w->nservers, origins, ctx->rec);
-	if (w->policy == POLICY_MIRROR)
+	if (w->policy == WEB_POLICY_MIRROR)
 		for (uint32_t site = 0; site < w->nservers; site++)
 			for (uint32_t a = 1; a <= w->nservers; a++)
 				if (a != site + 1)
@@ -224,7 +220,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		web_add_copies(ws);
 	}
 	web_metrics_new(w);
-	if (w->policy == POLICY_COOP || w->policy == POLICY_REDIRECT) {
+	if (w->policy == WEB_POLICY_COOP || w->policy == WEB_POLICY_REDIRECT) {
 		for (unsigned i = 0; i < w->nservers; i++)
 			web_node_start(&w->servers[i]);
 		engine_schedule(w->e, w->load_interval, web_report_loads, w);
@@ -240,9 +236,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	if (first < ctx->end)
 		engine_schedule_at(w->e, first, web_flash_arrival, w);
 	if (w->other_rate > 0 && w->nservers > 1)
-		engine_schedule(w->e, (fc_time_t)(gsl_ran_exponential(
-			rng_stream_gsl(&w->others_rng), 1e9 / (w->other_rate * (w->nservers - 1))) + 1),
-			web_other_arrival, w);
+		engine_schedule(w->e, web_other_gap(w), web_other_arrival, w);
 	engine_schedule(w->e, w->sample_interval, web_sample, w);
 	return w;
 }
@@ -321,4 +315,26 @@ const struct traffic_type web_traffic = {
 	.create = web_create,
 	.finish = web_finish,
 	.destroy = web_destroy,
+};
+
+const struct fc_enum_name web_policy_names[] = {
+	{ "none", WEB_POLICY_NONE },
+	{ "mirror", WEB_POLICY_MIRROR },
+	{ "redirect", WEB_POLICY_REDIRECT },
+	{ "coop", WEB_POLICY_COOP },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name web_arrival_names[] = {
+	{ "profile", WEB_ARRIVAL_PROFILE }, { "trace", WEB_ARRIVAL_TRACE }, { NULL, 0 },
+};
+
+const struct fc_enum_name web_predistribution_names[] = {
+	{ "ready", WEB_PREDISTRIBUTION_READY },
+	{ "bittorrent", WEB_PREDISTRIBUTION_BITTORRENT },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name web_transport_names[] = {
+	{ "bittorrent", WEB_TRANSPORT_BITTORRENT }, { "http", WEB_TRANSPORT_HTTP }, { NULL, 0 },
 };

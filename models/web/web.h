@@ -17,6 +17,30 @@
 
 #include "models/world/world.h"
 
+#include "flashcoop/names.h"
+
+/* [web] policy: who cooperates, and how. */
+enum web_policy {
+	WEB_POLICY_NONE,     /* no cooperation */
+	WEB_POLICY_MIRROR,   /* every server holds every site; DNS round robin */
+	WEB_POLICY_REDIRECT, /* HTTP redirects only; helpers fetch from the origin */
+	WEB_POLICY_COOP,     /* the proposed method, through libflashcoop-core */
+};
+extern const struct fc_enum_name web_policy_names[];
+
+/* [clients] arrival: a flash-crowd profile, or a trace of counts. */
+enum web_arrival { WEB_ARRIVAL_PROFILE, WEB_ARRIVAL_TRACE };
+extern const struct fc_enum_name web_arrival_names[];
+
+/* [coop] predistribution: copies on disk before the run, or downloaded
+ * from the swarms when it starts. */
+enum web_predistribution { WEB_PREDISTRIBUTION_READY, WEB_PREDISTRIBUTION_BITTORRENT };
+extern const struct fc_enum_name web_predistribution_names[];
+
+/* [coop] transport: how a rescuer fetches what it serves. */
+enum web_transport { WEB_TRANSPORT_BITTORRENT, WEB_TRANSPORT_HTTP };
+extern const struct fc_enum_name web_transport_names[];
+
 /* The web traffic, for a world. */
 extern const struct traffic_type web_traffic;
 

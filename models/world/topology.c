@@ -119,3 +119,10 @@ topology_delay(const struct topology *t, unsigned a, unsigned b)
 {
 	return t->hop * topology_hops(t, a, b);
 }
+
+const struct fc_enum_name topology_generator_names[] = {
+	{ "barabasi", TOPOLOGY_BARABASI },
+	{ "erdos_renyi", TOPOLOGY_ERDOS_RENYI },
+	{ "watts_strogatz", TOPOLOGY_WATTS_STROGATZ },
+	{ NULL, 0 },
+};

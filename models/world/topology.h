@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 
 enum topology_generator {
@@ -21,6 +22,8 @@ enum topology_generator {
 	TOPOLOGY_ERDOS_RENYI,
 	TOPOLOGY_WATTS_STROGATZ,
 };
+/* [network] generator. */
+extern const struct fc_enum_name topology_generator_names[];
 
 struct topology;
 

@@ -16,16 +16,6 @@ struct world {
 	GArray *free_links;    /* access links given back, reused */
 };
 
-static enum topology_generator
-generator_of(const struct scenario *sc)
-{
-	const char *gen = scenario_choice(sc, "network", "generator");
-
-	return g_str_equal(gen, "barabasi") ? TOPOLOGY_BARABASI :
-	       g_str_equal(gen, "erdos_renyi") ? TOPOLOGY_ERDOS_RENYI :
-	       TOPOLOGY_WATTS_STROGATZ;
-}
-
 struct world *
 world_new(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 {
@@ -35,11 +25,11 @@ world_new(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 	w->e = ctx->engine;
 	w->net = net_new(w->e);
 	w->free_links = g_array_new(FALSE, FALSE, sizeof(net_link));
-	if (g_str_equal(scenario_choice(sc, "network", "latency"), "topology")) {
+	if (scenario_enum(sc, "network", "latency") == WORLD_LATENCY_TOPOLOGY) {
 		struct rng_stream ts;
 
 		rng_stream_init(&ts, ctx->seed, ctx->replication, "topology", 0);
-		w->topo = topology_new(generator_of(sc),
+		w->topo = topology_new(scenario_enum(sc, "network", "generator"),
 				       (unsigned)scenario_count(sc, "network", "routers"),
 				       (unsigned)scenario_count(sc, "network", "degree"),
 				       scenario_ratio(sc, "network", "rewire"),
@@ -241,3 +231,7 @@ world_model_destroy(void *model)
 	world_free(m->world);
 	g_free(m);
 }
+
+const struct fc_enum_name world_latency_names[] = {
+	{ "access", WORLD_LATENCY_ACCESS }, { "topology", WORLD_LATENCY_TOPOLOGY }, { NULL, 0 },
+};

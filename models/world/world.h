@@ -29,12 +29,18 @@
 #include <glib.h>
 #include <gsl/gsl_rng.h>
 
+#include "flashcoop/names.h"
 #include "flashcoop/time.h"
 #include "models/world/net.h"
 #include "sim/model.h"
 #include "sim/scenario.h"
 
 struct world;
+
+/* [network] latency: from the hosts' access links only, or also through a
+ * router topology. */
+enum world_latency { WORLD_LATENCY_ACCESS, WORLD_LATENCY_TOPOLOGY };
+extern const struct fc_enum_name world_latency_names[];
 
 /*
  * Builds the world of a run from the [network] keys: the network, the
