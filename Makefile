@@ -181,7 +181,7 @@ figures:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG)
-	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh tests/core-api.sh tests/layering.sh tests/golden.sh
+	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) $(wildcard tests/t-*.sh) tests/bad-input.sh tests/core-api.sh tests/layering.sh tests/golden.sh
 
 # Longer model validations (the swarm against the fluid model, ~20 s).
 validate: deps
