@@ -81,6 +81,8 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
 SIM_OBJS := $(SIM_SRCS:%.c=$(B)/obj/%.o)
 MODELS_OBJS := $(MODELS_SRCS:%.c=$(B)/obj/%.o)
 TESTS := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
+# Helpers every test program links (tests/testutil.h); not a test itself.
+TESTUTIL_OBJ := $(B)/obj/tests/testutil.o
 
 CORE_A := $(B)/libflashcoop-core.a
 CORE_SO_VERSION := 0
@@ -147,7 +149,7 @@ $(PROG): $(B)/obj/models/main.o $(LIBS_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(LIBS_A)
+$(B)/tests/%: $(B)/obj/tests/%.o $(TESTUTIL_OBJ) $(LIBS_A)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm

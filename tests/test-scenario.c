@@ -12,6 +12,7 @@
 #include "sim/autoptr.h"
 #include "sim/keys.h"
 #include "sim/scenario.h"
+#include "tests/testutil.h"
 
 static const struct key_def defs[] = {
 	{ "net", "delay", KEY_DURATION, 0, NULL, "10ms", NULL, "1h", NULL, "one-way delay" },
@@ -230,7 +231,7 @@ main(int argc, char **argv)
 {
 	int rc;
 
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	{
 		g_autoptr(GError) err = NULL;
 

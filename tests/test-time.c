@@ -2,6 +2,7 @@
 #include <glib.h>
 
 #include "flashcoop/time.h"
+#include "tests/testutil.h"
 
 static void
 test_units(void)
@@ -95,7 +96,7 @@ test_parse(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/time/units", test_units);
 	g_test_add_func("/time/add-saturates", test_add_saturates);
 	g_test_add_func("/time/format", test_format);
