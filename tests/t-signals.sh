@@ -24,7 +24,7 @@ EOT
 
 # True when no run is marked running by a process that is still alive.
 no_live_runs() {
-	for p in $(sqlite3 -batch "$1" "SELECT pid FROM run WHERE status = 'running'"); do
+	for p in $(test_sqlite3 "$1" "SELECT pid FROM run WHERE status = 'running'"); do
 		! kill -0 "$p" 2>/dev/null || return 1
 	done
 }
@@ -35,7 +35,7 @@ test_expect_success 'SIGKILL of a sweep halfway, then --resume: every run done e
 	test_wait_for 30 'test_sql k.db "SELECT count(*) > 0 FROM run WHERE status = '\''done'\''" 1' ||
 		{ kill $pid; exit 1; }
 	kill -KILL $pid
-	wait $pid || :
+	wait $pid 2>/dev/null || :
 	test_sql k.db "SELECT count(*) < 6 FROM run WHERE status = 'done'" 1 &&
 	test_wait_for 30 'no_live_runs k.db' &&
 	"$FLASHCOOP" sweep slow-sw.ini -q --resume -j2 -o k.db &&

@@ -158,6 +158,12 @@ test_stderr_lines() {
 	return 1
 }
 
+# test_sqlite3 DB [SQL]: sqlite3 in batch mode, waiting up to 10 s for a
+# database that a running program has locked rather than failing at once.
+test_sqlite3() {
+	sqlite3 -batch -cmd ".timeout 10000" "$@"
+}
+
 # test_sql DB QUERY EXPECTED: sqlite3 prints EXPECTED for QUERY on DB
 # (rows on lines, columns joined by |).  The database must exist: the
 # query never creates one.
@@ -167,7 +173,7 @@ test_sql() {
 		return 1
 	fi
 	# On stdin, so that a query may begin with a comment ("-- ...").
-	got=$(printf '%s\n' "$2" | sqlite3 -batch "$1" 2>&1) || {
+	got=$(printf '%s\n' "$2" | test_sqlite3 "$1" 2>&1) || {
 		echo "test_sql: sqlite3 failed on $1: $got" >&2
 		return 1
 	}
@@ -221,7 +227,7 @@ test_wait_for() {
 # names (not by row ids), in a stable order: equal dumps mean identical
 # results.
 results_dump() {
-	sqlite3 -batch "$1" "
+	test_sqlite3 "$1" "
 	SELECT 'S', r.run_key, r.point_key, r.replication, r.sim_end_ns, r.events FROM run r
 	  WHERE r.status = 'done' ORDER BY r.run_key;
 	SELECT 'X', r.run_key, x.entity, x.name, x.value FROM scalar x JOIN run r ON r.id = x.run_id
