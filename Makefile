@@ -181,9 +181,18 @@ run: deps
 figures:
 	$(Q)sh tools/figures.sh $(PROG) $(RESULTS)
 
+# The test scripts and programs share no files, so prove runs them in
+# parallel (CHECK_JOBS at once), the slowest first so that none is left
+# running alone at the end.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CHECK_SLOW := tests/t-web.sh tests/t-web-bittorrent.sh tests/golden.sh
+CHECK_SCRIPTS := $(CHECK_SLOW) \
+	$(filter-out $(CHECK_SLOW),$(wildcard tests/t-*.sh)) \
+	tests/bad-input.sh tests/core-api.sh tests/layering.sh
+
 check: deps
 	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG)
-	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) $(wildcard tests/t-*.sh) tests/bad-input.sh tests/core-api.sh tests/layering.sh tests/golden.sh
+	$(Q)FLASHCOOP=$(PROG) $(PROVE) -j$(CHECK_JOBS) --exec '' $(CHECK_SCRIPTS) $(TESTS)
 
 # Longer model validations (the swarm against the fluid model, ~20 s).
 validate: deps
