@@ -3,7 +3,7 @@
  * Scenario parsing against a key table of the tests' own, which has a key of
  * every type: values, canonical forms, ranges, lists, includes, overrides,
  * provenance and the stable keys.  The program's own files are checked by
- * tests/bad-input.sh and tests/cli.sh.
+ * tests/bad-input.sh and the tests/t-*.sh scripts.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
