@@ -81,6 +81,8 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
 SIM_OBJS := $(SIM_SRCS:%.c=$(B)/obj/%.o)
 MODELS_OBJS := $(MODELS_SRCS:%.c=$(B)/obj/%.o)
 TESTS := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
+# Helpers every test program links (tests/testutil.h); not a test itself.
+TESTUTIL_OBJ := $(B)/obj/tests/testutil.o
 
 CORE_A := $(B)/libflashcoop-core.a
 CORE_SO_VERSION := 0
@@ -147,7 +149,7 @@ $(PROG): $(B)/obj/models/main.o $(LIBS_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(LIBS_A)
+$(B)/tests/%: $(B)/obj/tests/%.o $(TESTUTIL_OBJ) $(LIBS_A)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -179,9 +181,20 @@ run: deps
 figures:
 	$(Q)sh tools/figures.sh $(PROG) $(RESULTS)
 
+# The test scripts and programs share no files, so prove runs them in
+# parallel (CHECK_JOBS at once), the slowest first so that none is left
+# running alone at the end.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CHECK_SLOW := tests/t-web.sh tests/t-web-bittorrent.sh tests/golden.sh tests/hash-order.sh
+CHECK_SCRIPTS := $(CHECK_SLOW) \
+	$(filter-out $(CHECK_SLOW),$(wildcard tests/t-*.sh)) \
+	tests/bad-input.sh tests/core-api.sh tests/layering.sh
+
+# The core's libraries are built first: core-api.sh installs them while
+# the other scripts run.
 check: deps
-	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG)
-	$(Q)FLASHCOOP=$(PROG) $(PROVE) --exec '' $(TESTS) tests/cli.sh tests/bad-input.sh tests/core-api.sh tests/layering.sh tests/golden.sh tests/hash-order.sh
+	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG) $(CORE_A) $(CORE_SO)
+	$(Q)FLASHCOOP=$(PROG) $(PROVE) -j$(CHECK_JOBS) --exec '' $(CHECK_SCRIPTS) $(TESTS)
 
 # Longer model validations (the swarm against the fluid model, ~20 s).
 validate: deps

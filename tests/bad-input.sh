@@ -3,47 +3,28 @@
 #
 # Malformed scenario and sweep files (tests/bad/): each must be refused with
 # exit status 2, one line on stderr that names the file and contains the
-# text on its first line ("# expect: ..."), and no run recorded.  TAP output
-# for prove; run from the source tree.  FLASHCOOP names the program.
-set -u
+# text on its first line ("# expect: ..."), and no run recorded.
+. "$(dirname "$0")/test-lib.sh"
 
-prog=${FLASHCOOP:-build/flashcoop}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-set -- tests/bad/*.ini tests/bad/*.sweep
-echo "1..$#"
+cd "$SRC" || exit 1
 n=0
-failed=0
-for f in "$@"; do
+for f in tests/bad/*.ini tests/bad/*.sweep; do
 	n=$((n + 1))
-	expect=$(sed -n '1s/^# expect: //p' "$f")
-	db=$tmp/$n.db
+	db=$TRASH/$n.db
 	case $f in
-	*.sweep) "$prog" sweep "$f" -q -j1 -o "$db" >"$tmp/out" 2>"$tmp/err" ;;
-	*) "$prog" run "$f" -q -o "$db" >"$tmp/out" 2>"$tmp/err" ;;
+	*.sweep) command="sweep -j1" ;;
+	*) command=run ;;
 	esac
-	st=$?
-	why=
-	if [ -z "$expect" ]; then
-		why="no '# expect:' line"
-	elif [ $st -ne 2 ]; then
-		why="exit status $st, expected 2"
-	elif [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
-		why="not one line on stderr"
-	elif ! grep -qF -- "$expect" "$tmp/err"; then
-		why="the message lacks: $expect"
-	elif ! grep -qF -- "tests/bad/" "$tmp/err"; then
-		why="the message does not name the file"
-	elif [ -e "$db" ] && [ "$(sqlite3 "$db" 'SELECT count(*) FROM run')" != 0 ]; then
-		why="a run was recorded"
-	fi
-	if [ -z "$why" ]; then
-		echo "ok $n - $f"
-	else
-		echo "not ok $n - $f: $why"
-		sed 's/^/# /' "$tmp/err"
-		failed=1
-	fi
+	test_expect_success "$f" '
+		cd "$SRC" &&
+		expect=$(sed -n "1s/^# expect: //p" "$f") &&
+		if [ -z "$expect" ]; then echo "no # expect: line in $f" >&2; exit 1; fi &&
+		test_status 2 "$FLASHCOOP" $command "$f" -q -o "$db" &&
+		test_stderr_lines 1 &&
+		test_stderr_has "$expect" &&
+		test_stderr_has tests/bad/ &&
+		if [ -e "$db" ]; then test_sql "$db" "SELECT count(*) FROM run" 0; fi
+	'
 done
-exit $failed
+
+test_done

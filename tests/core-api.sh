@@ -4,30 +4,23 @@
 # The core library as another project would use it: the public header
 # compiles alone under strict C11, and a program built against the
 # installed header and shared library through pkg-config drives a node.
-# TAP output for prove; run from the source tree.
-set -u
+. "$(dirname "$0")/test-lib.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 cc=${CC:-cc}
-echo "1..3"
 
-printf '#include <flashcoop/core.h>\n#include <flashcoop/quantity.h>\nint main(void) { return fc_strerror(0) == 0; }\n' >"$tmp/h.c"
-if $cc -std=c11 -Wall -Wextra -Werror -pedantic -Icore/include -c "$tmp/h.c" -o "$tmp/h.o" 2>"$tmp/err"; then
-	echo "ok 1 - flashcoop/core.h compiles alone with -std=c11 -Wall -Wextra -Werror -pedantic"
-else
-	echo "not ok 1 - flashcoop/core.h does not compile alone"; sed 's/^/# /' "$tmp/err"
-fi
+test_expect_success 'flashcoop/core.h compiles alone with -std=c11 -Wall -Wextra -Werror -pedantic' '
+	printf "#include <flashcoop/core.h>\n#include <flashcoop/quantity.h>\nint main(void) { return fc_strerror(0) == 0; }\n" >h.c &&
+	$cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$SRC/core/include" -c h.c -o h.o
+'
 
 # A plain build, whatever the calling make was asked (SANITIZE=...).
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES SANITIZE
-if ${MAKE:-make} -s install PREFIX="$tmp/prefix" >"$tmp/err" 2>&1; then
-	echo "ok 2 - make install PREFIX=..."
-else
-	echo "not ok 2 - make install failed"; sed 's/^/# /' "$tmp/err"
-fi
+test_expect_success 'make install PREFIX=...' '
+	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES SANITIZE &&
+	${MAKE:-make} -s -C "$SRC" install PREFIX="$TRASH/prefix" &&
+	test -f "$TRASH/prefix/lib/pkgconfig/flashcoop-core.pc"
+'
 
-cat >"$tmp/prog.c" <<'END'
+cat >prog.c <<'END'
 #include <stdio.h>
 #include <string.h>
 #include <flashcoop/core.h>
@@ -67,11 +60,14 @@ int main(void)
 	return 0;
 }
 END
-pc=$tmp/prefix/lib/pkgconfig
-if $cc -std=c11 -Wall -Werror "$tmp/prog.c" -o "$tmp/prog" \
-	$(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs flashcoop-core) 2>"$tmp/err" &&
-	out=$(LD_LIBRARY_PATH=$tmp/prefix/lib "$tmp/prog") && [ "$out" = "FLASH 1" ]; then
-	echo "ok 3 - a program built through pkg-config against the installed library drives a node"
-else
-	echo "not ok 3 - pkg-config build or run failed: ${out:-}"; sed 's/^/# /' "$tmp/err"
-fi
+
+test_expect_success 'a program built through pkg-config against the installed library drives a node' '
+	pc=$TRASH/prefix/lib/pkgconfig &&
+	$cc -std=c11 -Wall -Werror prog.c -o prog \
+		$(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs flashcoop-core) &&
+	LD_LIBRARY_PATH=$TRASH/prefix/lib ./prog >out &&
+	echo "FLASH 1" >expect &&
+	test_cmp expect out
+'
+
+test_done

@@ -11,6 +11,7 @@
 
 #include "models/web/arrivals.h"
 #include "sim/rng.h"
+#include "tests/testutil.h"
 
 static const struct arrivals_profile linear = {
 	.baseline = 2, .shock = 10, .start = 100 * FC_SEC, .ramp_up = 100 * FC_SEC,
@@ -189,7 +190,7 @@ test_real_traces(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/arrivals/profile-rates", test_profile_rates);
 	g_test_add_func("/arrivals/profile-counts", test_profile_counts);
 	g_test_add_func("/arrivals/trace", test_trace);

@@ -13,6 +13,7 @@
 #include "sim/evq.h"
 #include "sim/keys.h"
 #include "sim/scenario.h"
+#include "tests/testutil.h"
 
 static void
 test_round_trip(void)
@@ -106,7 +107,7 @@ test_queues(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/choices/round-trip", test_round_trip);
 	g_test_add_func("/choices/models", test_models);
 	g_test_add_func("/choices/queues", test_queues);

@@ -14,6 +14,7 @@
 #include "models/world/net.h"
 #include "sim/rng.h"
 #include "models/web/server.h"
+#include "tests/testutil.h"
 
 #define MBIT 1000000ULL
 #define MS FC_MSEC
@@ -261,7 +262,7 @@ test_syn_retries(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/client/page-timing", test_page_timing);
 	g_test_add_func("/client/redirect-timing", test_redirect_timing);
 	g_test_add_func("/client/dns-ttl", test_dns_ttl);

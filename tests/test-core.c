@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "flashcoop/core.h"
+#include "tests/testutil.h"
 
 /* ---- A small world: nodes A, B, C with sites 10, 20, 30. ---- */
 
@@ -1223,7 +1224,7 @@ test_random(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/core/errors", test_errors);
 	g_test_add_func("/core/config", test_config);
 	g_test_add_func("/core/codec/roundtrip", test_codec_roundtrip);

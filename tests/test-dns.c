@@ -4,6 +4,7 @@
 
 #include "models/web/dns.h"
 #include "sim/engine.h"
+#include "tests/testutil.h"
 
 static uint32_t
 at(struct engine *e, struct dns *d, fc_time_t t, size_t resolver, bool *cached)
@@ -90,7 +91,7 @@ test_free_pending(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/dns/timeline", test_timeline);
 	g_test_add_func("/dns/free-pending", test_free_pending);
 	return g_test_run();

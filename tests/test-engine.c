@@ -6,11 +6,11 @@
  * in one process.  Every case runs on every queue implementation.
  */
 #include <glib.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
 #include "sim/engine.h"
 #include "sim/rng.h"
+#include "tests/testutil.h"
 
 /* ---- a trace of handler calls ---------------------------------------- */
 
@@ -504,8 +504,7 @@ main(int argc, char **argv)
 		{ "two-engines", test_two_engines },
 	};
 
-	g_test_init(&argc, &argv, NULL);
-	gsl_set_error_handler_off();
+	testutil_init(&argc, &argv);
 	for (size_t q = 0; evq_types[q]; q++) {
 		for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 			char *path = g_strdup_printf("/engine/%s/%s", evq_types[q]->name,

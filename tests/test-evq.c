@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "sim/evq.h"
+#include "tests/testutil.h"
 
 struct ref_entry {
 	fc_time_t t;
@@ -145,7 +146,7 @@ test_against_model(gconstpointer data)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	for (size_t i = 0; evq_types[i]; i++) {
 		char *path = g_strdup_printf("/evq/%s/against-model", evq_types[i]->name);
 

@@ -4,9 +4,9 @@
  * and the integrated equations converging to it.
  */
 #include <glib.h>
-#include <gsl/gsl_errno.h>
 
 #include "models/bittorrent/fluid.h"
+#include "tests/testutil.h"
 
 /*
  * Upload-limited: lambda 1, mu 0.01, c 0.1, theta 0.001, gamma 0.05, eta 1:
@@ -51,8 +51,7 @@ test_download_limited(void)
 int
 main(int argc, char **argv)
 {
-	gsl_set_error_handler_off();
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/fluid/upload-limited", test_upload_limited);
 	g_test_add_func("/fluid/download-limited", test_download_limited);
 	return g_test_run();

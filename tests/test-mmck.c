@@ -9,11 +9,9 @@
 #include <math.h>
 
 #include <glib.h>
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "models/mmck/mmck.h"
+#include "tests/testutil.h"
 
 static void
 test_theory_textbook(void)
@@ -56,21 +54,6 @@ struct config {
 };
 
 static void
-check_inside(const char *what, const double *x, size_t n, double theory)
-{
-	double mean = gsl_stats_mean(x, 1, n);
-	double half = gsl_cdf_tdist_Pinv(0.999, (double)(n - 1)) *
-		      gsl_stats_sd_m(x, 1, n, mean) / sqrt((double)n);
-
-	if (g_test_verbose())
-		g_printerr("  %-16s sim %.5g +- %.3g, theory %.5g\n", what, mean,
-			   half, theory);
-	if (fabs(mean - theory) > half)
-		g_error("%s: theory %.6g outside the 99.8%% interval %.6g +- %.3g",
-			what, theory, mean, half);
-}
-
-static void
 test_against_theory(gconstpointer data)
 {
 	enum { R = 12 };
@@ -97,12 +80,12 @@ test_against_theory(gconstpointer data)
 		/* Little's law within one run: L = throughput * W. */
 		little[r] = res.throughput * res.mean_response_s - res.mean_in_system;
 	}
-	check_inside("mean in system", L, R, th.mean_in_system);
-	check_inside("response time", W, R, th.mean_response_s);
-	check_inside("utilisation", util, R, th.utilisation);
+	testutil_assert_in_interval("mean in system", L, R, th.mean_in_system);
+	testutil_assert_in_interval("response time", W, R, th.mean_response_s);
+	testutil_assert_in_interval("utilisation", util, R, th.utilisation);
 	if (th.loss_ratio > 1e-6)
-		check_inside("loss ratio", loss, R, th.loss_ratio);
-	check_inside("Little's law gap", little, R, 0.0);
+		testutil_assert_in_interval("loss ratio", loss, R, th.loss_ratio);
+	testutil_assert_in_interval("Little's law gap", little, R, 0.0);
 }
 
 static void
@@ -158,8 +141,7 @@ main(int argc, char **argv)
 		{ "overload-mm8-k16", 8, 16, 9, 1 },
 	};
 
-	g_test_init(&argc, &argv, NULL);
-	gsl_set_error_handler_off();
+	testutil_init(&argc, &argv);
 	g_test_add_func("/mmck/theory-textbook", test_theory_textbook);
 	g_test_add_func("/mmck/params-check", test_params_check);
 	g_test_add_func("/mmck/deterministic", test_deterministic);

@@ -9,6 +9,7 @@
 
 #include "sim/engine.h"
 #include "models/world/net.h"
+#include "tests/testutil.h"
 
 #define MBIT 1000000ULL
 
@@ -392,7 +393,7 @@ test_mesh(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/net/two-flows-one-link", test_two_flows_one_link);
 	g_test_add_func("/net/shared-bottleneck", test_shared_bottleneck);
 	g_test_add_func("/net/parking-lot", test_parking_lot);

@@ -7,6 +7,7 @@
 
 #include "models/bittorrent/pieces.h"
 #include "sim/rng.h"
+#include "tests/testutil.h"
 
 #define N 100
 
@@ -119,7 +120,7 @@ test_endgame(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/pieces/rarest", test_rarest);
 	g_test_add_func("/pieces/uniform", test_uniform);
 	g_test_add_func("/pieces/endgame", test_endgame);

@@ -2,6 +2,7 @@
 #include <glib.h>
 
 #include "flashcoop/quantity.h"
+#include "tests/testutil.h"
 
 static void
 test_size(void)
@@ -62,7 +63,7 @@ test_rate(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/quantity/size", test_size);
 	g_test_add_func("/quantity/rate", test_rate);
 	return g_test_run();

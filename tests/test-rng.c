@@ -9,10 +9,10 @@
 
 #include <glib.h>
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
 #include "sim/rng.h"
+#include "tests/testutil.h"
 
 /*
  * A stream given the state that GSL's own taus2 seeding produces must then
@@ -133,8 +133,7 @@ test_uniform(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
-	gsl_set_error_handler_off();
+	testutil_init(&argc, &argv);
 	g_test_add_func("/rng/layout", test_layout);
 	g_test_add_func("/rng/independence", test_independence);
 	g_test_add_func("/rng/inputs-matter", test_inputs_matter);

@@ -3,7 +3,7 @@
  * Scenario parsing against a key table of the tests' own, which has a key of
  * every type: values, canonical forms, ranges, lists, includes, overrides,
  * provenance and the stable keys.  The program's own files are checked by
- * tests/bad-input.sh and tests/cli.sh.
+ * tests/bad-input.sh and the tests/t-*.sh scripts.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -12,6 +12,7 @@
 #include "sim/autoptr.h"
 #include "sim/keys.h"
 #include "sim/scenario.h"
+#include "tests/testutil.h"
 
 static const struct fc_enum_name policies[] = {
 	{ "none", 10 }, { "mirror", 11 }, { "redirect", 12 }, { "coop", 13 }, { NULL, 0 },
@@ -236,7 +237,7 @@ main(int argc, char **argv)
 {
 	int rc;
 
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	{
 		g_autoptr(GError) err = NULL;
 

@@ -10,15 +10,14 @@
 #include <stddef.h>
 
 #include <glib.h>
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "sim/engine.h"
 #include "models/mmck/mmck.h"
 #include "models/world/net.h"
 #include "sim/rng.h"
 #include "models/web/server.h"
+#include "tests/testutil.h"
 
 #define MBIT 1000000ULL
 
@@ -113,20 +112,6 @@ struct config {
 };
 
 static void
-check_inside(const char *what, const double *x, size_t n, double theory)
-{
-	double mean = gsl_stats_mean(x, 1, n);
-	double half = gsl_cdf_tdist_Pinv(0.999, (double)(n - 1)) *
-		      gsl_stats_sd_m(x, 1, n, mean) / sqrt((double)n);
-
-	if (g_test_verbose())
-		g_printerr("  %-16s sim %.5g +- %.3g, theory %.5g\n", what, mean, half, theory);
-	if (fabs(mean - theory) > half)
-		g_error("%s: theory %.6g outside the 99.8%% interval %.6g +- %.3g", what,
-			theory, mean, half);
-}
-
-static void
 test_mmck(gconstpointer data)
 {
 	enum { R = 12 };
@@ -162,8 +147,8 @@ test_mmck(gconstpointer data)
 		engine_free(s.e);
 		g_ptr_array_unref(s.clients);
 	}
-	check_inside("loss ratio", loss, R, th.loss_ratio);
-	check_inside("response (s)", resp, R, th.mean_response_s);
+	testutil_assert_in_interval("loss ratio", loss, R, th.loss_ratio);
+	testutil_assert_in_interval("response (s)", resp, R, th.mean_response_s);
 }
 
 /* ---- Hand-timed cases ---- */
@@ -425,7 +410,7 @@ main(int argc, char **argv)
 		{ "loss-only", 8, 0, 6.0 },
 	};
 
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	for (size_t i = 0; i < G_N_ELEMENTS(configs); i++) {
 		g_autofree char *path = g_strdup_printf("/server/mmck/%s", configs[i].name);
 

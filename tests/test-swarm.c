@@ -15,6 +15,7 @@
 #include "sim/rng.h"
 #include "models/bittorrent/swarm.h"
 #include "models/bittorrent/tracker.h"
+#include "tests/testutil.h"
 
 #define MBIT 1000000ULL
 #define MB 1000000ULL
@@ -399,7 +400,7 @@ test_determinism(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/swarm/one-seed-two-leechers", test_one_seed_two_leechers);
 	g_test_add_func("/swarm/blocks", test_blocks);
 	g_test_add_func("/swarm/churn", test_churn);

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "flashcoop/time.h"
+#include "tests/testutil.h"
 
 static void
 test_units(void)
@@ -116,7 +117,7 @@ test_parse(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/time/units", test_units);
 	g_test_add_func("/time/add-saturates", test_add_saturates);
 	g_test_add_func("/time/seconds", test_seconds);

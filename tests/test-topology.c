@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "models/world/topology.h"
+#include "tests/testutil.h"
 
 /* Watts-Strogatz with no rewiring is a ring where each router links to
  * its `degree` neighbours on each side: hops(a, b) = ceil(ring / degree). */
@@ -91,7 +92,7 @@ int
 main(int argc, char **argv)
 {
 	igraph_set_error_handler(igraph_error_handler_ignore);
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/topology/ring", test_ring);
 	g_test_add_func("/topology/random", test_random);
 	g_test_add_func("/topology/disconnected", test_disconnected);

@@ -6,6 +6,7 @@
 
 #include "sim/rng.h"
 #include "models/bittorrent/tracker.h"
+#include "tests/testutil.h"
 
 static void
 test_membership(void)
@@ -87,7 +88,7 @@ test_uniform(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/tracker/membership", test_membership);
 	g_test_add_func("/tracker/uniform", test_uniform);
 	return g_test_run();

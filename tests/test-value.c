@@ -9,6 +9,7 @@
 
 #include "flashcoop/quantity.h"
 #include "sim/value.h"
+#include "tests/testutil.h"
 
 static void
 test_canonical(void)
@@ -104,7 +105,7 @@ test_core_format(void)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	testutil_init(&argc, &argv);
 	g_test_add_func("/value/canonical", test_canonical);
 	g_test_add_func("/value/reals", test_reals);
 	g_test_add_func("/value/reasons", test_reasons);

@@ -2,7 +2,6 @@
 /* The shared world: its links, host placement, link reuse, and several
  * traffic models in one world, built, finished and freed in order. */
 #include <glib.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
 #include "models/models.h"
@@ -12,6 +11,7 @@
 #include "sim/engine.h"
 #include "sim/evq.h"
 #include "sim/scenario.h"
+#include "tests/testutil.h"
 
 struct fixture {
 	struct engine *e;
@@ -257,8 +257,7 @@ test_traffic(struct fixture *f, gconstpointer data)
 int
 main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
-	gsl_set_error_handler_off();
+	testutil_init(&argc, &argv);
 	g_test_add("/world/isps", struct fixture, isp_sets, setup, test_isps, teardown);
 	g_test_add("/world/place-flat", struct fixture, NULL, setup, test_place_flat, teardown);
 	g_test_add("/world/place-topology", struct fixture, topo_sets, setup,
