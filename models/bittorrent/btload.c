@@ -324,8 +324,10 @@ model_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 {
 	struct load_model *m = g_new0(struct load_model, 1);
 	struct btload_params *p = &m->p;
+	struct swarm_tracker_config tc;
 
 	(void)err;
+	swarm_tracker_config_read(&tc, sc);
 	*p = (struct btload_params){
 		.arrival_rate = scenario_real(sc, "swarm", "arrival_rate"),
 		.max_peers = scenario_count(sc, "swarm", "peers"),
@@ -338,9 +340,9 @@ model_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 		.abort_rate = scenario_real(sc, "swarm", "abort_rate"),
 		.initial_seeds = (unsigned)scenario_count(sc, "swarm", "initial_seeds"),
 		.initial_seed_bps = scenario_rate(sc, "swarm", "initial_seed_upload"),
-		.tracker_answer = swarm_tracker_answer(sc),
-		.tracker_down_from = scenario_duration(sc, "bittorrent", "tracker_down_at"),
-		.tracker_down_for = scenario_duration(sc, "bittorrent", "tracker_down_for"),
+		.tracker_answer = tc.answer,
+		.tracker_down_from = tc.down_at,
+		.tracker_down_for = tc.down_for,
 		.warmup = ctx->warmup,
 		.end = ctx->end,
 		.sample_interval = scenario_duration(sc, "swarm", "sample_interval"),

@@ -59,9 +59,13 @@ swarm_config_read(struct swarm_config *c, const struct scenario *sc)
 	c->min_announce_interval = scenario_duration(sc, "bittorrent", "min_announce_interval");
 }
 
-unsigned
-swarm_tracker_answer(const struct scenario *sc)
+void
+swarm_tracker_config_read(struct swarm_tracker_config *c, const struct scenario *sc)
 {
-	return (unsigned)scenario_count(sc, "bittorrent", "tracker_answer");
+	*c = (struct swarm_tracker_config){
+		.answer = (unsigned)scenario_count(sc, "bittorrent", "tracker_answer"),
+		.down_at = scenario_duration(sc, "bittorrent", "tracker_down_at"),
+		.down_for = scenario_duration(sc, "bittorrent", "tracker_down_for"),
+	};
 }
 

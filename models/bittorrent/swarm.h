@@ -81,8 +81,15 @@ void swarm_config_default(struct swarm_config *c);
 struct scenario;
 /* The [bittorrent] keys of a scenario into c (seeds left at 0). */
 void swarm_config_read(struct swarm_config *c, const struct scenario *sc);
-/* The tracker answer size of [bittorrent]. */
-unsigned swarm_tracker_answer(const struct scenario *sc);
+/* The tracker of [bittorrent]: the size of its answers and an outage. */
+struct swarm_tracker_config {
+	unsigned answer;      /* peers per answer */
+	fc_time_t down_at;    /* the outage starts */
+	fc_time_t down_for;   /* and lasts (0: no outage) */
+};
+
+/* The tracker keys of [bittorrent] into c. */
+void swarm_tracker_config_read(struct swarm_tracker_config *c, const struct scenario *sc);
 
 /* What the host hears of a peer; any may be NULL. */
 struct swarm_hooks {

@@ -303,48 +303,44 @@ clamp_bytes(double b)
 	return b < 1 ? 1 : b > OBJECT_MAX_BYTES ? (uint64_t)OBJECT_MAX_BYTES : (uint64_t)b;
 }
 
+/* Site i: its pages and objects drawn from its own stream (SURGE). */
 void
-web_build_site(struct web *w, const struct scenario *sc, uint32_t i)
+web_build_site(struct web *w, const struct site_params *sp, uint32_t i)
 {
 	struct site *st = &w->sites[i];
 	struct rng_stream rs;
 	gsl_rng *r;
-	double zipf = scenario_real(sc, "site", "zipf"), norm = 0;
+	double norm = 0;
 
 	rng_stream_init(&rs, w->ctx->seed, w->ctx->replication, "site", i);
 	r = rng_stream_gsl(&rs);
-	st->npages = scenario_count(sc, "site", "pages");
+	st->npages = sp->pages;
 	st->pages = g_new0(struct page, st->npages);
 	st->cdf = g_new(double, st->npages);
 	for (size_t p = 0; p < st->npages; p++) {
 		struct page *pg = &st->pages[p];
-		double k = gsl_ran_pareto(r, scenario_real(sc, "site", "embedded_alpha"),
-					  scenario_real(sc, "site", "embedded_k"));
-		size_t emb = (size_t)MIN(floor(k), (double)scenario_count(sc, "site",
-									  "embedded_max"));
+		double k = gsl_ran_pareto(r, sp->embedded_alpha, sp->embedded_k);
+		size_t emb = (size_t)MIN(floor(k), (double)sp->embedded_max);
 
 		emb = MIN(emb, OBJECTS_PER_PAGE_MAX - 1);
 		pg->n = 1 + emb;
 		pg->objects = g_new(uint64_t, pg->n);
-		if (gsl_rng_uniform(r) < scenario_ratio(sc, "site", "tail_share"))
-			pg->objects[0] = clamp_bytes(gsl_ran_pareto(
-				r, scenario_real(sc, "site", "tail_alpha"),
-				(double)scenario_size(sc, "site", "tail_k")));
+		if (gsl_rng_uniform(r) < sp->tail_share)
+			pg->objects[0] = clamp_bytes(gsl_ran_pareto(r, sp->tail_alpha,
+								    (double)sp->tail_k));
 		else
-			pg->objects[0] = clamp_bytes(gsl_ran_lognormal(
-				r, scenario_real(sc, "site", "html_mu"),
-				scenario_real(sc, "site", "html_sigma")));
+			pg->objects[0] = clamp_bytes(gsl_ran_lognormal(r, sp->html_mu,
+								       sp->html_sigma));
 		for (size_t o = 1; o < pg->n; o++)
-			pg->objects[o] = clamp_bytes(gsl_ran_lognormal(
-				r, scenario_real(sc, "site", "embedded_mu"),
-				scenario_real(sc, "site", "embedded_sigma")));
+			pg->objects[o] = clamp_bytes(gsl_ran_lognormal(r, sp->embedded_mu,
+								       sp->embedded_sigma));
 		pg->offset = g_new(uint64_t, pg->n);
 		for (size_t o = 0; o < pg->n; o++) {
 			pg->offset[o] = st->bytes;
 			st->bytes += pg->objects[o];
 		}
 		st->nobjects += pg->n;
-		norm += pow((double)(p + 1), -zipf);
+		norm += pow((double)(p + 1), -sp->zipf);
 		st->cdf[p] = norm;
 	}
 	for (size_t p = 0; p < st->npages; p++)

@@ -14,9 +14,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#define REPLAY_WINDOW_MIN (30 * FC_SEC)
-#define REPLAY_WINDOW_LATENCIES 8
-
 static void drain(struct wserver *ws);
 static void fetch_start(struct wserver *ws, uint32_t site, uint64_t object);
 struct fetch;
@@ -267,40 +264,6 @@ web_node_start(struct wserver *ws)
 	arm(ws);
 }
 
-void
-web_node_config(struct web *w, const struct scenario *sc)
-{
-	struct fc_config *c = &w->node_cfg;
-
-	fc_config_default(c);
-	c->flash_threshold = scenario_real(sc, "coop", "flash_threshold");
-	c->low_water = scenario_real(sc, "coop", "low_water");
-	c->smoothing = scenario_enum(sc, "coop", "smoothing");
-	c->smooth_time = scenario_duration(sc, "coop", "smooth_time");
-	c->leave = scenario_enum(sc, "coop", "leave");
-	c->flash_hold = scenario_duration(sc, "coop", "flash_hold");
-	c->calm_hold = scenario_duration(sc, "coop", "calm_hold");
-	c->extend_while_high = scenario_bool(sc, "coop", "extend_while_high");
-	c->rescue_hold = scenario_duration(sc, "coop", "rescue_hold");
-	c->protect_self = scenario_bool(sc, "coop", "protect_self");
-	c->protect_threshold = scenario_real(sc, "coop", "protect_threshold");
-	c->share = scenario_enum(sc, "coop", "share");
-	c->redirect_share = scenario_ratio(sc, "coop", "redirect_share");
-	c->target_load = scenario_real(sc, "coop", "target_load");
-	c->max_share = scenario_ratio(sc, "coop", "max_share");
-	c->target = scenario_enum(sc, "coop", "target");
-	c->probe_mode = FC_PROBE_MESSAGE;
-	c->probe_interval = scenario_duration(sc, "coop", "probe_interval");
-	c->probe_jitter = scenario_ratio(sc, "coop", "probe_jitter");
-	c->probe_timeout = scenario_duration(sc, "coop", "probe_timeout");
-	c->probe_misses = (unsigned)scenario_count(sc, "coop", "probe_misses");
-	c->heartbeat_interval = scenario_duration(sc, "coop", "heartbeat_interval");
-	c->spread = scenario_enum(sc, "coop", "spread");
-	/* Messages cross the network twice a server's latency: the replay
-	 * window is REPLAY_WINDOW_LATENCIES such trips, REPLAY_WINDOW_MIN at
-	 * least. */
-	c->replay_window = MAX(REPLAY_WINDOW_MIN, REPLAY_WINDOW_LATENCIES * w->server_latency);
-}
 
 struct fetch {
 	struct server_conn conn;

@@ -43,6 +43,18 @@ struct page {
 	size_t n;
 };
 
+/* How sites are drawn ([site] keys): SURGE's distributions. */
+struct site_params {
+	uint64_t pages;
+	double zipf;                     /* page popularity */
+	double html_mu, html_sigma;      /* lognormal body of HTML sizes */
+	double tail_share, tail_alpha;   /* Pareto tail of HTML sizes */
+	uint64_t tail_k;                 /* bytes */
+	double embedded_k, embedded_alpha; /* Pareto count of embedded objects */
+	uint64_t embedded_max;
+	double embedded_mu, embedded_sigma; /* lognormal embedded sizes */
+};
+
 struct site {
 	struct page *pages;
 	size_t npages;
@@ -258,7 +270,7 @@ uint32_t web_torrent_get(struct web *w, uint32_t site, uint64_t object);
 void web_speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind);
 void web_speers_leave(struct wserver *ws, uint32_t site, bool every_one);
 bool web_fetch_underway(struct wserver *ws, uint32_t site, uint64_t object);
-void web_build_site(struct web *w, const struct scenario *sc, uint32_t i);
+void web_build_site(struct web *w, const struct site_params *sp, uint32_t i);
 
 /* ---- The core's host (host.c) ---- */
 
@@ -272,7 +284,6 @@ void web_route(void *user, struct server *srv, struct server_conn *c, const stru
 void web_unheld(void *user, struct server *srv, struct server_conn *c);
 void web_updown(void *user, struct server *srv, bool up, fc_time_t now);
 void web_report_loads(struct engine *e, void *data, fc_time_t now);
-void web_node_config(struct web *w, const struct scenario *sc);
 
 /* ---- Visits (visit.c) ---- */
 

@@ -50,6 +50,64 @@ web_check(const struct scenario *sc, GError **err)
 	return TRUE;
 }
 
+static void
+site_params_read(struct site_params *p, const struct scenario *sc)
+{
+	*p = (struct site_params){
+		.pages = scenario_count(sc, "site", "pages"),
+		.zipf = scenario_real(sc, "site", "zipf"),
+		.html_mu = scenario_real(sc, "site", "html_mu"),
+		.html_sigma = scenario_real(sc, "site", "html_sigma"),
+		.tail_share = scenario_ratio(sc, "site", "tail_share"),
+		.tail_alpha = scenario_real(sc, "site", "tail_alpha"),
+		.tail_k = scenario_size(sc, "site", "tail_k"),
+		.embedded_k = scenario_real(sc, "site", "embedded_k"),
+		.embedded_alpha = scenario_real(sc, "site", "embedded_alpha"),
+		.embedded_max = scenario_count(sc, "site", "embedded_max"),
+		.embedded_mu = scenario_real(sc, "site", "embedded_mu"),
+		.embedded_sigma = scenario_real(sc, "site", "embedded_sigma"),
+	};
+}
+
+#define REPLAY_WINDOW_MIN (30 * FC_SEC)
+#define REPLAY_WINDOW_LATENCIES 8
+
+/* The nodes' common configuration, from [coop]. */
+static void
+node_config(struct web *w, const struct scenario *sc)
+{
+	struct fc_config *c = &w->node_cfg;
+
+	fc_config_default(c);
+	c->flash_threshold = scenario_real(sc, "coop", "flash_threshold");
+	c->low_water = scenario_real(sc, "coop", "low_water");
+	c->smoothing = scenario_enum(sc, "coop", "smoothing");
+	c->smooth_time = scenario_duration(sc, "coop", "smooth_time");
+	c->leave = scenario_enum(sc, "coop", "leave");
+	c->flash_hold = scenario_duration(sc, "coop", "flash_hold");
+	c->calm_hold = scenario_duration(sc, "coop", "calm_hold");
+	c->extend_while_high = scenario_bool(sc, "coop", "extend_while_high");
+	c->rescue_hold = scenario_duration(sc, "coop", "rescue_hold");
+	c->protect_self = scenario_bool(sc, "coop", "protect_self");
+	c->protect_threshold = scenario_real(sc, "coop", "protect_threshold");
+	c->share = scenario_enum(sc, "coop", "share");
+	c->redirect_share = scenario_ratio(sc, "coop", "redirect_share");
+	c->target_load = scenario_real(sc, "coop", "target_load");
+	c->max_share = scenario_ratio(sc, "coop", "max_share");
+	c->target = scenario_enum(sc, "coop", "target");
+	c->probe_mode = FC_PROBE_MESSAGE;
+	c->probe_interval = scenario_duration(sc, "coop", "probe_interval");
+	c->probe_jitter = scenario_ratio(sc, "coop", "probe_jitter");
+	c->probe_timeout = scenario_duration(sc, "coop", "probe_timeout");
+	c->probe_misses = (unsigned)scenario_count(sc, "coop", "probe_misses");
+	c->heartbeat_interval = scenario_duration(sc, "coop", "heartbeat_interval");
+	c->spread = scenario_enum(sc, "coop", "spread");
+	/* Messages cross the network twice a server's latency: the replay
+	 * window is REPLAY_WINDOW_LATENCIES such trips, REPLAY_WINDOW_MIN at
+	 * least. */
+	c->replay_window = MAX(REPLAY_WINDOW_MIN, REPLAY_WINDOW_LATENCIES * w->server_latency);
+}
+
 static void web_destroy(void *data);
 
 static void *
@@ -60,6 +118,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	g_autofree uint32_t *origins = NULL;
 	struct dns_params dp;
 	struct swarm_config bc;
+	struct site_params sitep;
 	fc_time_t first;
 
 	w->world = world;
@@ -144,9 +203,10 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		w->flash = arrivals_new_profile(&prof);
 	}
 
+	site_params_read(&sitep, sc);
 	w->sites = g_new0(struct site, w->nservers);
 	for (uint32_t i = 0; i < w->nservers; i++)
-		web_build_site(w, sc, i);
+		web_build_site(w, &sitep, i);
 
 	dp = (struct dns_params){
 		.ttl = scenario_duration(sc, "dns", "ttl"),
@@ -181,17 +241,17 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 			g_checksum_free(ck);
 		}
 	}
-	web_node_config(w, sc);
+	node_config(w, sc);
 
 	if (w->bt_fetch || w->bt_share > 0 || w->copies_by_bt) {
-		fc_time_t down_at = scenario_duration(sc, "bittorrent", "tracker_down_at");
-		fc_time_t down_for = scenario_duration(sc, "bittorrent", "tracker_down_for");
+		struct swarm_tracker_config tc;
 
+		swarm_tracker_config_read(&tc, sc);
 		rng_stream_init(&w->tracker_rs, ctx->seed, ctx->replication, "bt-tracker", 0);
-		w->tr = tracker_new(&w->tracker_rs, swarm_tracker_answer(sc));
-		if (down_for > 0) {
-			tracker_set_down(w->tr, down_at, down_at + down_for);
-			engine_schedule_at(w->e, down_at, tracker_down, w);
+		w->tr = tracker_new(&w->tracker_rs, tc.answer);
+		if (tc.down_for > 0) {
+			tracker_set_down(w->tr, tc.down_at, tc.down_at + tc.down_for);
+			engine_schedule_at(w->e, tc.down_at, tracker_down, w);
 		}
 		w->swarm = swarm_new(w->e, w->net, w->tr, &bc);
 		w->torrents = g_hash_table_new_full(sim_hash_int64, g_int64_equal, g_free, NULL);
