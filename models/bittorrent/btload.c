@@ -219,7 +219,8 @@ tracker_down_ev(struct engine *e, void *data, fc_time_t now)
 		  fc_time_to_sec(b->p->tracker_down_for));
 }
 
-struct btload *
+/* The workload on engine e (clock at 0), recording into rec (may be NULL). */
+static struct btload *
 btload_new(const struct btload_params *p, struct engine *e, struct recorder *rec)
 {
 	struct btload *b = g_new0(struct btload, 1);
@@ -262,7 +263,8 @@ btload_new(const struct btload_params *p, struct engine *e, struct recorder *rec
 	return b;
 }
 
-void
+/* Accepts NULL. */
+static void
 btload_free(struct btload *b)
 {
 	if (!b)
@@ -277,7 +279,8 @@ btload_free(struct btload *b)
 	g_free(b);
 }
 
-void
+/* Results once the engine has run to p->end; asserts byte conservation. */
+static void
 btload_result(struct btload *b, struct btload_result *out)
 {
 	fc_time_t now = engine_now(b->e);

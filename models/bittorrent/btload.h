@@ -60,17 +60,6 @@ struct btload_result {
 /* The fluid model's parameters for p (mu and c in files per second). */
 void btload_fluid(const struct btload_params *p, struct fluid_params *out);
 
-struct btload;
-
-/* The workload on engine e (clock at 0), recording into rec (may be NULL). */
-struct btload *btload_new(const struct btload_params *p, struct engine *e,
-			  struct recorder *rec);
-/* Accepts NULL. */
-void btload_free(struct btload *b);
-
-/* Results once the engine has run to p->end; asserts byte conservation. */
-void btload_result(struct btload *b, struct btload_result *out);
-
 /* One replication on an engine of its own, recording nothing. */
 void btload_simulate(const struct btload_params *p, struct btload_result *out);
 

@@ -310,11 +310,6 @@ swarm_peer_neighbours(const struct swarm_peer *p)
 	return p->conns->len;
 }
 
-uint64_t
-swarm_peer_id(const struct swarm_peer *p)
-{
-	return p->id;
-}
 
 uint64_t
 swarm_peer_uploaded(const struct swarm_peer *p)

@@ -103,12 +103,6 @@ swarm__torrent_at(const struct swarm *s, uint32_t id)
 	return &g_array_index(s->torrents, struct torrent, id);
 }
 
-uint32_t
-swarm_torrent_pieces(const struct swarm *s, uint32_t torrent)
-{
-	return swarm__torrent_at(s, torrent)->npieces;
-}
-
 uint64_t
 swarm_piece_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece)
 {

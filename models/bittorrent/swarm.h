@@ -120,7 +120,6 @@ void swarm_free(struct swarm *s);
 
 /* A torrent of bytes (> 0) cut into pieces of piece_size; returns its id. */
 uint32_t swarm_torrent_add(struct swarm *s, uint64_t bytes);
-uint32_t swarm_torrent_pieces(const struct swarm *s, uint32_t torrent);
 uint64_t swarm_piece_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece);
 
 /*
@@ -142,7 +141,6 @@ bool swarm_peer_seed(const struct swarm_peer *p);
 bool swarm_peer_has(const struct swarm_peer *p, uint32_t piece);
 uint32_t swarm_peer_pieces(const struct swarm_peer *p);
 size_t swarm_peer_neighbours(const struct swarm_peer *p);
-uint64_t swarm_peer_id(const struct swarm_peer *p);
 /* Bytes it has uploaded and downloaded (flows complete or cut short). */
 uint64_t swarm_peer_uploaded(const struct swarm_peer *p);
 uint64_t swarm_peer_downloaded(const struct swarm_peer *p);
