@@ -197,9 +197,14 @@ fc_config_check(const struct fc_config *c)
 		return FC_ERR_CONFIG_TIMER;
 	if (c->probe_misses < 1)
 		return FC_ERR_CONFIG_PROBE;
-	if ((unsigned)c->leave > FC_LEAVE_HYSTERESIS || (unsigned)c->share > FC_SHARE_FEEDBACK ||
-	    (unsigned)c->target > FC_TARGET_HASH || (unsigned)c->spread > FC_SPREAD_PREDISTRIBUTED ||
-	    (unsigned)c->smoothing > FC_SMOOTH_WINDOW || (unsigned)c->probe_mode > FC_PROBE_HOST)
+	/* Each choice is one its name table knows, so a value added to an
+	 * enum and its table is accepted here without another edit. */
+	if (!fc_enum_name_of(fc_leave_names, c->leave) ||
+	    !fc_enum_name_of(fc_share_names, c->share) ||
+	    !fc_enum_name_of(fc_target_names, c->target) ||
+	    !fc_enum_name_of(fc_spread_names, c->spread) ||
+	    !fc_enum_name_of(fc_smoothing_names, c->smoothing) ||
+	    !fc_enum_name_of(fc_probe_mode_names, c->probe_mode))
 		return FC_ERR_CONFIG_POLICY;
 	for (size_t i = 0; i < c->nsites; i++)
 		for (size_t j = 0; j < i; j++)

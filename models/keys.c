@@ -17,32 +17,11 @@
 #include "models/world/world.h"
 #include "sim/evq.h"
 #include "sim/recorder.h"
+#include "sim/run.h"
 
 static const struct key_def defs[] = {
-	/* What the scenario is: stored with each run, no effect on results. */
-	{ "scenario", "name", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL,
-	  "short name stored with each run (empty: the file name without .ini)" },
-	{ "scenario", "description", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL,
-	  "free text describing the scenario" },
-	{ "scenario", "include", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL,
-	  "base scenario read first, whose keys this file overrides (path relative to this file)" },
-
-	/* How the run goes. */
-	{ "run", "model", KEY_ENUM, 0, NULL, "mmck", NULL, NULL, model_names,
-	  "what is simulated: mmck, an M/M/c/K station with a closed-form solution; web, an origin, its cooperators and a flash crowd; swarm, one BitTorrent swarm under the fluid model's workload" },
-	{ "run", "seed", KEY_COUNT, 0, "seed", "1", NULL, NULL, NULL,
-	  "master seed of the random streams (each run also has a replication number)" },
-	{ "run", "warmup", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL,
-	  "simulated time before measurement starts" },
-	{ "run", "duration", KEY_DURATION, 0, NULL, "1h", ">0s", NULL, NULL,
-	  "simulated time measured after the warm-up; the run ends at warmup + duration" },
-	{ "run", "max_events", KEY_COUNT, 0, "events", "0", NULL, NULL, NULL,
-	  "mark the run failed once it has executed this many events (0: no limit)" },
-	{ "run", "record", KEY_ENUM, KEY_LIST, NULL, "scalar, vector, statistic, event",
-	  NULL, NULL, recorder_kind_names,
-	  "kinds of results written to the database; leave out what a sweep does not need" },
-	{ "run", "queue", KEY_ENUM, KEY_META, NULL, "radix", NULL, NULL, evq_names,
-	  "pending-event set of the engine; results are identical with either" },
+	SIM_KEYS("mmck", flashcoop_model_names,
+		 "what is simulated: mmck, an M/M/c/K station with a closed-form solution; web, an origin, its cooperators and a flash crowd; swarm, one BitTorrent swarm under the fluid model's workload"),
 
 	/* The M/M/c/K station (run.model = mmck). */
 	{ "mmck", "servers", KEY_COUNT, 0, "servers", "1", "1", "1000000", NULL,
@@ -306,4 +285,4 @@ static const struct key_def defs[] = {
 	  "period of the downloaders and seeds time series during measurement (0s: none)" },
 };
 
-const struct key_table scenario_keys = { defs, G_N_ELEMENTS(defs) };
+const struct key_table flashcoop_keys = { defs, G_N_ELEMENTS(defs) };

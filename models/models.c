@@ -30,14 +30,14 @@ static const struct model_type web_model = {
 	.destroy = world_model_destroy,
 };
 
-const struct model_type *const model_types[] = {
+const struct model_type *const flashcoop_models[] = {
 	&mmck_model,
 	&web_model,
 	&btload_model,
 	NULL,
 };
 
-const struct fc_enum_name model_names[] = {
+const struct fc_enum_name flashcoop_model_names[] = {
 	{ "mmck", 0 },
 	{ "web", 1 },
 	{ "swarm", 2 },
@@ -45,6 +45,6 @@ const struct fc_enum_name model_names[] = {
 };
 
 const struct sim_catalog flashcoop_catalog = {
-	.models = model_types,
-	.keys = &scenario_keys,
+	.models = flashcoop_models,
+	.keys = &flashcoop_keys,
 };

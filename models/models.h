@@ -11,16 +11,16 @@
 #include "sim/model.h"
 
 /* Every scenario key, in documentation order. */
-extern const struct key_table scenario_keys;
+extern const struct key_table flashcoop_keys;
 
 /* The model types, NULL-terminated. */
-extern const struct model_type *const model_types[];
+extern const struct model_type *const flashcoop_models[];
 
 /*
  * The choices of [run] model: each model type's name, with its index in
- * model_types as the value (tests/test-choices.c checks that they agree).
+ * flashcoop_models as the value (tests/test-choices.c checks that they agree).
  */
-extern const struct fc_enum_name model_names[];
+extern const struct fc_enum_name flashcoop_model_names[];
 
 /* Both, for sim_main() and the run driver. */
 extern const struct sim_catalog flashcoop_catalog;

@@ -13,7 +13,6 @@
 
 #include <glib.h>
 #include <gsl/gsl_errno.h>
-#include <igraph/igraph.h>
 
 #include "sim/cli.h"
 #include "sim/autoptr.h"
@@ -340,7 +339,6 @@ int
 sim_main(const struct sim_catalog *cat, int argc, char **argv)
 {
 	gsl_set_error_handler_off();
-	igraph_set_error_handler(igraph_error_handler_ignore);
 	if (argc < 2)
 		return usage(stderr);
 	if (strcmp(argv[1], "--version") == 0) {

@@ -57,9 +57,14 @@ spawn(char **argv, size_t job, struct worker *w, GError **err)
 #endif
 		if (getppid() != parent)
 			_exit(EXIT_SIGNAL_BASE + SIGTERM);
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+		    dup2(fds[1], STDERR_FILENO) < 0)
+			_exit(POOL_EXIT_NOT_STARTED);
+		if (null > STDERR_FILENO)
+			close(null);
+		if (fds[1] > STDERR_FILENO)
+			close(fds[1]);
+		close(fds[0]);
 		execv(argv[0], argv);
 		_exit(POOL_EXIT_NOT_STARTED);
 	}
@@ -118,10 +123,19 @@ pool_run(size_t n, unsigned workers, volatile sig_atomic_t *sig,
 		for (unsigned i = 0; i < nrun; i++)
 			fds[i] = (struct pollfd){ .fd = w[i].fd, .events = POLLIN };
 		got_fds = poll(fds, nrun, POLL_TIMEOUT_MS);
-		if (got_fds < 0 && errno != EINTR && ok) {
-			g_set_error(err, POOL_ERROR, POOL_ERROR_SPAWN, "poll: %s",
-				    g_strerror(errno));
+		if (got_fds < 0 && errno != EINTR) {
+			/* No way left to watch them: stop every worker and wait
+			 * for each, rather than spin on a failing poll. */
+			if (ok)
+				g_set_error(err, POOL_ERROR, POOL_ERROR_SPAWN, "poll: %s",
+					    g_strerror(errno));
 			ok = FALSE;
+			for (unsigned i = 0; i < nrun; i++)
+				kill(w[i].pid, SIGTERM);
+			for (unsigned i = 0; i < nrun; i++)
+				reap(&w[i], ops, user);
+			nrun = 0;
+			break;
 		}
 		for (unsigned i = 0; got_fds > 0 && i < nrun; i++) {
 			char buf[4096];

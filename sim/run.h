@@ -13,7 +13,42 @@
 
 #include <glib.h>
 
+#include "sim/evq.h"
+#include "sim/keys.h"
+#include "sim/recorder.h"
 #include "sim/scenario.h"
+
+/*
+ * The keys the simulator itself reads, [scenario] and [run], as key_def
+ * initialisers for the program's key table to begin with.  [run] model
+ * chooses among the program's model types: its default, its name table and
+ * its one-line meaning are the program's.
+ */
+#define SIM_KEYS(model_default, model_names, model_doc) \
+	/* What the scenario is: stored with each run, no effect on results. */ \
+	{ "scenario", "name", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL, \
+	  "short name stored with each run (empty: the file name without .ini)" }, \
+	{ "scenario", "description", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL, \
+	  "free text describing the scenario" }, \
+	{ "scenario", "include", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL, \
+	  "base scenario read first, whose keys this file overrides (path relative to this file)" }, \
+	\
+	/* How the run goes. */ \
+	{ "run", "model", KEY_ENUM, 0, NULL, (model_default), NULL, NULL, (model_names), \
+	  (model_doc) }, \
+	{ "run", "seed", KEY_COUNT, 0, "seed", "1", NULL, NULL, NULL, \
+	  "master seed of the random streams (each run also has a replication number)" }, \
+	{ "run", "warmup", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL, \
+	  "simulated time before measurement starts" }, \
+	{ "run", "duration", KEY_DURATION, 0, NULL, "1h", ">0s", NULL, NULL, \
+	  "simulated time measured after the warm-up; the run ends at warmup + duration" }, \
+	{ "run", "max_events", KEY_COUNT, 0, "events", "0", NULL, NULL, NULL, \
+	  "mark the run failed once it has executed this many events (0: no limit)" }, \
+	{ "run", "record", KEY_ENUM, KEY_LIST, NULL, "scalar, vector, statistic, event", \
+	  NULL, NULL, recorder_kind_names, \
+	  "kinds of results written to the database; leave out what a sweep does not need" }, \
+	{ "run", "queue", KEY_ENUM, KEY_META, NULL, "radix", NULL, NULL, evq_names, \
+	  "pending-event set of the engine; results are identical with either" }
 
 struct progress;
 struct sim_catalog;

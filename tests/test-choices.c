@@ -20,8 +20,8 @@ test_round_trip(void)
 {
 	size_t keys = 0;
 
-	for (size_t i = 0; i < scenario_keys.n; i++) {
-		const struct key_def *k = &scenario_keys.defs[i];
+	for (size_t i = 0; i < flashcoop_keys.n; i++) {
+		const struct key_def *k = &flashcoop_keys.defs[i];
 		g_autofree char *dotted = NULL, *choices = NULL;
 
 		if (k->type != KEY_ENUM)
@@ -31,7 +31,7 @@ test_round_trip(void)
 		g_assert_cmpuint(fc_enum_count(k->names), >=, 2);
 		dotted = g_strdup_printf("%s.%s", k->group, k->name);
 		for (const struct fc_enum_name *c = k->names; c->name; c++) {
-			g_autoptr(fc_scenario) sc = scenario_new(&scenario_keys);
+			g_autoptr(fc_scenario) sc = scenario_new(&flashcoop_keys);
 			g_autoptr(GError) err = NULL;
 
 			/* Names are unique within a table. */
@@ -64,36 +64,36 @@ test_round_trip(void)
 static void
 test_models(void)
 {
-	const struct key_def *k = keys_find(&scenario_keys, "run", "model");
+	const struct key_def *k = keys_find(&flashcoop_keys, "run", "model");
 	size_t n = 0;
 
 	g_assert_nonnull(k);
-	g_assert_true(k->names == model_names);
-	while (model_types[n])
+	g_assert_true(k->names == flashcoop_model_names);
+	while (flashcoop_models[n])
 		n++;
-	g_assert_cmpuint(fc_enum_count(model_names), ==, n);
+	g_assert_cmpuint(fc_enum_count(flashcoop_model_names), ==, n);
 	/* Each name is its model type's, at the index it gives: the same set. */
-	for (const struct fc_enum_name *c = model_names; c->name; c++) {
+	for (const struct fc_enum_name *c = flashcoop_model_names; c->name; c++) {
 		g_assert_cmpint(c->value, >=, 0);
 		g_assert_cmpint(c->value, <, (int)n);
-		g_assert_cmpstr(model_types[c->value]->name, ==, c->name);
+		g_assert_cmpstr(flashcoop_models[c->value]->name, ==, c->name);
 	}
 	for (size_t i = 0; i < n; i++)
-		g_assert_nonnull(fc_enum_find(model_names, model_types[i]->name));
+		g_assert_nonnull(fc_enum_find(flashcoop_model_names, flashcoop_models[i]->name));
 	/* And the run driver finds them through the scenario. */
 	for (size_t i = 0; i < n; i++) {
-		g_autoptr(fc_scenario) sc = scenario_new(&scenario_keys);
+		g_autoptr(fc_scenario) sc = scenario_new(&flashcoop_keys);
 
-		g_assert_true(scenario_set(sc, "run.model", model_types[i]->name, "test",
+		g_assert_true(scenario_set(sc, "run.model", flashcoop_models[i]->name, "test",
 					   NULL));
-		g_assert_true(sim_catalog_model(&flashcoop_catalog, sc) == model_types[i]);
+		g_assert_true(sim_catalog_model(&flashcoop_catalog, sc) == flashcoop_models[i]);
 	}
 }
 
 static void
 test_queues(void)
 {
-	const struct key_def *k = keys_find(&scenario_keys, "run", "queue");
+	const struct key_def *k = keys_find(&flashcoop_keys, "run", "queue");
 	size_t n = 0;
 
 	g_assert_true(k && k->names == evq_names);

@@ -28,7 +28,7 @@ setup(struct fixture *f, gconstpointer data)
 	f->e = engine_new(evq_type_find("radix"));
 	f->ctx = (struct sim_ctx){ .engine = f->e, .seed = 7, .replication = 0,
 				   .end = FC_TIME_NEVER };
-	f->sc = scenario_new(&scenario_keys);
+	f->sc = scenario_new(&flashcoop_keys);
 	for (size_t i = 0; sets && sets[i]; i++)
 		g_assert_true(scenario_assign(f->sc, sets[i], "test", &err));
 	g_assert_no_error(err);

@@ -10,8 +10,8 @@
  * time are what the fluid model's equilibrium predicts; the run records
  * both.
  */
-#ifndef FLASHCOOP_MODELS_BTLOAD_H
-#define FLASHCOOP_MODELS_BTLOAD_H
+#ifndef FLASHCOOP_MODELS_BITTORRENT_BTLOAD_H
+#define FLASHCOOP_MODELS_BITTORRENT_BTLOAD_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -17,8 +17,8 @@
  *
  * the swarm being download-limited when beta = c, upload-limited otherwise.
  */
-#ifndef FLASHCOOP_MODELS_FLUID_H
-#define FLASHCOOP_MODELS_FLUID_H
+#ifndef FLASHCOOP_MODELS_BITTORRENT_FLUID_H
+#define FLASHCOOP_MODELS_BITTORRENT_FLUID_H
 
 #include <stdbool.h>
 

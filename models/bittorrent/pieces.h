@@ -6,8 +6,8 @@
  * already being fetched, endgame: any of those again from another peer.
  * Piece sets are bitfields of npieces bits.
  */
-#ifndef FLASHCOOP_MODELS_PIECES_H
-#define FLASHCOOP_MODELS_PIECES_H
+#ifndef FLASHCOOP_MODELS_BITTORRENT_PIECES_H
+#define FLASHCOOP_MODELS_BITTORRENT_PIECES_H
 
 #include <stdbool.h>
 #include <stddef.h>

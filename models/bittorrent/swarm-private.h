@@ -17,8 +17,8 @@
  * stream, in the order the code makes them, so moving code between these
  * files must keep the order of calls.
  */
-#ifndef FLASHCOOP_MODELS_SWARM_PRIVATE_H
-#define FLASHCOOP_MODELS_SWARM_PRIVATE_H
+#ifndef FLASHCOOP_MODELS_BITTORRENT_SWARM_PRIVATE_H
+#define FLASHCOOP_MODELS_BITTORRENT_SWARM_PRIVATE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -43,8 +43,8 @@
  * left (swarm_check asserts it).  Peers draw their random choices from a stream
  * of their own, keyed by the id the host gives them.
  */
-#ifndef FLASHCOOP_MODELS_SWARM_H
-#define FLASHCOOP_MODELS_SWARM_H
+#ifndef FLASHCOOP_MODELS_BITTORRENT_SWARM_H
+#define FLASHCOOP_MODELS_BITTORRENT_SWARM_H
 
 #include <stdbool.h>
 #include <stddef.h>

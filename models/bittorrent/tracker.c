@@ -28,7 +28,7 @@ struct tracker {
 };
 
 static void
-swarm_free(gpointer p)
+tswarm_free(gpointer p)
 {
 	struct tswarm *s = p;
 
@@ -44,7 +44,7 @@ tracker_new(struct rng_stream *s, unsigned max_peers)
 
 	t->rng = s;
 	t->max_peers = max_peers;
-	t->swarms = g_hash_table_new_full(sim_hash_direct, g_direct_equal, NULL, swarm_free);
+	t->swarms = g_hash_table_new_full(sim_hash_direct, g_direct_equal, NULL, tswarm_free);
 	return t;
 }
 

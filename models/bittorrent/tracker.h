@@ -6,8 +6,8 @@
  * be unavailable for a while (announces then get no answer).  Peers are
  * numbers the caller gives; nothing here does I/O or keeps time of its own.
  */
-#ifndef FLASHCOOP_MODELS_TRACKER_H
-#define FLASHCOOP_MODELS_TRACKER_H
+#ifndef FLASHCOOP_MODELS_BITTORRENT_TRACKER_H
+#define FLASHCOOP_MODELS_BITTORRENT_TRACKER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,8 +6,8 @@
  * MaxRequestWorkers = c and a listen backlog of K - c, and its closed-form
  * solution is what validates the engine and the random streams end to end.
  */
-#ifndef FLASHCOOP_MODELS_MMCK_H
-#define FLASHCOOP_MODELS_MMCK_H
+#ifndef FLASHCOOP_MODELS_MMCK_MMCK_H
+#define FLASHCOOP_MODELS_MMCK_MMCK_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -16,8 +16,8 @@
  * each with its own rate bound, so that a 1000x shock costs no more than
  * the arrivals it makes.
  */
-#ifndef FLASHCOOP_MODELS_ARRIVALS_H
-#define FLASHCOOP_MODELS_ARRIVALS_H
+#ifndef FLASHCOOP_MODELS_WEB_ARRIVALS_H
+#define FLASHCOOP_MODELS_WEB_ARRIVALS_H
 
 #include <stdbool.h>
 #include <stddef.h>

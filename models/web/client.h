@@ -10,8 +10,8 @@
  * Where servers are, how far away, and what the name resolves to is the
  * world's business (struct client_world); the session calls it.
  */
-#ifndef FLASHCOOP_MODELS_CLIENT_H
-#define FLASHCOOP_MODELS_CLIENT_H
+#ifndef FLASHCOOP_MODELS_WEB_CLIENT_H
+#define FLASHCOOP_MODELS_WEB_CLIENT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -8,8 +8,8 @@
  * longer, as real resolvers and browsers do.  Clients are mapped to
  * resolvers by the caller.
  */
-#ifndef FLASHCOOP_MODELS_DNS_H
-#define FLASHCOOP_MODELS_DNS_H
+#ifndef FLASHCOOP_MODELS_WEB_DNS_H
+#define FLASHCOOP_MODELS_WEB_DNS_H
 
 #include <stdbool.h>
 #include <stddef.h>

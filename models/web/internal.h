@@ -6,7 +6,7 @@
  *   web.c      building the model from the scenario; its entry points
  *   host.c     the host of libflashcoop-core: node timers, messages,
  *              actions, routing each request, HTTP fetches by rescuers,
- *              load reports; a real server's host (testbed/) mirrors it
+ *              load reports; what a real server's host must do, step by step
  *   content.c  sites, objects, torrents and the replicas servers hold
  *   visit.c    clients' visits over HTTP and BitTorrent, and arrivals
  *   metrics.c  samples and summaries

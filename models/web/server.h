@@ -15,8 +15,8 @@
  * it for its next request when a worker is ready, and tells it when a
  * response has arrived and when the connection ends.
  */
-#ifndef FLASHCOOP_MODELS_SERVER_H
-#define FLASHCOOP_MODELS_SERVER_H
+#ifndef FLASHCOOP_MODELS_WEB_SERVER_H
+#define FLASHCOOP_MODELS_WEB_SERVER_H
 
 #include <stdbool.h>
 #include <stdint.h>

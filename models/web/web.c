@@ -301,6 +301,16 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	return w;
 }
 
+/* Orders visits (in a pointer array) by their numbers. */
+static gint
+visit_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	const struct visit *x = *(struct visit *const *)a, *y = *(struct visit *const *)b;
+
+	(void)unused;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static void
 web_destroy(void *data)
 {
@@ -308,15 +318,20 @@ web_destroy(void *data)
 
 	if (!w)
 		return;
-	/* Sessions first: they let go of the servers' connections. */
+	/* Sessions first: they let go of the servers' connections.  In the
+	 * order of the visits' numbers, not the hash table's: freeing one can
+	 * start another's request or cancel a flow. */
 	if (w->live) {
 		GHashTableIter it;
 		gpointer k;
+		guint first = w->finished->len;
 
 		g_hash_table_iter_init(&it, w->live);
 		while (g_hash_table_iter_next(&it, &k, NULL))
 			g_ptr_array_add(w->finished, k);
 		g_hash_table_unref(w->live);
+		g_qsort_with_data(w->finished->pdata + first, (gint)(w->finished->len - first),
+				  sizeof(gpointer), visit_cmp, NULL);
 	}
 	web_reap(w->e, w, 0);
 	g_ptr_array_unref(w->finished);
@@ -360,17 +375,11 @@ web_destroy(void *data)
 	g_free(w);
 }
 
-static bool
-web_enabled(const struct scenario *sc)
-{
-	(void)sc;
-	return true;
-}
 
 /* The web traffic: servers, their cooperation, clients, BitTorrent. */
 const struct traffic_type web_traffic = {
 	.name = "web",
-	.enabled = web_enabled,
+	.enabled = NULL, /* always */
 	.check = web_check,
 	.create = web_create,
 	.finish = web_finish,

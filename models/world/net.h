@@ -12,8 +12,8 @@
  * Byte counts are exact integers: a flow's progress is kept in bits, and it
  * completes at the first nanosecond at which all its bits have arrived.
  */
-#ifndef FLASHCOOP_MODELS_NET_H
-#define FLASHCOOP_MODELS_NET_H
+#ifndef FLASHCOOP_MODELS_WORLD_NET_H
+#define FLASHCOOP_MODELS_WORLD_NET_H
 
 #include <stddef.h>
 #include <stdint.h>

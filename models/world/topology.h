@@ -7,8 +7,8 @@
  * attachment (an Internet-like power-law degree), Erdos-Renyi G(n, m), and
  * Watts-Strogatz small world (a ring lattice when the rewiring is 0).
  */
-#ifndef FLASHCOOP_MODELS_TOPOLOGY_H
-#define FLASHCOOP_MODELS_TOPOLOGY_H
+#ifndef FLASHCOOP_MODELS_WORLD_TOPOLOGY_H
+#define FLASHCOOP_MODELS_WORLD_TOPOLOGY_H
 
 #include <stdint.h>
 

@@ -5,8 +5,9 @@
  * gives latencies between hosts (models/world/topology.h, or none: access
  * latencies only), and the hosts placed on them.  It is built once per run
  * from the [network] keys; then each traffic model of the run (the web
- * model, BitTorrent inside it, Winny-style overlays) adds its hosts and
- * starts its flows on the same links, so they compete for them.
+ * model, with BitTorrent inside it, and any other listed beside it in
+ * models/models.c) adds its hosts and starts its flows on the same links,
+ * so they compete for them.
  *
  * A host is where a traffic model's process sits: its access links, its
  * one-way latency to the core of the network, its router (world_place())
@@ -16,8 +17,9 @@
  *
  * The contract of a traffic model is struct traffic_type: it checks its
  * keys, populates the world, records its summaries and frees itself.  A
- * model type of the run driver (sim/model.h) is a world plus a list of
- * traffic types (world_model_create() and friends).
+ * model type of the run driver (sim/model.h) can be a world plus a list of
+ * traffic types (world_model_create() and friends), as [run] model = web
+ * is.
  */
 #ifndef FLASHCOOP_MODELS_WORLD_WORLD_H
 #define FLASHCOOP_MODELS_WORLD_WORLD_H
