@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "flashcoop/quantity.h"
+
 const struct key_def *
 keys_find(const struct key_table *t, const char *group, const char *name)
 {
@@ -50,13 +52,32 @@ keys_type_name(const struct key_def *k)
 }
 
 char *
-keys_choices(const struct key_def *k, const char *sep)
+keys_join_names(const struct fc_enum_name *names, const char *sep)
 {
 	GString *s = g_string_new(NULL);
 
+	for (const struct fc_enum_name *c = names; c->name; c++)
+		g_string_append_printf(s, "%s%s", c == names ? "" : sep, c->name);
+	return g_string_free(s, FALSE);
+}
+
+char *
+keys_choices(const struct key_def *k, const char *sep)
+{
 	g_assert(k->type == KEY_ENUM && k->names);
-	for (const struct fc_enum_name *c = k->names; c->name; c++)
-		g_string_append_printf(s, "%s%s", c == k->names ? "" : sep, c->name);
+	return keys_join_names(k->names, sep);
+}
+
+/* The names of a unit table, joined by ", ". */
+static char *
+join_units(const struct fc_unit *(*table)(size_t *n))
+{
+	size_t n;
+	const struct fc_unit *u = table(&n);
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", u[i].name);
 	return g_string_free(s, FALSE);
 }
 
@@ -65,11 +86,11 @@ keys_type_units(const struct key_def *k)
 {
 	switch (k->type) {
 	case KEY_DURATION:
-		return g_strdup("ns, us, ms, s, min, h, d");
+		return join_units(fc_time_units);
 	case KEY_SIZE:
-		return g_strdup("B, kB, MB, GB, TB, KiB, MiB, GiB, TiB");
+		return join_units(fc_size_units);
 	case KEY_RATE:
-		return g_strdup("bit/s, kbit/s, Mbit/s, Gbit/s, B/s, kB/s, MB/s, GB/s");
+		return join_units(fc_rate_units);
 	case KEY_RATIO:
 		return g_strdup("0.3 or 30%");
 	case KEY_COUNT:

@@ -71,6 +71,9 @@ const char *keys_type_name(const struct key_def *k);
  */
 char *keys_type_units(const struct key_def *k);
 
+/* The names of a name table joined by sep; newly allocated. */
+char *keys_join_names(const struct fc_enum_name *names, const char *sep);
+
 /* A KEY_ENUM key's names joined by sep ("a|b|c", "a, b, c"); newly allocated. */
 char *keys_choices(const struct key_def *k, const char *sep);
 

@@ -195,17 +195,6 @@ value_parse_bool(const char *text, bool *out, char **why)
 	return FALSE;
 }
 
-/* The names of a table joined by sep; newly allocated. */
-static char *
-join_names(const struct fc_enum_name *names, const char *sep)
-{
-	GString *s = g_string_new(NULL);
-
-	for (const struct fc_enum_name *c = names; c->name; c++)
-		g_string_append_printf(s, "%s%s", c == names ? "" : sep, c->name);
-	return g_string_free(s, FALSE);
-}
-
 gboolean
 value_parse_choice(const char *text, const struct fc_enum_name *names, size_t *index,
 		   char **why)
@@ -225,7 +214,7 @@ value_parse_choice(const char *text, const struct fc_enum_name *names, size_t *i
 	for (size_t i = 0; i < n; i++)
 		candidates[i] = names[i].name;
 	near = keys_suggest(copy, candidates, n);
-	list = join_names(names, ", ");
+	list = keys_join_names(names, ", ");
 	if (near)
 		*why = g_strdup_printf("expected one of %s, found '%s'; did you mean "
 				       "'%s'?", list, copy, near);
@@ -396,7 +385,7 @@ value_expected(const struct key_def *k)
 	case KEY_REAL: return g_strdup(EXAMPLE_REAL);
 	case KEY_BOOL: return g_strdup(EXAMPLE_BOOL);
 	case KEY_ENUM: {
-		g_autofree char *list = join_names(k->names, ", ");
+		g_autofree char *list = keys_join_names(k->names, ", ");
 
 		return g_strdup_printf("one of %s", list);
 	}

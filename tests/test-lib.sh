@@ -97,20 +97,6 @@ test_expect_success() {
 	fi
 }
 
-# test_expect_failure DESCRIPTION BODY: a known breakage; BODY should
-# succeed but does not yet.  Reported as a TODO, so it fails nothing.
-test_expect_failure() {
-	[ $# -eq 2 ] || { echo "bug in the test script: test_expect_failure wants 2 arguments" >&2; exit 2; }
-	test_count=$((test_count + 1))
-	test_run_ "$(test_body_ "$2")"
-	# shellcheck disable=SC2181  # see test_run_
-	if [ $? -eq 0 ]; then
-		echo "ok $test_count - $1 # TODO known breakage vanished"
-	else
-		echo "not ok $test_count - $1 # TODO known breakage"
-	fi
-}
-
 # test_done: the plan, and the script's status.
 test_done() {
 	echo "1..$test_count"
@@ -223,23 +209,40 @@ test_wait_for() {
 	done
 }
 
-# results_dump DB: everything the runs in DB recorded, keyed by run key and
-# names (not by row ids), in a stable order: equal dumps mean identical
-# results.
+# results_sql TABLE RUN: the query that prints one kind of result --
+# scalar, vector, statistic, bins or events -- keyed by names rather than
+# row ids, reals printed exactly, each row led by RUN, an SQL expression of
+# the run row r (r.run_key, or '' for a database of one run).  event_log
+# comes in the order it was written.
+results_sql() {
+	case $1 in
+	scalar) echo "SELECT $2, x.entity, x.name, printf('%.17g', x.value)
+	  FROM scalar x JOIN run r ON r.id = x.run_id ORDER BY 1, 2, 3" ;;
+	vector) echo "SELECT $2, v.entity, v.name, d.t_ns, printf('%.17g', d.value)
+	  FROM vector_data d JOIN vector v ON v.id = d.vector_id JOIN run r ON r.id = v.run_id
+	  ORDER BY 1, 2, 3, d.rowid" ;;
+	statistic) echo "SELECT $2, s.entity, s.name, s.count,
+	  printf('%.17g|%.17g|%.17g|%.17g|%.17g', s.mean, s.sd, s.min, s.max, s.sum),
+	  printf('%.17g|%.17g|%.17g|%.17g|%.17g|%.17g|%.17g|%.17g|%.17g',
+	         s.p01, s.p05, s.p10, s.p25, s.p50, s.p75, s.p90, s.p95, s.p99)
+	  FROM statistic s JOIN run r ON r.id = s.run_id ORDER BY 1, 2, 3" ;;
+	bins) echo "SELECT $2, s.entity, s.name, printf('%.17g', b.lower), printf('%.17g', b.upper),
+	  b.count FROM statistic_bin b JOIN statistic s ON s.id = b.statistic_id
+	  JOIN run r ON r.id = s.run_id ORDER BY 1, 2, 3, b.lower" ;;
+	events) echo "SELECT $2, e.seq, e.t_ns, e.entity, e.kind, e.detail
+	  FROM event_log e JOIN run r ON r.id = e.run_id ORDER BY 1, 2" ;;
+	*) echo "results_sql: no table $1" >&2; return 1 ;;
+	esac
+}
+
+# results_dump DB: everything the done runs in DB recorded, run by run: equal
+# dumps mean identical results.
 results_dump() {
-	test_sqlite3 "$1" "
-	SELECT 'S', r.run_key, r.point_key, r.replication, r.sim_end_ns, r.events FROM run r
-	  WHERE r.status = 'done' ORDER BY r.run_key;
-	SELECT 'X', r.run_key, x.entity, x.name, x.value FROM scalar x JOIN run r ON r.id = x.run_id
-	  ORDER BY 2, 3, 4;
-	SELECT 'V', r.run_key, v.entity, v.name, d.t_ns, d.value FROM vector_data d
-	  JOIN vector v ON v.id = d.vector_id JOIN run r ON r.id = v.run_id ORDER BY 2, 3, 4, d.rowid;
-	SELECT 'T', r.run_key, s.entity, s.name, s.count, s.mean, s.sd, s.min, s.max, s.p50, s.p99
-	  FROM statistic s JOIN run r ON r.id = s.run_id ORDER BY 2, 3, 4;
-	SELECT 'B', r.run_key, s.entity, s.name, b.lower, b.upper, b.count FROM statistic_bin b
-	  JOIN statistic s ON s.id = b.statistic_id JOIN run r ON r.id = s.run_id ORDER BY 2, 3, 4, b.rowid;
-	SELECT 'E', r.run_key, e.seq, e.t_ns, e.entity, e.kind, e.detail FROM event_log e
-	  JOIN run r ON r.id = e.run_id ORDER BY 2, 3;"
+	test_sqlite3 "$1" "SELECT 'S', r.run_key, r.point_key, r.replication, r.sim_end_ns, r.events
+	  FROM run r WHERE r.status = 'done' ORDER BY r.run_key" || return 1
+	for t in scalar vector statistic bins events; do
+		test_sqlite3 "$1" "$(results_sql $t r.run_key)" || return 1
+	done
 }
 
 # test_same_results DB1 DB2: the two databases hold identical, non-empty

@@ -144,7 +144,6 @@ world_link_give(struct world *w, net_link l)
 
 struct world_model {
 	struct world *world;
-	const struct traffic_type *const *types;
 	GPtrArray *traffic; /* one instance per enabled type, in order */
 	GPtrArray *of;      /* its type */
 };
@@ -171,7 +170,6 @@ world_model_create(const struct traffic_type *const *types, struct sim_ctx *ctx,
 {
 	struct world_model *m = g_new0(struct world_model, 1);
 
-	m->types = types;
 	m->traffic = g_ptr_array_new();
 	m->of = g_ptr_array_new();
 	m->world = world_new(ctx, sc, err);
