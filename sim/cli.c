@@ -28,6 +28,11 @@
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
+/* `run --worker` only: another live process is running this run; a sweep's
+ * worker gives it back to the sweep, which comes back to it later. */
+#define EXIT_HELD 3
+/* `run --worker` only: another process did this run since the sweep looked. */
+#define EXIT_DONE_ELSEWHERE 4
 /* A run ended by signal N exits with this plus N, as in the shell. */
 #define EXIT_SIGNAL_BASE 128
 
@@ -112,18 +117,29 @@ parse_replication(const char *text, uint64_t *out, GError **err)
 	return TRUE;
 }
 
+static void
+say_waiting(const char *holder)
+{
+	fprintf(stderr, "flashcoop run: another process (%s) is running this run; "
+		"waiting for it to end\n", holder);
+}
+
 static int
 cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 {
 	g_auto(GStrv) sets = NULL;
 	g_autofree char *output = NULL, *seed = NULL, *replication = NULL;
-	gboolean quiet = FALSE, force = FALSE;
+	g_autofree char *sweep_name = NULL, *sweep_hash = NULL;
+	gboolean quiet = FALSE, force = FALSE, rerun_stale = FALSE, worker = FALSE;
 	GOptionEntry entries[] = {
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
 		  "results database, created if missing (default results.db)", "FILE" },
 		{ "force", 'f', 0, G_OPTION_ARG_NONE, &force,
 		  "run even if this run (same parameters and replication) is done in "
 		  "FILE; the new run replaces it when it is done", NULL },
+		{ "rerun-stale", 0, 0, G_OPTION_ARG_NONE, &rerun_stale,
+		  "run even if this run is done in FILE by another version of "
+		  "flashcoop, and replace it (otherwise that is refused)", NULL },
 		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "override a scenario key; may be repeated", "GROUP.KEY=VALUE" },
 		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed,
@@ -132,6 +148,15 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 		  "replication number (default 0)", "R" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 		  "no progress line, no summary", NULL },
+		/* How a sweep runs its workers (sim/sweep.c). */
+		{ "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &worker,
+		  "a sweep's worker: exit 3 at once if another process runs this "
+		  "run, 4 if it is done already, and leave the whole-file check "
+		  "to the sweep", NULL },
+		{ "sweep-name", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
+		  &sweep_name, "the sweep this run belongs to", "NAME" },
+		{ "sweep-hash", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
+		  &sweep_hash, "the hash of its sweep file", "HASH" },
 		{ NULL },
 	};
 	g_autoptr(GError) err = NULL;
@@ -171,6 +196,12 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	o.overrides = overrides->str;
 	o.version = FLASHCOOP_VERSION;
 	o.force = force;
+	o.rerun_stale = rerun_stale;
+	o.skip_held = worker;
+	o.no_verify = worker;
+	o.sweep = sweep_name;
+	o.sweep_hash = sweep_hash;
+	o.waiting = quiet ? NULL : say_waiting;
 	o.interrupt = &got_signal;
 	progress = progress_new(!quiet && isatty(STDERR_FILENO));
 	o.progress = progress;
@@ -191,11 +222,20 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 		status = 0;
 		break;
 	case RUN_ALREADY_DONE:
+		if (worker) {
+			status = EXIT_DONE_ELSEWHERE;
+			break;
+		}
 		if (!quiet)
 			printf("this run (key %s) is done already in %s as run %" G_GINT64_FORMAT "; "
 			       "nothing to do (--force runs it again)\n",
 			       rep.run_key, o.output, rep.run_id);
 		status = 0;
+		break;
+	case RUN_HELD:
+		fprintf(stderr, "flashcoop run: another process (%s) is running this "
+			"run; left to it\n", rep.error);
+		status = EXIT_HELD;
 		break;
 	case RUN_FAILED:
 		fprintf(stderr, "flashcoop run: run %" G_GINT64_FORMAT " failed: %s\n",
@@ -308,13 +348,13 @@ cmd_merge(int argc, char **argv)
 				"input\n", argv[i]);
 			return EXIT_BAD_INPUT;
 		}
-		in = results_open(argv[i], FALSE, &err);
+		in = results_open(argv[i], RESULTS_READ, &err);
 		if (!in) {
 			fprintf(stderr, "flashcoop merge: %s\n", err->message);
 			return EXIT_BAD_INPUT;
 		}
 	}
-	out = results_open(argv[1], TRUE, &err);
+	out = results_open(argv[1], RESULTS_CREATE, &err);
 	if (!out) {
 		fprintf(stderr, "flashcoop merge: %s\n", err->message);
 		return EXIT_BAD_INPUT;
@@ -352,7 +392,7 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 		return cmd_run(cat, argc - 1, argv + 1);
 	if (strcmp(argv[1], "sweep") == 0) {
 		install_signals();
-		return sweep_main(cat, argc - 1, argv + 1, &got_signal);
+		return sweep_main(cat, FLASHCOOP_VERSION, argc - 1, argv + 1, &got_signal);
 	}
 	if (strcmp(argv[1], "keys") == 0)
 		return cmd_keys(cat, argc - 1, argv + 1);

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/results.h"
 
-#include <errno.h>
-#include <signal.h>
+#include <math.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "sim/autoptr.h"
+#include "sim/liveness.h"
+#include "sim/pagesum.h"
 
 /* 'FCOP' */
 #define APPLICATION_ID 0x46434f50
@@ -29,7 +33,7 @@ G_DEFINE_QUARK(flashcoop-results-error-quark, results_error)
 
 /* Keep docs/results.md in step with this. */
 static const char schema[] =
-	"CREATE TABLE run ("
+	"CREATE TABLE IF NOT EXISTS run ("
 	"  id INTEGER PRIMARY KEY,"
 	"  run_key TEXT NOT NULL,"
 	"  point_key TEXT NOT NULL,"
@@ -43,39 +47,44 @@ static const char schema[] =
 	"  seed INTEGER NOT NULL,"
 	"  replication INTEGER NOT NULL,"
 	"  version TEXT NOT NULL,"
+	"  sweep TEXT,"
+	"  sweep_hash TEXT,"
 	"  host TEXT NOT NULL,"
 	"  pid INTEGER NOT NULL,"
+	"  proc_start TEXT,"
 	"  started TEXT NOT NULL,"
 	"  ended TEXT,"
 	"  wall_s REAL,"
 	"  sim_end_ns INTEGER,"
 	"  events INTEGER);"
-	"CREATE UNIQUE INDEX run_done_key ON run (run_key) WHERE status = 'done';"
-	"CREATE INDEX run_point ON run (point_key);"
-	"CREATE TABLE param ("
+	"CREATE UNIQUE INDEX IF NOT EXISTS run_done_key ON run (run_key) WHERE status = 'done';"
+	"CREATE INDEX IF NOT EXISTS run_point ON run (point_key);"
+	"CREATE INDEX IF NOT EXISTS run_key ON run (run_key);"
+	"CREATE TABLE IF NOT EXISTS param ("
 	"  run_id INTEGER NOT NULL REFERENCES run (id),"
 	"  name TEXT NOT NULL,"
 	"  value TEXT NOT NULL,"
 	"  source TEXT NOT NULL,"
+	"  num REAL,"
 	"  PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
-	"CREATE TABLE scalar ("
+	"CREATE TABLE IF NOT EXISTS scalar ("
 	"  run_id INTEGER NOT NULL REFERENCES run (id),"
 	"  entity TEXT NOT NULL,"
 	"  name TEXT NOT NULL,"
 	"  value REAL,"
 	"  PRIMARY KEY (run_id, entity, name)) WITHOUT ROWID;"
-	"CREATE TABLE vector ("
+	"CREATE TABLE IF NOT EXISTS vector ("
 	"  id INTEGER PRIMARY KEY,"
 	"  run_id INTEGER NOT NULL REFERENCES run (id),"
 	"  entity TEXT NOT NULL,"
 	"  name TEXT NOT NULL,"
 	"  UNIQUE (run_id, entity, name));"
-	"CREATE TABLE vector_data ("
+	"CREATE TABLE IF NOT EXISTS vector_data ("
 	"  vector_id INTEGER NOT NULL REFERENCES vector (id),"
 	"  t_ns INTEGER NOT NULL,"
 	"  value REAL);"
-	"CREATE INDEX vector_data_vector ON vector_data (vector_id);"
-	"CREATE TABLE statistic ("
+	"CREATE INDEX IF NOT EXISTS vector_data_vector ON vector_data (vector_id);"
+	"CREATE TABLE IF NOT EXISTS statistic ("
 	"  id INTEGER PRIMARY KEY,"
 	"  run_id INTEGER NOT NULL REFERENCES run (id),"
 	"  entity TEXT NOT NULL,"
@@ -85,13 +94,13 @@ static const char schema[] =
 	"  p01 REAL, p05 REAL, p10 REAL, p25 REAL, p50 REAL,"
 	"  p75 REAL, p90 REAL, p95 REAL, p99 REAL,"
 	"  UNIQUE (run_id, entity, name));"
-	"CREATE TABLE statistic_bin ("
+	"CREATE TABLE IF NOT EXISTS statistic_bin ("
 	"  statistic_id INTEGER NOT NULL REFERENCES statistic (id),"
 	"  lower REAL NOT NULL,"
 	"  upper REAL NOT NULL,"
 	"  count INTEGER NOT NULL);"
-	"CREATE INDEX statistic_bin_statistic ON statistic_bin (statistic_id);"
-	"CREATE TABLE event_log ("
+	"CREATE INDEX IF NOT EXISTS statistic_bin_statistic ON statistic_bin (statistic_id);"
+	"CREATE TABLE IF NOT EXISTS event_log ("
 	"  run_id INTEGER NOT NULL REFERENCES run (id),"
 	"  seq INTEGER NOT NULL,"
 	"  t_ns INTEGER NOT NULL,"
@@ -99,40 +108,52 @@ static const char schema[] =
 	"  kind TEXT NOT NULL,"
 	"  detail TEXT,"
 	"  PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
-	"CREATE TABLE t_quantile ("
+	"CREATE TABLE IF NOT EXISTS t_quantile ("
 	"  df INTEGER PRIMARY KEY,"
 	"  q975 REAL NOT NULL);"
-	/* What a sweep point is: its key and the parameters of its runs. */
-	"CREATE VIEW point AS"
-	"  SELECT point_key, min(scenario) AS scenario, count(*) AS runs"
-	"  FROM run WHERE status = 'done' GROUP BY point_key;"
-	"CREATE VIEW point_param AS"
-	"  SELECT DISTINCT r.point_key, p.name, p.value"
+	/*
+	 * What a sweep point is: its key and the parameters of its runs.  The
+	 * runs of one point made by two versions of the program are two rows,
+	 * never mixed.
+	 */
+	"CREATE VIEW IF NOT EXISTS point AS"
+	"  SELECT point_key, min(scenario) AS scenario, count(*) AS runs, version"
+	"  FROM run WHERE status = 'done' GROUP BY point_key, version;"
+	"CREATE VIEW IF NOT EXISTS point_param AS"
+	"  SELECT DISTINCT r.point_key, p.name, p.value, p.num"
 	"  FROM param p JOIN run r ON r.id = p.run_id WHERE r.status = 'done';"
 	/*
 	 * Mean, standard deviation, n and 95% confidence half-width of every
-	 * scalar over the done replications of each point; the deviations are
-	 * taken from the mean in a second pass, not from sums of squares.
+	 * scalar over the done replications of each point (and version), and
+	 * n_missing, the done runs of the point without a value (NULL, or no
+	 * row at all); the deviations are taken from the mean in a second
+	 * pass, not from sums of squares.
 	 */
-	"CREATE VIEW point_scalar AS"
-	"  WITH s AS ("
-	"    SELECT r.point_key, x.entity, x.name, x.value"
-	"    FROM scalar x JOIN run r ON r.id = x.run_id"
-	"    WHERE r.status = 'done' AND x.value IS NOT NULL),"
+	"CREATE VIEW IF NOT EXISTS point_scalar AS"
+	"  WITH pr AS ("
+	"    SELECT id, point_key, version FROM run WHERE status = 'done'),"
+	"  pn AS ("
+	"    SELECT point_key, version, count(*) AS runs FROM pr"
+	"    GROUP BY point_key, version),"
+	"  s AS ("
+	"    SELECT pr.point_key, pr.version, x.entity, x.name, x.value"
+	"    FROM scalar x JOIN pr ON pr.id = x.run_id),"
 	"  m AS ("
-	"    SELECT point_key, entity, name, count(*) AS n, avg(value) AS mean"
-	"    FROM s GROUP BY point_key, entity, name),"
+	"    SELECT point_key, version, entity, name, count(value) AS n,"
+	"      avg(value) AS mean"
+	"    FROM s GROUP BY point_key, version, entity, name),"
 	"  v AS ("
-	"    SELECT m.point_key, m.entity, m.name, m.n, m.mean,"
+	"    SELECT m.point_key, m.version, m.entity, m.name, m.n, m.mean,"
 	"      CASE WHEN m.n > 1 THEN"
 	"        sqrt(sum((s.value - m.mean) * (s.value - m.mean)) / (m.n - 1))"
 	"      END AS sd"
-	"    FROM m JOIN s USING (point_key, entity, name)"
-	"    GROUP BY m.point_key, m.entity, m.name)"
-	"  SELECT point_key, entity, name, n, mean, sd,"
-	"    sd / sqrt(n) * (SELECT q975 FROM t_quantile"
-	"      WHERE df = min(n - 1, " G_STRINGIFY(T_TABLE_MAX_DF) ")) AS ci95"
-	"  FROM v;";
+	"    FROM m JOIN s USING (point_key, version, entity, name)"
+	"    GROUP BY m.point_key, m.version, m.entity, m.name)"
+	"  SELECT v.point_key, v.entity, v.name, v.n, v.mean, v.sd,"
+	"    v.sd / sqrt(v.n) * (SELECT q975 FROM t_quantile"
+	"      WHERE df = min(v.n - 1, " G_STRINGIFY(T_TABLE_MAX_DF) ")) AS ci95,"
+	"    pn.runs - v.n AS n_missing, v.version"
+	"  FROM v JOIN pn USING (point_key, version);";
 
 sqlite3 *
 results_db(struct results *r)
@@ -164,6 +185,15 @@ results_end_transaction(struct results *r, int rc, const char *what, GError **er
 	return FALSE;
 }
 
+/* Sets err for a file that is damaged: "PATH: the database is damaged (why)". */
+static gboolean
+damaged(GError **err, const char *path, const char *why)
+{
+	g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_FOREIGN,
+		    "%s: the database is damaged (%s); refusing to use it", path, why);
+	return FALSE;
+}
+
 static gboolean
 query_int(struct results *r, const char *sql, int64_t *out, GError **err)
 {
@@ -174,6 +204,15 @@ query_int(struct results *r, const char *sql, int64_t *out, GError **err)
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
+		int code = sqlite3_extended_errcode(r->db);
+
+		if (code == SQLITE_IOERR_DATA || code == SQLITE_CORRUPT)
+			return damaged(err, r->path, sqlite3_errmsg(r->db));
+		if (code == SQLITE_BUSY || code == SQLITE_IOERR || code == SQLITE_CANTOPEN) {
+			g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_WRITE,
+				    "%s: cannot read it: %s", r->path, sqlite3_errmsg(r->db));
+			return FALSE;
+		}
 		g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_FOREIGN,
 			    "%s: not a flashcoop results database, or a damaged one "
 			    "(%s); refusing to use it", r->path, sqlite3_errmsg(r->db));
@@ -182,6 +221,11 @@ query_int(struct results *r, const char *sql, int64_t *out, GError **err)
 	return TRUE;
 }
 
+/*
+ * Creates the schema in one transaction that first looks whether another
+ * process made it meanwhile (two runs creating one new file at once): the
+ * second finds the tables there and leaves them.
+ */
 static gboolean
 create_schema(struct results *r, GError **err)
 {
@@ -190,8 +234,23 @@ create_schema(struct results *r, GError **err)
 					       " PRAGMA user_version = %d;",
 					       schema, APPLICATION_ID,
 					       RESULTS_SCHEMA_VERSION);
-	int rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	int reserve = PAGESUM_RESERVE;
+	int rc;
 
+	/* Only takes effect while the file is empty: the first writer's wins. */
+	sqlite3_file_control(r->db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+	rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r->db, "SELECT count(*) FROM sqlite_master", -1,
+					&st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int64(st, 0) > 0) {
+		sqlite3_finalize(st);
+		return results_end_transaction(r, SQLITE_OK, "cannot create the schema",
+					       err);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(r->db, sql, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
@@ -207,44 +266,123 @@ create_schema(struct results *r, GError **err)
 	return results_end_transaction(r, rc, "cannot create the schema", err);
 }
 
+/*
+ * Checks every page's checksum, under a read transaction so that no other
+ * process commits while the file is read.
+ */
+static gboolean
+verify_pages(struct results *r, GError **err)
+{
+	g_autofree char *why = NULL;
+	int64_t n = 0;
+	gboolean ok;
+
+	if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return results_fail(r, err, "cannot read it");
+	if (!query_int(r, "SELECT count(*) FROM sqlite_master", &n, err)) {
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return FALSE;
+	}
+	ok = pagesum_verify(r->path, &why);
+	sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+	return ok ? TRUE : damaged(err, r->path, why);
+}
+
+/* Whether the file (and its folder, for the journal) can be written. */
+static gboolean
+check_writable(struct results *r, GError **err)
+{
+	g_autofree char *dir = g_path_get_dirname(r->path);
+
+	if (sqlite3_db_readonly(r->db, "main") == 1 || access(r->path, W_OK) != 0) {
+		g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_OPEN,
+			    "%s: the database is read-only; refusing to use it "
+			    "(give a file that can be written)", r->path);
+		return FALSE;
+	}
+	if (access(dir, W_OK) != 0) {
+		g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_OPEN,
+			    "%s: its folder is read-only, so SQLite cannot keep its "
+			    "journal beside it; refusing to use it", r->path);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 struct results *
-results_open(const char *path, gboolean create, GError **err)
+results_open(const char *path, unsigned flags, GError **err)
 {
 	g_autoptr(fc_results) r = g_new0(struct results, 1);
-	int64_t app = 0, version = 0, tables = 0;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	int64_t app = 0, version = 0;
+	gboolean create = (flags & RESULTS_CREATE) != 0;
+	gboolean read_only = FALSE;
+	GStatBuf sb;
+	int rc;
 
 	r->path = g_strdup(path);
-	if (!create && !g_file_test(path, G_FILE_TEST_EXISTS)) {
+	if (!pagesum_register()) {
 		g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_OPEN,
-			    "%s: no such results database", path);
+			    "%s: cannot set up SQLite's page checksums", path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &r->db, flags, NULL) != SQLITE_OK) {
+	if (g_stat(path, &sb) != 0) {
+		if (!create) {
+			g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_OPEN,
+				    "%s: no such results database", path);
+			return NULL;
+		}
+	} else if (!S_ISREG(sb.st_mode)) {
+		g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_OPEN,
+			    "%s: not a regular file; refusing to use it", path);
+		return NULL;
+	}
+	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE |
+			     (create ? SQLITE_OPEN_CREATE : 0), PAGESUM_VFS);
+	if (rc != SQLITE_OK && (flags & RESULTS_READ)) {
+		sqlite3_close(r->db);
+		r->db = NULL;
+		read_only = TRUE;
+		rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, PAGESUM_VFS);
+	}
+	if (rc != SQLITE_OK) {
 		g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_OPEN, "%s: cannot open: %s",
 			    path, r->db ? sqlite3_errmsg(r->db) : "out of memory");
 		return NULL;
 	}
+	read_only = read_only || sqlite3_db_readonly(r->db, "main") == 1 ||
+		    access(path, W_OK) != 0;
 	/* Workers of a sweep write into one file: wait for each other. */
 	sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
+	if (!(flags & RESULTS_READ) && !check_writable(r, err))
+		return NULL;
+	if (g_stat(path, &sb) == 0 && sb.st_size == 0 && create && !read_only &&
+	    !create_schema(r, err))
+		return NULL;
 	if (!query_int(r, "PRAGMA application_id", &app, err) ||
-	    !query_int(r, "PRAGMA user_version", &version, err) ||
-	    !query_int(r, "SELECT count(*) FROM sqlite_master", &tables, err))
+	    !query_int(r, "PRAGMA user_version", &version, err))
 		return NULL;
-	if (app == 0 && tables == 0) {
-		if (!create_schema(r, err))
-			return NULL;
-	} else if (app != APPLICATION_ID) {
+	if (app != APPLICATION_ID) {
 		g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_FOREIGN,
-			    "%s: an SQLite database, but not a flashcoop results "
-			    "database; refusing to use it", path);
+			    "%s: %s, but not a flashcoop results database; refusing "
+			    "to use it", path, g_stat(path, &sb) == 0 && sb.st_size == 0 ?
+			    "an empty file" : "an SQLite database");
 		return NULL;
-	} else if (version != RESULTS_SCHEMA_VERSION) {
+	}
+	if (version != RESULTS_SCHEMA_VERSION) {
 		g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_SCHEMA,
 			    "%s: results schema version %" G_GINT64_FORMAT
 			    ", this flashcoop reads and writes version %d", path, version,
 			    RESULTS_SCHEMA_VERSION);
 		return NULL;
+	}
+	if (!(flags & RESULTS_NO_VERIFY) && g_stat(path, &sb) == 0 &&
+	    sb.st_size <= RESULTS_VERIFY_MAX_BYTES && !verify_pages(r, err))
+		return NULL;
+	if (!read_only) {
+		unsigned reaped;
+
+		if (!results_reap_stale(r, &reaped, err))
+			return NULL;
 	}
 	return g_steal_pointer(&r);
 }
@@ -267,21 +405,20 @@ utc_now(void)
 	return g_date_time_format_iso8601(now);
 }
 
-gboolean
-results_run_begin(struct results *r, const struct results_run_info *info,
-		  int64_t *run_id, GError **err)
+/* Inserts the run row as 'running', and its parameters. */
+static int
+insert_run(struct results *r, const struct results_run_info *info, int64_t *run_id)
 {
 	sqlite3_stmt *st = NULL;
 	g_autofree char *started = utc_now();
-	int rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(r->db,
+	g_autofree char *proc_start = liveness_start_of(getpid());
+	int rc = sqlite3_prepare_v2(r->db,
 			"INSERT INTO run (run_key, point_key, status, scenario,"
 			" scenario_text, params, overrides, seed, replication, version,"
-			" host, pid, started)"
-			" VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			" sweep, sweep_hash, host, pid, proc_start, started)"
+			" VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			-1, &st, NULL);
+
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, info->run_key, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, info->point_key, -1, SQLITE_STATIC);
@@ -292,28 +429,175 @@ results_run_begin(struct results *r, const struct results_run_info *info,
 		sqlite3_bind_int64(st, 7, (sqlite3_int64)info->seed);
 		sqlite3_bind_int64(st, 8, (sqlite3_int64)info->replication);
 		sqlite3_bind_text(st, 9, info->version, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 10, g_get_host_name(), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 11, getpid());
-		sqlite3_bind_text(st, 12, started, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, info->sweep, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, info->sweep_hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 12, g_get_host_name(), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 13, getpid());
+		sqlite3_bind_text(st, 14, proc_start, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 15, started, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc == SQLITE_OK) {
 		*run_id = sqlite3_last_insert_rowid(r->db);
-		rc = sqlite3_prepare_v2(r->db, "INSERT INTO param VALUES (?, ?, ?, ?)",
-					-1, &st, NULL);
+		rc = sqlite3_prepare_v2(r->db, "INSERT INTO param (run_id, name, value,"
+					" source, num) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL);
 	}
 	for (size_t i = 0; rc == SQLITE_OK && i < info->nparams; i++) {
 		sqlite3_bind_int64(st, 1, *run_id);
 		sqlite3_bind_text(st, 2, info->param_names[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, info->param_values[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, info->param_sources[i], -1, SQLITE_STATIC);
+		if (info->param_nums && !isnan(info->param_nums[i]))
+			sqlite3_bind_double(st, 5, info->param_nums[i]);
+		else
+			sqlite3_bind_null(st, 5);
 		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	return results_end_transaction(r, rc, "cannot record the run", err);
+	return rc;
+}
+
+static int
+mark_interrupted(sqlite3 *db, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db,
+		"UPDATE run SET status = 'interrupted', error = 'the process running "
+		"it ended before it finished' WHERE id = ? AND status = 'running'",
+		-1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The row's process, as a string for messages. */
+static char *
+holder_text(sqlite3_stmt *st, int col)
+{
+	return g_strdup_printf("pid %" G_GINT64_FORMAT " on %s since %s",
+			       (gint64)sqlite3_column_int64(st, col + 1),
+			       (const char *)sqlite3_column_text(st, col),
+			       (const char *)sqlite3_column_text(st, col + 3));
+}
+
+/* Whether the process of a row (columns host, pid, proc_start from col) lives. */
+static bool
+row_alive(sqlite3_stmt *st, int col)
+{
+	return liveness_alive((const char *)sqlite3_column_text(st, col),
+			      (pid_t)sqlite3_column_int64(st, col + 1),
+			      (const char *)sqlite3_column_text(st, col + 2));
+}
+
+/*
+ * Looks at the 'running' rows of run_key: sets *holder when one's process
+ * lives, and marks the others interrupted (inside the caller's transaction
+ * when reap is TRUE).
+ */
+static int
+check_running(struct results *r, const char *run_key, gboolean reap, char **holder)
+{
+	sqlite3_stmt *st = NULL;
+	g_autoptr(GArray) dead = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int rc = sqlite3_prepare_v2(r->db, "SELECT id, host, pid, proc_start, started"
+				    " FROM run WHERE run_key = ? AND status = 'running'"
+				    " ORDER BY id", -1, &st, NULL);
+
+	*holder = NULL;
+	if (rc == SQLITE_OK)
+		sqlite3_bind_text(st, 1, run_key, -1, SQLITE_STATIC);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		rc = SQLITE_OK;
+		if (!row_alive(st, 1))
+			g_array_append_val(dead, id);
+		else if (!*holder)
+			*holder = holder_text(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = SQLITE_OK;
+	for (guint i = 0; reap && rc == SQLITE_OK && i < dead->len; i++)
+		rc = mark_interrupted(r->db, g_array_index(dead, int64_t, i));
+	return rc;
+}
+
+gboolean
+results_run_claim(struct results *r, const struct results_run_info *info,
+		  unsigned flags, struct results_claim *c, GError **err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	memset(c, 0, sizeof *c);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r->db, "SELECT id, version FROM run"
+					" WHERE run_key = ? AND status = 'done'", -1, &st,
+					NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, info->run_key, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const char *v = (const char *)sqlite3_column_text(st, 1);
+			gboolean same = g_strcmp0(v, info->version) == 0;
+
+			c->run_id = sqlite3_column_int64(st, 0);
+			if (flags & RESULTS_REPLACE_DONE ||
+			    (!same && flags & RESULTS_REPLACE_STALE)) {
+				c->replaces = c->run_id;
+			} else {
+				c->outcome = same ? RESULTS_IS_DONE : RESULTS_IS_STALE;
+				c->other = same ? NULL : g_strdup(v);
+			}
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_OK && c->outcome == RESULTS_CLAIMED)
+		rc = check_running(r, info->run_key, TRUE, &c->other);
+	if (rc == SQLITE_OK && c->outcome == RESULTS_CLAIMED && c->other)
+		c->outcome = RESULTS_IS_HELD;
+	if (rc == SQLITE_OK && c->outcome == RESULTS_CLAIMED)
+		rc = insert_run(r, info, &c->run_id);
+	if (!results_end_transaction(r, rc, "cannot record the run", err)) {
+		g_clear_pointer(&c->other, g_free);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+results_run_unclaim(struct results *r, int64_t run_id, GError **err)
+{
+	int rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK && !results_delete_run(r, run_id, err)) {
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return FALSE;
+	}
+	return results_end_transaction(r, rc, "cannot withdraw the run", err);
+}
+
+gboolean
+results_key_held(struct results *r, const char *run_key, gboolean *held, GError **err)
+{
+	g_autofree char *holder = NULL;
+
+	if (check_running(r, run_key, FALSE, &holder) != SQLITE_OK)
+		return results_fail(r, err, "cannot read the runs");
+	*held = holder != NULL;
+	return TRUE;
 }
 
 gboolean
@@ -361,26 +645,6 @@ exec_id(sqlite3 *db, const char *sql, int64_t a, int64_t b)
 }
 
 gboolean
-results_find_done(struct results *r, const char *run_key, int64_t *id, GError **err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(r->db, "SELECT id FROM run WHERE status = 'done'"
-				    " AND run_key = ?", -1, &st, NULL);
-
-	*id = 0;
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, run_key, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*id = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return results_fail(r, err, "cannot read the runs");
-	return TRUE;
-}
-
-gboolean
 results_delete_run(struct results *r, int64_t id, GError **err)
 {
 	static const char *const sql[] = {
@@ -405,13 +669,14 @@ results_delete_run(struct results *r, int64_t id, GError **err)
 GHashTable *
 results_done_keys(struct results *r, GError **err)
 {
-	GHashTable *keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTable *keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(r->db, "SELECT run_key FROM run WHERE status = 'done'",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(r->db, "SELECT run_key, version FROM run"
+				    " WHERE status = 'done'", -1, &st, NULL);
 
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		g_hash_table_add(keys, g_strdup((const char *)sqlite3_column_text(st, 0)));
+		g_hash_table_insert(keys, g_strdup((const char *)sqlite3_column_text(st, 0)),
+				    g_strdup((const char *)sqlite3_column_text(st, 1)));
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
@@ -424,44 +689,36 @@ results_done_keys(struct results *r, GError **err)
 }
 
 gboolean
-results_reap_stale(struct results *r, unsigned *n, unsigned *live, GError **err)
+results_reap_stale(struct results *r, unsigned *n, GError **err)
 {
 	sqlite3_stmt *st = NULL;
 	g_autoptr(GArray) dead = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	int rc = sqlite3_prepare_v2(r->db,
-		"SELECT id, pid FROM run WHERE status = 'running' AND host = ?",
-		-1, &st, NULL);
+		"SELECT id, host, pid, proc_start FROM run WHERE status = 'running'"
+		" AND host = ? ORDER BY id", -1, &st, NULL);
 
-	*n = *live = 0;
+	*n = 0;
 	if (rc == SQLITE_OK)
 		sqlite3_bind_text(st, 1, g_get_host_name(), -1, SQLITE_STATIC);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
-		pid_t pid = (pid_t)sqlite3_column_int64(st, 1);
 
-		if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH)
+		if (!row_alive(st, 1))
 			g_array_append_val(dead, id);
-		else
-			(*live)++;
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return results_fail(r, err, "cannot read the runs");
-	rc = sqlite3_prepare_v2(r->db,
-		"UPDATE run SET status = 'interrupted', error = 'the process running "
-		"it ended before it finished' WHERE id = ? AND status = 'running'",
-		-1, &st, NULL);
+	if (dead->len == 0)
+		return TRUE;
+	/* Only written to when there is something to mark. */
+	rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	for (guint i = 0; rc == SQLITE_OK && i < dead->len; i++) {
-		sqlite3_bind_int64(st, 1, g_array_index(dead, int64_t, i));
-		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-		sqlite3_reset(st);
+		rc = mark_interrupted(r->db, g_array_index(dead, int64_t, i));
 		*n += rc == SQLITE_OK;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_OK)
-		return results_fail(r, err, "cannot mark stale runs");
-	return TRUE;
+	return results_end_transaction(r, rc, "cannot mark stale runs", err);
 }
 
 /* Copies run old_id of the attached database src as run new_id. */
@@ -469,7 +726,8 @@ static int
 copy_run_results(sqlite3 *db, int64_t old_id, int64_t new_id)
 {
 	static const char *const flat[] = {
-		"INSERT INTO param SELECT ?2, name, value, source FROM src.param"
+		"INSERT INTO param (run_id, name, value, source, num)"
+		" SELECT ?2, name, value, source, num FROM src.param"
 		" WHERE run_id = ?1",
 		"INSERT INTO scalar SELECT ?2, entity, name, value FROM src.scalar"
 		" WHERE run_id = ?1",
@@ -529,7 +787,7 @@ gboolean
 results_merge_from(struct results *r, const char *path, unsigned *copied,
 		   unsigned *skipped, GError **err)
 {
-	g_autoptr(fc_results) in = results_open(path, FALSE, err);
+	g_autoptr(fc_results) in = results_open(path, RESULTS_READ, err);
 	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	sqlite3_stmt *st = NULL;
 	int64_t total = 0;
@@ -590,10 +848,12 @@ results_merge_from(struct results *r, const char *path, unsigned *copied,
 		rc = exec_id(r->db,
 			"INSERT INTO run (run_key, point_key, status, error, scenario,"
 			" scenario_text, params, overrides, seed, replication, version,"
-			" host, pid, started, ended, wall_s, sim_end_ns, events)"
+			" sweep, sweep_hash, host, pid, proc_start, started, ended, wall_s,"
+			" sim_end_ns, events)"
 			" SELECT run_key, point_key, status, error, scenario, scenario_text,"
-			" params, overrides, seed, replication, version, host, pid, started,"
-			" ended, wall_s, sim_end_ns, events FROM src.run WHERE id = ?1",
+			" params, overrides, seed, replication, version, sweep, sweep_hash,"
+			" host, pid, proc_start, started, ended, wall_s, sim_end_ns, events"
+			" FROM src.run WHERE id = ?1",
 			old_id, 0);
 		if (rc == SQLITE_OK)
 			rc = copy_run_results(r->db, old_id, sqlite3_last_insert_rowid(r->db));

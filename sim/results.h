@@ -30,19 +30,38 @@ enum results_error_code {
 	RESULTS_ERROR_FOREIGN, /* not a flashcoop database, or corrupt */
 	RESULTS_ERROR_SCHEMA,  /* a flashcoop database of another schema version */
 	RESULTS_ERROR_WRITE,   /* a statement failed */
+	RESULTS_ERROR_STALE,   /* done runs of another program version */
 };
 
-#define RESULTS_SCHEMA_VERSION 2
+#define RESULTS_SCHEMA_VERSION 3
+
+/*
+ * Files up to this size have every page's checksum checked when they are
+ * opened (about a second per GiB); beyond it, only the pages SQLite reads
+ * are checked (docs/results.md says why).
+ */
+#define RESULTS_VERIFY_MAX_BYTES ((int64_t)1 << 30)
 
 struct results;
 
+enum results_open_flags {
+	RESULTS_CREATE = 1 << 0,    /* create the file with the schema if missing */
+	RESULTS_READ = 1 << 1,      /* only to read: a read-only file is accepted */
+	RESULTS_NO_VERIFY = 1 << 2, /* skip the whole-file page check (a sweep's
+				       workers: the sweep made it) */
+};
+
 /*
- * Opens path, creating it (with the schema) when create is TRUE and it does
- * not exist; NULL with err set on failure.  An existing file is checked
- * (application_id, schema version, integrity of its header) before anything
- * is written to it.
+ * Opens path (flags from enum results_open_flags); NULL with err set on
+ * failure.  Creating the schema is one transaction, safe when several
+ * processes create the same new file at once.  An existing file is
+ * checked before anything is written to it: SQLite header, application_id,
+ * schema version, write permission (unless RESULTS_READ) and the checksum
+ * of every page (sim/pagesum.h) up to RESULTS_VERIFY_MAX_BYTES.  Then runs
+ * left 'running' by processes of this host that are gone are marked
+ * 'interrupted' (when the file can be written).
  */
-struct results *results_open(const char *path, gboolean create, GError **err);
+struct results *results_open(const char *path, unsigned flags, GError **err);
 /* Closes the file; accepts NULL. */
 void results_close(struct results *r);
 
@@ -68,14 +87,52 @@ struct results_run_info {
 	const char *overrides;     /* the --set assignments, one per line */
 	uint64_t seed, replication;
 	const char *version;
-	/* Every key: name "group.key", canonical value, and where it came from. */
+	const char *sweep, *sweep_hash; /* the sweep it belongs to, or NULL */
+	/* Every key: name "group.key", canonical value, the value as a number
+	 * in base units (NaN when it is not a number), and where it came from. */
 	const char *const *param_names, *const *param_values, *const *param_sources;
+	const double *param_nums;
 	size_t nparams;
 };
 
-/* Records a new run as 'running', with its parameters; sets *run_id. */
-gboolean results_run_begin(struct results *r, const struct results_run_info *info,
-			   int64_t *run_id, GError **err);
+enum results_claim_outcome {
+	RESULTS_CLAIMED,  /* a new 'running' row of this process holds the key */
+	RESULTS_IS_DONE,  /* the key is done, by this version */
+	RESULTS_IS_STALE, /* the key is done, by another version */
+	RESULTS_IS_HELD,  /* a live process holds the key: it is running it */
+};
+
+/* What results_run_claim() may replace. */
+enum results_claim_flags {
+	RESULTS_REPLACE_DONE = 1 << 0,  /* a done run, whatever its version */
+	RESULTS_REPLACE_STALE = 1 << 1, /* a done run of another version */
+};
+
+struct results_claim {
+	enum results_claim_outcome outcome;
+	int64_t run_id;   /* CLAIMED: the new run; IS_DONE, IS_STALE: the done one */
+	int64_t replaces; /* CLAIMED: the done run to replace when done, or 0 */
+	char *other;      /* IS_STALE: the done run's version; IS_HELD: who holds
+			     it ("pid 12 on host since 2026-..."); free it */
+};
+
+/*
+ * Claims info->run_key for this process, in one transaction: when the key
+ * is done (and flags do not allow replacing that run) or a live process
+ * holds it, nothing is written and *c says so; rows of the key left
+ * 'running' by a process that is gone are marked 'interrupted'; otherwise
+ * the run is recorded as 'running' with its parameters and this process's
+ * identity (host, pid, start time; sim/liveness.h), which is the claim.
+ */
+gboolean results_run_claim(struct results *r, const struct results_run_info *info,
+			   unsigned flags, struct results_claim *c, GError **err);
+
+/* Deletes a claimed run that never started (its input was bad). */
+gboolean results_run_unclaim(struct results *r, int64_t run_id, GError **err);
+
+/* Whether a live process holds run_key ('running' rows; see above). */
+gboolean results_key_held(struct results *r, const char *run_key, gboolean *held,
+			  GError **err);
 
 /*
  * Sets a run's final status ("done", "failed" with error, "interrupted"),
@@ -86,28 +143,21 @@ gboolean results_run_end(struct results *r, int64_t run_id, const char *status,
 			 const char *error, fc_time_t sim_end, uint64_t events,
 			 GError **err);
 
-/* The id of the done run with run_key in *id, or 0 when there is none. */
-gboolean results_find_done(struct results *r, const char *run_key, int64_t *id,
-			   GError **err);
-
 /*
  * Deletes run id and all its results, inside the transaction in progress if
  * there is one.
  */
 gboolean results_delete_run(struct results *r, int64_t id, GError **err);
 
-/* The run keys that are 'done', as a set of strings. */
+/* The run keys that are 'done', each mapped to the version that did it. */
 GHashTable *results_done_keys(struct results *r, GError **err);
 
 /*
  * Marks 'interrupted' the runs left 'running' on this host by processes that
  * no longer exist (a worker killed with SIGKILL, a machine that went down);
- * sets *reaped to how many, and *live to the runs still running on this
- * host in processes that do exist (workers of a sweep that was killed,
- * finishing their run).
+ * sets *reaped to how many.  results_open() does it already.
  */
-gboolean results_reap_stale(struct results *r, unsigned *reaped, unsigned *live,
-			    GError **err);
+gboolean results_reap_stale(struct results *r, unsigned *reaped, GError **err);
 
 /*
  * Copies into r the done runs of the database at path whose run keys are not

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/run.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "sim/autoptr.h"
@@ -9,9 +10,12 @@
 #include "sim/progress.h"
 #include "sim/recorder.h"
 #include "sim/results.h"
+#include "sim/value.h"
 
 /* Handlers between two looks at signals, buffers and the progress line. */
 #define POLL_EVENTS 4096
+/* How often a run waiting for another process's claim looks again. */
+#define CLAIM_POLL_US (G_USEC_PER_SEC / 5)
 
 void
 sim_fail(struct sim_ctx *ctx, const char *fmt, ...)
@@ -80,36 +84,137 @@ record_kinds(const struct scenario *sc)
 	return mask;
 }
 
-/* Writes the run row with every parameter, and where each came from. */
+/*
+ * A parameter's value as a number in base units (seconds, bytes, bit/s, the
+ * number itself), or NaN when it is not a number (text, a choice, a list).
+ */
+static double
+param_number(const struct key_def *k, const char *text)
+{
+	union value v;
+	g_autofree char *why = NULL;
+
+	if (k->flags & KEY_LIST || k->type == KEY_ENUM || k->type == KEY_STRING ||
+	    !text || !value_parse(k, text, &v, &why))
+		return NAN;
+	switch (k->type) {
+	case KEY_DURATION:
+		return fc_time_to_sec(v.u);
+	case KEY_REAL:
+	case KEY_RATIO:
+		return v.d;
+	default:
+		return (double)v.u;
+	}
+}
+
+/*
+ * Claims the run key with the run row, every parameter and where each came
+ * from (results_run_claim()).
+ */
 static gboolean
-begin(struct results *db, const struct scenario *sc, const struct run_options *o,
-      const char *run_key, int64_t *run_id, GError **err)
+claim(struct results *db, const struct scenario *sc, const struct run_options *o,
+      const char *run_key, struct results_claim *c, GError **err)
 {
 	const struct key_table *t = scenario_keys_table(sc);
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) values = g_ptr_array_new();
 	g_autoptr(GPtrArray) sources = g_ptr_array_new();
+	g_autoptr(GArray) nums = g_array_new(FALSE, FALSE, sizeof(double));
 	g_autofree char *params = scenario_params(sc);
 	g_autofree char *point_key = scenario_point_key(sc);
+	unsigned flags = (o->force ? RESULTS_REPLACE_DONE : 0) |
+			 (o->rerun_stale ? RESULTS_REPLACE_STALE : 0);
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct key_def *k = &t->defs[i];
+		const char *text = scenario_value_text(sc, k->group, k->name);
+		double num = param_number(k, text);
 
 		g_ptr_array_add(names, g_strdup_printf("%s.%s", k->group, k->name));
-		g_ptr_array_add(values, (gpointer)scenario_value_text(sc, k->group, k->name));
+		g_ptr_array_add(values, (gpointer)text);
 		g_ptr_array_add(sources, (gpointer)scenario_where(sc, k->group, k->name));
+		g_array_append_val(nums, num);
 	}
-	return results_run_begin(db, &(struct results_run_info){
+	return results_run_claim(db, &(struct results_run_info){
 		.run_key = run_key, .point_key = point_key,
 		.scenario = scenario_name(sc), .scenario_text = scenario_text(sc),
 		.params = params, .overrides = o->overrides ? o->overrides : "",
 		.seed = scenario_count(sc, "run", "seed"),
 		.replication = o->replication, .version = o->version,
+		.sweep = o->sweep, .sweep_hash = o->sweep_hash,
 		.param_names = (const char *const *)names->pdata,
 		.param_values = (const char *const *)values->pdata,
 		.param_sources = (const char *const *)sources->pdata,
+		.param_nums = (const double *)(void *)nums->data,
 		.nparams = t->n,
-	}, run_id, err);
+	}, flags, c, err);
+}
+
+/*
+ * Claims the run key, waiting while another live process holds it (unless
+ * o->skip_held).  Returns FALSE with err on bad input (the key is done by
+ * another version); otherwise TRUE with c->outcome RESULTS_CLAIMED, or
+ * *outcome set to how the run ends without running.
+ */
+static gboolean
+claim_or_wait(struct results *db, const struct scenario *sc,
+	      const struct run_options *o, struct run_report *rep,
+	      struct results_claim *c, bool *settled, GError **err)
+{
+	bool told = false;
+
+	*settled = false;
+	for (;;) {
+		gboolean held = TRUE;
+
+		if (!claim(db, sc, o, rep->run_key, c, err))
+			return FALSE;
+		switch (c->outcome) {
+		case RESULTS_CLAIMED:
+			return TRUE;
+		case RESULTS_IS_DONE:
+			rep->outcome = RUN_ALREADY_DONE;
+			rep->run_id = c->run_id;
+			*settled = true;
+			return TRUE;
+		case RESULTS_IS_STALE:
+			g_set_error(err, RESULTS_ERROR, RESULTS_ERROR_STALE,
+				    "%s: run %s is done there by flashcoop %s, and this "
+				    "is flashcoop %s; refusing to mix the results of two "
+				    "versions (--rerun-stale runs it again and replaces "
+				    "it; or write to another file)", o->output,
+				    rep->run_key, c->other, o->version);
+			g_clear_pointer(&c->other, g_free);
+			return FALSE;
+		case RESULTS_IS_HELD:
+			break;
+		}
+		if (o->skip_held) {
+			rep->outcome = RUN_HELD;
+			rep->error = g_steal_pointer(&c->other);
+			*settled = true;
+			return TRUE;
+		}
+		if (!told && o->waiting)
+			o->waiting(c->other);
+		told = true;
+		g_clear_pointer(&c->other, g_free);
+		/* Polls until the holder ends (its row leaves 'running', or its
+		 * process is gone), then claims again. */
+		while (held) {
+			if (o->interrupt && *o->interrupt) {
+				rep->outcome = RUN_INTERRUPTED;
+				rep->error = g_strdup("interrupted while waiting for another "
+						      "process running the same run");
+				*settled = true;
+				return TRUE;
+			}
+			g_usleep(CLAIM_POLL_US);
+			if (!results_key_held(db, rep->run_key, &held, err))
+				return FALSE;
+		}
+	}
 }
 
 gboolean
@@ -127,6 +232,8 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 	g_autoptr(GError) e = NULL;
 	gboolean stats = TRUE;
 	int64_t done_id = 0;
+	struct results_claim c;
+	bool settled;
 
 	memset(rep, 0, sizeof *rep);
 	g_assert(mt && qt);
@@ -136,7 +243,8 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 					"(584 years)");
 	if (mt->check && !mt->check(sc, err))
 		return FALSE;
-	db = results_open(o->output, TRUE, err);
+	db = results_open(o->output, RESULTS_CREATE |
+			  (o->no_verify ? RESULTS_NO_VERIFY : 0), err);
 	if (!db)
 		return FALSE;
 
@@ -150,20 +258,24 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 		.end = warmup + duration,
 	};
 	rep->run_key = scenario_run_key(sc, o->replication);
-	if (!results_find_done(db, rep->run_key, &done_id, err))
+	/* The run's key is claimed before anything is built. */
+	if (!claim_or_wait(db, sc, o, rep, &c, &settled, err))
 		goto bad_input;
-	if (done_id && !o->force) {
-		rep->outcome = RUN_ALREADY_DONE;
-		rep->run_id = done_id;
+	if (settled) {
 		recorder_free(d.ctx.rec);
 		engine_free(d.ctx.engine);
 		return TRUE;
 	}
+	rep->run_id = c.run_id;
+	done_id = c.replaces;
 	model = mt->create(&d.ctx, sc, err);
-	if (!model)
+	if (!model) {
+		/* Bad input records nothing: the claim goes. */
+		g_autoptr(GError) e2 = NULL;
+
+		results_run_unclaim(db, rep->run_id, &e2);
 		goto bad_input;
-	if (!begin(db, sc, o, rep->run_key, &rep->run_id, err))
-		goto bad_input;
+	}
 	if (!recorder_attach(d.ctx.rec, db, rep->run_id, &e)) {
 		d.ctx.failure = g_strdup(e->message);
 		g_clear_error(&e);

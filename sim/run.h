@@ -58,6 +58,7 @@ enum run_outcome {
 	RUN_FAILED,
 	RUN_INTERRUPTED,
 	RUN_ALREADY_DONE, /* its run key is done in the database: not run again */
+	RUN_HELD,         /* o->skip_held: another live process is running it */
 };
 
 struct run_options {
@@ -67,6 +68,17 @@ struct run_options {
 	const char *overrides;    /* the --set assignments, one per line */
 	const char *version;      /* the program's */
 	bool force;               /* run even if done; the new run replaces it */
+	bool rerun_stale;         /* run even if done by another version, and
+				     replace that run; otherwise that is bad input */
+	/* When another live process holds the run key (is running it): FALSE,
+	 * wait for it to end, then run it unless it got done; TRUE, give up at
+	 * once with RUN_HELD (a sweep's worker: the sweep comes back to it). */
+	bool skip_held;
+	bool no_verify;           /* skip the whole-file check (a sweep did it) */
+	const char *sweep, *sweep_hash; /* the sweep it belongs to, or NULL */
+	/* Called once when the run starts waiting for another process; may be
+	 * NULL. */
+	void (*waiting)(const char *holder);
 	struct progress *progress; /* NULL: none */
 	/* Set by a signal handler to the signal's number; NULL: never. */
 	volatile sig_atomic_t *interrupt;
@@ -75,7 +87,8 @@ struct run_options {
 struct run_report {
 	enum run_outcome outcome;
 	int64_t run_id;           /* RUN_ALREADY_DONE: the done run */
-	char *error;         /* RUN_FAILED, RUN_INTERRUPTED; free it */
+	char *error;         /* RUN_FAILED, RUN_INTERRUPTED; RUN_HELD: who holds
+				it; free it */
 	char *run_key;       /* free it */
 	uint64_t events;
 	fc_time_t sim_end;

@@ -26,6 +26,12 @@
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
+/* A worker (`run --worker`) that found its run held by another process. */
+#define EXIT_HELD 3
+/* A worker that found its run done (by another process, since we looked). */
+#define EXIT_DONE_ELSEWHERE 4
+/* How often a sweep looks whether runs held by another process ended. */
+#define HELD_POLL_US (G_USEC_PER_SEC / 5)
 /* A process ended by signal N exits with this plus N, as in the shell. */
 #define EXIT_SIGNAL_BASE 128
 /* A real range's number of steps is rounded down after this relative and
@@ -470,10 +476,17 @@ too_big:
 
 /* ---- Running. ---- */
 
+/* What every run of a sweep is told besides its point. */
+struct run_label {
+	const char *name, *hash; /* the sweep's name and file hash */
+	bool worker;             /* a local worker (`run --worker`) */
+	bool rerun_stale;
+};
+
 /* The command line of `flashcoop run` for one run; NULL-terminated. */
 static char **
 run_argv(const char *exe, const char *scenario, const struct sweep_run *run,
-	 const char *output)
+	 const char *output, const struct run_label *label)
 {
 	GPtrArray *a = g_ptr_array_new();
 
@@ -489,6 +502,14 @@ run_argv(const char *exe, const char *scenario, const struct sweep_run *run,
 	g_ptr_array_add(a, g_strdup("--output"));
 	g_ptr_array_add(a, g_strdup(output));
 	g_ptr_array_add(a, g_strdup("--quiet"));
+	g_ptr_array_add(a, g_strdup("--sweep-name"));
+	g_ptr_array_add(a, g_strdup(label->name));
+	g_ptr_array_add(a, g_strdup("--sweep-hash"));
+	g_ptr_array_add(a, g_strdup(label->hash));
+	if (label->worker)
+		g_ptr_array_add(a, g_strdup("--worker"));
+	if (label->rerun_stale)
+		g_ptr_array_add(a, g_strdup("--rerun-stale"));
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
 }
@@ -522,13 +543,16 @@ describe(const struct sweep_run *run)
 
 struct tally {
 	unsigned done, failed, interrupted;
+	unsigned elsewhere; /* done by another process while this one waited */
 };
 
 /* What the pool's callbacks need: the runs, and the tally so far. */
 struct sweep_pool {
 	const char *exe, *output;
 	const struct sweep *sw;
+	const struct run_label *label;
 	GPtrArray *to_run;
+	GPtrArray *held;   /* runs another process was running: come back later */
 	struct progress *progress;
 	struct tally t;
 };
@@ -538,7 +562,8 @@ pool_argv(void *user, size_t i)
 {
 	struct sweep_pool *p = user;
 
-	return run_argv(p->exe, p->sw->scenario_path, p->to_run->pdata[i], p->output);
+	return run_argv(p->exe, p->sw->scenario_path, p->to_run->pdata[i], p->output,
+			p->label);
 }
 
 /* Reports how a run ended. */
@@ -551,6 +576,10 @@ pool_done(void *user, size_t i, int st, const char *err)
 
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		p->t.done++;
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_DONE_ELSEWHERE) {
+		p->t.elsewhere++;
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_HELD) {
+		g_ptr_array_add(p->held, p->to_run->pdata[i]);
 	} else if ((WIFEXITED(st) && WEXITSTATUS(st) > EXIT_SIGNAL_BASE) || WIFSIGNALED(st)) {
 		p->t.interrupted++;
 		progress_clear(p->progress);
@@ -577,7 +606,8 @@ pool_progress(void *user, unsigned running)
 
 /* Writes DIR/jobs.txt (and DIR/sweep.slurm) for running elsewhere. */
 static int
-emit(const struct sweep *sw, const char *exe, const char *kind, const char *dir)
+emit(const struct sweep *sw, const char *exe, const char *kind, const char *dir,
+     const struct run_label *label)
 {
 	g_autofree char *adir = NULL, *scen = realpath(sw->scenario_path, NULL);
 	g_autofree char *jobs_path = NULL, *runs_dir = NULL;
@@ -601,7 +631,7 @@ emit(const struct sweep *sw, const char *exe, const char *kind, const char *dir)
 		const struct sweep_run *run = sw->runs->pdata[i];
 		g_autofree char *name = g_strdup_printf("%s.db", run->run_key);
 		g_autofree char *out = g_build_filename(runs_dir, name, NULL);
-		g_auto(GStrv) argv = run_argv(exe, scen, run, out);
+		g_auto(GStrv) argv = run_argv(exe, scen, run, out, label);
 
 		for (size_t j = 0; argv[j]; j++) {
 			g_autofree char *q = g_shell_quote(argv[j]);
@@ -651,12 +681,79 @@ emit(const struct sweep *sw, const char *exe, const char *kind, const char *dir)
 	return 0;
 }
 
+/*
+ * The sweep's name (its file name without the extension) and the first 16
+ * hex digits of the SHA-256 of its file, recorded with each run.
+ */
+static gboolean
+sweep_label(const struct sweep *sw, char **name, char **hash, GError **err)
+{
+	g_autofree char *text = NULL, *sum = NULL, *base = g_path_get_basename(sw->path);
+	gsize len;
+	char *dot = strrchr(base, '.');
+
+	if (!g_file_get_contents(sw->path, &text, &len, err))
+		return FALSE;
+	if (dot && dot != base)
+		*dot = '\0';
+	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, len);
+	*name = g_strdup(base);
+	*hash = g_strndup(sum, 16);
+	return TRUE;
+}
+
+/*
+ * Waits until no live process holds any of the held runs, then puts those
+ * that are not done into to_run and counts the others in *elsewhere.
+ */
+static gboolean
+wait_for_held(const char *output, GPtrArray *held, volatile sig_atomic_t *sig,
+	      unsigned *elsewhere, GPtrArray *to_run, GError **err)
+{
+	g_autoptr(fc_results) db = results_open(output, RESULTS_NO_VERIFY, err);
+	g_autoptr(GHashTable) done = NULL;
+
+	if (!db)
+		return FALSE;
+	for (guint i = 0; i < held->len && !*sig;) {
+		const struct sweep_run *run = held->pdata[i];
+		gboolean busy;
+
+		if (!results_key_held(db, run->run_key, &busy, err))
+			return FALSE;
+		if (busy)
+			g_usleep(HELD_POLL_US);
+		else
+			i++;
+	}
+	if (*sig)
+		return TRUE;
+	/* Rows left 'running' by processes that died meanwhile. */
+	{
+		unsigned reaped;
+
+		if (!results_reap_stale(db, &reaped, err))
+			return FALSE;
+	}
+	if (!(done = results_done_keys(db, err)))
+		return FALSE;
+	for (guint i = 0; i < held->len; i++) {
+		struct sweep_run *run = held->pdata[i];
+
+		if (g_hash_table_contains(done, run->run_key))
+			(*elsewhere)++;
+		else
+			g_ptr_array_add(to_run, run);
+	}
+	return TRUE;
+}
+
 int
-sweep_main(const struct sim_catalog *cat, int argc, char **argv,
+sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **argv,
 	   volatile sig_atomic_t *sig)
 {
 	gint jobs = 0;
-	gboolean resume = FALSE, quiet = FALSE;
+	gboolean resume = FALSE, quiet = FALSE, rerun_stale = FALSE;
 	g_autofree char *output = NULL, *emit_kind = NULL, *exe = NULL;
 	GOptionEntry entries[] = {
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
@@ -668,6 +765,9 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		  "continue a sweep in FILE: skip its done runs, run the rest again "
 		  "(running into an existing FILE does the same; --resume also "
 		  "requires that FILE exists)", NULL },
+		{ "rerun-stale", 0, 0, G_OPTION_ARG_NONE, &rerun_stale,
+		  "run again, and replace, the runs done in FILE by another version "
+		  "of flashcoop (otherwise the sweep refuses to mix versions)", NULL },
 		{ "emit", 0, 0, G_OPTION_ARG_STRING, &emit_kind,
 		  "write the runs as a job list for GNU parallel or a Slurm job array "
 		  "into DIR instead of running them", "parallel|slurm DIR" },
@@ -682,9 +782,13 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	g_autoptr(GHashTable) done = NULL;
 	g_autoptr(GPtrArray) to_run = g_ptr_array_new();
 	static const struct pool_ops ops = { pool_argv, pool_done, pool_progress };
+	g_autoptr(GPtrArray) held = g_ptr_array_new();
 	struct sweep_pool p = { 0 };
-	unsigned stale = 0, live = 0;
-	gboolean ok;
+	struct run_label label = { 0 };
+	g_autofree char *sweep_name = NULL, *sweep_hash = NULL;
+	unsigned stale = 0;
+	const char *stale_version = NULL;
+	gboolean ok = TRUE;
 	g_autoptr(GPtrArray) split = NULL;
 	g_autofree char **args = NULL;
 
@@ -740,41 +844,51 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		fprintf(stderr, "flashcoop sweep: cannot find the program's own file\n");
 		return EXIT_FAILED;
 	}
+	if (!sweep_label(sw, &sweep_name, &sweep_hash, &err)) {
+		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
+		return EXIT_BAD_INPUT;
+	}
+	label = (struct run_label){ .name = sweep_name, .hash = sweep_hash };
 	if (emit_kind)
-		return emit(sw, exe, emit_kind, argv[2]);
+		return emit(sw, exe, emit_kind, argv[2], &label);
+	label.worker = true;
+	label.rerun_stale = rerun_stale;
 
 	if (resume && !g_file_test(output, G_FILE_TEST_EXISTS)) {
 		fprintf(stderr, "flashcoop sweep: --resume: %s does not exist\n", output);
 		return EXIT_BAD_INPUT;
 	}
-	db = results_open(output, TRUE, &err);
+	/*
+	 * Opening checks the file and marks the runs of dead processes
+	 * interrupted.  Runs that live processes are running (another sweep
+	 * into the same file, or the workers of a sweep that was killed,
+	 * finishing their run) are claimed: the workers hand them back, and
+	 * the sweep comes back to them once those processes are done.
+	 */
+	db = results_open(output, RESULTS_CREATE, &err);
 	if (!db)
 		goto db_error;
-	/*
-	 * Workers of a sweep killed with SIGKILL get SIGTERM and finish or
-	 * mark their run interrupted; wait for them, so that no run is ever
-	 * in two processes at once.
-	 */
-	for (unsigned waited = 0;; waited++) {
-		if (!results_reap_stale(db, &stale, &live, &err))
-			goto db_error;
-		if (!live || *sig)
-			break;
-		if (waited == 0 && !quiet)
-			fprintf(stderr, "flashcoop sweep: waiting for %u runs still in "
-				"progress in %s\n", live, output);
-		g_usleep(G_USEC_PER_SEC / 5);
-	}
-	if (*sig)
-		return EXIT_SIGNAL_BASE + *sig;
 	if (!(done = results_done_keys(db, &err)))
 		goto db_error;
 	results_close(g_steal_pointer(&db));
 	for (guint i = 0; i < sw->runs->len; i++) {
 		struct sweep_run *run = sw->runs->pdata[i];
+		const char *v = g_hash_table_lookup(done, run->run_key);
 
-		if (!g_hash_table_contains(done, run->run_key))
+		if (v && strcmp(v, version) != 0) {
+			stale++;
+			stale_version = v;
+		}
+		if (!v || (rerun_stale && strcmp(v, version) != 0))
 			g_ptr_array_add(to_run, run);
+	}
+	if (stale && !rerun_stale) {
+		fprintf(stderr, "flashcoop sweep: %s: %u runs of this sweep are done there "
+			"by another version of flashcoop (%s; this is %s); refusing to "
+			"mix the results of two versions (--rerun-stale runs them again "
+			"and replaces them; or write to another file)\n", output, stale,
+			stale_version, version);
+		return EXIT_BAD_INPUT;
 	}
 	if (!quiet)
 		printf("sweep %s: %u runs (%zu points x %" G_GUINT64_FORMAT
@@ -783,19 +897,44 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		       sw->runs->len - to_run->len, to_run->len, MIN(jobs, (gint)MAX(to_run->len, 1u)));
 	fflush(stdout);
 	p = (struct sweep_pool){
-		.exe = exe, .output = output, .sw = sw, .to_run = to_run,
+		.exe = exe, .output = output, .sw = sw, .label = &label,
+		.to_run = to_run, .held = held,
 		.progress = progress_new(!quiet && isatty(STDERR_FILENO)),
 	};
-	ok = pool_run(to_run->len, (unsigned)jobs, sig, &ops, &p, &err);
+	/*
+	 * Runs what is to run; then, while some runs were held by other
+	 * processes, waits for those processes and runs again what they did
+	 * not finish.
+	 */
+	while (ok && to_run->len && !*sig) {
+		ok = pool_run(to_run->len, (unsigned)jobs, sig, &ops, &p, &err);
+		g_ptr_array_set_size(to_run, 0);
+		if (!ok || !held->len || *sig)
+			break;
+		progress_clear(p.progress);
+		if (!quiet)
+			fprintf(stderr, "flashcoop sweep: %u run%s being run by another "
+				"process; waiting for it\n", held->len,
+				held->len == 1 ? " is" : "s are");
+		if (!wait_for_held(output, held, sig, &p.t.elsewhere, to_run, &err)) {
+			ok = FALSE;
+			break;
+		}
+		g_ptr_array_set_size(held, 0);
+	}
 	progress_clear(p.progress);
 	progress_free(p.progress);
 	if (!ok) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 		return EXIT_FAILED;
 	}
-	if (!quiet)
-		printf("sweep %s: %u done, %u failed, %u interrupted -> %s\n", sw->path,
-		       p.t.done, p.t.failed, p.t.interrupted, output);
+	if (!quiet) {
+		printf("sweep %s: %u done, %u failed, %u interrupted", sw->path,
+		       p.t.done, p.t.failed, p.t.interrupted);
+		if (p.t.elsewhere)
+			printf(", %u done by another process", p.t.elsewhere);
+		printf(" -> %s\n", output);
+	}
 	if (*sig) {
 		fprintf(stderr, "flashcoop sweep: stopped by signal %d; run the same "
 			"command again to resume\n", (int)*sig);

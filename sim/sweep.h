@@ -67,10 +67,11 @@ struct sweep *sweep_load(const struct sim_catalog *cat, const char *path, GError
 void sweep_free(struct sweep *sw);
 
 /*
- * `flashcoop sweep`: argv[0] is "sweep".  Returns the exit status; sig is
- * set by the program's signal handler.
+ * `flashcoop sweep`: argv[0] is "sweep"; version is the program's, which
+ * its runs record.  Returns the exit status; sig is set by the program's
+ * signal handler.
  */
-int sweep_main(const struct sim_catalog *cat, int argc, char **argv,
-	       volatile sig_atomic_t *sig);
+int sweep_main(const struct sim_catalog *cat, const char *version, int argc,
+	       char **argv, volatile sig_atomic_t *sig);
 
 #endif
