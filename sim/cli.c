@@ -16,6 +16,7 @@
 
 #include "sim/cli.h"
 #include "sim/autoptr.h"
+#include "sim/export.h"
 #include "flashcoop/core.h"
 #include "sim/keys.h"
 #include "sim/model.h"
@@ -69,6 +70,8 @@ usage(FILE *f)
 		"  sweep SWEEP.ini    run every point of a parameter sweep, with replications\n"
 		"  keys               list every scenario key (--markdown: docs/scenario.md)\n"
 		"  merge OUT.db IN.db...  combine results databases without duplicates\n"
+		"  runs DB            list the runs of a results database\n"
+		"  export DB          scalars, vectors or statistics as CSV or JSON\n"
 		"  fsm                the core's state machine (--dot: Graphviz)\n"
 		"\n"
 		"Options:\n"
@@ -400,6 +403,10 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 		return cmd_merge(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fsm") == 0)
 		return cmd_fsm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "runs") == 0)
+		return export_runs_main(cat, argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return export_main(cat, argc - 1, argv + 1);
 	fprintf(stderr, "flashcoop: unknown command '%s' (try flashcoop --help)\n",
 		argv[1]);
 	return EXIT_BAD_INPUT;
