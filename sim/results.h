@@ -5,12 +5,15 @@
  * SQLite application_id ('FCOP') and user_version (the schema version); any
  * other file, SQLite or not, is refused and left untouched.
  *
- * A run row is written as 'running' before the run starts; its results come
- * in batched transactions (sim/recorder.h), and the transaction that writes
- * the last of them also marks it 'done'.  A failure marks it 'failed' with
- * its message, a signal 'interrupted'; what was written before stays.  At
- * most one run per run key is 'done' (a unique index says so), which is what
- * lets sweeps resume and merges skip duplicates.
+ * A run row is written as 'running' before the run starts, and is the
+ * claim of its run key by the process that writes it (results_run_claim());
+ * its results come in batched transactions (sim/recorder.h), and the
+ * transaction that writes the last of them also marks it 'done'.  A failure
+ * marks it 'failed' with its message, a signal 'interrupted'; what was
+ * written before stays.  At most one run per run key is 'done' (a unique
+ * index says so), which is what lets sweeps resume and merges skip
+ * duplicates.  Every page carries a checksum (sim/pagesum.h), so a damaged
+ * file is refused instead of written into.
  */
 #ifndef FLASHCOOP_SIM_RESULTS_H
 #define FLASHCOOP_SIM_RESULTS_H

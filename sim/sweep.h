@@ -19,7 +19,12 @@
  * point is built and checked before anything runs, so a bad value anywhere
  * is reported at once with its line.  Each run has a stable key (a hash of
  * its effective parameters and replication); runs already done in the
- * results database are skipped, so running a sweep again resumes it.
+ * results database are skipped, so running a sweep again resumes it.  Each
+ * run records the sweep's name and the hash of its file.  Runs done there
+ * by another version of the program are refused unless --rerun-stale.  A
+ * run that another live process is running (another sweep of the same file
+ * into the same database) is handed back by its worker; the sweep waits for
+ * such runs at the end and runs those the other process did not finish.
  */
 #ifndef FLASHCOOP_SIM_SWEEP_H
 #define FLASHCOOP_SIM_SWEEP_H
