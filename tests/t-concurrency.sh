@@ -86,7 +86,7 @@ test_expect_success 'a run held by a live process: a worker hands it back (3), a
 	test_sql held.db "SELECT group_concat(status) FROM run" interrupted,interrupted
 EOT
 
-test_expect_success 'a running row whose process was killed is marked interrupted by the next command' - <<-\EOT
+test_expect_success 'a running row whose process was killed is marked interrupted by the next command (runs)' - <<-\EOT
 	"$FLASHCOOP" run long.ini -q -o stale.db &
 	pid=$!
 	test_wait_for 20 'test_sql stale.db "SELECT status FROM run" running' ||
@@ -94,6 +94,8 @@ test_expect_success 'a running row whose process was killed is marked interrupte
 	kill -KILL $pid
 	{ wait $pid || :; }
 	test_sql stale.db "SELECT status FROM run" running &&
+	"$FLASHCOOP" runs stale.db >list &&
+	grep -q "^1  *interrupted " list &&
 	"$FLASHCOOP" run m.ini -q -o stale.db &&
 	test_sql stale.db "SELECT group_concat(status) FROM run" interrupted,done &&
 	test_sql stale.db "SELECT error FROM run WHERE id = 1" \
