@@ -21,8 +21,8 @@ static const char magic[] = "SQLite format 3";
  * to one 8-byte word always changes the result: every single flipped bit
  * is found.
  */
-static uint64_t
-page_sum(const unsigned char *page, size_t size, uint64_t pgno)
+uint64_t
+pagesum_of(const unsigned char *page, size_t size, uint64_t pgno)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ pgno;
 
@@ -118,7 +118,7 @@ ps_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 off)
 		return rc;
 	learn_header(f, buf, amt, off);
 	if (checked_page(f, amt, off) &&
-	    page_sum(buf, (size_t)amt, (uint64_t)(off / amt) + 1) !=
+	    pagesum_of(buf, (size_t)amt, (uint64_t)(off / amt) + 1) !=
 	    stored_sum(buf, (size_t)amt))
 		return SQLITE_IOERR_DATA;
 	return SQLITE_OK;
@@ -140,7 +140,7 @@ ps_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 off)
 	if (!copy)
 		return SQLITE_IOERR_NOMEM;
 	memcpy(copy, buf, (size_t)amt);
-	store_sum(copy, (size_t)amt, page_sum(copy, (size_t)amt, (uint64_t)(off / amt) + 1));
+	store_sum(copy, (size_t)amt, pagesum_of(copy, (size_t)amt, (uint64_t)(off / amt) + 1));
 	rc = f->real->pMethods->xWrite(f->real, copy, amt, off);
 	sqlite3_free(copy);
 	return rc;
@@ -392,7 +392,7 @@ pagesum_verify(const char *path, char **why)
 	rewind(f);
 	while ((got = fread(page, 1, size, f)) == size) {
 		pages++;
-		if (page_sum(page, size, pages) != stored_sum(page, size)) {
+		if (pagesum_of(page, size, pages) != stored_sum(page, size)) {
 			fclose(f);
 			*why = g_strdup_printf("page %" G_GUINT64_FORMAT " fails its "
 					       "checksum", pages);

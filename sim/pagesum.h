@@ -29,6 +29,13 @@
 /* The VFS name to give sqlite3_open_v2(). */
 #define PAGESUM_VFS "flashcoop-pagesum"
 
+/*
+ * The checksum of one page of size bytes (its last PAGESUM_RESERVE bytes
+ * left out: they hold the checksum), page numbers counting from 1.  Any
+ * change confined to one 8-byte word of the page changes it.
+ */
+uint64_t pagesum_of(const unsigned char *page, size_t size, uint64_t pgno);
+
 /* Registers the VFS once (not as the default); FALSE if SQLite refuses. */
 gboolean pagesum_register(void);
 
