@@ -246,8 +246,13 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 		status = EXIT_FAILED;
 		break;
 	default:
-		fprintf(stderr, "flashcoop run: run %" G_GINT64_FORMAT " %s; what it "
-			"recorded so far is in %s\n", rep.run_id, rep.error, o.output);
+		if (!rep.run_id)
+			/* Stopped while waiting for another process: nothing recorded. */
+			fprintf(stderr, "flashcoop run: %s; nothing recorded\n", rep.error);
+		else
+			fprintf(stderr, "flashcoop run: run %" G_GINT64_FORMAT " %s; what "
+				"it recorded so far is in %s\n", rep.run_id, rep.error,
+				o.output);
 		status = EXIT_SIGNAL_BASE + got_signal;
 		break;
 	}

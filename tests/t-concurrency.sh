@@ -76,6 +76,15 @@ test_expect_success 'a run held by a live process: a worker hands it back (3), a
 	test_wait_for 20 'grep -q "waiting for it to end" second.err' ||
 		{ kill $p1 $p2; exit 1; }
 	test_sql held.db "SELECT count(*) FROM run" 1 &&
+	"$FLASHCOOP" run long.ini -o held.db 2>third.err &
+	p3=$!
+	test_wait_for 20 'grep -q "waiting for it to end" third.err' ||
+		{ kill $p1 $p2 $p3; exit 1; }
+	kill -INT $p3
+	wait $p3 && st=0 || st=$?
+	test "$st" -eq 130 &&
+	grep -q "interrupted while waiting for another process running the same run; nothing recorded" third.err &&
+	test_sql held.db "SELECT count(*) FROM run" 1 &&
 	kill -INT $p1 &&
 	{ wait $p1 || :; } &&
 	test_wait_for 20 "test_sql held.db \"SELECT count(*) FROM run WHERE status = 'running' AND pid = $p2\" 1" ||
