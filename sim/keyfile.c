@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "sim/infile.h"
+
 gboolean
 keyfile_error(GError **err, GQuark domain, int code, const char *path, unsigned line,
 	      const char *fmt, ...)
@@ -135,7 +137,7 @@ keyfile_read(const char *path, const struct keyfile_codes *c, char **text,
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	gsize len;
 
-	if (!g_file_get_contents(path, &contents, &len, &e)) {
+	if (!infile_read(path, INFILE_MAX_TEXT, &contents, &len, &e)) {
 		g_set_error(err, c->domain, c->io, "%s", e->message);
 		return NULL;
 	}

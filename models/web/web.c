@@ -31,13 +31,39 @@ tracker_down(struct engine *e, void *data, fc_time_t now)
 	rec_event(w->ctx->rec, now, "tracker", "down", NULL);
 }
 
+/*
+ * Reads the trace of [clients] trace; NULL with err set, prefixed with
+ * where the key was set, when the file is missing, not a regular file of
+ * bounded size, or not a trace.
+ */
+static double *
+read_trace(const struct scenario *sc, size_t *n, GError **err)
+{
+	double *counts = arrivals_read_trace(scenario_string(sc, "clients", "trace"), n,
+					     err);
+
+	if (!counts)
+		g_prefix_error(err, "%s: [clients] trace: ",
+			       scenario_where(sc, "clients", "trace"));
+	return counts;
+}
+
 static gboolean
 web_check(const struct scenario *sc, GError **err)
 {
-	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE &&
-	    !*scenario_string(sc, "clients", "trace"))
-		return scenario_invalid(sc, err, "clients", "trace",
-					"[clients] arrival = trace needs a trace file");
+	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE) {
+		g_autofree double *counts = NULL;
+		size_t n;
+
+		if (!*scenario_string(sc, "clients", "trace"))
+			return scenario_invalid(sc, err, "clients", "trace",
+						"[clients] arrival = trace needs a trace file");
+		/* The file is read here too, so that a sweep finds a bad trace
+		 * before any of its runs starts. */
+		counts = read_trace(sc, &n, err);
+		if (!counts)
+			return FALSE;
+	}
 	if (scenario_real(sc, "coop", "low_water") > scenario_real(sc, "coop", "flash_threshold"))
 		return scenario_invalid(sc, err, "coop", "low_water",
 					"%s is above [coop] flash_threshold (%s)",
@@ -177,12 +203,9 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	/* The arrivals first: a bad trace is bad input. */
 	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE) {
 		size_t n;
-		g_autofree double *counts = arrivals_read_trace(
-			scenario_string(sc, "clients", "trace"), &n, err);
+		g_autofree double *counts = read_trace(sc, &n, err);
 
 		if (!counts) {
-			g_prefix_error(err, "%s: [clients] trace: ",
-				       scenario_where(sc, "clients", "trace"));
 			web_destroy(w);
 			return NULL;
 		}

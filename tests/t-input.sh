@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Input files: scenario files, includes, sweep files, sweep bases and
+# traces must be regular files of bounded size (sim/infile.h); anything
+# else is refused (2) with one line naming the file, before it is read, so
+# that /dev/zero never fills memory and a FIFO never blocks.  Every command
+# runs under timeout(1): a hang fails the test instead of the suite.
+. "$(dirname "$0")/test-lib.sh"
+
+cp "$SRC"/tests/data/mmck/m.ini "$SRC"/tests/data/web-small.ini .
+mkfifo fifo
+mkdir dir
+# Sparse files just past the bounds: 4 MiB for scenario and sweep files,
+# 64 MiB for traces.
+truncate -s 4194305 big.ini
+truncate -s 67108865 big.csv
+
+# refused CMD...: exit 2 within 10 s, one line on stderr.
+refused() {
+	test_status 2 timeout 10 "$FLASHCOOP" "$@" &&
+	test_stderr_lines 1
+}
+
+test_expect_success 'a FIFO as the scenario is refused at once (2)' '
+	refused run fifo -q -o f.db &&
+	test_stderr_has "fifo: not a regular file (a FIFO)" &&
+	test_path_is_missing f.db
+'
+
+test_expect_success '/dev/zero as the scenario is refused (2)' '
+	refused run /dev/zero -q -o z.db &&
+	test_stderr_has "/dev/zero: not a regular file (a character device)"
+'
+
+test_expect_success 'a directory as the scenario is refused (2)' '
+	refused run dir -q -o d.db &&
+	test_stderr_has "dir: not a regular file (a directory)"
+'
+
+test_expect_success 'a scenario over 4 MiB is refused (2)' '
+	refused run big.ini -q -o b.db &&
+	test_stderr_has "big.ini: too large: 4194305 bytes, more than the 4 MiB"
+'
+
+test_expect_success 'includes of a FIFO, /dev/zero and a large file are refused (2)' - <<-\EOT
+	for target in fifo /dev/zero big.ini; do
+		printf '[scenario]\ninclude = %s\n[run]\nmodel = mmck\n' "$target" >inc.ini &&
+		refused run inc.ini -q -o i.db &&
+		test_stderr_has "$target: " || exit 1
+	done
+	test_path_is_missing i.db
+EOT
+
+test_expect_success 'a FIFO, /dev/zero or a directory as the sweep file is refused (2)' - <<-\EOT
+	for target in fifo /dev/zero dir big.ini; do
+		refused sweep "$target" -q -j1 -o s.db &&
+		test_stderr_has "$target: " || exit 1
+	done
+	test_path_is_missing s.db
+EOT
+
+test_expect_success 'a FIFO or /dev/zero as the sweep base is refused (2)' - <<-\EOT
+	for target in fifo /dev/zero; do
+		printf '[sweep]\nscenario = %s\n[vary]\nmmck.servers = 1, 2\n' "$target" >b.sweep &&
+		refused sweep b.sweep -q -j1 -o s.db &&
+		test_stderr_has "base scenario: $target: not a regular file" || exit 1
+	done
+	test_path_is_missing s.db
+EOT
+
+test_expect_success 'a FIFO, /dev/zero, a directory or a large file as the trace is refused (2)' - <<-\EOT
+	for target in fifo /dev/zero dir big.csv; do
+		refused run web-small.ini -q -o t.db --set clients.arrival=trace \
+			--set "clients.trace=$target" &&
+		test_stderr_has "[clients] trace: $target: " || exit 1
+	done
+	test_stderr_has "more than the 64 MiB" &&
+	test_path_is_missing t.db
+EOT
+
+test_done
