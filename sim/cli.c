@@ -31,12 +31,20 @@
 /* A run ended by signal N exits with this plus N, as in the shell. */
 #define EXIT_SIGNAL_BASE 128
 
-/* The one piece of global state: which signal asked us to stop. */
+/* The global state of the signal handler: which signal asked us to stop. */
 static volatile sig_atomic_t got_signal;
+/*
+ * Whether a signal ends the process at once: while files are read, a
+ * sweep is checked or a model is built, nothing is being written, so
+ * there is nothing to save and no reason to wait (run_options.exit_at_once).
+ */
+static volatile sig_atomic_t exit_at_once = 1;
 
 static void
 on_signal(int sig)
 {
+	if (exit_at_once)
+		_exit(EXIT_SIGNAL_BASE + sig);
 	if (!got_signal)
 		got_signal = sig;
 }
@@ -112,6 +120,14 @@ parse_replication(const char *text, uint64_t *out, GError **err)
 	return TRUE;
 }
 
+/* A warning about the scenario, on stderr (run_options.warn). */
+static void
+print_warning(const char *message, void *data)
+{
+	(void)data;
+	fprintf(stderr, "flashcoop run: warning: %s\n", message);
+}
+
 static int
 cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 {
@@ -150,6 +166,11 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 			argc < 2 ? "no scenario file given" : "more than one scenario file given");
 		return EXIT_BAD_INPUT;
 	}
+	if (g_str_has_suffix(argv[1], ".sweep")) {
+		fprintf(stderr, "flashcoop run: %s is a sweep file; run it with "
+			"flashcoop sweep %s\n", argv[1], argv[1]);
+		return EXIT_BAD_INPUT;
+	}
 	sc = scenario_load(cat->keys, argv[1], &err);
 	if (!sc)
 		goto bad;
@@ -172,9 +193,10 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	o.version = FLASHCOOP_VERSION;
 	o.force = force;
 	o.interrupt = &got_signal;
+	o.exit_at_once = &exit_at_once;
+	o.warn = print_warning;
 	progress = progress_new(!quiet && isatty(STDERR_FILENO));
 	o.progress = progress;
-	install_signals();
 	if (!run_scenario(sc, &o, &rep, &err)) {
 		progress_free(progress);
 		goto bad;
@@ -348,11 +370,13 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return usage(stdout);
-	if (strcmp(argv[1], "run") == 0)
+	if (strcmp(argv[1], "run") == 0) {
+		install_signals();
 		return cmd_run(cat, argc - 1, argv + 1);
+	}
 	if (strcmp(argv[1], "sweep") == 0) {
 		install_signals();
-		return sweep_main(cat, argc - 1, argv + 1, &got_signal);
+		return sweep_main(cat, argc - 1, argv + 1, &got_signal, &exit_at_once);
 	}
 	if (strcmp(argv[1], "keys") == 0)
 		return cmd_keys(cat, argc - 1, argv + 1);
@@ -360,7 +384,18 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 		return cmd_merge(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fsm") == 0)
 		return cmd_fsm(argc - 1, argv + 1);
-	fprintf(stderr, "flashcoop: unknown command '%s' (try flashcoop --help)\n",
-		argv[1]);
+	{
+		static const char *const commands[] = { "run", "sweep", "keys", "merge",
+							"fsm", "help" };
+		const char *near = keys_suggest(argv[1], commands, G_N_ELEMENTS(commands));
+		g_autofree char *shown = keys_shorten(argv[1]);
+
+		if (near)
+			fprintf(stderr, "flashcoop: unknown command '%s'; did you mean "
+				"'%s'?\n", shown, near);
+		else
+			fprintf(stderr, "flashcoop: unknown command '%s' (try flashcoop "
+				"--help)\n", shown);
+	}
 	return EXIT_BAD_INPUT;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sim/infile.h"
+#include "sim/keys.h"
 
 gboolean
 keyfile_error(GError **err, GQuark domain, int code, const char *path, unsigned line,
@@ -68,13 +69,14 @@ scan(const char *path, const char *text, gsize len, const struct keyfile_codes *
 		unsigned ln = i + 1;
 		char *line = lines[i];
 		char *eq;
-		g_autofree char *id = NULL;
+		g_autofree char *id = NULL, *shown = NULL;
 		gpointer first;
 
 		if (!g_utf8_validate(line, -1, NULL))
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
 					     "not UTF-8 text");
 		g_strstrip(line);
+		shown = keys_shorten(line);
 		if (!*line || *line == '#')
 			continue;
 		if (*line == '[') {
@@ -84,7 +86,7 @@ scan(const char *path, const char *text, gsize len, const struct keyfile_codes *
 			    memchr(line + 1, ']', l - 2))
 				return keyfile_error(err, c->domain, c->syntax, path, ln,
 						     "malformed group header '%s': "
-						     "expected [group]", line);
+						     "expected [group]", shown);
 			g_free(group);
 			group = g_strndup(line + 1, l - 2);
 			id = g_strdup_printf("[%s]", group);
@@ -101,20 +103,22 @@ scan(const char *path, const char *text, gsize len, const struct keyfile_codes *
 		if (!eq)
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
 					     "expected 'key = value', '[group]' or a "
-					     "'#' comment, found '%s'", line);
+					     "'#' comment, found '%s'", shown);
 		*eq = '\0';
 		g_strchomp(line);
 		if (!*line)
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
 					     "a value without a key ('= %s')",
-					     g_strstrip(eq + 1));
+					     (g_free(shown), shown = keys_shorten(g_strstrip(eq + 1))));
 		if (!group)
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
-					     "key '%s' comes before any [group]", line);
+					     "key '%s' comes before any [group]",
+					     (g_free(shown), shown = keys_shorten(line)));
 		if (strpbrk(line, "[]"))
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
 					     "'%s': localised keys (key[locale]) are "
-					     "not supported", line);
+					     "not supported",
+					     (g_free(shown), shown = keys_shorten(line)));
 		id = g_strdup_printf("%s\n%s", group, line);
 		if (g_hash_table_lookup_extended(seen, id, NULL, &first))
 			return keyfile_error(err, c->domain, c->duplicate, path, ln,

@@ -27,6 +27,16 @@ struct results {
 
 G_DEFINE_QUARK(flashcoop-results-error-quark, results_error)
 
+/*
+ * The warnings about a run's scenario (keys set that have no effect), one
+ * row each.  A table of its own, created in databases made before it when
+ * a run with warnings is recorded, so that their schema version stays.
+ */
+#define RUN_WARNING_TABLE \
+	"CREATE TABLE IF NOT EXISTS run_warning (" \
+	"  run_id INTEGER NOT NULL REFERENCES run (id)," \
+	"  message TEXT NOT NULL);"
+
 /* Keep docs/results.md in step with this. */
 static const char schema[] =
 	"CREATE TABLE run ("
@@ -99,6 +109,7 @@ static const char schema[] =
 	"  kind TEXT NOT NULL,"
 	"  detail TEXT,"
 	"  PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
+	RUN_WARNING_TABLE
 	"CREATE TABLE t_quantile ("
 	"  df INTEGER PRIMARY KEY,"
 	"  q975 REAL NOT NULL);"
@@ -343,6 +354,29 @@ results_run_end(struct results *r, int64_t run_id, const char *status,
 	return TRUE;
 }
 
+gboolean
+results_run_warnings(struct results *r, int64_t run_id, const char *const *messages,
+		     size_t n, GError **err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (n == 0)
+		return TRUE;
+	rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE; " RUN_WARNING_TABLE, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r->db, "INSERT INTO run_warning VALUES (?, ?)",
+					-1, &st, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, messages[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return results_end_transaction(r, rc, "cannot record the run's warnings", err);
+}
+
 /* Runs sql with ?1 = a and, when it has a second parameter, ?2 = b. */
 static int
 exec_id(sqlite3 *db, const char *sql, int64_t a, int64_t b)
@@ -396,9 +430,18 @@ results_delete_run(struct results *r, int64_t id, GError **err)
 		"DELETE FROM run WHERE id = ?1",
 	};
 
+	int64_t warnings = 0;
+
 	for (size_t i = 0; i < G_N_ELEMENTS(sql); i++)
 		if (exec_id(r->db, sql[i], id, 0) != SQLITE_OK)
 			return results_fail(r, err, "cannot delete the run it replaces");
+	/* run_warning is missing from databases made before it. */
+	if (!query_int(r, "SELECT count(*) FROM sqlite_master WHERE name = 'run_warning'",
+		       &warnings, err))
+		return FALSE;
+	if (warnings && exec_id(r->db, "DELETE FROM run_warning WHERE run_id = ?1", id, 0) !=
+	    SQLITE_OK)
+		return results_fail(r, err, "cannot delete the run it replaces");
 	return TRUE;
 }
 

@@ -86,6 +86,14 @@ gboolean results_run_end(struct results *r, int64_t run_id, const char *status,
 			 const char *error, fc_time_t sim_end, uint64_t events,
 			 GError **err);
 
+/*
+ * Records messages[0..n-1], the warnings about run_id's scenario, in the
+ * table run_warning (created if the database predates it); nothing when n
+ * is 0.
+ */
+gboolean results_run_warnings(struct results *r, int64_t run_id,
+			      const char *const *messages, size_t n, GError **err);
+
 /* The id of the done run with run_key in *id, or 0 when there is none. */
 gboolean results_find_done(struct results *r, const char *run_key, int64_t *id,
 			   GError **err);

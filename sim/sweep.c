@@ -22,6 +22,11 @@
 #include "sim/value.h"
 
 #define MAX_VALUES_PER_KEY 100000
+/*
+ * Workers at most (-j): each is a process with its own model, so more than
+ * this only thrashes a machine; a larger -j is lowered to it, with a word.
+ */
+#define SWEEP_MAX_JOBS 256
 #define MAX_RUNS 1000000
 
 #define EXIT_FAILED 1
@@ -86,6 +91,8 @@ sweep_free(struct sweep *sw)
 	g_free(sw->scenario_path);
 	if (sw->runs)
 		g_ptr_array_unref(sw->runs);
+	if (sw->warnings)
+		g_ptr_array_unref(sw->warnings);
 	g_free(sw);
 }
 
@@ -250,15 +257,16 @@ read_dims(const struct key_table *keys, const char *path, GPtrArray *entries,
 		k = keys_find_dotted(keys, en->key);
 		if (!k) {
 			g_autofree char *near = keys_suggest_dotted(keys, en->key);
+			g_autofree char *shown = keys_shorten(en->key);
 
 			if (near)
 				return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN,
 						     path, en->line, "unknown scenario key "
 						     "'%s' in [%s]; did you mean '%s'?",
-						     en->key, en->group, near);
+						     shown, en->group, near);
 			return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN, path,
 					     en->line, "unknown scenario key '%s' in [%s] "
-					     "(keys are written group.key)", en->key,
+					     "(keys are written group.key)", shown,
 					     en->group);
 		}
 		if (strcmp(k->group, "scenario") == 0 && strcmp(k->name, "include") == 0)
@@ -323,6 +331,7 @@ read_header(struct sweep *sw, GPtrArray *entries, GError **err)
 	for (guint i = 0; i < entries->len; i++) {
 		struct keyfile_entry *en = entries->pdata[i];
 		const char *near;
+		g_autofree char *shown = NULL;
 
 		if (!en->key) {
 			if (strcmp(en->group, "sweep") == 0)
@@ -331,8 +340,15 @@ read_header(struct sweep *sw, GPtrArray *entries, GError **err)
 			    is_lockstep(en->group))
 				continue;
 			near = keys_suggest(en->group, groups, G_N_ELEMENTS(groups));
+			shown = keys_shorten(en->group);
+			if (!near && (strcmp(en->group, "run") == 0 ||
+				      strcmp(en->group, "scenario") == 0))
+				return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN,
+						     sw->path, en->line, "[%s] is a group of "
+						     "a scenario, not of a sweep file: run it "
+						     "with flashcoop run %s", shown, sw->path);
 			return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN, sw->path,
-					     en->line, "unknown group [%s]%s%s%s", en->group,
+					     en->line, "unknown group [%s]%s%s%s", shown,
 					     near ? "; did you mean [" : " (a sweep has "
 					     "[sweep], [vary] and [lockstep NAME])",
 					     near ? near : "", near ? "]?" : "");
@@ -363,9 +379,10 @@ read_header(struct sweep *sw, GPtrArray *entries, GError **err)
 			sw->replications = n;
 		} else {
 			near = keys_suggest(en->key, keys, G_N_ELEMENTS(keys));
+			shown = keys_shorten(en->key);
 			return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN, sw->path,
 					     en->line, "unknown key '%s' in [sweep]%s%s%s",
-					     en->key, near ? "; did you mean '" : " (it has "
+					     shown, near ? "; did you mean '" : " (it has "
 					     "scenario and replications)", near ? near : "",
 					     near ? "'?" : "");
 		}
@@ -388,10 +405,14 @@ sweep_load(const struct sim_catalog *cat, const char *path, GError **err)
 	g_autoptr(GPtrArray) dims = g_ptr_array_new_with_free_func(dim_free);
 	g_autoptr(fc_scenario) base = NULL;
 	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) point_warnings = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) warned = g_hash_table_new_full(g_str_hash, g_str_equal,
+							     g_free, NULL);
 	size_t points = 1;
 
 	sw->path = g_strdup(path);
 	sw->runs = g_ptr_array_new_with_free_func(run_free);
+	sw->warnings = g_ptr_array_new_with_free_func(g_free);
 	entries = keyfile_read(path, &codes, NULL, err);
 	if (!entries || !read_header(sw, entries, err) ||
 	    !read_dims(cat->keys, path, entries, dims, err))
@@ -441,8 +462,9 @@ too_big:
 				g_ptr_array_insert(sets, 0, g_strdup_printf("%s=%s", key, value));
 			}
 		}
-		mt = sim_catalog_model(cat, sc);
-		if (mt->check && !mt->check(sc, &e)) {
+		g_ptr_array_set_size(point_warnings, 0);
+		mt = sim_catalog_check(cat, sc, point_warnings, &e);
+		if (!mt) {
 			g_autofree char *joined = NULL;
 
 			g_ptr_array_add(sets, NULL);
@@ -451,6 +473,14 @@ too_big:
 				    "%s: the point %s: %s", path, joined, e->message);
 			g_strfreev((char **)g_ptr_array_free(g_steal_pointer(&sets), FALSE));
 			return NULL;
+		}
+		for (guint i = 0; i < point_warnings->len; i++) {
+			char *w = point_warnings->pdata[i];
+
+			if (g_hash_table_contains(warned, w))
+				continue;
+			g_hash_table_add(warned, g_strdup(w));
+			g_ptr_array_add(sw->warnings, g_strdup(w));
 		}
 		g_ptr_array_add(sets, NULL);
 		point_key = scenario_point_key(sc);
@@ -653,7 +683,7 @@ emit(const struct sweep *sw, const char *exe, const char *kind, const char *dir)
 
 int
 sweep_main(const struct sim_catalog *cat, int argc, char **argv,
-	   volatile sig_atomic_t *sig)
+	   volatile sig_atomic_t *sig, volatile sig_atomic_t *exit_at_once)
 {
 	gint jobs = 0;
 	gboolean resume = FALSE, quiet = FALSE;
@@ -716,8 +746,13 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	}
 	if (emit_kind && strcmp(emit_kind, "parallel") != 0 &&
 	    strcmp(emit_kind, "slurm") != 0) {
+		static const char *const kinds[] = { "parallel", "slurm" };
+		const char *near = keys_suggest(emit_kind, kinds, G_N_ELEMENTS(kinds));
+		g_autofree char *shown = keys_shorten(emit_kind);
+
 		fprintf(stderr, "flashcoop sweep: --emit: expected parallel or slurm, "
-			"found '%s'\n", emit_kind);
+			"found '%s'%s%s%s\n", shown, near ? "; did you mean '" : "",
+			near ? near : "", near ? "'?" : "");
 		return EXIT_BAD_INPUT;
 	}
 	if (jobs < 0) {
@@ -726,6 +761,11 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	}
 	if (jobs == 0)
 		jobs = (gint)g_get_num_processors();
+	if (jobs > SWEEP_MAX_JOBS) {
+		fprintf(stderr, "flashcoop sweep: -j %d is more workers than make "
+			"sense; using %d\n", jobs, SWEEP_MAX_JOBS);
+		jobs = SWEEP_MAX_JOBS;
+	}
 	if (!output)
 		output = g_strdup("results.db");
 	sw = sweep_load(cat, argv[1], &err);
@@ -740,9 +780,15 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		fprintf(stderr, "flashcoop sweep: cannot find the program's own file\n");
 		return EXIT_FAILED;
 	}
+	for (guint i = 0; i < sw->warnings->len; i++)
+		fprintf(stderr, "flashcoop sweep: warning: %s\n",
+			(char *)sw->warnings->pdata[i]);
 	if (emit_kind)
 		return emit(sw, exe, emit_kind, argv[2]);
 
+	/* From here on, what the sweep does is written down: a signal is
+	 * passed on to the workers and waited for. */
+	*exit_at_once = 0;
 	if (resume && !g_file_test(output, G_FILE_TEST_EXISTS)) {
 		fprintf(stderr, "flashcoop sweep: --resume: %s does not exist\n", output);
 		return EXIT_BAD_INPUT;

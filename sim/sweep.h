@@ -54,6 +54,9 @@ struct sweep {
 	uint64_t replications;
 	size_t points;
 	GPtrArray *runs;       /* struct sweep_run, point by point */
+	/* Warnings about the points (keys set that have no effect), each
+	 * once, in the order first met; newly allocated strings. */
+	GPtrArray *warnings;
 };
 
 struct sim_catalog;
@@ -68,9 +71,11 @@ void sweep_free(struct sweep *sw);
 
 /*
  * `flashcoop sweep`: argv[0] is "sweep".  Returns the exit status; sig is
- * set by the program's signal handler.
+ * set by the program's signal handler.  exit_at_once is 1 on entry: the
+ * handler ends the process at once while the sweep file is read and its
+ * points checked; sweep_main sets it to 0 before it opens the database.
  */
 int sweep_main(const struct sim_catalog *cat, int argc, char **argv,
-	       volatile sig_atomic_t *sig);
+	       volatile sig_atomic_t *sig, volatile sig_atomic_t *exit_at_once);
 
 #endif

@@ -79,4 +79,29 @@ test_expect_success 'a FIFO, /dev/zero, a directory or a large file as the trace
 	test_path_is_missing t.db
 EOT
 
+test_expect_success 'SIGTERM while a sweep checks its points ends it at once (143)' - <<-\EOT
+	# A million points: checking them all takes far longer than the
+	# 5 s this test allows.
+	printf '[sweep]\nscenario = m.ini\n[vary]\nmmck.servers = 1..1000 step 1\nmmck.capacity = 1000..1999 step 1\n' >huge.sweep &&
+	"$FLASHCOOP" sweep huge.sweep -q -j1 -o h.db 2>h.err &
+	pid=$! &&
+	test_wait_for 5 "grep -q State /proc/$pid/status" &&
+	kill -TERM $pid &&
+	st=0 && timeout 5 sh -c "while kill -0 $pid 2>/dev/null; do sleep 0.05; done" || st=$? &&
+	test "$st" -eq 0 &&
+	{ wait $pid; test $? -eq 143; } &&
+	test_path_is_missing h.db
+EOT
+
+test_expect_success 'SIGTERM during a run: marked interrupted (143)' - <<-\EOT
+	"$FLASHCOOP" run m.ini -q --set run.duration=100000000s -o s.db 2>s.err &
+	pid=$!
+	test_wait_for 20 'test_sql s.db "SELECT status FROM run" running' ||
+		{ kill $pid; exit 1; }
+	kill -TERM $pid
+	wait $pid && st=0 || st=$?
+	test "$st" -eq 143 &&
+	test_sql s.db "SELECT status FROM run" interrupted
+EOT
+
 test_done

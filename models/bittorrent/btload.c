@@ -400,6 +400,7 @@ const struct model_type btload_model = {
 	.create = model_create,
 	.finish = model_finish,
 	.destroy = model_destroy,
+	.groups = (const char *const[]){ "swarm", "bittorrent", NULL },
 };
 
 const struct fc_enum_name btload_seeding_names[] = {

@@ -373,4 +373,5 @@ const struct model_type mmck_model = {
 	.create = model_create,
 	.finish = model_finish,
 	.destroy = model_destroy,
+	.groups = (const char *const[]){ "mmck", NULL },
 };
