@@ -42,6 +42,8 @@ static const struct model_type web_model = {
 	.destroy = world_model_destroy,
 	.reads_group = web_reads_group,
 	.warn = web_warn,
+	.headline_entity = "site.0",
+	.headline_name = "success_ratio",
 };
 
 const struct model_type *const flashcoop_models[] = {

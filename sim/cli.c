@@ -24,6 +24,7 @@
 #include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
+#include "sim/value.h"
 #include "version.h"
 
 #define EXIT_FAILED 1
@@ -133,7 +134,8 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 {
 	g_auto(GStrv) sets = NULL;
 	g_autofree char *output = NULL, *seed = NULL, *replication = NULL;
-	gboolean quiet = FALSE, force = FALSE;
+	g_autofree char *every = NULL;
+	gboolean quiet = FALSE, force = FALSE, report = FALSE;
 	GOptionEntry entries[] = {
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
 		  "results database, created if missing (default results.db)", "FILE" },
@@ -148,10 +150,16 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 		  "replication number (default 0)", "R" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 		  "no progress line, no summary", NULL },
+		{ "progress-every", 0, 0, G_OPTION_ARG_STRING, &every,
+		  "when stderr is not a terminal, a progress line this often "
+		  "(default 10s)", "DURATION" },
+		/* A sweep's worker: status lines for the sweep (sim/progress.h). */
+		{ "report", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &report, NULL, NULL },
 		{ NULL },
 	};
 	g_autoptr(GError) err = NULL;
 	g_autoptr(fc_scenario) sc = NULL;
+	double every_s = PROGRESS_LINE_EVERY_S;
 	g_autoptr(GString) overrides = g_string_new(NULL);
 	struct progress *progress;
 	struct run_report rep;
@@ -186,6 +194,17 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	}
 	if (!parse_replication(replication, &o.replication, &err))
 		goto bad;
+	if (every) {
+		fc_time_t t;
+		g_autofree char *why = NULL;
+
+		if (!value_parse_duration(every, &t, &why) || t == 0) {
+			fprintf(stderr, "flashcoop run: --progress-every: %s\n",
+				why ? why : "must be more than 0s");
+			return EXIT_BAD_INPUT;
+		}
+		every_s = fc_time_to_sec(t);
+	}
 
 	o.catalog = cat;
 	o.output = output ? output : "results.db";
@@ -195,7 +214,8 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	o.interrupt = &got_signal;
 	o.exit_at_once = &exit_at_once;
 	o.warn = print_warning;
-	progress = progress_new(!quiet && isatty(STDERR_FILENO));
+	progress = progress_new(report ? PROGRESS_REPORT : progress_mode_for_stderr(quiet),
+			       every_s, "flashcoop run");
 	o.progress = progress;
 	if (!run_scenario(sc, &o, &rep, &err)) {
 		progress_free(progress);
@@ -207,9 +227,9 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 		if (!quiet)
 			printf("run %" G_GINT64_FORMAT " done: %s, replication %"
 			       G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " events, "
-			       "%.9gs simulated -> %s\n", rep.run_id, scenario_name(sc),
-			       o.replication, rep.events, fc_time_to_sec(rep.sim_end),
-			       o.output);
+			       "%.9gs simulated, %s -> %s\n", rep.run_id,
+			       scenario_name(sc), o.replication, rep.events,
+			       fc_time_to_sec(rep.sim_end), rep.headline, o.output);
 		status = 0;
 		break;
 	case RUN_ALREADY_DONE:

@@ -68,6 +68,12 @@ struct model_type {
 	 * web.policy = none, say).  May be NULL.
 	 */
 	void (*warn)(const struct scenario *sc, GPtrArray *warnings);
+	/*
+	 * The scalar that sums a run up in one number, shown in progress
+	 * lines ("site.0 success_ratio = 0.973"): its entity and name; NULL:
+	 * none.
+	 */
+	const char *headline_entity, *headline_name;
 };
 
 /*

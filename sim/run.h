@@ -96,6 +96,9 @@ struct run_report {
 	char *run_key;       /* free it */
 	uint64_t events;
 	fc_time_t sim_end;
+	/* RUN_DONE: the model's headline scalar, "site.0 success_ratio =
+	 * 0.973", or the events and simulated time; free it. */
+	char *headline;
 };
 
 /*

@@ -503,7 +503,7 @@ too_big:
 /* The command line of `flashcoop run` for one run; NULL-terminated. */
 static char **
 run_argv(const char *exe, const char *scenario, const struct sweep_run *run,
-	 const char *output)
+	 const char *output, bool report)
 {
 	GPtrArray *a = g_ptr_array_new();
 
@@ -519,6 +519,8 @@ run_argv(const char *exe, const char *scenario, const struct sweep_run *run,
 	g_ptr_array_add(a, g_strdup("--output"));
 	g_ptr_array_add(a, g_strdup(output));
 	g_ptr_array_add(a, g_strdup("--quiet"));
+	if (report)
+		g_ptr_array_add(a, g_strdup("--report"));
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
 }
@@ -561,6 +563,13 @@ struct sweep_pool {
 	GPtrArray *to_run;
 	struct progress *progress;
 	struct tally t;
+	/* Per job: when it started, the fraction of its simulated time done
+	 * and its headline, from its status lines; and the sum of the
+	 * fractions of the jobs in flight, for the ETA. */
+	gint64 *started;
+	double *frac;
+	char **headline;
+	double in_flight;
 };
 
 static char **
@@ -568,7 +577,28 @@ pool_argv(void *user, size_t i)
 {
 	struct sweep_pool *p = user;
 
-	return run_argv(p->exe, p->sw->scenario_path, p->to_run->pdata[i], p->output);
+	p->started[i] = g_get_monotonic_time();
+	return run_argv(p->exe, p->sw->scenario_path, p->to_run->pdata[i], p->output,
+			true);
+}
+
+/* A status line of a worker (sim/progress.h). */
+static void
+pool_status(void *user, size_t i, const char *text)
+{
+	struct sweep_pool *p = user;
+
+	if (g_str_has_prefix(text, "progress ")) {
+		double f = g_ascii_strtod(text + strlen("progress "), NULL);
+
+		if (!(f >= 0 && f <= 1))
+			return;
+		p->in_flight += f - p->frac[i];
+		p->frac[i] = f;
+	} else if (g_str_has_prefix(text, "done ")) {
+		g_free(p->headline[i]);
+		p->headline[i] = g_strdup(text + strlen("done "));
+	}
 }
 
 /* Reports how a run ended. */
@@ -578,9 +608,21 @@ pool_done(void *user, size_t i, int st, const char *err)
 	struct sweep_pool *p = user;
 	g_autofree char *msg = last_line(err);
 	g_autofree char *what = describe(p->to_run->pdata[i]);
+	double wall = (double)(g_get_monotonic_time() - p->started[i]) / G_USEC_PER_SEC;
 
+	p->in_flight -= p->frac[i];
+	p->frac[i] = 0;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		g_autofree char *line = NULL;
+		unsigned finished;
+
 		p->t.done++;
+		finished = p->t.done + p->t.failed + p->t.interrupted;
+		line = g_strdup_printf("%s done in %.1fs (%u of %u): %s", what, wall,
+				       finished, p->to_run->len,
+				       p->headline[i] ? p->headline[i] : "done already");
+		progress_sweep_line(p->progress, line, finished, p->to_run->len,
+				    p->in_flight);
 	} else if ((WIFEXITED(st) && WEXITSTATUS(st) > EXIT_SIGNAL_BASE) || WIFSIGNALED(st)) {
 		p->t.interrupted++;
 		progress_clear(p->progress);
@@ -602,7 +644,8 @@ pool_progress(void *user, unsigned running)
 {
 	struct sweep_pool *p = user;
 
-	progress_sweep(p->progress, p->t.done, p->t.failed, running, p->to_run->len);
+	progress_sweep(p->progress, p->t.done, p->t.failed, running, p->to_run->len,
+		       p->in_flight);
 }
 
 /* Writes DIR/jobs.txt (and DIR/sweep.slurm) for running elsewhere. */
@@ -631,7 +674,7 @@ emit(const struct sweep *sw, const char *exe, const char *kind, const char *dir)
 		const struct sweep_run *run = sw->runs->pdata[i];
 		g_autofree char *name = g_strdup_printf("%s.db", run->run_key);
 		g_autofree char *out = g_build_filename(runs_dir, name, NULL);
-		g_auto(GStrv) argv = run_argv(exe, scen, run, out);
+		g_auto(GStrv) argv = run_argv(exe, scen, run, out, false);
 
 		for (size_t j = 0; argv[j]; j++) {
 			g_autofree char *q = g_shell_quote(argv[j]);
@@ -711,7 +754,9 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	g_autoptr(fc_results) db = NULL;
 	g_autoptr(GHashTable) done = NULL;
 	g_autoptr(GPtrArray) to_run = g_ptr_array_new();
-	static const struct pool_ops ops = { pool_argv, pool_done, pool_progress };
+	static const struct pool_ops ops = {
+		pool_argv, pool_done, pool_progress, PROGRESS_STATUS_PREFIX, pool_status,
+	};
 	struct sweep_pool p = { 0 };
 	unsigned stale = 0, live = 0;
 	gboolean ok;
@@ -830,11 +875,20 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	fflush(stdout);
 	p = (struct sweep_pool){
 		.exe = exe, .output = output, .sw = sw, .to_run = to_run,
-		.progress = progress_new(!quiet && isatty(STDERR_FILENO)),
+		.progress = progress_new(progress_mode_for_stderr(quiet),
+					 PROGRESS_LINE_EVERY_S, "flashcoop sweep"),
+		.started = g_new0(gint64, MAX(to_run->len, 1u)),
+		.frac = g_new0(double, MAX(to_run->len, 1u)),
+		.headline = g_new0(char *, MAX(to_run->len, 1u) + 1),
 	};
 	ok = pool_run(to_run->len, (unsigned)jobs, sig, &ops, &p, &err);
 	progress_clear(p.progress);
 	progress_free(p.progress);
+	g_free(p.started);
+	g_free(p.frac);
+	for (guint i = 0; i < to_run->len; i++)
+		g_free(p.headline[i]);
+	g_free(p.headline);
 	if (!ok) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 		return EXIT_FAILED;

@@ -104,4 +104,32 @@ test_expect_success 'SIGTERM during a run: marked interrupted (143)' - <<-\EOT
 	test_sql s.db "SELECT status FROM run" interrupted
 EOT
 
+test_expect_success 'a run not on a terminal says where it is every --progress-every' - <<-\EOT
+	"$FLASHCOOP" run m.ini --set run.duration=3000000s --progress-every 50ms -o pl.db \
+		>pl.out 2>pl.err &&
+	grep -q "^flashcoop run: simulated [0-9.]*s / 3000100.0s .*events/s  ETA " pl.err &&
+	grep -q "^run 1 done: small, replication 0, .*, station mean_response_s = [0-9.]* -> pl.db$" pl.out
+EOT
+
+test_expect_success 'a bad --progress-every is refused (2)' '
+	test_status 2 "$FLASHCOOP" run m.ini --progress-every 0s -o x.db &&
+	test_stderr_has "flashcoop run: --progress-every: must be more than 0s" &&
+	test_path_is_missing x.db
+'
+
+test_expect_success 'a sweep worker reports progress and its headline in status lines' - <<-\EOT
+	"$FLASHCOOP" run m.ini -q --report --set run.duration=3000000s -o rp.db 2>rp.err &&
+	grep -q "^flashcoop-status: progress 0\.[0-9]*$" rp.err &&
+	grep -q "^flashcoop-status: done station mean_response_s = [0-9.]*$" rp.err
+EOT
+
+test_expect_success 'a sweep not on a terminal says one line per finished run, status lines kept out' - <<-\EOT
+	printf '[sweep]\nscenario = m.ini\nreplications = 2\n[vary]\nmmck.servers = 2, 3\n' >pl.sweep &&
+	"$FLASHCOOP" sweep pl.sweep -j2 -o ps.db >ps.out 2>ps.err &&
+	test "$(grep -c "^flashcoop sweep: run [0-9a-f]\{16\} (mmck.servers=[23], replication [01]) done in [0-9.]*s ([1-4] of 4): station mean_response_s = [0-9.]*; ETA [0-9:?]*$" ps.err)" -eq 4 &&
+	! grep -q flashcoop-status ps.err &&
+	"$FLASHCOOP" sweep pl.sweep -q -j2 -o ps2.db 2>ps2.err &&
+	test ! -s ps2.err
+EOT
+
 test_done

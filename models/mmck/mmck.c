@@ -374,4 +374,6 @@ const struct model_type mmck_model = {
 	.finish = model_finish,
 	.destroy = model_destroy,
 	.groups = (const char *const[]){ "mmck", NULL },
+	.headline_entity = "station",
+	.headline_name = "mean_response_s",
 };
