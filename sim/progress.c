@@ -146,9 +146,17 @@ progress_sweep(struct progress *p, unsigned done, unsigned failed, unsigned runn
 {
 	char eta[32];
 
-	if (!p || p->mode != PROGRESS_TERMINAL || !due(p, REDRAW_US))
+	if (!p || (p->mode != PROGRESS_TERMINAL && p->mode != PROGRESS_LINES) ||
+	    !due(p, p->mode == PROGRESS_TERMINAL ? REDRAW_US : p->every_us))
 		return;
 	sweep_eta(p, eta, sizeof eta, done + failed + in_flight, total);
+	if (p->mode == PROGRESS_LINES) {
+		/* Runs may be long: say where the sweep is between them too. */
+		fprintf(stderr, "%s: runs %u/%u done, %u failed, %u running  ETA %s\n",
+			p->who, done, total, failed, running, eta);
+		fflush(stderr);
+		return;
+	}
 	fprintf(stderr, "\r\033[Kruns %u/%u done, %u failed, %u running  ETA %s",
 		done, total, failed, running, eta);
 	fflush(stderr);

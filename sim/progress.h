@@ -57,6 +57,7 @@ void progress_run_done(struct progress *p, const char *headline);
  * A sweep: runs done over total, failures, runs in progress and the ETA;
  * in_flight is the sum of the fractions of simulated time that the runs
  * in progress have done, so the ETA moves while a long run is running.
+ * In PROGRESS_LINES, a line every `every` seconds.
  */
 void progress_sweep(struct progress *p, unsigned done, unsigned failed,
 		    unsigned running, unsigned total, double in_flight);

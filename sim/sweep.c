@@ -730,7 +730,8 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 {
 	gint jobs = 0;
 	gboolean resume = FALSE, quiet = FALSE;
-	g_autofree char *output = NULL, *emit_kind = NULL, *exe = NULL;
+	g_autofree char *output = NULL, *emit_kind = NULL, *exe = NULL, *every = NULL;
+	double every_s = PROGRESS_LINE_EVERY_S;
 	GOptionEntry entries[] = {
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
 		  "runs at a time, each in its own process (default: the number of "
@@ -746,6 +747,9 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		  "into DIR instead of running them", "parallel|slurm DIR" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 		  "no progress line, no summary", NULL },
+		{ "progress-every", 0, 0, G_OPTION_ARG_STRING, &every,
+		  "when stderr is not a terminal, a progress line this often, "
+		  "besides one per finished run (default 10s)", "DURATION" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("SWEEP.ini");
@@ -799,6 +803,17 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 			"found '%s'%s%s%s\n", shown, near ? "; did you mean '" : "",
 			near ? near : "", near ? "'?" : "");
 		return EXIT_BAD_INPUT;
+	}
+	if (every) {
+		fc_time_t t;
+		g_autofree char *why = NULL;
+
+		if (!value_parse_duration(every, &t, &why) || t == 0) {
+			fprintf(stderr, "flashcoop sweep: --progress-every: %s\n",
+				why ? why : "must be more than 0s");
+			return EXIT_BAD_INPUT;
+		}
+		every_s = fc_time_to_sec(t);
 	}
 	if (jobs < 0) {
 		fprintf(stderr, "flashcoop sweep: --jobs must be at least 1\n");
@@ -875,8 +890,8 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	fflush(stdout);
 	p = (struct sweep_pool){
 		.exe = exe, .output = output, .sw = sw, .to_run = to_run,
-		.progress = progress_new(progress_mode_for_stderr(quiet),
-					 PROGRESS_LINE_EVERY_S, "flashcoop sweep"),
+		.progress = progress_new(progress_mode_for_stderr(quiet), every_s,
+					 "flashcoop sweep"),
 		.started = g_new0(gint64, MAX(to_run->len, 1u)),
 		.frac = g_new0(double, MAX(to_run->len, 1u)),
 		.headline = g_new0(char *, MAX(to_run->len, 1u) + 1),

@@ -132,4 +132,12 @@ test_expect_success 'a sweep not on a terminal says one line per finished run, s
 	test ! -s ps2.err
 EOT
 
+test_expect_success 'a sweep not on a terminal also says where it is while a long run runs' - <<-\EOT
+	printf '[sweep]\nscenario = long.ini\n[vary]\nmmck.servers = 2\n' >long.sweep &&
+	printf '[scenario]\ninclude = m.ini\n[run]\nduration = 3000000s\n' >long.ini &&
+	"$FLASHCOOP" sweep long.sweep -j1 --progress-every 50ms -o pe.db 2>pe.err &&
+	grep -q "^flashcoop sweep: runs 0/1 done, 0 failed, 1 running  ETA " pe.err &&
+	grep -q "^flashcoop sweep: run .* done in .*: station mean_response_s = " pe.err
+EOT
+
 test_done
