@@ -106,19 +106,19 @@ scan(const char *path, const char *text, gsize len, const struct keyfile_codes *
 					     "'#' comment, found '%s'", shown);
 		*eq = '\0';
 		g_strchomp(line);
+		/* From here on the messages quote the key, or the value. */
+		g_free(shown);
+		shown = keys_shorten(*line ? line : g_strstrip(eq + 1));
 		if (!*line)
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
-					     "a value without a key ('= %s')",
-					     (g_free(shown), shown = keys_shorten(g_strstrip(eq + 1))));
+					     "a value without a key ('= %s')", shown);
 		if (!group)
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
-					     "key '%s' comes before any [group]",
-					     (g_free(shown), shown = keys_shorten(line)));
+					     "key '%s' comes before any [group]", shown);
 		if (strpbrk(line, "[]"))
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
 					     "'%s': localised keys (key[locale]) are "
-					     "not supported",
-					     (g_free(shown), shown = keys_shorten(line)));
+					     "not supported", shown);
 		id = g_strdup_printf("%s\n%s", group, line);
 		if (g_hash_table_lookup_extended(seen, id, NULL, &first))
 			return keyfile_error(err, c->domain, c->duplicate, path, ln,

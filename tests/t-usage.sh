@@ -113,6 +113,20 @@ test_expect_success 'a megabyte-long unknown key costs little and is quoted shor
 	test "$(wc -c <"$TEST_ROOT/cmd.err")" -lt 200
 EOT
 
+test_expect_success 'a megabyte-long line, value or group is quoted short (2)' - <<-\EOT
+	long=$(head -c 1000000 /dev/zero | tr '\0' z) &&
+	printf '[run]\nmodel = mmck\n%s\n' "$long" >line.ini &&
+	test_status 2 "$FLASHCOOP" run line.ini -o x.db &&
+	test_stderr_has "line.ini:3: expected 'key = value', '[group]' or a '#' comment, found 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...'" &&
+	printf '[run]\nmodel = mmck\nduration = %s\n' "$long" >value.ini &&
+	test_status 2 "$FLASHCOOP" run value.ini -o x.db &&
+	test_stderr_has "found 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...'" &&
+	printf '[%s]\n' "$long" >group.ini &&
+	test_status 2 "$FLASHCOOP" run group.ini -o x.db &&
+	test_stderr_has "unknown group [zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...]" &&
+	test "$(wc -c <"$TEST_ROOT/cmd.err")" -lt 200
+EOT
+
 test_expect_success 'Mbps, kbps, Gbps and bps are bits per second' - <<-\EOT
 	test_status 0 "$FLASHCOOP" run "$SRC/tests/data/swarm-small.ini" -q -o b.db \
 		--set swarm.upload=1Mbps --set swarm.download=8000kbps \
