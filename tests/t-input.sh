@@ -105,9 +105,10 @@ test_expect_success 'SIGTERM during a run: marked interrupted (143)' - <<-\EOT
 EOT
 
 test_expect_success 'a run not on a terminal says where it is every --progress-every' - <<-\EOT
-	"$FLASHCOOP" run m.ini --set run.duration=3000000s --progress-every 50ms -o pl.db \
+	"$FLASHCOOP" run m.ini --set run.duration=2000000s --set mmck.sample_interval=0s \
+		--set mmck.log_full=false --progress-every 50ms -o pl.db \
 		>pl.out 2>pl.err &&
-	grep -q "^flashcoop run: simulated [0-9.]*s / 3000100.0s .*events/s  ETA " pl.err &&
+	grep -q "^flashcoop run: simulated [0-9.]*s / 2000100.0s .*events/s  ETA " pl.err &&
 	grep -q "^run 1 done: small, replication 0, .*, station mean_response_s = [0-9.]* -> pl.db$" pl.out
 EOT
 
@@ -118,7 +119,8 @@ test_expect_success 'a bad --progress-every is refused (2)' '
 '
 
 test_expect_success 'a sweep worker reports progress and its headline in status lines' - <<-\EOT
-	"$FLASHCOOP" run m.ini -q --report --set run.duration=3000000s -o rp.db 2>rp.err &&
+	"$FLASHCOOP" run m.ini -q --report --set run.duration=2000000s \
+		--set mmck.sample_interval=0s --set mmck.log_full=false -o rp.db 2>rp.err &&
 	grep -q "^flashcoop-status: progress 0\.[0-9]*$" rp.err &&
 	grep -q "^flashcoop-status: done station mean_response_s = [0-9.]*$" rp.err
 EOT
@@ -134,10 +136,26 @@ EOT
 
 test_expect_success 'a sweep not on a terminal also says where it is while a long run runs' - <<-\EOT
 	printf '[sweep]\nscenario = long.ini\n[vary]\nmmck.servers = 2\n' >long.sweep &&
-	printf '[scenario]\ninclude = m.ini\n[run]\nduration = 3000000s\n' >long.ini &&
+	printf '[scenario]\ninclude = m.ini\n[run]\nduration = 2000000s\n' >long.ini &&
+	printf '[mmck]\nsample_interval = 0s\nlog_full = false\n' >>long.ini &&
 	"$FLASHCOOP" sweep long.sweep -j1 --progress-every 50ms -o pe.db 2>pe.err &&
 	grep -q "^flashcoop sweep: runs 0/1 done, 0 failed, 1 running  ETA " pe.err &&
 	grep -q "^flashcoop sweep: run .* done in .*: station mean_response_s = " pe.err
+EOT
+
+test_expect_success 'SIGTERM while a model is being built ends the run at once (143), nothing recorded' - <<-\EOT
+	# 5000 routers: building their topology takes seconds.
+	"$FLASHCOOP" run web-small.ini -q --set network.latency=topology \
+		--set network.routers=5000 --set clients.start=0s -o b.db 2>b.err &
+	pid=$!
+	# The database is opened just before the model is built.
+	test_wait_for 20 'test -s b.db' || { kill $pid; exit 1; }
+	sleep 0.2
+	kill -TERM $pid
+	timeout 3 sh -c "while kill -0 $pid 2>/dev/null; do sleep 0.05; done" || exit 1
+	wait $pid && st=0 || st=$?
+	test "$st" -eq 143 &&
+	test_sql b.db "SELECT count(*) FROM run" 0
 EOT
 
 test_done
