@@ -354,6 +354,28 @@ results_run_end(struct results *r, int64_t run_id, const char *status,
 	return TRUE;
 }
 
+bool
+results_scalar(struct results *r, int64_t run_id, const char *entity, const char *name,
+	       double *value)
+{
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM scalar WHERE run_id = ?"
+			       " AND entity = ? AND name = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, entity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			*value = sqlite3_column_double(st, 0);
+			found = true;
+		}
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
 gboolean
 results_run_warnings(struct results *r, int64_t run_id, const char *const *messages,
 		     size_t n, GError **err)

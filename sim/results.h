@@ -94,6 +94,13 @@ gboolean results_run_end(struct results *r, int64_t run_id, const char *status,
 gboolean results_run_warnings(struct results *r, int64_t run_id,
 			      const char *const *messages, size_t n, GError **err);
 
+/*
+ * The value of run_id's scalar entity/name in *value; false when there is
+ * none (not recorded, NULL, or the database cannot say).
+ */
+bool results_scalar(struct results *r, int64_t run_id, const char *entity,
+		    const char *name, double *value);
+
 /* The id of the done run with run_key in *id, or 0 when there is none. */
 gboolean results_find_done(struct results *r, const char *run_key, int64_t *id,
 			   GError **err);

@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "sim/autoptr.h"
 #include "sim/evq.h"
 #include "sim/model.h"
@@ -204,26 +202,14 @@ begin(struct results *db, const struct scenario *sc, const struct run_options *o
 static char *
 headline(struct results *db, const struct model_type *mt, const struct run_report *rep)
 {
-	sqlite3_stmt *st = NULL;
-	char *text = NULL;
+	double v;
 
 	if (mt->headline_entity &&
-	    sqlite3_prepare_v2(results_db(db), "SELECT value FROM scalar WHERE run_id = ?"
-			       " AND entity = ? AND name = ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, rep->run_id);
-		sqlite3_bind_text(st, 2, mt->headline_entity, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, mt->headline_name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_type(st, 0) != SQLITE_NULL)
-			text = g_strdup_printf("%s %s = %.6g", mt->headline_entity,
-					       mt->headline_name,
-					       sqlite3_column_double(st, 0));
-	}
-	sqlite3_finalize(st);
-	if (!text)
-		text = g_strdup_printf("%" G_GUINT64_FORMAT " events, %.9gs simulated",
-				       rep->events, fc_time_to_sec(rep->sim_end));
-	return text;
+	    results_scalar(db, rep->run_id, mt->headline_entity, mt->headline_name, &v))
+		return g_strdup_printf("%s %s = %.6g", mt->headline_entity,
+				       mt->headline_name, v);
+	return g_strdup_printf("%" G_GUINT64_FORMAT " events, %.9gs simulated",
+			       rep->events, fc_time_to_sec(rep->sim_end));
 }
 
 gboolean
