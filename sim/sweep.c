@@ -451,7 +451,9 @@ too_big:
 			size_t idx = rest % d->n;
 
 			rest /= d->n;
-			for (guint j = 0; j < d->keys->len; j++) {
+			/* Backwards, since each goes in front: the point reads
+			 * in the order of the file. */
+			for (guint j = d->keys->len; j-- > 0;) {
 				const char *key = d->keys->pdata[j];
 				const char *value = ((GPtrArray *)d->values->pdata[j])->pdata[idx];
 				g_autofree char *where = g_strdup_printf(

@@ -160,6 +160,26 @@ gboolean
 world_model_check(const struct traffic_type *const *types, const struct scenario *sc,
 		  GError **err)
 {
+	/*
+	 * An Erdős–Rényi graph of n routers and n * degree / 2 links is
+	 * connected only with n - 1 links or more, and has room for
+	 * n (n - 1) / 2 at most: outside that the topology would fail as the
+	 * run starts, so it is refused here, before a sweep runs anything.
+	 * (Within it, whether a drawn graph is connected depends on the seed;
+	 * the run says so when it is not.)
+	 */
+	if (scenario_enum(sc, "network", "latency") == WORLD_LATENCY_TOPOLOGY &&
+	    scenario_enum(sc, "network", "generator") == TOPOLOGY_ERDOS_RENYI) {
+		uint64_t n = scenario_count(sc, "network", "routers");
+		uint64_t degree = scenario_count(sc, "network", "degree");
+
+		if (degree < 2 || degree > n - 1)
+			return scenario_invalid(sc, err, "network", "degree",
+						"generator = erdos_renyi with %" G_GUINT64_FORMAT
+						" routers needs a mean degree from 2 to %"
+						G_GUINT64_FORMAT ", found %" G_GUINT64_FORMAT,
+						n, n - 1, degree);
+	}
 	for (size_t i = 0; types[i]; i++)
 		if (enabled(types[i], sc) && types[i]->check && !types[i]->check(sc, err))
 			return FALSE;
