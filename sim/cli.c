@@ -92,10 +92,16 @@ parse_options(const char *cmd, const char *args, const char *summary,
 	g_autoptr(GOptionContext) ctx = g_option_context_new(args);
 	g_autoptr(GError) err = NULL;
 
+	g_auto(GStrv) given = g_strdupv(*argv);
+
 	g_option_context_set_summary(ctx, summary);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, argc, argv, &err)) {
-		fprintf(stderr, "flashcoop %s: %s\n", cmd, err->message);
+		const char *near = err->code == G_OPTION_ERROR_UNKNOWN_OPTION ?
+			keys_suggest_option(entries, given) : NULL;
+
+		fprintf(stderr, "flashcoop %s: %s%s%s%s\n", cmd, err->message,
+			near ? "; did you mean --" : "", near ? near : "", near ? "?" : "");
 		return FALSE;
 	}
 	return TRUE;

@@ -183,6 +183,29 @@ keys_shorten(const char *text)
 }
 
 const char *
+keys_suggest_option(const GOptionEntry *entries, char **args)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+	for (const GOptionEntry *e = entries; e->long_name; e++)
+		g_ptr_array_add(names, (gpointer)e->long_name);
+	for (size_t i = 0; args && args[i]; i++) {
+		g_autofree char *name = NULL;
+		bool known = false;
+
+		if (!g_str_has_prefix(args[i], "--") || !args[i][2])
+			continue;
+		name = g_strndup(args[i] + 2, strcspn(args[i] + 2, "="));
+		for (guint j = 0; j < names->len; j++)
+			known = known || strcmp(name, names->pdata[j]) == 0;
+		if (!known)
+			return keys_suggest(name, (const char *const *)names->pdata,
+					    names->len);
+	}
+	return NULL;
+}
+
+const char *
 keys_suggest_group(const struct key_table *t, const char *group)
 {
 	g_autoptr(GPtrArray) groups = g_ptr_array_new();

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "flashcoop/names.h"
 
 enum key_type {
@@ -97,6 +99,13 @@ const char *keys_suggest(const char *word, const char *const *candidates, size_t
 
 /* text cut to KEYS_QUOTE_MAX characters (UTF-8) plus "..."; newly allocated. */
 char *keys_shorten(const char *text);
+
+/*
+ * For a command line that GOption refused: the long option of entries
+ * (G_OPTION_ENTRY-terminated) nearest to the first "--name" of args
+ * (NULL-terminated) that is not one of them, or NULL.
+ */
+const char *keys_suggest_option(const GOptionEntry *entries, char **args);
 
 /* keys_suggest() over the groups of the table. */
 const char *keys_suggest_group(const struct key_table *t, const char *group);

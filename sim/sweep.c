@@ -768,6 +768,7 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 	gboolean ok;
 	g_autoptr(GPtrArray) split = NULL;
 	g_autofree char **args = NULL;
+	g_auto(GStrv) given = NULL;
 
 	g_option_context_set_summary(ctx,
 		"Runs every point of a parameter sweep, times its replications, into\n"
@@ -783,11 +784,18 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 			g_ptr_array_add(split, g_strdup(argv[i]));
 		}
 	}
-	args = g_memdup2(split->pdata, split->len * sizeof(char *));
+	/* NULL-terminated, as argv is. */
+	args = g_new0(char *, split->len + 1);
+	memcpy(args, split->pdata, split->len * sizeof(char *));
 	argc = (int)split->len;
 	argv = args;
+	given = g_strdupv(argv);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
+		const char *near = err->code == G_OPTION_ERROR_UNKNOWN_OPTION ?
+			keys_suggest_option(entries, given) : NULL;
+
+		fprintf(stderr, "flashcoop sweep: %s%s%s%s\n", err->message,
+			near ? "; did you mean --" : "", near ? near : "", near ? "?" : "");
 		return EXIT_BAD_INPUT;
 	}
 	if (argc != (emit_kind ? 3 : 2)) {

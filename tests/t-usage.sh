@@ -68,6 +68,14 @@ test_expect_success 'a misspelt command gets a suggestion (2)' '
 	test_stderr_has "flashcoop: unknown command '\''swep'\''; did you mean '\''sweep'\''?"
 '
 
+test_expect_success 'a misspelt option gets a suggestion (2)' '
+	test_status 2 "$FLASHCOOP" run m.ini --forse -o x.db &&
+	test_stderr_has "flashcoop run: Unknown option --forse; did you mean --force?" &&
+	test_status 2 "$FLASHCOOP" sweep -j2 x.sweep --outptu=x.db &&
+	test_stderr_has "flashcoop sweep: Unknown option --outptu=x.db; did you mean --output?" &&
+	test_path_is_missing x.db
+'
+
 test_expect_success 'run of a .sweep file points to flashcoop sweep (2)' '
 	printf "[sweep]\nscenario = m.ini\n" >s.sweep &&
 	test_status 2 "$FLASHCOOP" run s.sweep -o x.db &&
