@@ -165,6 +165,10 @@ test_expect_success 'keys with no effect under the policy are warned about and r
 	test_status 0 "$FLASHCOOP" run "$SRC/tests/data/web-small.ini" -q --set run.duration=2min \
 		--set coop.target_load=0.5 -o w.db &&
 	test_stderr_has "--set: [coop] target_load has no effect: [coop] share is fixed, not feedback" &&
+	test_stderr_lines 1 &&
+	test_status 0 "$FLASHCOOP" run "$SRC/tests/data/web-small.ini" -q --set run.duration=2min \
+		--set web.policy=redirect --set bittorrent.piece_size=64KiB -o w.db &&
+	test_stderr_has "--set: [bittorrent] piece_size has no effect: no swarm runs" &&
 	test_stderr_lines 1
 EOT
 

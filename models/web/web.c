@@ -455,6 +455,21 @@ web_warn(const struct scenario *sc, GPtrArray *warnings)
 		for (size_t i = 0; i < G_N_ELEMENTS(bt_clients); i++)
 			scenario_warn_if_set(sc, warnings, "clients", bt_clients[i],
 					     "no client uses BitTorrent");
+	/* Swarms run for rescuers fetching by BitTorrent, for BitTorrent
+	 * clients and for copies spread by BitTorrent (web_create()). */
+	if (policy != WEB_POLICY_COOP ||
+	    (scenario_enum(sc, "coop", "transport") != WEB_TRANSPORT_BITTORRENT &&
+	     !bt_clients_on &&
+	     !(scenario_enum(sc, "coop", "spread") == FC_SPREAD_PREDISTRIBUTED &&
+	       scenario_enum(sc, "coop", "predistribution") == WEB_PREDISTRIBUTION_BITTORRENT))) {
+		for (size_t i = 0; i < t->n; i++)
+			if (strcmp(t->defs[i].group, "bittorrent") == 0)
+				scenario_warn_if_set(sc, warnings, "bittorrent",
+						     t->defs[i].name, "no swarm runs");
+	} else if (scenario_duration(sc, "bittorrent", "tracker_down_for") == 0) {
+		scenario_warn_if_set(sc, warnings, "bittorrent", "tracker_down_at",
+				     "[bittorrent] tracker_down_for is 0s");
+	}
 	if (policy == WEB_POLICY_NONE || policy == WEB_POLICY_MIRROR) {
 		/* No server has a cooperation node. */
 		for (size_t i = 0; i < t->n; i++)
