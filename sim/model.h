@@ -88,8 +88,9 @@ struct sim_catalog {
 };
 
 /*
- * The model type that sc's [run] model chooses.  The key's name table
- * (the program's) gives each name its model type's index in cat->models.
+ * The model type that sc's [run] model chooses, or NULL when it is not set
+ * (sim_catalog_check() says so to the user).  The key's name table (the
+ * program's) gives each name its model type's index in cat->models.
  */
 const struct model_type *sim_catalog_model(const struct sim_catalog *cat,
 					   const struct scenario *sc);

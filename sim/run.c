@@ -35,9 +35,13 @@ sim_fail(struct sim_ctx *ctx, const char *fmt, ...)
 const struct model_type *
 sim_catalog_model(const struct sim_catalog *cat, const struct scenario *sc)
 {
-	int i = scenario_enum(sc, "run", "model");
+	int i;
 	size_t n = 0;
 
+	/* No value: the key has no default and was not set. */
+	if (scenario_list_len(sc, "run", "model") == 0)
+		return NULL;
+	i = scenario_enum(sc, "run", "model");
 	while (cat->models[n])
 		n++;
 	g_assert(i >= 0 && (size_t)i < n);

@@ -80,6 +80,12 @@ test_models(void)
 	}
 	for (size_t i = 0; i < n; i++)
 		g_assert_nonnull(fc_enum_find(flashcoop_model_names, flashcoop_models[i]->name));
+	/* No model, no model type: [run] model has no default. */
+	{
+		g_autoptr(fc_scenario) sc = scenario_new(&flashcoop_keys);
+
+		g_assert_null(sim_catalog_model(&flashcoop_catalog, sc));
+	}
 	/* And the run driver finds them through the scenario. */
 	for (size_t i = 0; i < n; i++) {
 		g_autoptr(fc_scenario) sc = scenario_new(&flashcoop_keys);
