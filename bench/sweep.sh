@@ -13,6 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/b.ini" <<'END'
 [run]
+model = mmck
 duration = 7000000s
 record = scalar
 [mmck]

@@ -20,7 +20,7 @@
 #include "sim/run.h"
 
 static const struct key_def defs[] = {
-	SIM_KEYS("mmck", flashcoop_model_names,
+	SIM_KEYS(flashcoop_model_names,
 		 "what is simulated: mmck, an M/M/c/K station with a closed-form solution; web, an origin, its cooperators and a flash crowd; swarm, one BitTorrent swarm under the fluid model's workload"),
 
 	/* The M/M/c/K station (run.model = mmck). */

@@ -22,12 +22,28 @@ web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 	return world_model_create(web_world, ctx, sc, err);
 }
 
+static gboolean
+web_reads_group(const char *group)
+{
+	return world_model_reads_group(web_world, group);
+}
+
+static void
+web_warn(const struct scenario *sc, GPtrArray *warnings)
+{
+	world_model_warn(web_world, sc, warnings);
+}
+
 static const struct model_type web_model = {
 	.name = "web",
 	.check = web_check,
 	.create = web_create,
 	.finish = world_model_finish,
 	.destroy = world_model_destroy,
+	.reads_group = web_reads_group,
+	.warn = web_warn,
+	.headline_entity = "site.0",
+	.headline_name = "success_ratio",
 };
 
 const struct model_type *const flashcoop_models[] = {

@@ -25,6 +25,7 @@
 #include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
+#include "sim/value.h"
 #include "version.h"
 
 #define EXIT_FAILED 1
@@ -37,12 +38,20 @@
 /* A run ended by signal N exits with this plus N, as in the shell. */
 #define EXIT_SIGNAL_BASE 128
 
-/* The one piece of global state: which signal asked us to stop. */
+/* The global state of the signal handler: which signal asked us to stop. */
 static volatile sig_atomic_t got_signal;
+/*
+ * Whether a signal ends the process at once: while files are read, a
+ * sweep is checked or a model is built, nothing is being written, so
+ * there is nothing to save and no reason to wait (run_options.exit_at_once).
+ */
+static volatile sig_atomic_t exit_at_once = 1;
 
 static void
 on_signal(int sig)
 {
+	if (exit_at_once)
+		_exit(EXIT_SIGNAL_BASE + sig);
 	if (!got_signal)
 		got_signal = sig;
 }
@@ -91,10 +100,16 @@ parse_options(const char *cmd, const char *args, const char *summary,
 	g_autoptr(GOptionContext) ctx = g_option_context_new(args);
 	g_autoptr(GError) err = NULL;
 
+	g_auto(GStrv) given = g_strdupv(*argv);
+
 	g_option_context_set_summary(ctx, summary);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, argc, argv, &err)) {
-		fprintf(stderr, "flashcoop %s: %s\n", cmd, err->message);
+		const char *near = err->code == G_OPTION_ERROR_UNKNOWN_OPTION ?
+			keys_suggest_option(entries, given) : NULL;
+
+		fprintf(stderr, "flashcoop %s: %s%s%s%s\n", cmd, err->message,
+			near ? "; did you mean --" : "", near ? near : "", near ? "?" : "");
 		return FALSE;
 	}
 	return TRUE;
@@ -127,13 +142,22 @@ say_waiting(const char *holder)
 		"waiting for it to end\n", holder);
 }
 
+/* A warning about the scenario, on stderr (run_options.warn). */
+static void
+print_warning(const char *message, void *data)
+{
+	(void)data;
+	fprintf(stderr, "flashcoop run: warning: %s\n", message);
+}
+
 static int
 cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 {
 	g_auto(GStrv) sets = NULL;
 	g_autofree char *output = NULL, *seed = NULL, *replication = NULL;
-	g_autofree char *sweep_name = NULL, *sweep_hash = NULL;
+	g_autofree char *sweep_name = NULL, *sweep_hash = NULL, *every = NULL;
 	gboolean quiet = FALSE, force = FALSE, rerun_stale = FALSE, worker = FALSE;
+	gboolean report = FALSE;
 	GOptionEntry entries[] = {
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
 		  "results database, created if missing (default results.db)", "FILE" },
@@ -151,6 +175,9 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 		  "replication number (default 0)", "R" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 		  "no progress line, no summary", NULL },
+		{ "progress-every", 0, 0, G_OPTION_ARG_STRING, &every,
+		  "when stderr is not a terminal, a progress line this often "
+		  "(default 10s)", "DURATION" },
 		/* How a sweep runs its workers (sim/sweep.c). */
 		{ "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &worker,
 		  "a sweep's worker: exit 3 at once if another process runs this "
@@ -160,10 +187,13 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 		  &sweep_name, "the sweep this run belongs to", "NAME" },
 		{ "sweep-hash", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
 		  &sweep_hash, "the hash of its sweep file", "HASH" },
+		/* A sweep's worker: status lines for the sweep (sim/progress.h). */
+		{ "report", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &report, NULL, NULL },
 		{ NULL },
 	};
 	g_autoptr(GError) err = NULL;
 	g_autoptr(fc_scenario) sc = NULL;
+	double every_s = PROGRESS_LINE_EVERY_S;
 	g_autoptr(GString) overrides = g_string_new(NULL);
 	struct progress *progress;
 	struct run_report rep;
@@ -176,6 +206,11 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	if (argc != 2) {
 		fprintf(stderr, "flashcoop run: %s (see flashcoop run --help)\n",
 			argc < 2 ? "no scenario file given" : "more than one scenario file given");
+		return EXIT_BAD_INPUT;
+	}
+	if (g_str_has_suffix(argv[1], ".sweep")) {
+		fprintf(stderr, "flashcoop run: %s is a sweep file; run it with "
+			"flashcoop sweep %s\n", argv[1], argv[1]);
 		return EXIT_BAD_INPUT;
 	}
 	sc = scenario_load(cat->keys, argv[1], &err);
@@ -193,6 +228,17 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	}
 	if (!parse_replication(replication, &o.replication, &err))
 		goto bad;
+	if (every) {
+		fc_time_t t;
+		g_autofree char *why = NULL;
+
+		if (!value_parse_duration(every, &t, &why) || t == 0) {
+			fprintf(stderr, "flashcoop run: --progress-every: %s\n",
+				why ? why : "must be more than 0s");
+			return EXIT_BAD_INPUT;
+		}
+		every_s = fc_time_to_sec(t);
+	}
 
 	o.catalog = cat;
 	o.output = output ? output : "results.db";
@@ -206,9 +252,11 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	o.sweep_hash = sweep_hash;
 	o.waiting = quiet ? NULL : say_waiting;
 	o.interrupt = &got_signal;
-	progress = progress_new(!quiet && isatty(STDERR_FILENO));
+	o.exit_at_once = &exit_at_once;
+	o.warn = print_warning;
+	progress = progress_new(report ? PROGRESS_REPORT : progress_mode_for_stderr(quiet),
+			       every_s, "flashcoop run");
 	o.progress = progress;
-	install_signals();
 	if (!run_scenario(sc, &o, &rep, &err)) {
 		progress_free(progress);
 		goto bad;
@@ -219,9 +267,9 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 		if (!quiet)
 			printf("run %" G_GINT64_FORMAT " done: %s, replication %"
 			       G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " events, "
-			       "%.9gs simulated -> %s\n", rep.run_id, scenario_name(sc),
-			       o.replication, rep.events, fc_time_to_sec(rep.sim_end),
-			       o.output);
+			       "%.9gs simulated, %s -> %s\n", rep.run_id,
+			       scenario_name(sc), o.replication, rep.events,
+			       fc_time_to_sec(rep.sim_end), rep.headline, o.output);
 		status = 0;
 		break;
 	case RUN_ALREADY_DONE:
@@ -396,11 +444,14 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return usage(stdout);
-	if (strcmp(argv[1], "run") == 0)
+	if (strcmp(argv[1], "run") == 0) {
+		install_signals();
 		return cmd_run(cat, argc - 1, argv + 1);
+	}
 	if (strcmp(argv[1], "sweep") == 0) {
 		install_signals();
-		return sweep_main(cat, FLASHCOOP_VERSION, argc - 1, argv + 1, &got_signal);
+		return sweep_main(cat, FLASHCOOP_VERSION, argc - 1, argv + 1, &got_signal,
+				  &exit_at_once);
 	}
 	if (strcmp(argv[1], "keys") == 0)
 		return cmd_keys(cat, argc - 1, argv + 1);
@@ -412,7 +463,19 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 		return export_runs_main(cat, argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return export_main(cat, argc - 1, argv + 1);
-	fprintf(stderr, "flashcoop: unknown command '%s' (try flashcoop --help)\n",
-		argv[1]);
+	{
+		static const char *const commands[] = { "run", "sweep", "keys", "merge",
+							"fsm", "runs", "export",
+							"help" };
+		const char *near = keys_suggest(argv[1], commands, G_N_ELEMENTS(commands));
+		g_autofree char *shown = keys_shorten(argv[1]);
+
+		if (near)
+			fprintf(stderr, "flashcoop: unknown command '%s'; did you mean "
+				"'%s'?\n", shown, near);
+		else
+			fprintf(stderr, "flashcoop: unknown command '%s' (try flashcoop "
+				"--help)\n", shown);
+	}
 	return EXIT_BAD_INPUT;
 }

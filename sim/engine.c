@@ -36,7 +36,8 @@ struct engine {
 	struct slot *slots;
 	uint32_t nslots, cap, free_head;
 	size_t live, stale;
-	uint64_t executed;
+	uint64_t executed, limit;
+	volatile sig_atomic_t *interrupt;
 	bool running, stopping;
 	engine_poll_fn poll;
 	void *poll_data;
@@ -182,12 +183,26 @@ engine_run_until(struct engine *e, fc_time_t until)
 	g_assert(!e->running);
 	e->running = true;
 	e->stopping = false;
-	while (e->qt->pop(e->q, until, &t, &ref)) {
-		uint32_t i = ref_slot(ref);
-		struct slot *s = &e->slots[i];
+	for (;;) {
+		uint32_t i;
+		struct slot *s;
 		engine_fn fn;
 		void *data;
 
+		/* The limit and the interrupt flag are looked at before each
+		 * handler: one load and one compare, cheap beside a handler. */
+		if (e->limit && e->executed >= e->limit) {
+			e->running = false;
+			return ENGINE_LIMIT;
+		}
+		if (e->interrupt && *e->interrupt) {
+			e->running = false;
+			return ENGINE_INTERRUPTED;
+		}
+		if (!e->qt->pop(e->q, until, &t, &ref))
+			break;
+		i = ref_slot(ref);
+		s = &e->slots[i];
 		if (s->gen != ref_gen(ref)) {
 			e->stale--; /* cancelled */
 			continue;
@@ -229,6 +244,18 @@ engine_set_poll(struct engine *e, uint32_t every, engine_poll_fn fn, void *data)
 	e->poll = fn;
 	e->poll_data = data;
 	e->poll_every = e->poll_left = every;
+}
+
+void
+engine_set_limit(struct engine *e, uint64_t max)
+{
+	e->limit = max;
+}
+
+void
+engine_set_interrupt(struct engine *e, volatile sig_atomic_t *flag)
+{
+	e->interrupt = flag;
 }
 
 void

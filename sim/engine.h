@@ -20,6 +20,7 @@
 #ifndef FLASHCOOP_SIM_ENGINE_H
 #define FLASHCOOP_SIM_ENGINE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,8 @@ enum engine_result {
 	ENGINE_EMPTY,   /* no pending event is left */
 	ENGINE_UNTIL,   /* the next pending event is later than the limit */
 	ENGINE_STOPPED, /* a handler called engine_stop() */
+	ENGINE_LIMIT,   /* engine_executed() reached the limit of engine_set_limit() */
+	ENGINE_INTERRUPTED, /* the flag of engine_set_interrupt() was set */
 };
 
 /*
@@ -112,6 +115,21 @@ void engine_stop(struct engine *e);
  */
 typedef void (*engine_poll_fn)(struct engine *e, void *data);
 void engine_set_poll(struct engine *e, uint32_t every, engine_poll_fn fn, void *data);
+
+/*
+ * Makes engine_run*() return ENGINE_LIMIT right after the handler that
+ * brings engine_executed() to max (0: no limit), so that a run stops after
+ * exactly that many events.  A run that starts at the limit runs nothing.
+ */
+void engine_set_limit(struct engine *e, uint64_t max);
+
+/*
+ * Makes engine_run*() return ENGINE_INTERRUPTED right after the handler in
+ * progress once *flag is non-zero (a signal handler sets it); NULL: never.
+ * The flag is looked at after every handler, so a stop is as prompt as
+ * the slowest handler, whatever the poll period.
+ */
+void engine_set_interrupt(struct engine *e, volatile sig_atomic_t *flag);
 
 /* Number of events scheduled and neither run nor cancelled. */
 size_t engine_pending(const struct engine *e);

@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "sim/infile.h"
+#include "sim/keys.h"
+
 gboolean
 keyfile_error(GError **err, GQuark domain, int code, const char *path, unsigned line,
 	      const char *fmt, ...)
@@ -66,13 +69,14 @@ scan(const char *path, const char *text, gsize len, const struct keyfile_codes *
 		unsigned ln = i + 1;
 		char *line = lines[i];
 		char *eq;
-		g_autofree char *id = NULL;
+		g_autofree char *id = NULL, *shown = NULL;
 		gpointer first;
 
 		if (!g_utf8_validate(line, -1, NULL))
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
 					     "not UTF-8 text");
 		g_strstrip(line);
+		shown = keys_shorten(line);
 		if (!*line || *line == '#')
 			continue;
 		if (*line == '[') {
@@ -82,7 +86,7 @@ scan(const char *path, const char *text, gsize len, const struct keyfile_codes *
 			    memchr(line + 1, ']', l - 2))
 				return keyfile_error(err, c->domain, c->syntax, path, ln,
 						     "malformed group header '%s': "
-						     "expected [group]", line);
+						     "expected [group]", shown);
 			g_free(group);
 			group = g_strndup(line + 1, l - 2);
 			id = g_strdup_printf("[%s]", group);
@@ -99,20 +103,22 @@ scan(const char *path, const char *text, gsize len, const struct keyfile_codes *
 		if (!eq)
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
 					     "expected 'key = value', '[group]' or a "
-					     "'#' comment, found '%s'", line);
+					     "'#' comment, found '%s'", shown);
 		*eq = '\0';
 		g_strchomp(line);
+		/* From here on the messages quote the key, or the value. */
+		g_free(shown);
+		shown = keys_shorten(*line ? line : g_strstrip(eq + 1));
 		if (!*line)
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
-					     "a value without a key ('= %s')",
-					     g_strstrip(eq + 1));
+					     "a value without a key ('= %s')", shown);
 		if (!group)
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
-					     "key '%s' comes before any [group]", line);
+					     "key '%s' comes before any [group]", shown);
 		if (strpbrk(line, "[]"))
 			return keyfile_error(err, c->domain, c->syntax, path, ln,
 					     "'%s': localised keys (key[locale]) are "
-					     "not supported", line);
+					     "not supported", shown);
 		id = g_strdup_printf("%s\n%s", group, line);
 		if (g_hash_table_lookup_extended(seen, id, NULL, &first))
 			return keyfile_error(err, c->domain, c->duplicate, path, ln,
@@ -135,7 +141,7 @@ keyfile_read(const char *path, const struct keyfile_codes *c, char **text,
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	gsize len;
 
-	if (!g_file_get_contents(path, &contents, &len, &e)) {
+	if (!infile_read(path, INFILE_MAX_TEXT, &contents, &len, &e)) {
 		g_set_error(err, c->domain, c->io, "%s", e->message);
 		return NULL;
 	}

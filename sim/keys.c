@@ -145,18 +145,64 @@ keys_suggest(const char *word, const char *const *candidates, size_t n)
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX;
 
+	size_t wlen = strlen(word);
+
 	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(word, candidates[i]);
 		size_t len = strlen(candidates[i]);
 		/* One slip in a short name, up to a third of a long one. */
 		size_t limit = MAX((size_t)1, MIN((size_t)3, len / 3));
+		size_t d;
 
+		/* The distance is at least the difference of the lengths. */
+		if (wlen > len + limit || len > wlen + limit)
+			continue;
+		d = edit_distance(word, candidates[i]);
 		if (d <= limit && d < best_d) {
 			best = candidates[i];
 			best_d = d;
 		}
 	}
 	return best;
+}
+
+char *
+keys_shorten(const char *text)
+{
+	const char *end;
+
+	if (!g_utf8_validate(text, -1, NULL)) {
+		/* Not UTF-8 (a message about that follows): cut at bytes. */
+		if (strlen(text) <= KEYS_QUOTE_MAX)
+			return g_strdup(text);
+		return g_strdup_printf("%.*s...", KEYS_QUOTE_MAX, text);
+	}
+	if (g_utf8_strlen(text, -1) <= KEYS_QUOTE_MAX)
+		return g_strdup(text);
+	end = g_utf8_offset_to_pointer(text, KEYS_QUOTE_MAX);
+	return g_strdup_printf("%.*s...", (int)(end - text), text);
+}
+
+const char *
+keys_suggest_option(const GOptionEntry *entries, char **args)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+	for (const GOptionEntry *e = entries; e->long_name; e++)
+		g_ptr_array_add(names, (gpointer)e->long_name);
+	for (size_t i = 0; args && args[i]; i++) {
+		g_autofree char *name = NULL;
+		bool known = false;
+
+		if (!g_str_has_prefix(args[i], "--") || !args[i][2])
+			continue;
+		name = g_strndup(args[i] + 2, strcspn(args[i] + 2, "="));
+		for (guint j = 0; j < names->len; j++)
+			known = known || strcmp(name, names->pdata[j]) == 0;
+		if (!known)
+			return keys_suggest(name, (const char *const *)names->pdata,
+					    names->len);
+	}
+	return NULL;
 }
 
 const char *
@@ -243,7 +289,8 @@ keys_markdown(const struct key_table *t)
 		"Values carry their units: durations take ns, us, ms, s, min, h, d\n"
 		"(`30s`, `1.5ms`); sizes take B, kB, MB, GB, TB (powers of 1000) and\n"
 		"KiB, MiB, GiB, TiB (powers of 1024); rates take bit/s, kbit/s, Mbit/s,\n"
-		"Gbit/s and B/s, kB/s, MB/s, GB/s; ratios are written `0.3` or `30%`;\n"
+		"Gbit/s and B/s, kB/s, MB/s, GB/s (and bps, kbps, Mbps, Gbps, which are\n"
+		"bits); ratios are written `0.3` or `30%`;\n"
 		"lists separate their items with commas.  `[scenario] include` names a\n"
 		"base scenario, read first, whose keys the including file overrides.\n"
 		"On the command line, `--set group.key=value` overrides a file.\n");
@@ -262,6 +309,8 @@ keys_markdown(const struct key_table *t)
 		g_string_append(s, " | ");
 		if (k->def && *k->def)
 			g_string_append_printf(s, "`%s`", k->def);
+		else if (!k->def)
+			g_string_append(s, "(required)");
 		g_string_append(s, " | ");
 		md_cell(s, range);
 		g_string_append(s, " | ");
@@ -286,7 +335,10 @@ keys_text(const struct key_table *t)
 		g_string_append_printf(s, "  %-18s %s", k->name, type);
 		if (*units)
 			g_string_append_printf(s, " (%s)", units);
-		g_string_append_printf(s, ", default '%s'", k->def ? k->def : "");
+		if (k->def)
+			g_string_append_printf(s, ", default '%s'", k->def);
+		else
+			g_string_append(s, ", required");
 		if (*range)
 			g_string_append_printf(s, ", %s", range);
 		g_string_append_printf(s, "\n      %s\n", k->doc);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "flashcoop/names.h"
 
 enum key_type {
@@ -37,7 +39,8 @@ struct key_def {
 	enum key_type type;
 	unsigned flags;
 	const char *unit;    /* KEY_REAL and KEY_COUNT: what is counted */
-	const char *def;     /* default, written as in a file */
+	const char *def;     /* default, written as in a file; NULL: none, the
+				key must be set (scenario_missing()) */
 	const char *min;     /* bounds as in a file; a leading '>' or '<' */
 	const char *max;     /*   makes the bound exclusive; NULL: none */
 	/* KEY_ENUM: the choices and the value each stands for, in
@@ -79,10 +82,30 @@ char *keys_choices(const struct key_def *k, const char *sep);
 
 /*
  * Of candidates[0..n-1], the one nearest to word by edit distance when it is
- * near enough to be a plausible typo, else NULL.  Case differences count
- * little.
+ * near enough to be a plausible typo (one slip in a short name, at most 3
+ * in a long one), else NULL.  Case differences count little.  A candidate
+ * whose length differs from word's by more than that is skipped without
+ * computing a distance, so the cost is bounded by the candidates' lengths
+ * however long word is.
  */
 const char *keys_suggest(const char *word, const char *const *candidates, size_t n);
+
+/*
+ * How many characters of a name or value an error message quotes: a
+ * longer one is cut there and ends in "...", so that a message stays one
+ * readable line whatever the input.
+ */
+#define KEYS_QUOTE_MAX 40
+
+/* text cut to KEYS_QUOTE_MAX characters (UTF-8) plus "..."; newly allocated. */
+char *keys_shorten(const char *text);
+
+/*
+ * For a command line that GOption refused: the long option of entries
+ * (G_OPTION_ENTRY-terminated) nearest to the first "--name" of args
+ * (NULL-terminated) that is not one of them, or NULL.
+ */
+const char *keys_suggest_option(const GOptionEntry *entries, char **args);
 
 /* keys_suggest() over the groups of the table. */
 const char *keys_suggest_group(const struct key_table *t, const char *group);

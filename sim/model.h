@@ -53,6 +53,27 @@ struct model_type {
 	void (*finish)(void *model, struct sim_ctx *ctx);
 	/* Accepts NULL. */
 	void (*destroy)(void *model);
+	/*
+	 * The scenario groups the model reads besides [scenario] and [run],
+	 * NULL-terminated: a key set in any other group is an error that
+	 * names the model.  A model made of parts (a world and its traffic
+	 * types) says it through reads_group instead, and leaves groups NULL.
+	 */
+	const char *const *groups;
+	gboolean (*reads_group)(const char *group);
+	/*
+	 * Appends to warnings (newly allocated strings, through
+	 * scenario_warn_if_set()) one message per key that was set but has
+	 * no effect with the scenario's other values (a [coop] key under
+	 * web.policy = none, say).  May be NULL.
+	 */
+	void (*warn)(const struct scenario *sc, GPtrArray *warnings);
+	/*
+	 * The scalar that sums a run up in one number, shown in progress
+	 * lines ("site.0 success_ratio = 0.973"): its entity and name; NULL:
+	 * none.
+	 */
+	const char *headline_entity, *headline_name;
 };
 
 /*
@@ -67,10 +88,32 @@ struct sim_catalog {
 };
 
 /*
- * The model type that sc's [run] model chooses.  The key's name table
- * (the program's) gives each name its model type's index in cat->models.
+ * The model type that sc's [run] model chooses, or NULL when it is not set
+ * (sim_catalog_check() says so to the user).  The key's name table (the
+ * program's) gives each name its model type's index in cat->models.
  */
 const struct model_type *sim_catalog_model(const struct sim_catalog *cat,
 					   const struct scenario *sc);
+
+/*
+ * Whether the model type reads the scenario group ([scenario] and [run]
+ * are everyone's).
+ */
+gboolean sim_model_reads_group(const struct model_type *mt, const char *group);
+
+/*
+ * Everything that can be known about sc before a run starts: every key
+ * without a default is set ([run] model, whose absence lists the models),
+ * no key is set in a group that the chosen model does not read, warmup +
+ * duration is within time, and the model's own check (which reads the
+ * files the model would read).  Returns the model type, or NULL with err
+ * set.  When warnings is not NULL, the model's warnings are appended to it
+ * (newly allocated strings).  The run driver and sweeps both call it, so
+ * a point that would be refused by `flashcoop run` is refused by the
+ * sweep before anything runs.
+ */
+const struct model_type *sim_catalog_check(const struct sim_catalog *cat,
+					   const struct scenario *sc,
+					   GPtrArray *warnings, GError **err);
 
 #endif

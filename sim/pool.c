@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,6 +74,37 @@ spawn(char **argv, size_t job, struct worker *w, GError **err)
 	w->err = g_string_new(NULL);
 	w->job = job;
 	return TRUE;
+}
+
+/*
+ * Hands the complete status lines in a worker's captured stderr to
+ * ops->status and takes them out of it.
+ */
+static void
+take_status(struct worker *w, const struct pool_ops *ops, void *user)
+{
+	size_t plen;
+	gsize pos = 0;
+
+	if (!ops->status_prefix || !ops->status)
+		return;
+	plen = strlen(ops->status_prefix);
+	while (pos < w->err->len) {
+		char *line = w->err->str + pos;
+		char *nl = memchr(line, '\n', w->err->len - pos);
+
+		if (!nl)
+			break; /* an incomplete line: wait for the rest */
+		if ((gsize)(nl - line) >= plen && strncmp(line, ops->status_prefix, plen) == 0) {
+			g_autofree char *text = g_strndup(line + plen,
+							  (gsize)(nl - line) - plen);
+
+			ops->status(user, w->job, text);
+			g_string_erase(w->err, (gssize)pos, nl - line + 1);
+			continue;
+		}
+		pos += (gsize)(nl - line) + 1;
+	}
 }
 
 /* Waits for a worker whose stderr closed, and reports how its job ended. */
@@ -146,6 +178,7 @@ pool_run(size_t n, unsigned workers, volatile sig_atomic_t *sig,
 			got = read(w[i].fd, buf, sizeof buf);
 			if (got > 0) {
 				g_string_append_len(w[i].err, buf, got);
+				take_status(&w[i], ops, user);
 				/* Keep the tail: a worker's message is its last line. */
 				if (w[i].err->len > TAIL_LIMIT_BYTES)
 					g_string_erase(w[i].err, 0,

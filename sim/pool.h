@@ -42,6 +42,13 @@ struct pool_ops {
 	void (*done)(void *user, size_t i, int wait_status, const char *err);
 	/* After each look at the workers: how many are running.  May be NULL. */
 	void (*progress)(void *user, unsigned running);
+	/*
+	 * Lines of a worker's stderr that start with status_prefix are not
+	 * kept with its stderr: status(user, job, rest of the line) gets
+	 * them as they come, in order.  Both may be NULL.
+	 */
+	const char *status_prefix;
+	void (*status)(void *user, size_t job, const char *text);
 };
 
 /*

@@ -108,6 +108,11 @@ static const char schema[] =
 	"  kind TEXT NOT NULL,"
 	"  detail TEXT,"
 	"  PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
+	/* The warnings about a run's scenario (keys set that have no effect). */
+	"CREATE TABLE IF NOT EXISTS run_warning ("
+	"  run_id INTEGER NOT NULL REFERENCES run (id),"
+	"  message TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS run_warning_run ON run_warning (run_id);"
 	"CREATE TABLE IF NOT EXISTS t_quantile ("
 	"  df INTEGER PRIMARY KEY,"
 	"  q975 REAL NOT NULL);"
@@ -578,18 +583,6 @@ results_run_claim(struct results *r, const struct results_run_info *info,
 }
 
 gboolean
-results_run_unclaim(struct results *r, int64_t run_id, GError **err)
-{
-	int rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-
-	if (rc == SQLITE_OK && !results_delete_run(r, run_id, err)) {
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-		return FALSE;
-	}
-	return results_end_transaction(r, rc, "cannot withdraw the run", err);
-}
-
-gboolean
 results_key_held(struct results *r, const char *run_key, gboolean *held, GError **err)
 {
 	g_autofree char *holder = NULL;
@@ -627,6 +620,51 @@ results_run_end(struct results *r, int64_t run_id, const char *status,
 	return TRUE;
 }
 
+bool
+results_scalar(struct results *r, int64_t run_id, const char *entity, const char *name,
+	       double *value)
+{
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM scalar WHERE run_id = ?"
+			       " AND entity = ? AND name = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, entity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			*value = sqlite3_column_double(st, 0);
+			found = true;
+		}
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+gboolean
+results_run_warnings(struct results *r, int64_t run_id, const char *const *messages,
+		     size_t n, GError **err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (n == 0)
+		return TRUE;
+	rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r->db, "INSERT INTO run_warning VALUES (?, ?)",
+					-1, &st, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, messages[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return results_end_transaction(r, rc, "cannot record the run's warnings", err);
+}
+
 /* Runs sql with ?1 = a and, when it has a second parameter, ?2 = b. */
 static int
 exec_id(sqlite3 *db, const char *sql, int64_t a, int64_t b)
@@ -657,6 +695,7 @@ results_delete_run(struct results *r, int64_t id, GError **err)
 		"DELETE FROM scalar WHERE run_id = ?1",
 		"DELETE FROM event_log WHERE run_id = ?1",
 		"DELETE FROM param WHERE run_id = ?1",
+		"DELETE FROM run_warning WHERE run_id = ?1",
 		"DELETE FROM run WHERE id = ?1",
 	};
 
@@ -733,6 +772,8 @@ copy_run_results(sqlite3 *db, int64_t old_id, int64_t new_id)
 		" WHERE run_id = ?1",
 		"INSERT INTO event_log SELECT ?2, seq, t_ns, entity, kind, detail"
 		" FROM src.event_log WHERE run_id = ?1",
+		"INSERT INTO run_warning (run_id, message) SELECT ?2, message"
+		" FROM src.run_warning WHERE run_id = ?1 ORDER BY rowid",
 	};
 	sqlite3_stmt *st = NULL;
 	int rc = SQLITE_OK;

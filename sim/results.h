@@ -36,7 +36,7 @@ enum results_error_code {
 	RESULTS_ERROR_STALE,   /* done runs of another program version */
 };
 
-#define RESULTS_SCHEMA_VERSION 3
+#define RESULTS_SCHEMA_VERSION 4
 
 /*
  * Files up to this size have every page's checksum checked when they are
@@ -130,9 +130,6 @@ struct results_claim {
 gboolean results_run_claim(struct results *r, const struct results_run_info *info,
 			   unsigned flags, struct results_claim *c, GError **err);
 
-/* Deletes a claimed run that never started (its input was bad). */
-gboolean results_run_unclaim(struct results *r, int64_t run_id, GError **err);
-
 /* Whether a live process holds run_key ('running' rows; see above). */
 gboolean results_key_held(struct results *r, const char *run_key, gboolean *held,
 			  GError **err);
@@ -145,6 +142,20 @@ gboolean results_key_held(struct results *r, const char *run_key, gboolean *held
 gboolean results_run_end(struct results *r, int64_t run_id, const char *status,
 			 const char *error, fc_time_t sim_end, uint64_t events,
 			 GError **err);
+
+/*
+ * Records messages[0..n-1], the warnings about run_id's scenario, in the
+ * table run_warning; nothing when n is 0.
+ */
+gboolean results_run_warnings(struct results *r, int64_t run_id,
+			      const char *const *messages, size_t n, GError **err);
+
+/*
+ * The value of run_id's scalar entity/name in *value; false when there is
+ * none (not recorded, NULL, or the database cannot say).
+ */
+bool results_scalar(struct results *r, int64_t run_id, const char *entity,
+		    const char *name, double *value);
 
 /*
  * Deletes run id and all its results, inside the transaction in progress if

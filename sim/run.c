@@ -12,8 +12,14 @@
 #include "sim/results.h"
 #include "sim/value.h"
 
-/* Handlers between two looks at signals, buffers and the progress line. */
-#define POLL_EVENTS 4096
+/*
+ * Handlers between two looks at the wall clock, and the wall time between
+ * two looks at the buffers and the progress line.  Signals and [run]
+ * max_events are the engine's own business (engine_set_interrupt(),
+ * engine_set_limit()), looked at before every handler.
+ */
+#define POLL_EVENTS 64
+#define POLL_WALL_US 2000
 /* How often a run waiting for another process's claim looks again. */
 #define CLAIM_POLL_US (G_USEC_PER_SEC / 5)
 
@@ -33,20 +39,111 @@ sim_fail(struct sim_ctx *ctx, const char *fmt, ...)
 const struct model_type *
 sim_catalog_model(const struct sim_catalog *cat, const struct scenario *sc)
 {
-	int i = scenario_enum(sc, "run", "model");
+	int i;
 	size_t n = 0;
 
+	/* No value: the key has no default and was not set. */
+	if (scenario_list_len(sc, "run", "model") == 0)
+		return NULL;
+	i = scenario_enum(sc, "run", "model");
 	while (cat->models[n])
 		n++;
 	g_assert(i >= 0 && (size_t)i < n);
 	return cat->models[i];
 }
 
+/* Says whether a signal may end the process at once (see run_options). */
+static void
+allow_exit_at_once(const struct run_options *o, bool allowed)
+{
+	if (o->exit_at_once)
+		*o->exit_at_once = allowed;
+}
+
+gboolean
+sim_model_reads_group(const struct model_type *mt, const char *group)
+{
+	if (strcmp(group, "scenario") == 0 || strcmp(group, "run") == 0)
+		return TRUE;
+	for (size_t i = 0; mt->groups && mt->groups[i]; i++)
+		if (strcmp(mt->groups[i], group) == 0)
+			return TRUE;
+	return mt->reads_group && mt->reads_group(group);
+}
+
+/* The groups of the key table that mt reads, as "[a], [b]"; newly allocated. */
+static char *
+groups_read(const struct model_type *mt, const struct key_table *t)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const char *g = t->defs[i].group;
+
+		if (i > 0 && strcmp(g, t->defs[i - 1].group) == 0)
+			continue;
+		if (strcmp(g, "scenario") == 0 || strcmp(g, "run") == 0 ||
+		    !sim_model_reads_group(mt, g))
+			continue;
+		g_string_append_printf(s, "%s[%s]", s->len ? ", " : "", g);
+	}
+	return g_string_free(s, FALSE);
+}
+
+const struct model_type *
+sim_catalog_check(const struct sim_catalog *cat, const struct scenario *sc,
+		  GPtrArray *warnings, GError **err)
+{
+	const struct key_table *t = scenario_keys_table(sc);
+	const struct key_def *missing = scenario_missing(sc);
+	const struct model_type *mt;
+	fc_time_t warmup, duration;
+
+	if (missing) {
+		g_autofree char *choices = missing->type == KEY_ENUM ?
+			keys_choices(missing, ", ") : NULL;
+		const char *file = scenario_file(sc);
+
+		g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_INVALID,
+			    "%s: [%s] %s is not set%s%s%s", *file ? file : "the scenario",
+			    missing->group, missing->name,
+			    choices ? ": it names what is simulated, one of " : "",
+			    choices ? choices : "", choices ? "" : " and has no default");
+		return NULL;
+	}
+	mt = sim_catalog_model(cat, sc);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct key_def *k = &t->defs[i];
+		g_autofree char *reads = NULL;
+
+		if (!scenario_is_set(sc, k->group, k->name) ||
+		    sim_model_reads_group(mt, k->group))
+			continue;
+		reads = groups_read(mt, t);
+		scenario_invalid(sc, err, k->group, k->name, "[run] model = %s does not "
+				 "read [%s]%s%s%s", mt->name, k->group,
+				 *reads ? " (it reads " : "", reads, *reads ? ")" : "");
+		return NULL;
+	}
+	warmup = scenario_duration(sc, "run", "warmup");
+	duration = scenario_duration(sc, "run", "duration");
+	if (warmup > FC_TIME_NEVER - 1 - duration) {
+		scenario_invalid(sc, err, "run", "duration", "warmup + duration is beyond "
+				 "the end of time (584 years)");
+		return NULL;
+	}
+	if (mt->check && !mt->check(sc, err))
+		return NULL;
+	if (warnings && mt->warn)
+		mt->warn(sc, warnings);
+	return mt;
+}
+
 struct driver {
 	struct sim_ctx ctx;
 	const struct run_options *o;
-	uint64_t max_events;
 	int signal;
+	gint64 last_poll;
 	GError *write_error;
 };
 
@@ -54,18 +151,11 @@ static void
 poll_run(struct engine *e, void *data)
 {
 	struct driver *d = data;
+	gint64 now = g_get_monotonic_time();
 
-	if (d->o->interrupt && *d->o->interrupt) {
-		d->signal = *d->o->interrupt;
-		engine_stop(e);
+	if (now - d->last_poll < POLL_WALL_US)
 		return;
-	}
-	if (d->max_events && engine_executed(e) >= d->max_events) {
-		sim_fail(&d->ctx, "stopped after %" G_GUINT64_FORMAT " events "
-			 "([run] max_events) at simulated time %.9gs",
-			 engine_executed(e), fc_time_to_sec(engine_now(e)));
-		return;
-	}
+	d->last_poll = now;
 	if (d->ctx.rec && recorder_wants_flush(d->ctx.rec) &&
 	    !recorder_flush(d->ctx.rec, &d->write_error)) {
 		sim_fail(&d->ctx, "%s", d->write_error->message);
@@ -217,14 +307,29 @@ claim_or_wait(struct results *db, const struct scenario *sc,
 	}
 }
 
+/* The headline of a done run (run_report.headline); newly allocated. */
+static char *
+headline(struct results *db, const struct model_type *mt, const struct run_report *rep)
+{
+	double v;
+
+	if (mt->headline_entity &&
+	    results_scalar(db, rep->run_id, mt->headline_entity, mt->headline_name, &v))
+		return g_strdup_printf("%s %s = %.6g", mt->headline_entity,
+				       mt->headline_name, v);
+	return g_strdup_printf("%" G_GUINT64_FORMAT " events, %.9gs simulated",
+			       rep->events, fc_time_to_sec(rep->sim_end));
+}
+
 gboolean
 run_scenario(const struct scenario *sc, const struct run_options *o,
 	     struct run_report *rep, GError **err)
 {
-	const struct model_type *mt = sim_catalog_model(o->catalog, sc);
+	const struct model_type *mt;
 	const struct evq_type *qt = evq_types[scenario_enum(sc, "run", "queue")];
 	fc_time_t warmup = scenario_duration(sc, "run", "warmup");
 	fc_time_t duration = scenario_duration(sc, "run", "duration");
+	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(fc_results) db = NULL;
 	struct driver d = { .o = o };
 	void *model = NULL;
@@ -236,19 +341,19 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 	bool settled;
 
 	memset(rep, 0, sizeof *rep);
-	g_assert(mt && qt);
-	if (warmup > FC_TIME_NEVER - 1 - duration)
-		return scenario_invalid(sc, err, "run", "duration",
-					"warmup + duration is beyond the end of time "
-					"(584 years)");
-	if (mt->check && !mt->check(sc, err))
+	g_assert(qt);
+	mt = sim_catalog_check(o->catalog, sc, warnings, err);
+	if (!mt)
 		return FALSE;
+	if (o->warn)
+		for (guint i = 0; i < warnings->len; i++)
+			o->warn(warnings->pdata[i], o->warn_data);
+	allow_exit_at_once(o, false);
 	db = results_open(o->output, RESULTS_CREATE |
 			  (o->no_verify ? RESULTS_NO_VERIFY : 0), err);
 	if (!db)
 		return FALSE;
 
-	d.max_events = scenario_count(sc, "run", "max_events");
 	d.ctx = (struct sim_ctx){
 		.engine = engine_new(qt),
 		.rec = recorder_new(record_kinds(sc)),
@@ -258,32 +363,53 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 		.end = warmup + duration,
 	};
 	rep->run_key = scenario_run_key(sc, o->replication);
-	/* The run's key is claimed before anything is built. */
+	/*
+	 * The model is built before the run's key is claimed: building writes
+	 * nothing, so a signal may end it at once and leave no row behind (a
+	 * big topology takes seconds), and bad input found while building
+	 * records nothing.  The claim then decides whether the run is done,
+	 * held or stale; the model goes unused then.
+	 */
+	allow_exit_at_once(o, true);
+	model = mt->create(&d.ctx, sc, err);
+	allow_exit_at_once(o, false);
+	if (!model)
+		goto bad_input;
 	if (!claim_or_wait(db, sc, o, rep, &c, &settled, err))
 		goto bad_input;
 	if (settled) {
+		mt->destroy(model);
 		recorder_free(d.ctx.rec);
 		engine_free(d.ctx.engine);
 		return TRUE;
 	}
 	rep->run_id = c.run_id;
 	done_id = c.replaces;
-	model = mt->create(&d.ctx, sc, err);
-	if (!model) {
-		/* Bad input records nothing: the claim goes. */
-		g_autoptr(GError) e2 = NULL;
-
-		results_run_unclaim(db, rep->run_id, &e2);
-		goto bad_input;
-	}
-	if (!recorder_attach(d.ctx.rec, db, rep->run_id, &e)) {
+	if (!results_run_warnings(db, rep->run_id, (const char *const *)warnings->pdata,
+				  warnings->len, &e) ||
+	    !recorder_attach(d.ctx.rec, db, rep->run_id, &e)) {
 		d.ctx.failure = g_strdup(e->message);
 		g_clear_error(&e);
 	}
 
 	engine_set_poll(d.ctx.engine, POLL_EVENTS, poll_run, &d);
-	if (!d.ctx.failure)
-		engine_run_until(d.ctx.engine, d.ctx.end);
+	engine_set_limit(d.ctx.engine, scenario_count(sc, "run", "max_events"));
+	engine_set_interrupt(d.ctx.engine, o->interrupt);
+	if (!d.ctx.failure) {
+		switch (engine_run_until(d.ctx.engine, d.ctx.end)) {
+		case ENGINE_LIMIT:
+			sim_fail(&d.ctx, "stopped after %" G_GUINT64_FORMAT " events "
+				 "([run] max_events) at simulated time %.9gs",
+				 engine_executed(d.ctx.engine),
+				 fc_time_to_sec(engine_now(d.ctx.engine)));
+			break;
+		case ENGINE_INTERRUPTED:
+			d.signal = *o->interrupt;
+			break;
+		default:
+			break;
+		}
+	}
 	progress_clear(o->progress);
 	rep->events = engine_executed(d.ctx.engine);
 	rep->sim_end = engine_now(d.ctx.engine);
@@ -316,6 +442,10 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 		results_run_end(db, rep->run_id, "failed", rep->error, rep->sim_end,
 				rep->events, &e2);
 	}
+	if (rep->outcome == RUN_DONE) {
+		rep->headline = headline(db, mt, rep);
+		progress_run_done(o->progress, rep->headline);
+	}
 	mt->destroy(model);
 	recorder_free(d.ctx.rec);
 	engine_free(d.ctx.engine);
@@ -335,6 +465,7 @@ bad_input:
 void
 run_report_clear(struct run_report *rep)
 {
+	g_clear_pointer(&rep->headline, g_free);
 	g_clear_pointer(&rep->error, g_free);
 	g_clear_pointer(&rep->run_key, g_free);
 }

@@ -21,10 +21,11 @@
 /*
  * The keys the simulator itself reads, [scenario] and [run], as key_def
  * initialisers for the program's key table to begin with.  [run] model
- * chooses among the program's model types: its default, its name table and
- * its one-line meaning are the program's.
+ * chooses among the program's model types: its name table and its one-line
+ * meaning are the program's.  It has no default: a scenario names what it
+ * simulates, since the keys of one model mean nothing to another.
  */
-#define SIM_KEYS(model_default, model_names, model_doc) \
+#define SIM_KEYS(model_names, model_doc) \
 	/* What the scenario is: stored with each run, no effect on results. */ \
 	{ "scenario", "name", KEY_STRING, KEY_META, NULL, "", NULL, NULL, NULL, \
 	  "short name stored with each run (empty: the file name without .ini)" }, \
@@ -34,7 +35,7 @@
 	  "base scenario read first, whose keys this file overrides (path relative to this file)" }, \
 	\
 	/* How the run goes. */ \
-	{ "run", "model", KEY_ENUM, 0, NULL, (model_default), NULL, NULL, (model_names), \
+	{ "run", "model", KEY_ENUM, 0, NULL, NULL, NULL, NULL, (model_names), \
 	  (model_doc) }, \
 	{ "run", "seed", KEY_COUNT, 0, "seed", "1", NULL, NULL, NULL, \
 	  "master seed of the random streams (each run also has a replication number)" }, \
@@ -82,6 +83,22 @@ struct run_options {
 	struct progress *progress; /* NULL: none */
 	/* Set by a signal handler to the signal's number; NULL: never. */
 	volatile sig_atomic_t *interrupt;
+	/*
+	 * NULL, or a flag that the driver sets to 1 while nothing is being
+	 * written (checking the scenario, building the model) and to 0 from
+	 * the moment it opens the database, except while building: a
+	 * program's signal handler may end the process at once while it is 1,
+	 * since there is nothing to save then.  The caller sets it to 1
+	 * while it reads its files.
+	 */
+	volatile sig_atomic_t *exit_at_once;
+	/*
+	 * NULL, or called once per warning about the scenario (a key set
+	 * that has no effect, sim/model.h), before the run starts; the
+	 * warnings are also recorded with the run (table run_warning).
+	 */
+	void (*warn)(const char *message, void *data);
+	void *warn_data;
 };
 
 struct run_report {
@@ -92,6 +109,9 @@ struct run_report {
 	char *run_key;       /* free it */
 	uint64_t events;
 	fc_time_t sim_end;
+	/* RUN_DONE: the model's headline scalar, "site.0 success_ratio =
+	 * 0.973", or the events and simulated time; free it. */
+	char *headline;
 };
 
 /*

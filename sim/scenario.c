@@ -23,6 +23,7 @@ struct setting {
 struct scenario {
 	const struct key_table *t;
 	char *name;     /* from the main file's name */
+	char *path;     /* the main file, "" for scenario_new() */
 	char *text;
 	struct setting *v; /* t->n of them */
 };
@@ -123,11 +124,18 @@ scenario_new(const struct key_table *t)
 
 	sc->t = t;
 	sc->name = g_strdup("default");
+	sc->path = g_strdup("");
 	sc->text = g_strdup("");
 	sc->v = g_new0(struct setting, t->n);
 	for (size_t i = 0; i < t->n; i++) {
 		char *why = NULL;
 
+		if (!t->defs[i].def && t->defs[i].type != KEY_STRING) {
+			/* No default: no value until one is set. */
+			sc->v[i].text = g_strdup("");
+			sc->v[i].where = g_strdup("unset");
+			continue;
+		}
 		if (!parse_setting(&t->defs[i], t->defs[i].def ? t->defs[i].def : "",
 				   &sc->v[i], &why))
 			g_error("key table: bad default for %s.%s: %s",
@@ -144,6 +152,7 @@ scenario_copy(const struct scenario *sc)
 
 	c->t = sc->t;
 	c->name = g_strdup(sc->name);
+	c->path = g_strdup(sc->path);
 	c->text = g_strdup(sc->text);
 	c->v = g_new0(struct setting, sc->t->n);
 	for (size_t i = 0; i < sc->t->n; i++) {
@@ -167,6 +176,7 @@ scenario_free(struct scenario *sc)
 		setting_clear(&sc->v[i]);
 	g_free(sc->v);
 	g_free(sc->name);
+	g_free(sc->path);
 	g_free(sc->text);
 	g_free(sc);
 }
@@ -206,21 +216,26 @@ scenario_set(struct scenario *sc, const char *dotted, const char *value,
 	if (!k) {
 		g_autofree char *near = keys_suggest_dotted(sc->t, dotted);
 		g_autofree char *group = dot ? g_strndup(dotted, (gsize)(dot - dotted)) : NULL;
+		g_autofree char *shown = keys_shorten(dotted);
+		g_autofree char *shown_group = group ? keys_shorten(group) : NULL;
+		g_autofree char *shown_key = dot ? keys_shorten(dot + 1) : NULL;
 
 		if (!dot)
 			g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
 				    "%s: '%s' is not a key: expected group.key", where,
-				    dotted);
+				    shown);
 		else if (!keys_group_exists(sc->t, group) && !near)
 			g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
-				    "%s: unknown group [%s] in '%s'", where, group, dotted);
+				    "%s: unknown group [%s] in '%s'", where, shown_group,
+				    shown);
 		else if (near)
 			g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
 				    "%s: unknown key '%s'; did you mean '%s'?", where,
-				    dotted, near);
+				    shown, near);
 		else
 			g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
-				    "%s: unknown key '%s' in [%s]", where, dot + 1, group);
+				    "%s: unknown key '%s' in [%s]", where, shown_key,
+				    shown_group);
 		return FALSE;
 	}
 	if (strcmp(k->group, "scenario") == 0 && strcmp(k->name, "include") == 0) {
@@ -247,7 +262,41 @@ scenario_assign(struct scenario *sc, const char *assignment, const char *where,
 	return scenario_set(sc, key, eq + 1, where, err);
 }
 
+const struct key_def *
+scenario_missing(const struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->t->n; i++)
+		if (!sc->t->defs[i].def && !sc->v[i].set)
+			return &sc->t->defs[i];
+	return NULL;
+}
+
+void
+scenario_warn_if_set(const struct scenario *sc, GPtrArray *warnings, const char *group,
+		     const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *why = NULL;
+
+	if (!scenario_is_set(sc, group, name))
+		return;
+	va_start(ap, fmt);
+	why = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_ptr_array_add(warnings, g_strdup_printf("%s: [%s] %s has no effect: %s",
+						  scenario_where(sc, group, name), group,
+						  name, why));
+}
+
 /* ---- Reading files. ---- */
+
+/* Whether group is one of a sweep file's ([sweep], [vary], [lockstep NAME]). */
+static bool
+is_sweep_group(const char *group)
+{
+	return strcmp(group, "sweep") == 0 || strcmp(group, "vary") == 0 ||
+	       strcmp(group, "lockstep") == 0 || g_str_has_prefix(group, "lockstep ");
+}
 
 /* Checks the entries' groups and keys against the table. */
 static gboolean
@@ -258,30 +307,36 @@ check_names(const struct key_table *t, const char *path, GPtrArray *entries,
 		struct keyfile_entry *en = entries->pdata[i];
 		const char *near;
 		const struct key_def *k;
+		g_autofree char *group = keys_shorten(en->group), *key = NULL;
 
 		if (!en->key) {
 			if (keys_group_exists(t, en->group))
 				continue;
+			if (is_sweep_group(en->group))
+				return keyfile_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
+						     path, en->line, "[%s] is a group of a "
+						     "sweep file, not of a scenario: run it "
+						     "with flashcoop sweep %s", group, path);
 			near = keys_suggest_group(t, en->group);
 			if (near)
 				return keyfile_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
 						     path, en->line, "unknown group [%s]; "
-						     "did you mean [%s]?", en->group, near);
+						     "did you mean [%s]?", group, near);
 			return keyfile_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
-					     path, en->line, "unknown group [%s]",
-					     en->group);
+					     path, en->line, "unknown group [%s]", group);
 		}
 		k = keys_find(t, en->group, en->key);
+		key = keys_shorten(en->key);
 		if (!k) {
 			near = keys_suggest_key(t, en->group, en->key);
 			if (near)
 				return keyfile_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
 						     path, en->line, "unknown key '%s' in "
-						     "[%s]; did you mean '%s'?", en->key,
-						     en->group, near);
+						     "[%s]; did you mean '%s'?", key, group,
+						     near);
 			return keyfile_error(err, SCENARIO_ERROR, SCENARIO_ERROR_UNKNOWN,
 					     path, en->line, "unknown key '%s' in [%s]",
-					     en->key, en->group);
+					     key, group);
 		}
 		if (k->type != KEY_STRING && !(k->flags & KEY_LIST) &&
 		    !*g_strstrip(en->value)) {
@@ -396,6 +451,8 @@ scenario_load(const struct key_table *t, const char *path, GError **err)
 	sc->text = g_string_free(texts, FALSE);
 	if (!ok)
 		return NULL;
+	g_free(sc->path);
+	sc->path = g_strdup(path);
 	g_free(sc->name);
 	{
 		g_autofree char *base = g_path_get_basename(path);
@@ -500,6 +557,8 @@ scenario_enum(const struct scenario *sc, const char *group, const char *name)
 
 	if (k->type != KEY_ENUM || (k->flags & KEY_LIST))
 		g_error("scenario: %s.%s is not a single choice", group, name);
+	if (s->n == 0)
+		g_error("scenario: %s.%s is read but has no value", group, name);
 	return k->names[s->items[0].u].value;
 }
 
@@ -545,6 +604,12 @@ scenario_name(const struct scenario *sc)
 	const char *n = scenario_string(sc, "scenario", "name");
 
 	return *n ? n : sc->name;
+}
+
+const char *
+scenario_file(const struct scenario *sc)
+{
+	return sc->path;
 }
 
 const char *

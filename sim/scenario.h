@@ -64,6 +64,9 @@ gboolean scenario_assign(struct scenario *sc, const char *assignment,
 /* [scenario] name, or the main file's name without its extension. */
 const char *scenario_name(const struct scenario *sc);
 
+/* The main file's path as given to scenario_load(); "" for scenario_new(). */
+const char *scenario_file(const struct scenario *sc);
+
 /* The text of the main file followed by the files it includes. */
 const char *scenario_text(const struct scenario *sc);
 
@@ -87,6 +90,18 @@ const char *scenario_where(const struct scenario *sc, const char *group,
 
 /* Whether a key was given (in a file or an override) rather than defaulted. */
 bool scenario_is_set(const struct scenario *sc, const char *group, const char *name);
+
+/* The first key of the table that has no default and was not set, or NULL. */
+const struct key_def *scenario_missing(const struct scenario *sc);
+
+/*
+ * When group.name was set (in a file or an override), appends to warnings
+ * (a GPtrArray of newly allocated strings) "WHERE: [group] name has no
+ * effect: " and the reason; for a model's warn callback (sim/model.h).
+ */
+void scenario_warn_if_set(const struct scenario *sc, GPtrArray *warnings,
+			  const char *group, const char *name, const char *fmt, ...)
+	G_GNUC_PRINTF(5, 6);
 
 /*
  * Stable keys, 16 hex digits: the point key hashes the canonical values of

@@ -22,6 +22,11 @@
 #include "sim/value.h"
 
 #define MAX_VALUES_PER_KEY 100000
+/*
+ * Workers at most (-j): each is a process with its own model, so more than
+ * this only thrashes a machine; a larger -j is lowered to it, with a word.
+ */
+#define SWEEP_MAX_JOBS 256
 #define MAX_RUNS 1000000
 
 #define EXIT_FAILED 1
@@ -92,6 +97,8 @@ sweep_free(struct sweep *sw)
 	g_free(sw->scenario_path);
 	if (sw->runs)
 		g_ptr_array_unref(sw->runs);
+	if (sw->warnings)
+		g_ptr_array_unref(sw->warnings);
 	g_free(sw);
 }
 
@@ -256,15 +263,16 @@ read_dims(const struct key_table *keys, const char *path, GPtrArray *entries,
 		k = keys_find_dotted(keys, en->key);
 		if (!k) {
 			g_autofree char *near = keys_suggest_dotted(keys, en->key);
+			g_autofree char *shown = keys_shorten(en->key);
 
 			if (near)
 				return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN,
 						     path, en->line, "unknown scenario key "
 						     "'%s' in [%s]; did you mean '%s'?",
-						     en->key, en->group, near);
+						     shown, en->group, near);
 			return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN, path,
 					     en->line, "unknown scenario key '%s' in [%s] "
-					     "(keys are written group.key)", en->key,
+					     "(keys are written group.key)", shown,
 					     en->group);
 		}
 		if (strcmp(k->group, "scenario") == 0 && strcmp(k->name, "include") == 0)
@@ -329,6 +337,7 @@ read_header(struct sweep *sw, GPtrArray *entries, GError **err)
 	for (guint i = 0; i < entries->len; i++) {
 		struct keyfile_entry *en = entries->pdata[i];
 		const char *near;
+		g_autofree char *shown = NULL;
 
 		if (!en->key) {
 			if (strcmp(en->group, "sweep") == 0)
@@ -337,8 +346,15 @@ read_header(struct sweep *sw, GPtrArray *entries, GError **err)
 			    is_lockstep(en->group))
 				continue;
 			near = keys_suggest(en->group, groups, G_N_ELEMENTS(groups));
+			shown = keys_shorten(en->group);
+			if (!near && (strcmp(en->group, "run") == 0 ||
+				      strcmp(en->group, "scenario") == 0))
+				return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN,
+						     sw->path, en->line, "[%s] is a group of "
+						     "a scenario, not of a sweep file: run it "
+						     "with flashcoop run %s", shown, sw->path);
 			return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN, sw->path,
-					     en->line, "unknown group [%s]%s%s%s", en->group,
+					     en->line, "unknown group [%s]%s%s%s", shown,
 					     near ? "; did you mean [" : " (a sweep has "
 					     "[sweep], [vary] and [lockstep NAME])",
 					     near ? near : "", near ? "]?" : "");
@@ -369,9 +385,10 @@ read_header(struct sweep *sw, GPtrArray *entries, GError **err)
 			sw->replications = n;
 		} else {
 			near = keys_suggest(en->key, keys, G_N_ELEMENTS(keys));
+			shown = keys_shorten(en->key);
 			return keyfile_error(err, SWEEP_ERROR, SWEEP_ERROR_UNKNOWN, sw->path,
 					     en->line, "unknown key '%s' in [sweep]%s%s%s",
-					     en->key, near ? "; did you mean '" : " (it has "
+					     shown, near ? "; did you mean '" : " (it has "
 					     "scenario and replications)", near ? near : "",
 					     near ? "'?" : "");
 		}
@@ -394,10 +411,14 @@ sweep_load(const struct sim_catalog *cat, const char *path, GError **err)
 	g_autoptr(GPtrArray) dims = g_ptr_array_new_with_free_func(dim_free);
 	g_autoptr(fc_scenario) base = NULL;
 	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) point_warnings = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) warned = g_hash_table_new_full(g_str_hash, g_str_equal,
+							     g_free, NULL);
 	size_t points = 1;
 
 	sw->path = g_strdup(path);
 	sw->runs = g_ptr_array_new_with_free_func(run_free);
+	sw->warnings = g_ptr_array_new_with_free_func(g_free);
 	entries = keyfile_read(path, &codes, NULL, err);
 	if (!entries || !read_header(sw, entries, err) ||
 	    !read_dims(cat->keys, path, entries, dims, err))
@@ -436,7 +457,9 @@ too_big:
 			size_t idx = rest % d->n;
 
 			rest /= d->n;
-			for (guint j = 0; j < d->keys->len; j++) {
+			/* Backwards, since each goes in front: the point reads
+			 * in the order of the file. */
+			for (guint j = d->keys->len; j-- > 0;) {
 				const char *key = d->keys->pdata[j];
 				const char *value = ((GPtrArray *)d->values->pdata[j])->pdata[idx];
 				g_autofree char *where = g_strdup_printf(
@@ -447,8 +470,9 @@ too_big:
 				g_ptr_array_insert(sets, 0, g_strdup_printf("%s=%s", key, value));
 			}
 		}
-		mt = sim_catalog_model(cat, sc);
-		if (mt->check && !mt->check(sc, &e)) {
+		g_ptr_array_set_size(point_warnings, 0);
+		mt = sim_catalog_check(cat, sc, point_warnings, &e);
+		if (!mt) {
 			g_autofree char *joined = NULL;
 
 			g_ptr_array_add(sets, NULL);
@@ -457,6 +481,14 @@ too_big:
 				    "%s: the point %s: %s", path, joined, e->message);
 			g_strfreev((char **)g_ptr_array_free(g_steal_pointer(&sets), FALSE));
 			return NULL;
+		}
+		for (guint i = 0; i < point_warnings->len; i++) {
+			char *w = point_warnings->pdata[i];
+
+			if (g_hash_table_contains(warned, w))
+				continue;
+			g_hash_table_add(warned, g_strdup(w));
+			g_ptr_array_add(sw->warnings, g_strdup(w));
 		}
 		g_ptr_array_add(sets, NULL);
 		point_key = scenario_point_key(sc);
@@ -479,7 +511,7 @@ too_big:
 /* What every run of a sweep is told besides its point. */
 struct run_label {
 	const char *name, *hash; /* the sweep's name and file hash */
-	bool worker;             /* a local worker (`run --worker`) */
+	bool worker;             /* a local worker (`run --worker --report`) */
 	bool rerun_stale;
 };
 
@@ -506,8 +538,12 @@ run_argv(const char *exe, const char *scenario, const struct sweep_run *run,
 	g_ptr_array_add(a, g_strdup(label->name));
 	g_ptr_array_add(a, g_strdup("--sweep-hash"));
 	g_ptr_array_add(a, g_strdup(label->hash));
-	if (label->worker)
+	/* A local worker also reports its progress to the sweep in status
+	 * lines on stderr (sim/progress.h), which the pool strips. */
+	if (label->worker) {
 		g_ptr_array_add(a, g_strdup("--worker"));
+		g_ptr_array_add(a, g_strdup("--report"));
+	}
 	if (label->rerun_stale)
 		g_ptr_array_add(a, g_strdup("--rerun-stale"));
 	g_ptr_array_add(a, NULL);
@@ -553,8 +589,16 @@ struct sweep_pool {
 	const struct run_label *label;
 	GPtrArray *to_run;
 	GPtrArray *held;   /* runs another process was running: come back later */
+	unsigned total;    /* the runs to do when the sweep started */
 	struct progress *progress;
 	struct tally t;
+	/* Per job: when it started, the fraction of its simulated time done
+	 * and its headline, from its status lines; and the sum of the
+	 * fractions of the jobs in flight, for the ETA. */
+	gint64 *started;
+	double *frac;
+	char **headline;
+	double in_flight;
 };
 
 static char **
@@ -562,8 +606,28 @@ pool_argv(void *user, size_t i)
 {
 	struct sweep_pool *p = user;
 
+	p->started[i] = g_get_monotonic_time();
 	return run_argv(p->exe, p->sw->scenario_path, p->to_run->pdata[i], p->output,
 			p->label);
+}
+
+/* A status line of a worker (sim/progress.h). */
+static void
+pool_status(void *user, size_t i, const char *text)
+{
+	struct sweep_pool *p = user;
+
+	if (g_str_has_prefix(text, "progress ")) {
+		double f = g_ascii_strtod(text + strlen("progress "), NULL);
+
+		if (!(f >= 0 && f <= 1))
+			return;
+		p->in_flight += f - p->frac[i];
+		p->frac[i] = f;
+	} else if (g_str_has_prefix(text, "done ")) {
+		g_free(p->headline[i]);
+		p->headline[i] = g_strdup(text + strlen("done "));
+	}
 }
 
 /* Reports how a run ended. */
@@ -573,9 +637,20 @@ pool_done(void *user, size_t i, int st, const char *err)
 	struct sweep_pool *p = user;
 	g_autofree char *msg = last_line(err);
 	g_autofree char *what = describe(p->to_run->pdata[i]);
+	double wall = (double)(g_get_monotonic_time() - p->started[i]) / G_USEC_PER_SEC;
 
+	p->in_flight -= p->frac[i];
+	p->frac[i] = 0;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		g_autofree char *line = NULL;
+		unsigned finished;
+
 		p->t.done++;
+		finished = p->t.done + p->t.elsewhere + p->t.failed + p->t.interrupted;
+		line = g_strdup_printf("%s done in %.1fs (%u of %u): %s", what, wall,
+				       finished, p->total,
+				       p->headline[i] ? p->headline[i] : "done already");
+		progress_sweep_line(p->progress, line, finished, p->total, p->in_flight);
 	} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_DONE_ELSEWHERE) {
 		p->t.elsewhere++;
 	} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_HELD) {
@@ -601,7 +676,8 @@ pool_progress(void *user, unsigned running)
 {
 	struct sweep_pool *p = user;
 
-	progress_sweep(p->progress, p->t.done, p->t.failed, running, p->to_run->len);
+	progress_sweep(p->progress, p->t.done + p->t.elsewhere, p->t.failed, running,
+		       p->total, p->in_flight);
 }
 
 /* Writes DIR/jobs.txt (and DIR/sweep.slurm) for running elsewhere. */
@@ -750,11 +826,12 @@ wait_for_held(const char *output, GPtrArray *held, volatile sig_atomic_t *sig,
 
 int
 sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **argv,
-	   volatile sig_atomic_t *sig)
+	   volatile sig_atomic_t *sig, volatile sig_atomic_t *exit_at_once)
 {
 	gint jobs = 0;
 	gboolean resume = FALSE, quiet = FALSE, rerun_stale = FALSE;
-	g_autofree char *output = NULL, *emit_kind = NULL, *exe = NULL;
+	g_autofree char *output = NULL, *emit_kind = NULL, *exe = NULL, *every = NULL;
+	double every_s = PROGRESS_LINE_EVERY_S;
 	GOptionEntry entries[] = {
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
 		  "runs at a time, each in its own process (default: the number of "
@@ -773,6 +850,9 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 		  "into DIR instead of running them", "parallel|slurm DIR" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 		  "no progress line, no summary", NULL },
+		{ "progress-every", 0, 0, G_OPTION_ARG_STRING, &every,
+		  "when stderr is not a terminal, a progress line this often, "
+		  "besides one per finished run (default 10s)", "DURATION" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("SWEEP.ini");
@@ -781,7 +861,9 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 	g_autoptr(fc_results) db = NULL;
 	g_autoptr(GHashTable) done = NULL;
 	g_autoptr(GPtrArray) to_run = g_ptr_array_new();
-	static const struct pool_ops ops = { pool_argv, pool_done, pool_progress };
+	static const struct pool_ops ops = {
+		pool_argv, pool_done, pool_progress, PROGRESS_STATUS_PREFIX, pool_status,
+	};
 	g_autoptr(GPtrArray) held = g_ptr_array_new();
 	struct sweep_pool p = { 0 };
 	struct run_label label = { 0 };
@@ -791,6 +873,7 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 	gboolean ok = TRUE;
 	g_autoptr(GPtrArray) split = NULL;
 	g_autofree char **args = NULL;
+	g_auto(GStrv) given = NULL;
 
 	g_option_context_set_summary(ctx,
 		"Runs every point of a parameter sweep, times its replications, into\n"
@@ -806,11 +889,18 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 			g_ptr_array_add(split, g_strdup(argv[i]));
 		}
 	}
-	args = g_memdup2(split->pdata, split->len * sizeof(char *));
+	/* NULL-terminated, as argv is. */
+	args = g_new0(char *, split->len + 1);
+	memcpy(args, split->pdata, split->len * sizeof(char *));
 	argc = (int)split->len;
 	argv = args;
+	given = g_strdupv(argv);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
+		const char *near = err->code == G_OPTION_ERROR_UNKNOWN_OPTION ?
+			keys_suggest_option(entries, given) : NULL;
+
+		fprintf(stderr, "flashcoop sweep: %s%s%s%s\n", err->message,
+			near ? "; did you mean --" : "", near ? near : "", near ? "?" : "");
 		return EXIT_BAD_INPUT;
 	}
 	if (argc != (emit_kind ? 3 : 2)) {
@@ -820,9 +910,25 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 	}
 	if (emit_kind && strcmp(emit_kind, "parallel") != 0 &&
 	    strcmp(emit_kind, "slurm") != 0) {
+		static const char *const kinds[] = { "parallel", "slurm" };
+		const char *near = keys_suggest(emit_kind, kinds, G_N_ELEMENTS(kinds));
+		g_autofree char *shown = keys_shorten(emit_kind);
+
 		fprintf(stderr, "flashcoop sweep: --emit: expected parallel or slurm, "
-			"found '%s'\n", emit_kind);
+			"found '%s'%s%s%s\n", shown, near ? "; did you mean '" : "",
+			near ? near : "", near ? "'?" : "");
 		return EXIT_BAD_INPUT;
+	}
+	if (every) {
+		fc_time_t t;
+		g_autofree char *why = NULL;
+
+		if (!value_parse_duration(every, &t, &why) || t == 0) {
+			fprintf(stderr, "flashcoop sweep: --progress-every: %s\n",
+				why ? why : "must be more than 0s");
+			return EXIT_BAD_INPUT;
+		}
+		every_s = fc_time_to_sec(t);
 	}
 	if (jobs < 0) {
 		fprintf(stderr, "flashcoop sweep: --jobs must be at least 1\n");
@@ -830,6 +936,11 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 	}
 	if (jobs == 0)
 		jobs = (gint)g_get_num_processors();
+	if (jobs > SWEEP_MAX_JOBS) {
+		fprintf(stderr, "flashcoop sweep: -j %d is more workers than make "
+			"sense; using %d\n", jobs, SWEEP_MAX_JOBS);
+		jobs = SWEEP_MAX_JOBS;
+	}
 	if (!output)
 		output = g_strdup("results.db");
 	sw = sweep_load(cat, argv[1], &err);
@@ -849,11 +960,17 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 		return EXIT_BAD_INPUT;
 	}
 	label = (struct run_label){ .name = sweep_name, .hash = sweep_hash };
+	for (guint i = 0; i < sw->warnings->len; i++)
+		fprintf(stderr, "flashcoop sweep: warning: %s\n",
+			(char *)sw->warnings->pdata[i]);
 	if (emit_kind)
 		return emit(sw, exe, emit_kind, argv[2], &label);
 	label.worker = true;
 	label.rerun_stale = rerun_stale;
 
+	/* From here on, what the sweep does is written down: a signal is
+	 * passed on to the workers and waited for. */
+	*exit_at_once = 0;
 	if (resume && !g_file_test(output, G_FILE_TEST_EXISTS)) {
 		fprintf(stderr, "flashcoop sweep: --resume: %s does not exist\n", output);
 		return EXIT_BAD_INPUT;
@@ -898,8 +1015,13 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 	fflush(stdout);
 	p = (struct sweep_pool){
 		.exe = exe, .output = output, .sw = sw, .label = &label,
-		.to_run = to_run, .held = held,
-		.progress = progress_new(!quiet && isatty(STDERR_FILENO)),
+		.to_run = to_run, .held = held, .total = to_run->len,
+		.progress = progress_new(progress_mode_for_stderr(quiet), every_s,
+					 "flashcoop sweep"),
+		/* Per job of one round; a later round (held runs) has fewer. */
+		.started = g_new0(gint64, MAX(to_run->len, 1u)),
+		.frac = g_new0(double, MAX(to_run->len, 1u)),
+		.headline = g_new0(char *, MAX(to_run->len, 1u) + 1),
 	};
 	/*
 	 * Runs what is to run; then, while some runs were held by other
@@ -908,6 +1030,11 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 	 */
 	while (ok && to_run->len && !*sig) {
 		ok = pool_run(to_run->len, (unsigned)jobs, sig, &ops, &p, &err);
+		for (guint i = 0; i < to_run->len; i++) {
+			g_clear_pointer(&p.headline[i], g_free);
+			p.frac[i] = 0;
+		}
+		p.in_flight = 0;
 		g_ptr_array_set_size(to_run, 0);
 		if (!ok || !held->len || *sig)
 			break;
@@ -924,6 +1051,9 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 	}
 	progress_clear(p.progress);
 	progress_free(p.progress);
+	g_free(p.started);
+	g_free(p.frac);
+	g_free(p.headline); /* its strings went with each round */
 	if (!ok) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 		return EXIT_FAILED;

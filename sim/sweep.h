@@ -59,6 +59,9 @@ struct sweep {
 	uint64_t replications;
 	size_t points;
 	GPtrArray *runs;       /* struct sweep_run, point by point */
+	/* Warnings about the points (keys set that have no effect), each
+	 * once, in the order first met; newly allocated strings. */
+	GPtrArray *warnings;
 };
 
 struct sim_catalog;
@@ -74,9 +77,12 @@ void sweep_free(struct sweep *sw);
 /*
  * `flashcoop sweep`: argv[0] is "sweep"; version is the program's, which
  * its runs record.  Returns the exit status; sig is set by the program's
- * signal handler.
+ * signal handler.  exit_at_once is 1 on entry: the handler ends the
+ * process at once while the sweep file is read and its points checked;
+ * sweep_main sets it to 0 before it opens the database.
  */
 int sweep_main(const struct sim_catalog *cat, const char *version, int argc,
-	       char **argv, volatile sig_atomic_t *sig);
+	       char **argv, volatile sig_atomic_t *sig,
+	       volatile sig_atomic_t *exit_at_once);
 
 #endif

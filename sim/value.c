@@ -38,9 +38,77 @@ static const struct quantity durations = {
 static const struct quantity sizes = {
 	EXAMPLE_SIZE, "bytes", fc_size_units, fc_size_parse,
 };
-static const struct quantity rates = {
-	EXAMPLE_RATE, "bits per second", fc_rate_units, fc_rate_parse,
+/*
+ * The network spellings of rates, accepted beside the core's units: they
+ * are bits per second, always (a "B" would be bytes, and none is here).
+ */
+static const struct {
+	const char *alias, *unit;
+} rate_aliases[] = {
+	{ "bps", "bit/s" }, { "kbps", "kbit/s" }, { "Kbps", "kbit/s" },
+	{ "Mbps", "Mbit/s" }, { "Gbps", "Gbit/s" },
 };
+
+/* Where the unit of a quantity's text begins: after the number and spaces. */
+static const char *
+unit_of(const char *text)
+{
+	const char *p = text;
+
+	while (g_ascii_isspace(*p))
+		p++;
+	while (g_ascii_isdigit(*p) || *p == '.')
+		p++;
+	while (g_ascii_isspace(*p))
+		p++;
+	return p;
+}
+
+/* fc_rate_parse(), and the aliases of rate_aliases. */
+static bool
+parse_rate(const char *text, uint64_t *out)
+{
+	g_autofree char *unit = NULL;
+	const char *u;
+
+	if (fc_rate_parse(text, out))
+		return true;
+	u = unit_of(text);
+	unit = g_strchomp(g_strdup(u));
+	for (size_t i = 0; i < G_N_ELEMENTS(rate_aliases); i++) {
+		if (strcmp(unit, rate_aliases[i].alias) == 0) {
+			g_autofree char *t = g_strdup_printf("%.*s%s", (int)(u - text), text,
+							     rate_aliases[i].unit);
+
+			return fc_rate_parse(t, out);
+		}
+	}
+	return false;
+}
+
+static const struct quantity rates = {
+	EXAMPLE_RATE, "bits per second", fc_rate_units, parse_rate,
+};
+
+/*
+ * Whether an unknown rate unit is plainly in bits (it says "bit", or has
+ * a lower-case b and no upper-case B: "mbit", "Mbs", "kb/s"), plainly in
+ * bytes ("B/s", "byte"), or neither ("MBps", "M"): a suggestion must not
+ * turn bits into bytes or the other way, a factor of 8.
+ */
+enum rate_kind { RATE_BITS, RATE_BYTES, RATE_UNSURE };
+
+static enum rate_kind
+rate_kind(const char *unit)
+{
+	g_autofree char *low = g_ascii_strdown(unit, -1);
+
+	if (strstr(low, "bit") || (strchr(unit, 'b') && !strchr(unit, 'B')))
+		return RATE_BITS;
+	if (strstr(unit, "B/s") || strstr(low, "byte"))
+		return RATE_BYTES;
+	return RATE_UNSURE;
+}
 
 /* Why a quantity did not parse: no number, missing or unknown unit, range. */
 static char *
@@ -48,44 +116,70 @@ quantity_why(const struct quantity *q, const char *text)
 {
 	size_t n;
 	const struct fc_unit *units = q->units(&n);
-	g_autofree const char **names = g_new(const char *, n + 1);
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+	g_autoptr(GPtrArray) near_ok = g_ptr_array_new();
 	g_autofree char *all = NULL;
 	const char *p = text, *u, *near;
+	g_autofree char *shown = keys_shorten(text), *shown_u = NULL;
+	enum rate_kind kind = RATE_UNSURE;
 
 	for (size_t i = 0; i < n; i++)
-		names[i] = units[i].name;
-	names[n] = NULL;
-	all = g_strjoinv(", ", (char **)names);
+		g_ptr_array_add(names, (gpointer)units[i].name);
+	if (q == &rates)
+		for (size_t i = 0; i < G_N_ELEMENTS(rate_aliases); i++)
+			g_ptr_array_add(names, (gpointer)rate_aliases[i].alias);
+	g_ptr_array_add(names, NULL);
+	all = g_strjoinv(", ", (char **)names->pdata);
 	while (g_ascii_isspace(*p))
 		p++;
 	if (!g_ascii_isdigit(*p) && *p != '.')
-		return g_strdup_printf("expected %s, found '%s'", q->example, text);
-	while (g_ascii_isdigit(*p) || *p == '.')
-		p++;
-	u = p;
-	while (g_ascii_isspace(*u))
-		u++;
+		return g_strdup_printf("expected %s, found '%s'", q->example, shown);
+	u = unit_of(text);
+	shown_u = keys_shorten(u);
 	if (!*u)
 		return g_strdup_printf("expected %s, found '%s': the unit is missing "
-				       "(%s)", q->example, text, all);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(u, names[i]) == 0)
+				       "(%s)", q->example, shown, all);
+	for (size_t i = 0; i + 1 < names->len; i++)
+		if (strcmp(u, names->pdata[i]) == 0)
 			return g_strdup_printf("expected %s, found '%s': not a whole "
 					       "number of %s, or too large",
-					       q->example, text, q->base);
-	near = keys_suggest(u, names, n);
+					       q->example, shown, q->base);
+	/* The units a suggestion may name: for a rate, those of its kind. */
+	if (q == &rates)
+		kind = rate_kind(u);
+	for (size_t i = 0; i + 1 < names->len; i++) {
+		const char *name = names->pdata[i];
+
+		if (q != &rates || (kind != RATE_UNSURE && rate_kind(name) == kind))
+			g_ptr_array_add(near_ok, (gpointer)name);
+	}
+	near = keys_suggest(u, (const char *const *)near_ok->pdata, near_ok->len);
 	/* "sec", "hours", "msec": the longest unit they start with. */
-	for (size_t i = 0; !near && i < n; i++)
-		if (g_str_has_prefix(u, names[i]))
-			near = names[i];
-	for (size_t i = 0; near && i < n; i++)
-		if (g_str_has_prefix(u, names[i]) && strlen(names[i]) > strlen(near))
-			near = names[i];
+	for (size_t i = 0; !near && i < near_ok->len; i++)
+		if (g_str_has_prefix(u, near_ok->pdata[i]))
+			near = near_ok->pdata[i];
+	for (size_t i = 0; near && i < near_ok->len; i++)
+		if (g_str_has_prefix(u, near_ok->pdata[i]) &&
+		    strlen(near_ok->pdata[i]) > strlen(near))
+			near = near_ok->pdata[i];
 	if (near)
 		return g_strdup_printf("expected %s, found '%s': unknown unit '%s'; "
-				       "did you mean '%s'?", q->example, text, u, near);
+				       "did you mean '%s'?", q->example, shown, shown_u, near);
+	if (q == &rates && kind == RATE_UNSURE)
+		return g_strdup_printf("expected %s, found '%s': unknown unit '%s' (%s; "
+				       "write bit/s for bits, B/s for bytes)", q->example,
+				       shown, shown_u, all);
 	return g_strdup_printf("expected %s, found '%s': unknown unit '%s' (%s)",
-			       q->example, text, u, all);
+			       q->example, shown, shown_u, all);
+}
+
+/* "expected EXAMPLE, found 'TEXT'", TEXT shortened (keys_shorten()). */
+static char *
+found_why(const char *example, const char *text)
+{
+	g_autofree char *shown = keys_shorten(text);
+
+	return g_strdup_printf("expected %s, found '%s'", example, shown);
 }
 
 static gboolean
@@ -150,7 +244,7 @@ value_parse_ratio(const char *text, double *out, char **why)
 		*out = percent ? d / 100 : d;
 		return TRUE;
 	}
-	*why = g_strdup_printf("expected %s, found '%s'", EXAMPLE_RATIO, text);
+	*why = found_why(EXAMPLE_RATIO, text);
 	return FALSE;
 }
 
@@ -165,7 +259,7 @@ value_parse_count(const char *text, uint64_t *out, char **why)
 		*out = v;
 		return TRUE;
 	}
-	*why = g_strdup_printf("expected %s, found '%s'", EXAMPLE_COUNT, text);
+	*why = found_why(EXAMPLE_COUNT, text);
 	return FALSE;
 }
 
@@ -174,7 +268,7 @@ value_parse_real(const char *text, double *out, char **why)
 {
 	if (parse_real(text, out))
 		return TRUE;
-	*why = g_strdup_printf("expected %s, found '%s'", EXAMPLE_REAL, text);
+	*why = found_why(EXAMPLE_REAL, text);
 	return FALSE;
 }
 
@@ -191,7 +285,7 @@ value_parse_bool(const char *text, bool *out, char **why)
 		*out = false;
 		return TRUE;
 	}
-	*why = g_strdup_printf("expected %s, found '%s'", EXAMPLE_BOOL, text);
+	*why = found_why(EXAMPLE_BOOL, text);
 	return FALSE;
 }
 
@@ -203,7 +297,7 @@ value_parse_choice(const char *text, const struct fc_enum_name *names, size_t *i
 	const struct fc_enum_name *found = fc_enum_find(names, copy);
 	size_t n = fc_enum_count(names);
 	g_autofree const char **candidates = NULL;
-	g_autofree char *list = NULL;
+	g_autofree char *list = NULL, *shown = NULL;
 	const char *near;
 
 	if (found) {
@@ -215,11 +309,12 @@ value_parse_choice(const char *text, const struct fc_enum_name *names, size_t *i
 		candidates[i] = names[i].name;
 	near = keys_suggest(copy, candidates, n);
 	list = keys_join_names(names, ", ");
+	shown = keys_shorten(copy);
 	if (near)
 		*why = g_strdup_printf("expected one of %s, found '%s'; did you mean "
-				       "'%s'?", list, copy, near);
+				       "'%s'?", list, shown, near);
 	else
-		*why = g_strdup_printf("expected one of %s, found '%s'", list, copy);
+		*why = g_strdup_printf("expected one of %s, found '%s'", list, shown);
 	return FALSE;
 }
 

@@ -41,7 +41,7 @@ test_expect_success 'a run records params, scalars, a vector, a statistic and ev
 	"$FLASHCOOP" run m.ini -q -o r.db &&
 	test_sql r.db "SELECT status || count(*) FROM run" done1 &&
 	test_sql r.db "SELECT value FROM param WHERE name = 'mmck.servers'" 2 &&
-	test_sql r.db "SELECT source FROM param WHERE name = 'mmck.servers'" m.ini:7 &&
+	test_sql r.db "SELECT source FROM param WHERE name = 'mmck.servers'" m.ini:8 &&
 	test_sql r.db "SELECT count(*) > 10 FROM scalar" 1 &&
 	test_sql r.db "SELECT count(*) FROM vector_data" 400 &&
 	test_sql r.db "SELECT count > 1000 FROM statistic WHERE name = 'response_s'" 1 &&
@@ -84,7 +84,9 @@ test_expect_success '[run] max_events fails the run (1) and says why' - <<-\EOT
 	test_status 1 "$FLASHCOOP" run m.ini -q --set run.max_events=5000 -o f.db &&
 	test_stderr_has max_events &&
 	test_sql f.db "SELECT status FROM run" failed &&
-	test_sql f.db "SELECT error LIKE '%max_events%' FROM run" 1
+	test_sql f.db "SELECT error LIKE '%max_events%' FROM run" 1 &&
+	test_sql f.db "SELECT events FROM run" 5000 &&
+	test_stderr_has "stopped after 5000 events ([run] max_events)"
 EOT
 
 test_expect_success 'point_scalar counts the runs without a value (n_missing)' - <<-\EOT

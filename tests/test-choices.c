@@ -80,6 +80,12 @@ test_models(void)
 	}
 	for (size_t i = 0; i < n; i++)
 		g_assert_nonnull(fc_enum_find(flashcoop_model_names, flashcoop_models[i]->name));
+	/* No model, no model type: [run] model has no default. */
+	{
+		g_autoptr(fc_scenario) sc = scenario_new(&flashcoop_keys);
+
+		g_assert_null(sim_catalog_model(&flashcoop_catalog, sc));
+	}
 	/* And the run driver finds them through the scenario. */
 	for (size_t i = 0; i < n; i++) {
 		g_autoptr(fc_scenario) sc = scenario_new(&flashcoop_keys);
@@ -88,6 +94,36 @@ test_models(void)
 					   NULL));
 		g_assert_true(sim_catalog_model(&flashcoop_catalog, sc) == flashcoop_models[i]);
 	}
+}
+
+/*
+ * Every group of the key table is read by some model type, and every group
+ * a model type says it reads is in the table: a model added without its
+ * groups (or with a misspelt one) fails here, not in a user's scenario.
+ */
+static void
+test_groups(void)
+{
+	for (size_t i = 0; i < flashcoop_keys.n; i++) {
+		const char *g = flashcoop_keys.defs[i].group;
+		bool read = false;
+
+		for (size_t m = 0; flashcoop_models[m]; m++)
+			read = read || sim_model_reads_group(flashcoop_models[m], g);
+		if (!read)
+			g_error("no model type reads [%s]", g);
+	}
+	for (size_t m = 0; flashcoop_models[m]; m++)
+		for (size_t j = 0; flashcoop_models[m]->groups &&
+				   flashcoop_models[m]->groups[j]; j++)
+			g_assert_true(keys_group_exists(&flashcoop_keys,
+							flashcoop_models[m]->groups[j]));
+	/* [run] and [scenario] are everyone's; a model's own group is not
+	 * another's. */
+	g_assert_true(sim_model_reads_group(flashcoop_models[0], "run"));
+	g_assert_true(sim_model_reads_group(flashcoop_models[1], "coop"));
+	g_assert_false(sim_model_reads_group(flashcoop_models[0], "coop"));
+	g_assert_false(sim_model_reads_group(flashcoop_models[2], "coop"));
 }
 
 static void
@@ -111,5 +147,6 @@ main(int argc, char **argv)
 	g_test_add_func("/choices/round-trip", test_round_trip);
 	g_test_add_func("/choices/models", test_models);
 	g_test_add_func("/choices/queues", test_queues);
+	g_test_add_func("/choices/groups", test_groups);
 	return g_test_run();
 }

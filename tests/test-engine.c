@@ -486,6 +486,74 @@ test_two_engines(gconstpointer qt)
 	model_clear(&sb);
 }
 
+/* A handler that schedules itself again 1 ns later, forever. */
+static void
+tick(struct engine *e, void *data, fc_time_t now)
+{
+	(void)now;
+	engine_schedule(e, 1, tick, data);
+}
+
+/* A handler that raises the interrupt flag it is given, as a signal would. */
+static void
+raise_flag(struct engine *e, void *data, fc_time_t now)
+{
+	(void)e;
+	(void)now;
+	*(volatile sig_atomic_t *)data = SIGTERM;
+}
+
+/*
+ * engine_set_limit(): the run stops after exactly that many handlers
+ * (however the poll period falls), a later run with the limit raised goes
+ * on from there, and a run at the limit runs nothing.
+ */
+static void
+test_limit(gconstpointer data)
+{
+	struct engine *e = engine_new(data);
+
+	engine_schedule_at(e, 0, tick, NULL);
+	engine_set_limit(e, 5000);
+	g_assert_cmpint(engine_run_until(e, 1000000), ==, ENGINE_LIMIT);
+	g_assert_cmpuint(engine_executed(e), ==, 5000);
+	g_assert_cmpuint(engine_now(e), ==, 4999);
+	g_assert_cmpint(engine_run_until(e, 1000000), ==, ENGINE_LIMIT);
+	g_assert_cmpuint(engine_executed(e), ==, 5000);
+	engine_set_limit(e, 5001);
+	g_assert_cmpint(engine_run(e), ==, ENGINE_LIMIT);
+	g_assert_cmpuint(engine_executed(e), ==, 5001);
+	engine_set_limit(e, 0);
+	g_assert_cmpint(engine_run_until(e, 6000), ==, ENGINE_UNTIL);
+	g_assert_cmpuint(engine_executed(e), ==, 6001);
+	engine_free(e);
+}
+
+/*
+ * engine_set_interrupt(): the run returns right after the handler in which
+ * the flag was raised, with the other events still pending.
+ */
+static void
+test_interrupt(gconstpointer data)
+{
+	struct engine *e = engine_new(data);
+	volatile sig_atomic_t flag = 0;
+
+	engine_set_interrupt(e, &flag);
+	engine_schedule_at(e, 0, tick, NULL);
+	engine_schedule_at(e, 100, raise_flag, (void *)&flag);
+	g_assert_cmpint(engine_run(e), ==, ENGINE_INTERRUPTED);
+	g_assert_cmpuint(engine_now(e), ==, 100);
+	/* tick at 0..99, then raise_flag at 100, scheduled before the tick
+	 * of 100 was. */
+	g_assert_cmpuint(engine_executed(e), ==, 101);
+	g_assert_cmpuint(engine_pending(e), ==, 1);
+	flag = 0;
+	g_assert_cmpint(engine_run_until(e, 200), ==, ENGINE_UNTIL);
+	g_assert_cmpuint(engine_executed(e), ==, 202);
+	engine_free(e);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -502,6 +570,8 @@ main(int argc, char **argv)
 		{ "stop", test_stop },
 		{ "run-until", test_run_until },
 		{ "two-engines", test_two_engines },
+		{ "limit", test_limit },
+		{ "interrupt", test_interrupt },
 	};
 
 	testutil_init(&argc, &argv);

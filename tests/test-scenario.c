@@ -135,7 +135,7 @@ test_bad_values(void)
 	set_bad(sc, "net.buffer", "64 KB", "unknown unit 'KB'; did you mean 'kB'?");
 	set_bad(sc, "net.buffer", "0.1B", "not a whole number of bytes");
 	set_bad(sc, "net.uplink", "0bit/s", "it must be > 0bit/s");
-	set_bad(sc, "net.uplink", "100Mbps", "unknown unit 'Mbps'");
+	set_bad(sc, "net.uplink", "100MBps", "unknown unit 'MBps' (");
 	set_bad(sc, "net.uplink", "100", "the unit is missing");
 	set_bad(sc, "net.loss", "130%", "it must be <= 1");
 	set_bad(sc, "net.loss", "-0.1", "it must be >= 0");
@@ -230,6 +230,37 @@ test_suggest(void)
 	g_assert_cmpstr(keys_suggest("Origin", words, 3), ==, "origin");
 	g_assert_null(keys_suggest("bandwidth", words, 3));
 	g_assert_null(keys_suggest("x", words, 3));
+	/* A name far longer than any candidate is out of reach at once. */
+	{
+		g_autofree char *huge = g_strnfill(1 << 24, 'c');
+
+		g_assert_null(keys_suggest(huge, words, 3));
+	}
+}
+
+/* Messages quote at most KEYS_QUOTE_MAX characters of a name or value. */
+static void
+test_shorten(void)
+{
+	g_autofree char *a = keys_shorten("servers");
+	g_autofree char *b = g_strnfill(KEYS_QUOTE_MAX, 'x');
+	g_autofree char *c = keys_shorten(b);
+	g_autofree char *d = g_strnfill(KEYS_QUOTE_MAX + 1, 'y');
+	g_autofree char *e = keys_shorten(d);
+	g_autofree char *f = NULL;
+	GString *utf8 = g_string_new(NULL);
+
+	g_assert_cmpstr(a, ==, "servers");
+	g_assert_cmpstr(c, ==, b);
+	g_assert_cmpuint(strlen(e), ==, KEYS_QUOTE_MAX + 3);
+	g_assert_true(g_str_has_suffix(e, "y..."));
+	/* Cut between characters, never inside one. */
+	for (int i = 0; i < KEYS_QUOTE_MAX + 5; i++)
+		g_string_append(utf8, "\xc3\xa9");
+	f = keys_shorten(utf8->str);
+	g_assert_true(g_utf8_validate(f, -1, NULL));
+	g_assert_cmpuint(g_utf8_strlen(f, -1), ==, KEYS_QUOTE_MAX + 3);
+	g_string_free(utf8, TRUE);
 }
 
 int
@@ -252,6 +283,7 @@ main(int argc, char **argv)
 	g_test_add_func("/scenario/keys-stable", test_keys_stable);
 	g_test_add_func("/scenario/markdown", test_markdown);
 	g_test_add_func("/scenario/suggest", test_suggest);
+	g_test_add_func("/scenario/shorten", test_shorten);
 	rc = g_test_run();
 	{
 		g_autofree char *a = g_build_filename(dir, "base.ini", NULL);

@@ -89,6 +89,50 @@ test_reasons(void)
 	g_assert_cmpuint(i, ==, 1);
 }
 
+/*
+ * The network spellings of rates are bits; a suggestion for an unknown rate
+ * unit never crosses between bits and bytes, and none is made when the
+ * unit could be either.
+ */
+static void
+test_rate_aliases(void)
+{
+	static const struct {
+		const char *text;
+		uint64_t bps;
+	} ok[] = {
+		{ "100Mbps", 100000000 }, { "64 kbps", 64000 }, { "64Kbps", 64000 },
+		{ "1Gbps", 1000000000 }, { "1500bps", 1500 }, { "1.5Mbps", 1500000 },
+	};
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "100Mbsp", "did you mean 'Mbps'?" },
+		{ "100mbit", "did you mean 'Mbit/s'?" },
+		{ "100MB/sec", "did you mean 'MB/s'?" },
+		{ "100MBps", "write bit/s for bits, B/s for bytes)" },
+		{ "100M", "write bit/s for bits, B/s for bytes)" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
+		uint64_t u = 0;
+		char *why = NULL;
+
+		g_assert_true(value_parse_rate(ok[i].text, &u, &why));
+		g_assert_cmpuint(u, ==, ok[i].bps);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		uint64_t u;
+		g_autofree char *why = NULL;
+
+		g_assert_false(value_parse_rate(bad[i].text, &u, &why));
+		if (!strstr(why, bad[i].why))
+			g_error("%s: %s", bad[i].text, why);
+		if (g_str_has_suffix(bad[i].why, "bytes)"))
+			g_assert_null(strstr(why, "did you mean"));
+	}
+}
+
 static void
 test_core_format(void)
 {
@@ -109,6 +153,7 @@ main(int argc, char **argv)
 	g_test_add_func("/value/canonical", test_canonical);
 	g_test_add_func("/value/reals", test_reals);
 	g_test_add_func("/value/reasons", test_reasons);
+	g_test_add_func("/value/rate-aliases", test_rate_aliases);
 	g_test_add_func("/value/core-format", test_core_format);
 	return g_test_run();
 }

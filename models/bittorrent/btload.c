@@ -400,6 +400,9 @@ const struct model_type btload_model = {
 	.create = model_create,
 	.finish = model_finish,
 	.destroy = model_destroy,
+	.groups = (const char *const[]){ "swarm", "bittorrent", NULL },
+	.headline_entity = "swarm",
+	.headline_name = "download_time_mean",
 };
 
 const struct fc_enum_name btload_seeding_names[] = {

@@ -373,4 +373,7 @@ const struct model_type mmck_model = {
 	.create = model_create,
 	.finish = model_finish,
 	.destroy = model_destroy,
+	.groups = (const char *const[]){ "mmck", NULL },
+	.headline_entity = "station",
+	.headline_name = "mean_response_s",
 };

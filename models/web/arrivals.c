@@ -8,6 +8,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "sim/infile.h"
+
 /* Pieces a ramp is cut into, each with its own bound for thinning. */
 #define RAMP_PIECES 64
 
@@ -234,7 +236,7 @@ arrivals_read_trace(const char *path, size_t *n, GError **err)
 	gsize len;
 	bool csv = false;
 
-	if (!g_file_get_contents(path, &text, &len, &e)) {
+	if (!infile_read(path, INFILE_MAX_TRACE, &text, &len, &e)) {
 		g_set_error(err, ARRIVALS_ERROR, 0, "%s", e->message);
 		g_array_unref(counts);
 		return NULL;

@@ -31,13 +31,59 @@ tracker_down(struct engine *e, void *data, fc_time_t now)
 	rec_event(w->ctx->rec, now, "tracker", "down", NULL);
 }
 
+/*
+ * Reads the trace of [clients] trace; NULL with err set, prefixed with
+ * where the key was set, when the file is missing, not a regular file of
+ * bounded size, or not a trace.
+ */
+static double *
+read_trace(const struct scenario *sc, size_t *n, GError **err)
+{
+	double *counts = arrivals_read_trace(scenario_string(sc, "clients", "trace"), n,
+					     err);
+
+	if (!counts)
+		g_prefix_error(err, "%s: [clients] trace: ",
+			       scenario_where(sc, "clients", "trace"));
+	return counts;
+}
+
 static gboolean
 web_check(const struct scenario *sc, GError **err)
 {
-	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE &&
-	    !*scenario_string(sc, "clients", "trace"))
-		return scenario_invalid(sc, err, "clients", "trace",
-					"[clients] arrival = trace needs a trace file");
+	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE) {
+		g_autofree double *counts = NULL;
+		size_t n;
+
+		if (!*scenario_string(sc, "clients", "trace"))
+			return scenario_invalid(sc, err, "clients", "trace",
+						"[clients] arrival = trace needs a trace file");
+		/* The file is read here too, so that a sweep finds a bad trace
+		 * before any of its runs starts. */
+		counts = read_trace(sc, &n, err);
+		if (!counts)
+			return FALSE;
+	}
+	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_PROFILE &&
+	    scenario_real(sc, "clients", "shock") > 1) {
+		fc_time_t start = scenario_duration(sc, "clients", "start");
+		fc_time_t warmup = scenario_duration(sc, "run", "warmup");
+		fc_time_t end = warmup + scenario_duration(sc, "run", "duration");
+
+		/* A crowd the measurement does not see reports a calm run. */
+		if (start < warmup)
+			return scenario_invalid(sc, err, "clients", "start",
+						"the flash crowd starts at %s, before the "
+						"measurement starts ([run] warmup = %s)",
+						scenario_value_text(sc, "clients", "start"),
+						scenario_value_text(sc, "run", "warmup"));
+		if (start >= end)
+			return scenario_invalid(sc, err, "clients", "start",
+						"the flash crowd starts at %s, when the run "
+						"has ended ([run] warmup + duration = %.9gs)",
+						scenario_value_text(sc, "clients", "start"),
+						fc_time_to_sec(end));
+	}
 	if (scenario_real(sc, "coop", "low_water") > scenario_real(sc, "coop", "flash_threshold"))
 		return scenario_invalid(sc, err, "coop", "low_water",
 					"%s is above [coop] flash_threshold (%s)",
@@ -177,12 +223,9 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	/* The arrivals first: a bad trace is bad input. */
 	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE) {
 		size_t n;
-		g_autofree double *counts = arrivals_read_trace(
-			scenario_string(sc, "clients", "trace"), &n, err);
+		g_autofree double *counts = read_trace(sc, &n, err);
 
 		if (!counts) {
-			g_prefix_error(err, "%s: [clients] trace: ",
-				       scenario_where(sc, "clients", "trace"));
 			web_destroy(w);
 			return NULL;
 		}
@@ -376,6 +419,103 @@ web_destroy(void *data)
 }
 
 
+/* Warns about the keys set that the other values make useless. */
+static void
+web_warn(const struct scenario *sc, GPtrArray *warnings)
+{
+	static const char *const profile[] = { "baseline", "shock", "start", "ramp_up",
+					       "sustained", "ramp_down", "ramp" };
+	static const char *const trace[] = { "trace", "trace_period", "trace_time_scale",
+					     "trace_rate_scale" };
+	static const char *const bt_clients[] = { "torrent_timeout", "uplink_share",
+						  "seeding_time" };
+	int policy = scenario_enum(sc, "web", "policy");
+	const char *pname = scenario_choice(sc, "web", "policy");
+	const struct key_table *t = scenario_keys_table(sc);
+	bool bt_clients_on = policy == WEB_POLICY_COOP &&
+			     scenario_ratio(sc, "clients", "bittorrent") > 0;
+
+	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_PROFILE) {
+		for (size_t i = 0; i < G_N_ELEMENTS(trace); i++)
+			scenario_warn_if_set(sc, warnings, "clients", trace[i],
+					     "[clients] arrival is profile, not trace");
+	} else {
+		for (size_t i = 0; i < G_N_ELEMENTS(profile); i++)
+			scenario_warn_if_set(sc, warnings, "clients", profile[i],
+					     "[clients] arrival is trace, not profile");
+	}
+	if (scenario_duration(sc, "web", "crash_after") == 0)
+		scenario_warn_if_set(sc, warnings, "web", "reboot_delay",
+				     "[web] crash_after is 0s: servers never crash");
+	if (policy != WEB_POLICY_COOP)
+		scenario_warn_if_set(sc, warnings, "clients", "bittorrent",
+				     "BitTorrent clients need [web] policy = coop, "
+				     "not %s", pname);
+	if (!bt_clients_on)
+		for (size_t i = 0; i < G_N_ELEMENTS(bt_clients); i++)
+			scenario_warn_if_set(sc, warnings, "clients", bt_clients[i],
+					     "no client uses BitTorrent");
+	/* Swarms run for rescuers fetching by BitTorrent, for BitTorrent
+	 * clients and for copies spread by BitTorrent (web_create()). */
+	if (policy != WEB_POLICY_COOP ||
+	    (scenario_enum(sc, "coop", "transport") != WEB_TRANSPORT_BITTORRENT &&
+	     !bt_clients_on &&
+	     !(scenario_enum(sc, "coop", "spread") == FC_SPREAD_PREDISTRIBUTED &&
+	       scenario_enum(sc, "coop", "predistribution") == WEB_PREDISTRIBUTION_BITTORRENT))) {
+		for (size_t i = 0; i < t->n; i++)
+			if (strcmp(t->defs[i].group, "bittorrent") == 0)
+				scenario_warn_if_set(sc, warnings, "bittorrent",
+						     t->defs[i].name, "no swarm runs");
+	} else if (scenario_duration(sc, "bittorrent", "tracker_down_for") == 0) {
+		scenario_warn_if_set(sc, warnings, "bittorrent", "tracker_down_at",
+				     "[bittorrent] tracker_down_for is 0s");
+	}
+	if (policy == WEB_POLICY_NONE || policy == WEB_POLICY_MIRROR) {
+		/* No server has a cooperation node. */
+		for (size_t i = 0; i < t->n; i++)
+			if (strcmp(t->defs[i].group, "coop") == 0)
+				scenario_warn_if_set(sc, warnings, "coop", t->defs[i].name,
+						     "[web] policy = %s has no "
+						     "cooperation nodes", pname);
+		return;
+	}
+	if (policy == WEB_POLICY_REDIRECT)
+		scenario_warn_if_set(sc, warnings, "coop", "transport",
+				     "[web] policy = redirect always fetches by http");
+	if (scenario_enum(sc, "coop", "share") == FC_SHARE_FIXED) {
+		scenario_warn_if_set(sc, warnings, "coop", "target_load",
+				     "[coop] share is fixed, not feedback");
+		scenario_warn_if_set(sc, warnings, "coop", "max_share",
+				     "[coop] share is fixed, not feedback");
+	} else {
+		scenario_warn_if_set(sc, warnings, "coop", "redirect_share",
+				     "[coop] share is feedback, not fixed");
+	}
+	if (scenario_enum(sc, "coop", "leave") == FC_LEAVE_TIMER) {
+		scenario_warn_if_set(sc, warnings, "coop", "calm_hold",
+				     "[coop] leave is timer, not hysteresis");
+	} else {
+		scenario_warn_if_set(sc, warnings, "coop", "flash_hold",
+				     "[coop] leave is hysteresis, not timer");
+		scenario_warn_if_set(sc, warnings, "coop", "extend_while_high",
+				     "[coop] leave is hysteresis, not timer");
+	}
+	if (!scenario_bool(sc, "coop", "protect_self"))
+		scenario_warn_if_set(sc, warnings, "coop", "protect_threshold",
+				     "[coop] protect_self is false");
+	if (scenario_enum(sc, "coop", "spread") != FC_SPREAD_PREDISTRIBUTED) {
+		scenario_warn_if_set(sc, warnings, "coop", "predistribution",
+				     "[coop] spread is not predistributed");
+		scenario_warn_if_set(sc, warnings, "coop", "copy_limit",
+				     "[coop] spread is not predistributed");
+	}
+}
+
+/* The groups the web traffic reads; [bittorrent] for its swarms. */
+static const char *const web_groups[] = {
+	"web", "site", "clients", "dns", "coop", "bittorrent", NULL,
+};
+
 /* The web traffic: servers, their cooperation, clients, BitTorrent. */
 const struct traffic_type web_traffic = {
 	.name = "web",
@@ -384,6 +524,8 @@ const struct traffic_type web_traffic = {
 	.create = web_create,
 	.finish = web_finish,
 	.destroy = web_destroy,
+	.groups = web_groups,
+	.warn = web_warn,
 };
 
 const struct fc_enum_name web_policy_names[] = {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "models/world/world.h"
 
+#include <string.h>
+
 #include <gsl/gsl_rng.h>
 
 #include "models/world/topology.h"
@@ -158,10 +160,64 @@ gboolean
 world_model_check(const struct traffic_type *const *types, const struct scenario *sc,
 		  GError **err)
 {
+	/*
+	 * An Erdős–Rényi graph of n routers and n * degree / 2 links is
+	 * connected only with n - 1 links or more, and has room for
+	 * n (n - 1) / 2 at most: outside that the topology would fail as the
+	 * run starts, so it is refused here, before a sweep runs anything.
+	 * (Within it, whether a drawn graph is connected depends on the seed;
+	 * the run says so when it is not.)
+	 */
+	if (scenario_enum(sc, "network", "latency") == WORLD_LATENCY_TOPOLOGY &&
+	    scenario_enum(sc, "network", "generator") == TOPOLOGY_ERDOS_RENYI) {
+		uint64_t n = scenario_count(sc, "network", "routers");
+		uint64_t degree = scenario_count(sc, "network", "degree");
+
+		if (degree < 2 || degree > n - 1)
+			return scenario_invalid(sc, err, "network", "degree",
+						"generator = erdos_renyi with %" G_GUINT64_FORMAT
+						" routers needs a mean degree from 2 to %"
+						G_GUINT64_FORMAT ", found %" G_GUINT64_FORMAT,
+						n, n - 1, degree);
+	}
 	for (size_t i = 0; types[i]; i++)
 		if (enabled(types[i], sc) && types[i]->check && !types[i]->check(sc, err))
 			return FALSE;
 	return TRUE;
+}
+
+gboolean
+world_model_reads_group(const struct traffic_type *const *types, const char *group)
+{
+	/* The world's own group: links, ISPs, latencies, the topology. */
+	if (strcmp(group, "network") == 0)
+		return TRUE;
+	for (size_t i = 0; types[i]; i++)
+		for (size_t j = 0; types[i]->groups && types[i]->groups[j]; j++)
+			if (strcmp(types[i]->groups[j], group) == 0)
+				return TRUE;
+	return FALSE;
+}
+
+void
+world_model_warn(const struct traffic_type *const *types, const struct scenario *sc,
+		 GPtrArray *warnings)
+{
+	if (scenario_enum(sc, "network", "latency") != WORLD_LATENCY_TOPOLOGY) {
+		static const char *const topo[] = { "generator", "routers", "degree",
+						    "rewire", "hop_delay" };
+
+		for (size_t i = 0; i < G_N_ELEMENTS(topo); i++)
+			scenario_warn_if_set(sc, warnings, "network", topo[i],
+					     "[network] latency is %s, not topology",
+					     scenario_choice(sc, "network", "latency"));
+	}
+	if (scenario_count(sc, "network", "isps") == 0)
+		scenario_warn_if_set(sc, warnings, "network", "isp_link",
+				     "[network] isps is 0");
+	for (size_t i = 0; types[i]; i++)
+		if (enabled(types[i], sc) && types[i]->warn)
+			types[i]->warn(sc, warnings);
 }
 
 void *

@@ -103,6 +103,11 @@ struct traffic_type {
 	void (*finish)(void *t, struct sim_ctx *ctx);
 	/* Accepts NULL; runs before the world is freed. */
 	void (*destroy)(void *t);
+	/* The scenario groups it reads, NULL-terminated (sim/model.h). */
+	const char *const *groups;
+	/* Its warnings about keys that have no effect (sim/model.h); may be
+	 * NULL. */
+	void (*warn)(const struct scenario *sc, GPtrArray *warnings);
 };
 
 /*
@@ -116,6 +121,15 @@ gboolean world_model_check(const struct traffic_type *const *types,
 void *world_model_create(const struct traffic_type *const *types, struct sim_ctx *ctx,
 			 const struct scenario *sc, GError **err);
 void world_model_finish(void *model, struct sim_ctx *ctx);
+/*
+ * Whether the world ([network]) or one of the traffic types reads group,
+ * and the warnings of the types the scenario enables (model_type's
+ * reads_group and warn).
+ */
+gboolean world_model_reads_group(const struct traffic_type *const *types,
+				 const char *group);
+void world_model_warn(const struct traffic_type *const *types, const struct scenario *sc,
+		      GPtrArray *warnings);
 void world_model_destroy(void *model);
 
 #endif
