@@ -3,8 +3,9 @@
 # flashcoop build.  Targets:
 #   make            build the program, the core library and the tests
 #   make run        install missing packages, build, run the default job
-#                   (results.db, figures/)
-#   make figures    draw figures/ from results.db
+#                   (default.db, reusing the runs done there; figures/)
+#   make figures    draw figures/ from default.db (RESULTS=FILE: any results
+#                   database; FIGURES=DIR: where)
 #   make check      install missing packages, build, run the tests under prove
 #   make validate   the longer model validations (swarm vs. fluid model)
 #   make bench      build and run the benchmarks (installs ns-3 for the comparison)
@@ -92,7 +93,10 @@ MODELS_A := $(B)/libflashcoop-models.a
 LIBS_A := $(MODELS_A) $(SIM_A) $(CORE_A)
 PROG := $(B)/flashcoop
 
-RESULTS ?= results.db
+# The default job's own database: `flashcoop run` and `sweep` write
+# results.db by default, which make run must not touch.
+RESULTS ?= default.db
+FIGURES ?= figures
 
 .PHONY: all run figures check validate bench install uninstall deps deps-bench clean FORCE
 .DEFAULT_GOAL := all
@@ -176,10 +180,11 @@ deps-bench:
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG)
-	$(Q)sh tools/run-default.sh $(PROG) $(RESULTS)
+	$(Q)sh tools/run-default.sh $(PROG) $(RESULTS) $(FIGURES)
 
 figures:
-	$(Q)sh tools/figures.sh $(PROG) $(RESULTS)
+	$(Q)$(MAKE) --no-print-directory $(PROG)
+	$(Q)sh tools/figures.sh $(PROG) $(RESULTS) $(FIGURES)
 
 # The test scripts and programs share no files, so prove runs them in
 # parallel (CHECK_JOBS at once), the slowest first so that none is left

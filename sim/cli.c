@@ -19,6 +19,7 @@
 #include "flashcoop/core.h"
 #include "sim/keys.h"
 #include "sim/model.h"
+#include "sim/plot.h"
 #include "sim/progress.h"
 #include "sim/results.h"
 #include "sim/run.h"
@@ -65,6 +66,7 @@ usage(FILE *f)
 		"  keys               list every scenario key (--markdown: docs/scenario.md)\n"
 		"  merge OUT.db IN.db...  combine results databases without duplicates\n"
 		"  fsm                the core's state machine (--dot: Graphviz)\n"
+		"  plot KIND DB       draw a figure from a results database (gnuplot)\n"
 		"\n"
 		"Options:\n"
 		"  --version  print the version\n"
@@ -360,6 +362,8 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 		return cmd_merge(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fsm") == 0)
 		return cmd_fsm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "plot") == 0)
+		return plot_main(cat->keys, argc - 1, argv + 1);
 	fprintf(stderr, "flashcoop: unknown command '%s' (try flashcoop --help)\n",
 		argv[1]);
 	return EXIT_BAD_INPUT;
