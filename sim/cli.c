@@ -18,6 +18,7 @@
 #include "sim/autoptr.h"
 #include "flashcoop/core.h"
 #include "sim/keys.h"
+#include "sim/datadir.h"
 #include "sim/model.h"
 #include "sim/plot.h"
 #include "sim/progress.h"
@@ -139,6 +140,7 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	g_autoptr(GError) err = NULL;
 	g_autoptr(fc_scenario) sc = NULL;
 	g_autoptr(GString) overrides = g_string_new(NULL);
+	g_autofree char *path = NULL;
 	struct progress *progress;
 	struct run_report rep;
 	struct run_options o = { 0 };
@@ -152,7 +154,8 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 			argc < 2 ? "no scenario file given" : "more than one scenario file given");
 		return EXIT_BAD_INPUT;
 	}
-	sc = scenario_load(cat->keys, argv[1], &err);
+	path = datadir_resolve(argv[1]);
+	sc = scenario_load(cat->keys, path, &err);
 	if (!sc)
 		goto bad;
 	for (size_t i = 0; sets && sets[i]; i++) {

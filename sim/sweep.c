@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sim/autoptr.h"
+#include "sim/datadir.h"
 #include "sim/keyfile.h"
 #include "sim/keys.h"
 #include "sim/model.h"
@@ -728,7 +729,12 @@ sweep_main(const struct sim_catalog *cat, int argc, char **argv,
 		jobs = (gint)g_get_num_processors();
 	if (!output)
 		output = g_strdup("results.db");
-	sw = sweep_load(cat, argv[1], &err);
+	{
+		/* An installed sweep is found from any directory. */
+		g_autofree char *path = datadir_resolve(argv[1]);
+
+		sw = sweep_load(cat, path, &err);
+	}
 	if (!sw) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 		return EXIT_BAD_INPUT;

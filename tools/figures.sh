@@ -9,11 +9,15 @@
 # side-by-side comparison of the policies (analysis/web-*.gp) and a
 # summary table.
 # Usage: tools/figures.sh PATH/TO/flashcoop RESULTS.db [FIGURES-DIR]
+# (installed: PREFIX/share/flashcoop/tools/figures.sh flashcoop RESULTS.db)
 set -eu
 
 prog=$1
 db=$2
 out=${3:-figures}
+# The SQL and gnuplot scripts: ../analysis beside this script, in the source
+# tree and in an installation (PREFIX/share/flashcoop) alike.
+analysis=$(cd "$(dirname "$0")/../analysis" && pwd)
 
 if [ ! -f "$db" ]; then
 	echo "figures: $db does not exist; make run creates default.db, or name a" \
@@ -79,19 +83,19 @@ fi
 
 # The default job: the three policies side by side, and who served the
 # flash crowd under coop.
-sqlite3 -csv "$db" <analysis/web-timeline.sql >"$out/web-timeline.csv"
+sqlite3 -csv "$db" <"$analysis/web-timeline.sql" >"$out/web-timeline.csv"
 if [ -s "$out/web-timeline.csv" ]; then
 	for ext in png pdf; do
 		gnuplot -e "data='$out/web-timeline.csv'; out='$out/web-timeline.$ext'" \
-			analysis/web-timeline.gp
+			"$analysis/web-timeline.gp"
 	done
 	echo "  $out/web-timeline.png, .pdf"
 	drawn=$((drawn + 1))
-	sqlite3 -csv "$db" <analysis/web-bittorrent.sql >"$out/web-bittorrent.csv"
+	sqlite3 -csv "$db" <"$analysis/web-bittorrent.sql" >"$out/web-bittorrent.csv"
 	if [ -s "$out/web-bittorrent.csv" ]; then
 		for ext in png pdf; do
 			gnuplot -e "data='$out/web-bittorrent.csv'; out='$out/web-bittorrent.$ext'" \
-				analysis/web-bittorrent.gp
+				"$analysis/web-bittorrent.gp"
 		done
 		echo "  $out/web-bittorrent.png, .pdf"
 	fi
