@@ -23,19 +23,30 @@ datadir_get(void)
 }
 
 char *
-datadir_resolve(const char *path)
+datadir_find(const char *rel)
 {
 	g_autofree char *dir = NULL;
 	const char *const sub[] = { "", "scenarios" };
 
-	if (g_path_is_absolute(path) || g_file_test(path, G_FILE_TEST_EXISTS))
-		return g_strdup(path);
+	if (g_path_is_absolute(rel))
+		return NULL;
 	dir = datadir_get();
 	for (size_t i = 0; dir && i < G_N_ELEMENTS(sub); i++) {
-		g_autofree char *p = g_build_filename(dir, sub[i], path, NULL);
+		g_autofree char *p = g_build_filename(dir, sub[i], rel, NULL);
 
 		if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
 			return g_steal_pointer(&p);
 	}
-	return g_strdup(path);
+	return NULL;
+}
+
+char *
+datadir_resolve(const char *path)
+{
+	char *found;
+
+	if (g_path_is_absolute(path) || g_file_test(path, G_FILE_TEST_EXISTS))
+		return g_strdup(path);
+	found = datadir_find(path);
+	return found ? found : g_strdup(path);
 }

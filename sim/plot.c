@@ -910,9 +910,12 @@ draw_scalar(struct plot_ctx *c, const char *tmp_output, char **summary, GError *
 			gp_quote(c->gp, name);
 			g_string_append_printf(c->gp, " %u", i);
 		}
-		g_string_append_printf(c->gp, ")\nset xrange [-0.5:%g]\n", xmax + 0.5);
+		g_string_append_printf(c->gp, ")\nset xrange [-0.5:%g]\n"
+				       "set offsets 0, 0, graph 0.05, graph 0.05\n", xmax + 0.5);
 	} else {
-		g_string_append(c->gp, "set offsets graph 0.03, graph 0.03, 0, 0\n");
+		/* Room around the points, so none sits on the border. */
+		g_string_append(c->gp, "set offsets graph 0.03, graph 0.03, graph 0.05, "
+				"graph 0.05\n");
 	}
 	for (guint i = 0; i < points->len;) {
 		struct spoint *p0 = points->pdata[i];

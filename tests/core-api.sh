@@ -95,6 +95,14 @@ test_expect_success '  ... the installed program runs an installed scenario from
 	test "$(wc -l <jobs/jobs.txt)" -eq 50
 EOT
 
+test_expect_success '  ... and a scenario of ours includes an installed one' - <<-\EOT
+	cd elsewhere &&
+	printf "[scenario]\nname = mine\ninclude = mm1.ini\n[run]\nduration = 1000s\n" >mine.ini &&
+	"$TRASH/dest/usr/bin/flashcoop" run mine.ini -q -o r.db &&
+	test_sql r.db "SELECT value FROM param p JOIN run r ON r.id = p.run_id
+	  WHERE r.scenario = 'mine' AND p.name = 'mmck.arrival_rate'" 0.8
+EOT
+
 test_expect_success '  ... and without it, a missing scenario is still one clear line' '
 	cd elsewhere &&
 	test_status 2 "$TRASH/dest/usr/bin/flashcoop" run scenarios/nope.ini -o n.db &&
