@@ -515,6 +515,29 @@ gp_begin(struct plot_ctx *c, const char *tmp_output, const char *title)
 		g_string_append(gp, "set logscale y\n");
 }
 
+/*
+ * What to say after "no such metric": the nearest name the database has
+ * in table (vector, scalar or statistic), or where to look.
+ */
+static char *
+metric_hint(const struct plot_ctx *c, const char *table)
+{
+	g_autoptr(fc_sqlite3_stmt) st = NULL;
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *sql = g_strdup_printf("SELECT DISTINCT entity || '.' || name "
+					       "FROM %s ORDER BY 1", table);
+	const char *near = NULL;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW)
+			g_ptr_array_add(names, g_strdup((const char *)sqlite3_column_text(st, 0)));
+	if (names->len)
+		near = keys_suggest(c->req->metric, (const char *const *)names->pdata,
+				    names->len);
+	return near ? g_strdup_printf("; did you mean '%s'?", near) :
+		g_strdup_printf(" (flashcoop plot list %s shows what it holds)", c->req->db);
+}
+
 /* --- series ----------------------------------------------------------- */
 
 /* A flash-crowd profile as [clients] describes it (models/web/arrivals.h). */
@@ -626,10 +649,13 @@ draw_series(struct plot_ctx *c, const char *tmp_output, char **summary, GError *
 			return sql_fail(c, err);
 		sqlite3_reset(st);
 		g_string_append(c->gp, "EOD\n");
-		if (rows == 0)
+		if (rows == 0) {
+			g_autofree char *hint = metric_hint(c, "vector");
+
 			return fail_input(err, "%s: run %" G_GINT64_FORMAT " has no time series "
-					  "'%s.%s' (flashcoop plot list %s shows what it holds)",
-					  c->req->db, r->id, c->entity, c->name, c->req->db);
+					  "'%s.%s'%s", c->req->db, r->id, c->entity, c->name,
+					  hint);
+		}
 	}
 	if (have_profile)
 		tmax = MAX(tmax, prof.start + prof.up + prof.sustained + prof.down);
@@ -813,10 +839,12 @@ draw_scalar(struct plot_ctx *c, const char *tmp_output, char **summary, GError *
 	}
 	if (rc != SQLITE_DONE)
 		return sql_fail(c, err);
-	if (points->len == 0)
-		return fail_input(err, "%s: no scalar '%s.%s' in the selected runs "
-				  "(flashcoop plot list %s shows what it holds)", q->db,
-				  c->entity, c->name, q->db);
+	if (points->len == 0) {
+		g_autofree char *hint = metric_hint(c, "scalar");
+
+		return fail_input(err, "%s: no scalar '%s.%s' in the selected runs%s", q->db,
+				  c->entity, c->name, hint);
+	}
 	/* Positions on the axis; choices in the order of their name table. */
 	for (guint i = 0; i < points->len; i++) {
 		struct spoint *p = points->pdata[i];
@@ -1081,10 +1109,12 @@ draw_cdf(struct plot_ctx *c, const char *tmp_output, char **summary, GError **er
 		gp_quote(plot, label);
 		curves++;
 	}
-	if (curves == 0)
+	if (curves == 0) {
+		g_autofree char *hint = metric_hint(c, "statistic");
+
 		return fail_input(err, "%s: no statistic '%s.%s' with samples in the selected "
-				  "runs (flashcoop plot list %s shows what it holds)",
-				  c->req->db, c->entity, c->name, c->req->db);
+				  "runs%s", c->req->db, c->entity, c->name, hint);
+	}
 	{
 		g_autofree char *w = g_strdup_printf("distribution of %s", what);
 

@@ -125,6 +125,20 @@ test_expect_success 'an unknown metric: one line, exit 2, the previous figure ke
 	test_cmp keep.png s.png
 '
 
+test_expect_success '  ... it names the nearest metric of the kind' '
+	test_stderr_has "did you mean '\''site.0.success_ratio'\''?" &&
+	test_status 2 "$FLASHCOOP" plot scalar mm.db -m station.mean_respons_s \
+		-x mmck.arrival_rate --by mmck.servers -o bad.png &&
+	test_stderr_lines 1 &&
+	test_stderr_has "no scalar '\''station.mean_respons_s'\'' in the selected runs; did you mean '\''station.mean_response_s'\''?" &&
+	test_status 2 "$FLASHCOOP" plot cdf web.db -m site.0.page_times -o bad.png &&
+	test_stderr_lines 1 &&
+	test_stderr_has "did you mean '\''site.0.page_time_s'\''?" &&
+	test_status 2 "$FLASHCOOP" plot cdf web.db -m site.0.success_ratio -o bad.png &&
+	test_stderr_has "no statistic '\''site.0.success_ratio'\''" &&
+	test_path_is_missing bad.png
+'
+
 test_expect_success 'an empty database: one line, exit 2' '
 	test_status 1 "$FLASHCOOP" run m.ini -q -o empty.db --set run.max_events=10 &&
 	test_status 2 "$FLASHCOOP" plot cdf empty.db -m station.response_s -o e.png &&
