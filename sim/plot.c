@@ -591,7 +591,7 @@ draw_series(struct plot_ctx *c, const char *tmp_output, char **summary, GError *
 	g_autoptr(GPtrArray) drawn = g_ptr_array_new();
 	g_autoptr(GPtrArray) labels = NULL;
 	g_autoptr(GString) plot = g_string_new("plot ");
-	g_autofree char *what = NULL, *title = NULL, *ylabel = NULL;
+	g_autofree char *what = NULL, *title = NULL;
 	double tmax = 0, tscale;
 	const char *tunit;
 	struct profile prof = { 0 };
