@@ -3,12 +3,15 @@
 # flashcoop build.  Targets:
 #   make            build the program, the core library and the tests
 #   make run        install missing packages, build, run the default job
-#                   (results.db, figures/)
-#   make figures    draw figures/ from results.db
+#                   (default.db, reusing the runs done there; figures/)
+#   make figures    draw figures/ from default.db (RESULTS=FILE: any results
+#                   database; FIGURES=DIR: where)
 #   make check      install missing packages, build, run the tests under prove
 #   make validate   the longer model validations (swarm vs. fluid model)
 #   make bench      build and run the benchmarks (installs ns-3 for the comparison)
-#   make install    PREFIX=/usr/local DESTDIR= : program, core library, header, .pc
+#   make install    PREFIX=/usr/local DESTDIR= : program, core library, header,
+#                   .pc, man page, bash completion, and under
+#                   PREFIX/share/flashcoop the scenarios, figure scripts, docs
 #   make deps       install the missing Debian packages needed to build and test
 #   make clean
 # Knobs: SANITIZE=address,undefined (separate build tree), WERROR=1 (implied
@@ -19,6 +22,10 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# The program finds this as ../share/flashcoop beside itself (sim/datadir.h).
+DATADIR ?= $(PREFIX)/share/flashcoop
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 CC ?= cc
@@ -91,15 +98,19 @@ SIM_A := $(B)/libflashcoop-sim.a
 MODELS_A := $(B)/libflashcoop-models.a
 LIBS_A := $(MODELS_A) $(SIM_A) $(CORE_A)
 PROG := $(B)/flashcoop
+MANPAGE := $(B)/flashcoop.1
 
-RESULTS ?= results.db
+# The default job's own database: `flashcoop run` and `sweep` write
+# results.db by default, which make run must not touch.
+RESULTS ?= default.db
+FIGURES ?= figures
 
 .PHONY: all run figures check validate bench install uninstall deps deps-bench clean FORCE
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(PROG) $(CORE_A) $(CORE_SO) $(TESTS) $(B)/bench-hold $(B)/bench-net
+all: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) $(TESTS) $(B)/bench-hold $(B)/bench-net
 
 # Rebuild everything when the compiler or its flags change: the flags are
 # written to a file that is rewritten only when its content differs.
@@ -149,6 +160,11 @@ $(PROG): $(B)/obj/models/main.o $(LIBS_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# The man page, generated from the program's help texts.
+$(MANPAGE): $(PROG) tools/man.sh
+	@echo "  MAN     $@"
+	$(Q)sh tools/man.sh $(PROG) >$@
+
 $(B)/tests/%: $(B)/obj/tests/%.o $(TESTUTIL_OBJ) $(LIBS_A)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
@@ -176,10 +192,11 @@ deps-bench:
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG)
-	$(Q)sh tools/run-default.sh $(PROG) $(RESULTS)
+	$(Q)sh tools/run-default.sh $(PROG) $(RESULTS) $(FIGURES)
 
 figures:
-	$(Q)sh tools/figures.sh $(PROG) $(RESULTS)
+	$(Q)$(MAKE) --no-print-directory $(PROG)
+	$(Q)sh tools/figures.sh $(PROG) $(RESULTS) $(FIGURES)
 
 # The test scripts and programs share no files, so prove runs them in
 # parallel (CHECK_JOBS at once), the slowest first so that none is left
@@ -193,7 +210,7 @@ CHECK_SCRIPTS := $(CHECK_SLOW) \
 # The core's libraries are built first: core-api.sh installs them while
 # the other scripts run.
 check: deps
-	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG) $(CORE_A) $(CORE_SO)
+	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO)
 	$(Q)FLASHCOOP=$(PROG) $(PROVE) -j$(CHECK_JOBS) --exec '' $(CHECK_SCRIPTS) $(TESTS)
 
 # Longer model validations (the swarm against the fluid model, ~20 s).
@@ -208,10 +225,20 @@ bench: deps-bench
 	$(Q)sh bench/swarm.sh $(B)
 	$(Q)echo; for f in 100 1000 5000; do $(B)/bench-net --flows $$f --changes 20000; done
 
-install: $(PROG) $(CORE_A) $(CORE_SO)
+install: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/flashcoop $(DESTDIR)$(PKGCONFIGDIR)
+		$(DESTDIR)$(INCLUDEDIR)/flashcoop $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/analysis \
+		$(DESTDIR)$(DATADIR)/tools $(DESTDIR)$(DATADIR)/docs \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/flashcoop
+	install -m 644 scenarios/*.ini scenarios/*.sweep $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 644 analysis/*.gp analysis/*.sql $(DESTDIR)$(DATADIR)/analysis/
+	install -m 755 tools/figures.sh $(DESTDIR)$(DATADIR)/tools/
+	install -m 644 docs/*.md $(DESTDIR)$(DATADIR)/docs/
+	install -m 644 README.md LICENSE $(DESTDIR)$(DATADIR)/
+	install -m 644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/flashcoop.1
+	install -m 644 tools/flashcoop.bash $(DESTDIR)$(COMPLETIONDIR)/flashcoop
 	install -m 644 $(CORE_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(CORE_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libflashcoop-core.so.$(CORE_SO_VERSION) \
@@ -223,8 +250,9 @@ install: $(PROG) $(CORE_A) $(CORE_SO)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/flashcoop $(DESTDIR)$(LIBDIR)/libflashcoop-core.* \
-		$(DESTDIR)$(PKGCONFIGDIR)/flashcoop-core.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/flashcoop
+		$(DESTDIR)$(PKGCONFIGDIR)/flashcoop-core.pc \
+		$(DESTDIR)$(MANDIR)/man1/flashcoop.1 $(DESTDIR)$(COMPLETIONDIR)/flashcoop
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/flashcoop $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build

@@ -19,7 +19,9 @@
 #include "sim/export.h"
 #include "flashcoop/core.h"
 #include "sim/keys.h"
+#include "sim/datadir.h"
 #include "sim/model.h"
+#include "sim/plot.h"
 #include "sim/progress.h"
 #include "sim/results.h"
 #include "sim/run.h"
@@ -82,6 +84,7 @@ usage(FILE *f)
 		"  runs DB            list the runs of a results database\n"
 		"  export DB          scalars, vectors or statistics as CSV or JSON\n"
 		"  fsm                the core's state machine (--dot: Graphviz)\n"
+		"  plot KIND DB       draw a figure from a results database (gnuplot)\n"
 		"\n"
 		"Options:\n"
 		"  --version  print the version\n"
@@ -195,6 +198,7 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 	g_autoptr(fc_scenario) sc = NULL;
 	double every_s = PROGRESS_LINE_EVERY_S;
 	g_autoptr(GString) overrides = g_string_new(NULL);
+	g_autofree char *path = NULL;
 	struct progress *progress;
 	struct run_report rep;
 	struct run_options o = { 0 };
@@ -213,7 +217,8 @@ cmd_run(const struct sim_catalog *cat, int argc, char **argv)
 			"flashcoop sweep %s\n", argv[1], argv[1]);
 		return EXIT_BAD_INPUT;
 	}
-	sc = scenario_load(cat->keys, argv[1], &err);
+	path = datadir_resolve(argv[1]);
+	sc = scenario_load(cat->keys, path, &err);
 	if (!sc)
 		goto bad;
 	for (size_t i = 0; sets && sets[i]; i++) {
@@ -463,10 +468,12 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 		return export_runs_main(cat, argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return export_main(cat, argc - 1, argv + 1);
+	if (strcmp(argv[1], "plot") == 0)
+		return plot_main(cat->keys, argc - 1, argv + 1);
 	{
 		static const char *const commands[] = { "run", "sweep", "keys", "merge",
 							"fsm", "runs", "export",
-							"help" };
+							"plot", "help" };
 		const char *near = keys_suggest(argv[1], commands, G_N_ELEMENTS(commands));
 		g_autofree char *shown = keys_shorten(argv[1]);
 

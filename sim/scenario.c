@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/autoptr.h"
+#include "sim/datadir.h"
 #include "sim/keyfile.h"
 #include "sim/value.h"
 
@@ -395,6 +396,15 @@ load_file(struct scenario *sc, const char *path, GPtrArray *stack, GString *text
 		if (!*value)
 			break;
 		target = relative_to(path, value);
+		if (!g_file_test(target, G_FILE_TEST_EXISTS)) {
+			/* Not beside the file: an installed base scenario. */
+			char *installed = datadir_find(value);
+
+			if (installed) {
+				g_free(target);
+				target = installed;
+			}
+		}
 		treal = realpath(target, NULL);
 		if (!treal)
 			return keyfile_error(err, SCENARIO_ERROR, SCENARIO_ERROR_INCLUDE,

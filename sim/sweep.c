@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sim/autoptr.h"
+#include "sim/datadir.h"
 #include "sim/keyfile.h"
 #include "sim/keys.h"
 #include "sim/model.h"
@@ -943,7 +944,12 @@ sweep_main(const struct sim_catalog *cat, const char *version, int argc, char **
 	}
 	if (!output)
 		output = g_strdup("results.db");
-	sw = sweep_load(cat, argv[1], &err);
+	{
+		/* An installed sweep is found from any directory. */
+		g_autofree char *path = datadir_resolve(argv[1]);
+
+		sw = sweep_load(cat, path, &err);
+	}
 	if (!sw) {
 		fprintf(stderr, "flashcoop sweep: %s\n", err->message);
 		return EXIT_BAD_INPUT;

@@ -70,4 +70,82 @@ test_expect_success 'a program built through pkg-config against the installed li
 	test_cmp expect out
 '
 
+# The rest of an installation, staged under a DESTDIR: the shared files,
+# found by the installed program from any directory (in the same script
+# as the install above, so that two makes never share the build tree).
+test_expect_success 'make install DESTDIR=... PREFIX=/usr: scenarios, scripts, docs, man, completion' '
+	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES SANITIZE &&
+	${MAKE:-make} -s -C "$SRC" install PREFIX=/usr DESTDIR="$TRASH/dest" >/dev/null &&
+	share=$TRASH/dest/usr/share &&
+	for f in flashcoop/scenarios/default.ini flashcoop/scenarios/mm1-load.sweep \
+		flashcoop/analysis/web-timeline.gp flashcoop/tools/figures.sh \
+		flashcoop/docs/sweep.md flashcoop/docs/results.md flashcoop/README.md \
+		man/man1/flashcoop.1 bash-completion/completions/flashcoop; do
+		test -s "$share/$f" || { echo "missing $share/$f" >&2; return 1; }
+	done
+'
+
+test_expect_success '  ... the installed program runs an installed scenario from elsewhere' - <<-\EOT
+	mkdir -p elsewhere && cd elsewhere &&
+	"$TRASH/dest/usr/bin/flashcoop" run scenarios/mm1.ini -q -o r.db \
+		--set run.duration=2000s &&
+	"$TRASH/dest/usr/bin/flashcoop" run mm1.ini -q -o r.db --set run.duration=3000s &&
+	test_sql r.db "SELECT count(*) FROM run WHERE status = 'done'" 2 &&
+	"$TRASH/dest/usr/bin/flashcoop" sweep mm1-load.sweep --emit parallel jobs >/dev/null &&
+	test "$(wc -l <jobs/jobs.txt)" -eq 50
+EOT
+
+test_expect_success '  ... and a scenario of ours includes an installed one' - <<-\EOT
+	cd elsewhere &&
+	printf "[scenario]\nname = mine\ninclude = mm1.ini\n[run]\nduration = 1000s\n" >mine.ini &&
+	"$TRASH/dest/usr/bin/flashcoop" run mine.ini -q -o r.db &&
+	test_sql r.db "SELECT value FROM param p JOIN run r ON r.id = p.run_id
+	  WHERE r.scenario = 'mine' AND p.name = 'mmck.arrival_rate'" 0.8
+EOT
+
+test_expect_success '  ... and without it, a missing scenario is still one clear line' '
+	cd elsewhere &&
+	test_status 2 "$TRASH/dest/usr/bin/flashcoop" run scenarios/nope.ini -o n.db &&
+	test_stderr_lines 1 && test_stderr_has "scenarios/nope.ini" &&
+	test_path_is_missing n.db
+'
+
+test_expect_success '  ... the installed figure script draws with the installed program' '
+	cd elsewhere &&
+	PATH=$TRASH/dest/usr/bin:$PATH sh "$TRASH/dest/usr/share/flashcoop/tools/figures.sh" \
+		flashcoop r.db figs >/dev/null &&
+	test -s figs/station-response-by-param.png &&
+	test -s figs/station-response-by-param.pdf
+'
+
+test_expect_success '  ... the man page renders cleanly and documents every command and option' '
+	man=$TRASH/dest/usr/share/man/man1/flashcoop.1 &&
+	groff -man -Tutf8 -ww -z "$man" 2>groff.err && test ! -s groff.err &&
+	LC_ALL=C groff -man -Tascii "$man" 2>/dev/null | col -b >man.txt &&
+	for c in run sweep keys merge fsm plot; do
+		grep -q "^flashcoop $c\$" man.txt || { echo "no section for $c" >&2; return 1; }
+		for o in $("$FLASHCOOP" $c --help | grep -o -- "--[a-z][a-z-]*" | sort -u); do
+			grep -q -- "$o" man.txt || { echo "$c: $o missing" >&2; return 1; }
+		done
+	done &&
+	grep -q "EXIT STATUS" man.txt
+'
+
+test_expect_success '  ... bash completion completes commands, options, keys and kinds' '
+	cat >comp.bash <<-EOF_ &&
+	shopt -s extglob
+	. "$TRASH/dest/usr/share/bash-completion/completions/flashcoop"
+	c() { COMP_WORDS=("\$@"); COMP_CWORD=\$((\$# - 1)); _flashcoop; echo "\${COMPREPLY[*]}"; }
+	c "$FLASHCOOP" sw
+	c "$FLASHCOOP" ex
+	c "$FLASHCOOP" plot c
+	c "$FLASHCOOP" sweep --em
+	c "$FLASHCOOP" run --set mmck.arrival_r
+	c "$FLASHCOOP" plot scalar x.db -x web.pol
+	EOF_
+	bash comp.bash >comp.out &&
+	printf "%s\n" sweep export cdf --emit mmck.arrival_rate= web.policy >comp.want &&
+	test_cmp comp.want comp.out
+'
+
 test_done

@@ -108,7 +108,7 @@ bed_init(struct bed *b, unsigned workers, unsigned backlog)
 	b->down = net_link_add(b->n, 100 * MBIT);
 	b->world = (struct client_world){ w_server, w_oneway, w_resolve, w_done, b };
 	b->redirect_object = -1;
-	server_set_router(b->srv[0], &(struct server_router){ redirect_one, NULL, NULL, b });
+	server_set_router(b->srv[0], &(struct server_router){ redirect_one, NULL, NULL, b, NULL });
 }
 
 static void

@@ -341,7 +341,7 @@ test_latency_and_router(void)
 	bed_clear(&b);
 
 	bed_init(&b, 1, 0, 0);
-	server_set_router(b.srv, &(struct server_router){ redirect_odd, NULL, NULL, &calls });
+	server_set_router(b.srv, &(struct server_router){ redirect_odd, NULL, NULL, &calls, NULL });
 	cl = (struct client){ .requests = 2, .bytes = 1000000, .oneway = 50 * FC_MSEC,
 			      .down = b.down };
 	server_connect(b.srv, &cl.conn, &h_ops);
@@ -390,7 +390,7 @@ test_hold(void)
 
 	bed_init(&b, 1, 0, 0);
 	cl.down = b.down;
-	server_set_router(b.srv, &(struct server_router){ hold_all, NULL, NULL, NULL });
+	server_set_router(b.srv, &(struct server_router){ hold_all, NULL, NULL, NULL, NULL });
 	server_connect(b.srv, &cl.conn, &h_ops);
 	engine_schedule_at(b.e, 2 * FC_SEC, resume_held, NULL);
 	engine_run(b.e);

@@ -35,6 +35,10 @@ need_pc gsl libgsl-dev
 need_pc sqlite3 libsqlite3-dev
 need_cmd sqlite3 sqlite3
 need_cmd gnuplot gnuplot-nox
+# flashcoop fsm --dot | dot -Tpng: the state machine drawn.
+need_cmd dot graphviz
+# The man page is checked by rendering it (make check).
+need_cmd groff groff-base
 if [ "${1:-}" = "--bench" ]; then
 	need_cmd c++ g++
 	need_pc ns3-core libns3-dev

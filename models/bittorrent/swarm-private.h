@@ -43,6 +43,7 @@ struct torrent {
 	uint64_t bytes;
 	uint32_t npieces;
 	size_t seeds, leechers;
+	uint64_t up_by[SWARM_CLASSES]; /* bytes uploaded into it, by class */
 };
 
 /* One end of a connection: what that end does. */

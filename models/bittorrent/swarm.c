@@ -126,6 +126,13 @@ swarm_uploaded_by(const struct swarm *s, unsigned cls)
 	return s->up_by[cls];
 }
 
+uint64_t
+swarm_torrent_uploaded_by(const struct swarm *s, uint32_t torrent, unsigned cls)
+{
+	g_assert(cls < SWARM_CLASSES);
+	return swarm__torrent_at(s, torrent)->up_by[cls];
+}
+
 size_t
 swarm_seeds(const struct swarm *s, uint32_t torrent)
 {

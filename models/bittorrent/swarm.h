@@ -153,6 +153,8 @@ uint64_t swarm_peer_downloaded(const struct swarm_peer *p);
 #define SWARM_CLASSES 4
 void swarm_peer_set_class(struct swarm_peer *p, unsigned cls);
 uint64_t swarm_uploaded_by(const struct swarm *s, unsigned cls);
+/* The same for one torrent: what class cls uploaded into it. */
+uint64_t swarm_torrent_uploaded_by(const struct swarm *s, uint32_t torrent, unsigned cls);
 
 /* Present peers of a torrent: seeds and leechers. */
 size_t swarm_seeds(const struct swarm *s, uint32_t torrent);

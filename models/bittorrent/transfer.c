@@ -116,6 +116,7 @@ swarm__credit(struct swarm *s, struct conn *c, int k, uint64_t got, bool final)
 		c->p[k]->downloaded += got;
 		c->p[1 - k]->uploaded += got;
 		s->up_by[c->p[1 - k]->cls] += got;
+		swarm__torrent_at(s, c->p[1 - k]->torrent)->up_by[c->p[1 - k]->cls] += got;
 		s->b.sent += got;
 		c->s[k].credited = 0;
 	}

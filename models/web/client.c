@@ -53,6 +53,7 @@ struct session {
 	fc_time_t start;
 	engine_event patience_ev, resolve_ev;
 	uint32_t answer;       /* what the name resolved to */
+	uint32_t page_address; /* the server that sent the page's HTML, or 0 */
 	bool over;
 	unsigned redirects, syn_retries;
 	void *user;
@@ -148,6 +149,7 @@ c_reply(struct server_conn *sc, fc_time_t now)
 	case SERVER_OK:
 		s->remaining--;
 		if (obj == 0) {
+			s->page_address = c->t->address;
 			/* The page is here: now its embedded objects. */
 			for (size_t i = 1; i < s->n; i++)
 				g_queue_push_tail(&c->t->waiting, GINT_TO_POINTER((int)i + 1));
@@ -402,6 +404,12 @@ fc_time_t
 session_started(const struct session *s)
 {
 	return s->start;
+}
+
+uint32_t
+session_page_server(const struct session *s)
+{
+	return s->page_address;
 }
 
 unsigned

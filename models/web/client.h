@@ -74,6 +74,9 @@ void session_set_via(struct session *s, net_link link);
 void session_set_user(struct session *s, void *user);
 void *session_user(const struct session *s);
 fc_time_t session_started(const struct session *s);
+/* The address of the server that sent the page itself (object 0, after
+ * any redirects), or 0 before it arrived. */
+uint32_t session_page_server(const struct session *s);
 /* Redirects followed and SYNs sent again so far. */
 unsigned session_redirects(const struct session *s);
 unsigned session_syn_retries(const struct session *s);

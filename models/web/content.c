@@ -253,7 +253,10 @@ web_speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind)
 	g_tree_insert(ws->speers, GUINT_TO_POINTER(torrent), sp);
 	sp->p = swarm_join(w->swarm, torrent, id, &ws->up, 1, &ws->down, 1, kind == SP_SEED,
 			   &server_hooks, sp);
-	swarm_peer_set_class(sp->p, ws->idx == 0 ? BT_ORIGIN : BT_COOPERATORS);
+	/* A cooperator seeding its own site has a class of its own, so that
+	 * a site's swarms tell its own server from the others. */
+	swarm_peer_set_class(sp->p, ws->idx == 0 ? BT_ORIGIN :
+			     ws->idx == of->site ? BT_OWN_SITE : BT_COOPERATORS);
 	if (kind == SP_FETCH)
 		speer_log(sp, "bt_join");
 }

@@ -100,7 +100,9 @@ struct site {
 #define CLIENT_LINK_MIN_BPS 1000.0
 
 /* Who uploads into the swarms, for the byte accounts. */
-enum { BT_ORIGIN, BT_COOPERATORS, BT_CLIENTS };
+/* Swarm classes: server.0, the other servers, clients, and a cooperator in
+ * the swarm of its own site (counted with the cooperators in the totals). */
+enum { BT_ORIGIN, BT_COOPERATORS, BT_CLIENTS, BT_OWN_SITE };
 
 /* A torrent: a whole site, or one object of it (spread = objects). */
 struct torrent_of {
@@ -197,7 +199,18 @@ struct group {
 	uint64_t interval_ok, interval_failed;
 	struct rec_stat *page_time;
 	struct rec_vector *v_ok, *v_failed, *v_ratio, *v_p50, *v_p90, *v_p99;
+	/*
+	 * Who served the group's sites, by role (enum web_role): bytes sent
+	 * over HTTP to clients and to cooperators fetching the content, and
+	 * objects served (since the start); pages completed in the window,
+	 * by who sent the page itself, or through the swarm.
+	 */
+	uint64_t http_bytes[2], fetch_bytes[2], objects[2];
+	uint64_t pages_by[2], pages_bt;
 };
+
+/* Roles of a server towards a site: its own server, or another one. */
+enum web_role { ROLE_ORIGIN, ROLE_COOPERATORS };
 
 struct web {
 	struct world *world;
@@ -282,6 +295,9 @@ void web_release_site(struct wserver *ws, uint32_t site, uint64_t object, bool o
 void web_release_arrived(struct wserver *ws, uint32_t site);
 void web_route(void *user, struct server *srv, struct server_conn *c, const struct server_request *req, struct server_reply *out, fc_time_t now);
 void web_unheld(void *user, struct server *srv, struct server_conn *c);
+/* Bytes of a response left server srv (metrics.c): counted by site and role. */
+void web_sent(void *user, struct server *srv, const struct server_request *req,
+	      uint64_t bytes, bool complete);
 void web_updown(void *user, struct server *srv, bool up, fc_time_t now);
 void web_report_loads(struct engine *e, void *data, fc_time_t now);
 

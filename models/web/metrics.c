@@ -51,7 +51,8 @@ sample_bittorrent(struct web *w, fc_time_t now)
 	rec_vector_add(w->v_seeds, now, (double)seeds);
 	rec_vector_add(w->v_leechers, now, (double)leechers);
 	for (int k = 0; k < 3; k++) {
-		uint64_t bt = swarm_uploaded_by(w->swarm, (unsigned)k);
+		uint64_t bt = swarm_uploaded_by(w->swarm, (unsigned)k) +
+			(k == BT_COOPERATORS ? swarm_uploaded_by(w->swarm, BT_OWN_SITE) : 0);
 
 		if (k < 2) {
 			rec_vector_add(w->v_bytes[k][0], now, (double)(http[k] - w->last_http[k]));
@@ -114,6 +115,73 @@ web_sample(struct engine *e, void *data, fc_time_t now)
 }
 
 void
+web_sent(void *user, struct server *srv, const struct server_request *req,
+	 uint64_t bytes, bool complete)
+{
+	struct wserver *ws = user;
+	struct group *g = &ws->w->groups[req->site == 0 ? 0 : 1];
+	int role = ws->idx == req->site ? ROLE_ORIGIN : ROLE_COOPERATORS;
+
+	(void)srv;
+	if (req->internal) {
+		g->fetch_bytes[role] += bytes;
+	} else {
+		g->http_bytes[role] += bytes;
+		g->objects[role] += complete;
+	}
+}
+
+/*
+ * Who served each group of sites: bytes over HTTP and into the swarms, and
+ * pages, by the site's own server ("origin"), the other servers
+ * ("cooperators") and BitTorrent clients.  Only new scalars: the totals
+ * above them stay as they were.
+ */
+static void
+finish_by_site(struct web *w, struct sim_ctx *ctx)
+{
+	static const char *const role[] = { "origin", "cooperators", "clients" };
+
+	for (int g = 0; g < 2; g++) {
+		struct group *gr = &w->groups[g];
+		uint64_t bt[3] = { 0, 0, 0 };
+
+		for (int r = 0; r < 2; r++) {
+			g_autofree char *http = g_strdup_printf("http_bytes_%s", role[r]);
+			g_autofree char *fetch = g_strdup_printf("fetch_bytes_%s", role[r]);
+			g_autofree char *obj = g_strdup_printf("objects_%s", role[r]);
+			g_autofree char *pages = g_strdup_printf("pages_%s", role[r]);
+
+			rec_scalar(ctx->rec, gr->entity, http, (double)gr->http_bytes[r]);
+			rec_scalar(ctx->rec, gr->entity, fetch, (double)gr->fetch_bytes[r]);
+			rec_scalar(ctx->rec, gr->entity, obj, (double)gr->objects[r]);
+			rec_scalar(ctx->rec, gr->entity, pages, (double)gr->pages_by[r]);
+		}
+		rec_scalar(ctx->rec, gr->entity, "pages_bittorrent", (double)gr->pages_bt);
+		if (!w->swarm)
+			continue;
+		/* A site's torrents: the whole site, and one per object. */
+		for (guint t = 0; t < w->torrent_of->len; t++) {
+			uint32_t site = g_array_index(w->torrent_of, struct torrent_of, t).site;
+
+			if ((site == 0) != (g == 0))
+				continue;
+			/* Towards site j > 0, server.0 is a cooperator and
+			 * server.j the origin. */
+			bt[g == 0 ? 0 : 1] += swarm_torrent_uploaded_by(w->swarm, t, BT_ORIGIN);
+			bt[1] += swarm_torrent_uploaded_by(w->swarm, t, BT_COOPERATORS);
+			bt[2] += swarm_torrent_uploaded_by(w->swarm, t, BT_CLIENTS);
+			bt[0] += swarm_torrent_uploaded_by(w->swarm, t, BT_OWN_SITE);
+		}
+		for (int k = 0; k < 3; k++) {
+			g_autofree char *name = g_strdup_printf("bt_bytes_%s", role[k]);
+
+			rec_scalar(ctx->rec, gr->entity, name, (double)bt[k]);
+		}
+	}
+}
+
+void
 web_finish(void *data, struct sim_ctx *ctx)
 {
 	struct web *w = data;
@@ -147,7 +215,8 @@ web_finish(void *data, struct sim_ctx *ctx)
 		rec_scalar(ctx->rec, "origin", "bt_bytes_sent",
 			   (double)swarm_uploaded_by(w->swarm, BT_ORIGIN));
 		rec_scalar(ctx->rec, "cooperators", "bt_bytes_sent",
-			   (double)swarm_uploaded_by(w->swarm, BT_COOPERATORS));
+			   (double)(swarm_uploaded_by(w->swarm, BT_COOPERATORS) +
+				    swarm_uploaded_by(w->swarm, BT_OWN_SITE)));
 		rec_scalar(ctx->rec, "clients", "bt_bytes_sent",
 			   (double)swarm_uploaded_by(w->swarm, BT_CLIENTS));
 		rec_scalar(ctx->rec, "bittorrent", "torrents", (double)w->torrent_of->len);
@@ -183,6 +252,7 @@ web_finish(void *data, struct sim_ctx *ctx)
 			   w->origin_served == FC_TIME_NEVER ? NAN :
 			   fc_time_to_sec(w->origin_served - w->origin_crash));
 	}
+	finish_by_site(w, ctx);
 }
 
 /*

@@ -154,6 +154,15 @@ reply_done(struct server *srv, struct server_conn *c)
 	c->cpu_ev = engine_schedule(srv->e, c->req.latency, delivered, c);
 }
 
+/* Counts bytes of c's response as sent, and tells the router. */
+static void
+count_sent(struct server *srv, struct server_conn *c, uint64_t bytes, bool complete)
+{
+	srv->n.bytes_sent += bytes;
+	if (srv->router.sent)
+		srv->router.sent(srv->router.user, srv, &c->req, bytes, complete);
+}
+
 static void
 sent(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 {
@@ -164,7 +173,7 @@ sent(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 	(void)f;
 	(void)now;
 	c->flow = NULL;
-	srv->n.bytes_sent += c->reply.bytes;
+	count_sent(srv, c, c->reply.bytes, true);
 	reply_done(srv, c);
 }
 
@@ -285,7 +294,7 @@ server_abort(struct server_conn *c)
 		engine_cancel(srv->e, c->cpu_ev);
 		c->cpu_ev = 0;
 		if (c->flow) {
-			srv->n.bytes_sent += net_flow_cancel(srv->net, c->flow);
+			count_sent(srv, c, net_flow_cancel(srv->net, c->flow), false);
 			c->flow = NULL;
 		}
 		release(srv, c);
@@ -334,7 +343,7 @@ crash(struct engine *e, void *data, fc_time_t now)
 				srv->router.unheld(srv->router.user, srv, c);
 		}
 		if (c->flow) {
-			srv->n.bytes_sent += net_flow_cancel(srv->net, c->flow);
+			count_sent(srv, c, net_flow_cancel(srv->net, c->flow), false);
 			c->flow = NULL;
 		}
 		c->in_worker = false;

@@ -96,6 +96,11 @@ struct server_router {
 	 * client gave up, or a crash); the host must forget it.  May be NULL. */
 	void (*unheld)(void *user, struct server *srv, struct server_conn *c);
 	void *user;
+	/* Bytes of a response to req left the server: all of it (complete),
+	 * or what had gone when the transfer was cut short.  For accounting
+	 * by site; may be NULL.  Last, so that initialisers may omit it. */
+	void (*sent)(void *user, struct server *srv, const struct server_request *req,
+		     uint64_t bytes, bool complete);
 };
 
 enum server_end {

@@ -99,6 +99,11 @@ visit_result(struct visit *v, enum session_result r, fc_time_t now)
 		switch (r) {
 		case SESSION_DONE:
 			g->done++;
+			if (v->bt)
+				g->pages_bt++;
+			else
+				g->pages_by[session_page_server(v->s) == v->site + 1 ?
+					    ROLE_ORIGIN : ROLE_COOPERATORS]++;
 			rec_stat_add(g->page_time, t);
 			g->bt_done += v->wants_bt;
 			g->dark_done += v->dark;

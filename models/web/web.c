@@ -314,7 +314,8 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		rng_stream_init(&ws->cpu, ctx->seed, ctx->replication, "server-cpu", i);
 		rng_stream_init(&ws->node_rng, ctx->seed, ctx->replication, "node", i);
 		ws->srv = server_new(w->e, w->net, ws->up, &w->sp, &ws->cpu);
-		server_set_router(ws->srv, &(struct server_router){ web_route, web_updown, web_unheld, ws });
+		server_set_router(ws->srv, &(struct server_router){ web_route, web_updown, web_unheld,
+								   ws, web_sent });
 		ws->have = g_hash_table_new_full(sim_hash_str, g_str_equal, g_free, NULL);
 		ws->fetching = g_hash_table_new_full(sim_hash_str, g_str_equal, g_free, NULL);
 		ws->waiters = g_ptr_array_new_with_free_func(g_free);
