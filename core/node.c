@@ -73,7 +73,7 @@ struct fc_node {
 	fc_time_t now;
 	/* Start plus start_guard: older messages and tokens are refused, as
 	 * a restarted node has forgotten which it saw. */
-	fc_time_t floor;
+	fc_time_t start_floor;
 
 	/* Load. */
 	double load;
@@ -550,7 +550,7 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 	n->c = *c;
 	n->host = *host;
 	n->now = now;
-	n->floor = fc_time_add(now, c->start_guard);
+	n->start_floor = fc_time_add(now, c->start_guard);
 	n->sites = g_memdup2(c->sites, c->nsites * sizeof *c->sites);
 	n->c.sites = n->sites;
 	n->peers = g_new0(struct peer, MAX(c->npeers, 1));
@@ -721,7 +721,7 @@ check_replay(const struct fc_node *n, const struct peer *p, fc_time_t now, fc_ti
 		return FC_ERR_MSG_STALE;
 	/* Sent before this node started: it may have been seen by the node
 	 * that ran before a restart, whose memory is gone. */
-	if (ts < n->floor)
+	if (ts < n->start_floor)
 		return FC_ERR_MSG_STALE;
 	if (p->nseen && ts <= p->floor)
 		return FC_ERR_MSG_REPLAY;
@@ -963,7 +963,7 @@ token_valid(const struct fc_node *n, const struct peer *p, const struct fc_reque
 		return false; /* from the future, beyond the clocks' difference */
 	if (issued < n->now && n->now - issued > n->c.token_life)
 		return false; /* expired */
-	if (issued < n->floor)
+	if (issued < n->start_floor)
 		return false; /* before a restart: releases since are forgotten */
 	if (p->released && issued <= p->released_at)
 		return false; /* its flash crowd is over */
