@@ -15,7 +15,8 @@
 #   make fuzz-long  run each for 10 minutes
 #   make clean
 # Knobs: SANITIZE=address,undefined (separate build tree), WERROR=1 (implied
-# by CI=true), CFLAGS (default -O2 -g), V=1 (show commands).
+# by CI=true), CFLAGS (default -O2 -g), V=1 (show commands), FUZZ_SECONDS
+# (default 60) and FUZZ_CC (a clang with libFuzzer, default clang).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -46,7 +47,8 @@ ifneq ($(FUZZ),)
 # The libFuzzer build (make fuzz): everything instrumented for coverage and
 # checked by ASan and UBSan; only the fuzz programs link libFuzzer itself.
 B := build/fuzz
-CC := clang
+FUZZ_CC ?= clang
+override CC := $(FUZZ_CC)
 SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -DFLASHCOOP_LIBFUZZER
 else ifneq ($(SANITIZE),)

@@ -164,9 +164,12 @@ check_actions(struct fc_node *n, enum fc_state state)
 	return count;
 }
 
-/* Judges one message, given in a buffer of exactly size bytes. */
+/*
+ * Judges one message, given in a buffer of exactly size bytes, arriving at
+ * `at` at a node started at fuzz_now.
+ */
 static void
-judge(const uint8_t *copy, size_t size)
+judge(const uint8_t *copy, size_t size, fc_time_t at)
 {
 	uint64_t rand_state = 1;
 	fc_node_id peer = FUZZ_PEER;
@@ -193,7 +196,7 @@ judge(const uint8_t *copy, size_t size)
 	n = node_make(&rand_state);
 	check_actions(n, FC_STATE_LOW);
 	before = snapshot_take(n);
-	rc = fc_node_recv(n, fuzz_now, copy, size);
+	rc = fc_node_recv(n, at, copy, size);
 	FUZZ_CHECK(rc <= 0 && (rc == 0 || fc_errname(rc) != NULL));
 	if (decoded != 0) {
 		FUZZ_CHECK(rc == decoded);
@@ -209,10 +212,10 @@ judge(const uint8_t *copy, size_t size)
 	} else {
 		fuzz_msg_accepted++;
 		check_actions(n, before.state);
-		FUZZ_CHECK(fc_node_expiry(n) >= fuzz_now);
+		FUZZ_CHECK(fc_node_expiry(n) >= at);
 		/* The same message again is a replay, and changes nothing. */
 		before = snapshot_take(n);
-		FUZZ_CHECK(fc_node_recv(n, fuzz_now, copy, size) == FC_ERR_MSG_REPLAY);
+		FUZZ_CHECK(fc_node_recv(n, at, copy, size) == FC_ERR_MSG_REPLAY);
 		FUZZ_CHECK(check_actions(n, before.state) == 0);
 		after = snapshot_take(n);
 		FUZZ_CHECK(snapshot_equal(&before, &after));
@@ -222,8 +225,10 @@ judge(const uint8_t *copy, size_t size)
 }
 
 /*
- * Judges the input as it came, and again sealed with the key the node
- * shares with its cooperator: mutations rarely get past the MAC, and a
+ * Judges the input as it came, at the node's start, and again sealed with
+ * the key the node shares with its cooperator, 20 s later (after the node's
+ * first deadline, so that a rejected message that moved the node's clock
+ * would show in its expiry): mutations rarely get past the MAC, and a
  * cooperator that holds the key yet sends anything must not break the node
  * either.
  */
@@ -234,7 +239,7 @@ fuzz_msg_one(const uint8_t *data, size_t size)
 	uint8_t *copy = malloc(size ? size : 1);
 
 	memcpy(copy, data, size);
-	judge(copy, size);
+	judge(copy, size, fuzz_now);
 	if (size >= FC_MSG_HEADER + FC_MAC_LEN) {
 		GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, fuzz_key, sizeof fuzz_key);
 		gsize n = FC_MAC_LEN;
@@ -242,7 +247,7 @@ fuzz_msg_one(const uint8_t *data, size_t size)
 		g_hmac_update(h, copy, (gssize)(size - FC_MAC_LEN));
 		g_hmac_get_digest(h, copy + size - FC_MAC_LEN, &n);
 		g_hmac_unref(h);
-		judge(copy, size);
+		judge(copy, size, fuzz_now + 20 * FC_SEC);
 	}
 	free(copy);
 	return 0;
