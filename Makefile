@@ -13,9 +13,13 @@
 #                   .pc, man page, bash completion, and under
 #                   PREFIX/share/flashcoop the scenarios, figure scripts, docs
 #   make deps       install the missing Debian packages needed to build and test
+#   make fuzz       build the libFuzzer targets (clang) into build/fuzz/
+#   make fuzz-ci    run each for FUZZ_SECONDS (default 60); fails on a crash
+#   make fuzz-long  run each for 10 minutes
 #   make clean
 # Knobs: SANITIZE=address,undefined (separate build tree), WERROR=1 (implied
-# by CI=true), CFLAGS (default -O2 -g), V=1 (show commands).
+# by CI=true), CFLAGS (default -O2 -g), V=1 (show commands), FUZZ_SECONDS
+# (default 60) and FUZZ_CC (a clang with libFuzzer, default clang).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -40,8 +44,21 @@ PKGS := glib-2.0 igraph gsl sqlite3
 ifeq ($(CI),true)
 WERROR ?= 1
 endif
+# clang warns about things gcc does not; the gcc build is the one held to
+# -Werror, so a clang warning never stops the fuzzing.
+ifneq ($(FUZZ),)
+override WERROR := 0
+endif
 
-ifneq ($(SANITIZE),)
+ifneq ($(FUZZ),)
+# The libFuzzer build (make fuzz): everything instrumented for coverage and
+# checked by ASan and UBSan; only the fuzz programs link libFuzzer itself.
+B := build/fuzz
+FUZZ_CC ?= clang
+override CC := $(FUZZ_CC)
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -DFLASHCOOP_LIBFUZZER
+else ifneq ($(SANITIZE),)
 B := build/sanitize
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 else
@@ -83,6 +100,11 @@ CORE_SRCS := $(wildcard core/*.c)
 SIM_SRCS := $(wildcard sim/*.c)
 MODELS_SRCS := $(filter-out models/main.c,$(wildcard models/*.c models/*/*.c))
 TEST_SRCS := $(wildcard tests/test-*.c)
+# The fuzz targets (tests/fuzz/fuzz.h): libFuzzer programs under FUZZ=1,
+# and linked into the tests that run their corpora otherwise.
+FUZZ_TARGETS := msg scenario sweep
+FUZZ_OBJS := $(FUZZ_TARGETS:%=$(B)/obj/tests/fuzz/fuzz-%.o) $(B)/obj/tests/fuzz/fuzz-util.o
+FUZZ_SECONDS ?= 60
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
 SIM_OBJS := $(SIM_SRCS:%.c=$(B)/obj/%.o)
@@ -105,7 +127,8 @@ MANPAGE := $(B)/flashcoop.1
 RESULTS ?= default.db
 FIGURES ?= figures
 
-.PHONY: all run figures check validate bench install uninstall deps deps-bench clean FORCE
+.PHONY: all run figures check validate bench install uninstall deps deps-bench clean FORCE \
+	fuzz fuzz-programs fuzz-ci fuzz-long deps-fuzz
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -170,6 +193,16 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(TESTUTIL_OBJ) $(LIBS_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+$(B)/tests/test-fuzz-msg $(B)/tests/test-fuzz-corpus: $(B)/tests/%: $(B)/obj/tests/%.o \
+		$(FUZZ_OBJS) $(TESTUTIL_OBJ) $(LIBS_A)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(B)/fuzz-%: $(B)/obj/tests/fuzz/fuzz-%.o $(B)/obj/tests/fuzz/fuzz-util.o $(LIBS_A)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+
 $(B)/bench-net: $(B)/obj/bench/bench-net.o $(LIBS_A)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -189,6 +222,21 @@ deps:
 
 deps-bench:
 	$(Q)sh tools/deps.sh --bench
+
+deps-fuzz:
+	$(Q)sh tools/deps.sh --fuzz
+
+# The fuzz programs are built in their own tree (FUZZ=1 above) with clang.
+fuzz: deps-fuzz
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-programs
+
+fuzz-programs: $(FUZZ_TARGETS:%=$(B)/fuzz-%)
+
+fuzz-ci: fuzz
+	$(Q)sh tools/fuzz.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-long: fuzz
+	$(Q)sh tools/fuzz.sh build/fuzz 600 $(FUZZ_TARGETS)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG)

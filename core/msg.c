@@ -123,8 +123,12 @@ fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
 	GHmac *tmpl;
 	int rc;
 
-	if (!m || !key || key_len == 0 || !buf || !len)
+	if (!m || !key || !buf || !len)
 		return FC_ERR_INVAL;
+	/* The node's rule (fc_config_check), so that no tool built on the
+	 * codec can seal messages with a key an attacker could search. */
+	if (key_len < FC_MIN_KEY)
+		return FC_ERR_CONFIG_KEY;
 	tmpl = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
 	rc = fc__msg_encode_with(m, tmpl, buf, cap, len);
 	g_hmac_unref(tmpl);
@@ -186,6 +190,7 @@ struct key_lookup {
 	bool (*key_for)(void *user, fc_node_id from, const uint8_t **key, size_t *key_len);
 	void *user;
 	GHmac *tmpl;
+	bool short_key; /* key_for gave a key under FC_MIN_KEY bytes */
 };
 
 static GHmac *
@@ -197,6 +202,10 @@ tmpl_from_key(void *user, fc_node_id from)
 
 	if (!k->key_for(k->user, from, &key, &key_len))
 		return NULL;
+	if (!key || key_len < FC_MIN_KEY) {
+		k->short_key = true;
+		return NULL;
+	}
 	k->tmpl = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
 	return k->tmpl;
 }
@@ -207,7 +216,7 @@ fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 			      size_t *key_len),
 	      void *user, struct fc_msg *out)
 {
-	struct key_lookup k = { key_for, user, NULL };
+	struct key_lookup k = { key_for, user, NULL, false };
 	int rc;
 
 	if (!buf || !key_for || !out)
@@ -215,7 +224,7 @@ fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 	rc = fc__msg_decode_with(buf, len, to, tmpl_from_key, &k, out);
 	if (k.tmpl)
 		g_hmac_unref(k.tmpl);
-	return rc;
+	return k.short_key ? FC_ERR_CONFIG_KEY : rc;
 }
 
 int

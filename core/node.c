@@ -45,6 +45,11 @@ struct peer {
 	bool rescuing, whole;
 	fc_time_t rescue_until;
 	GHashTable *fetched; /* objects fetched, as uint64 keys */
+	GHashTable *token_uses; /* token (GBytes) -> objects it fetched */
+
+	/* Its last HELP_RELEASE: tokens issued up to then start nothing. */
+	bool released;
+	fc_time_t released_at;
 
 	/* This node asked it for help, or redirected to it, in this flash. */
 	bool asked;
@@ -66,6 +71,9 @@ struct fc_node {
 	struct fc_site *sites;
 	struct peer *peers;
 	fc_time_t now;
+	/* Start plus start_guard: older messages and tokens are refused, as
+	 * a restarted node has forgotten which it saw. */
+	fc_time_t start_floor;
 
 	/* Load. */
 	double load;
@@ -163,7 +171,10 @@ fc_config_default(struct fc_config *c)
 	c->probe_misses = 3;
 	c->heartbeat_interval = 10 * FC_SEC;
 	c->replay_window = 30 * FC_SEC;
+	c->start_guard = 0;
 	c->token_life = 5 * FC_MIN;
+	c->token_fetches = 1024;
+	c->max_fetches = 65536;
 	c->spread = FC_SPREAD_OBJECTS;
 }
 
@@ -197,6 +208,8 @@ fc_config_check(const struct fc_config *c)
 		return FC_ERR_CONFIG_TIMER;
 	if (c->probe_misses < 1)
 		return FC_ERR_CONFIG_PROBE;
+	if (c->token_fetches < 1 || c->max_fetches < 1)
+		return FC_ERR_CONFIG_FETCHES;
 	/* Each choice is one its name table knows, so a value added to an
 	 * enum and its table is accepted here without another edit. */
 	if (!fc_enum_name_of(fc_leave_names, c->leave) ||
@@ -442,6 +455,7 @@ end_rescue(struct fc_node *n, struct peer *p)
 	p->whole = false;
 	p->rescue_until = FC_TIME_NEVER;
 	g_hash_table_remove_all(p->fetched);
+	g_hash_table_remove_all(p->token_uses);
 	n->nrescue--;
 	for (size_t s = 0; s < p->cfg.nsites; s++) {
 		struct pending *a = push(n, FC_ACT_DNS_REMOVE, p->cfg.id, p->sites[s].id);
@@ -536,6 +550,7 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 	n->c = *c;
 	n->host = *host;
 	n->now = now;
+	n->start_floor = fc_time_add(now, c->start_guard);
 	n->sites = g_memdup2(c->sites, c->nsites * sizeof *c->sites);
 	n->c.sites = n->sites;
 	n->peers = g_new0(struct peer, MAX(c->npeers, 1));
@@ -556,6 +571,8 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 		p->rescue_until = FC_TIME_NEVER;
 		p->probe_deadline = FC_TIME_NEVER;
 		p->fetched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+		p->token_uses = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+						      (GDestroyNotify)g_bytes_unref, NULL);
 		/* The first probes are spread over one interval. */
 		p->next_probe = fc_time_add(now, jittered(n, c->probe_interval) / 2 + 1);
 	}
@@ -584,6 +601,7 @@ fc_node_free(struct fc_node *n)
 		g_hmac_unref(n->peers[i].hmac);
 		g_free(n->peers[i].sites);
 		g_hash_table_unref(n->peers[i].fetched);
+		g_hash_table_unref(n->peers[i].token_uses);
 	}
 	g_free(n->peers);
 	g_free(n->sites);
@@ -689,28 +707,45 @@ hmac_for(void *user, fc_node_id from)
 	return p ? p->hmac : NULL;
 }
 
-/* Whether (ts, nonce) is new from p; remembers it if so. */
+/*
+ * Whether (ts, nonce) from p is fresh at now: within the window, not before
+ * the node's floor, not seen.  Changes nothing; remember() records it.
+ */
 static int
-check_replay(struct fc_node *n, struct peer *p, fc_time_t ts, uint64_t nonce)
+check_replay(const struct fc_node *n, const struct peer *p, fc_time_t now, fc_time_t ts,
+	     uint64_t nonce)
 {
 	fc_time_t w = n->c.replay_window;
 
-	if ((ts > n->now && ts - n->now > w) || (ts < n->now && n->now - ts > w))
+	if ((ts > now && ts - now > w) || (ts < now && now - ts > w))
+		return FC_ERR_MSG_STALE;
+	/* Sent before this node started: it may have been seen by the node
+	 * that ran before a restart, whose memory is gone. */
+	if (ts < n->start_floor)
 		return FC_ERR_MSG_STALE;
 	if (p->nseen && ts <= p->floor)
 		return FC_ERR_MSG_REPLAY;
+	for (unsigned i = 0; i < p->nseen; i++) {
+		const struct seen *s = &p->seen[(p->seen_head + i) % REPLAY_SLOTS];
+
+		if (s->nonce == nonce && s->ts == ts)
+			return FC_ERR_MSG_REPLAY;
+	}
+	return 0;
+}
+
+/* Remembers an accepted (ts, nonce) from p, at the node's now. */
+static void
+remember(struct fc_node *n, struct peer *p, fc_time_t ts, uint64_t nonce)
+{
+	fc_time_t w = n->c.replay_window;
+
 	/* Entries older than the window can go: the stale check refuses
 	 * anything as old.  Honest senders' messages come in about the order
 	 * they were sent, so the oldest are at the head. */
 	while (p->nseen && n->now > w && p->seen[p->seen_head].ts < n->now - w) {
 		p->seen_head = (p->seen_head + 1) % REPLAY_SLOTS;
 		p->nseen--;
-	}
-	for (unsigned i = 0; i < p->nseen; i++) {
-		const struct seen *s = &p->seen[(p->seen_head + i) % REPLAY_SLOTS];
-
-		if (s->nonce == nonce && s->ts == ts)
-			return FC_ERR_MSG_REPLAY;
 	}
 	if (p->nseen == REPLAY_SLOTS) {
 		/* Forget the oldest, and refuse anything as old from now on. */
@@ -722,7 +757,6 @@ check_replay(struct fc_node *n, struct peer *p, fc_time_t ts, uint64_t nonce)
 	}
 	p->seen[(p->seen_head + p->nseen) % REPLAY_SLOTS] = (struct seen){ ts, nonce };
 	p->nseen++;
-	return 0;
 }
 
 static bool
@@ -752,16 +786,23 @@ node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len)
 	if ((m.type == FC_MSG_HELP_REQUEST || m.type == FC_MSG_HELP_RELEASE) &&
 	    !peer_has_site(p, m.u.help.site))
 		return FC_ERR_MSG_PAYLOAD;
-	advance(n, now);
-	rc = check_replay(n, p, m.timestamp, m.nonce);
+	/* Judged at the time it would have, but a rejected message does not
+	 * move the node's clock: a forged one must not push its timers. */
+	rc = check_replay(n, p, MAX(n->now, now), m.timestamp, m.nonce);
 	if (rc)
 		return rc;
+	advance(n, now);
+	remember(n, p, m.timestamp, m.nonce);
 	switch (m.type) {
 	case FC_MSG_HELP_REQUEST:
 		/* Never refused, also under a flash crowd (section 4.2.5). */
 		rescue(n, p, false);
 		break;
 	case FC_MSG_HELP_RELEASE:
+		/* The tokens p issued up to now belong to the flash crowd that
+		 * is over: they must not start the rescue again. */
+		p->released_at = p->released ? MAX(p->released_at, m.timestamp) : m.timestamp;
+		p->released = true;
 		end_rescue(n, p);
 		break;
 	case FC_MSG_HEARTBEAT:
@@ -888,12 +929,13 @@ share_now(const struct fc_node *n)
 }
 
 /*
- * The redirect token: expiry (8 bytes) and the first 16 bytes of
- * HMAC-SHA256("FCRT" origin helper site expiry) under the key the two share.
+ * The redirect token: its issue time (8 bytes, the origin's clock) and the
+ * first 16 bytes of HMAC-SHA256("FCRT" origin helper site issued) under the
+ * key the two share.
  */
 static void
 make_token(const uint8_t *key, size_t key_len, fc_node_id origin, fc_node_id helper,
-	   uint32_t site, fc_time_t expiry, uint8_t out[FC_TOKEN_LEN])
+	   uint32_t site, fc_time_t issued, uint8_t out[FC_TOKEN_LEN])
 {
 	uint8_t data[24], mac[FC_MAC_LEN];
 
@@ -901,25 +943,64 @@ make_token(const uint8_t *key, size_t key_len, fc_node_id origin, fc_node_id hel
 	fc__put32(data + 4, origin);
 	fc__put32(data + 8, helper);
 	fc__put32(data + 12, site);
-	fc__put64(data + 16, expiry);
+	fc__put64(data + 16, issued);
 	fc__mac(key, key_len, data, sizeof data, mac);
-	fc__put64(out, expiry);
+	fc__put64(out, issued);
 	memcpy(out + 8, mac, FC_TOKEN_LEN - 8);
 }
 
+/* Whether req carries a token of p's that is good now (core.h). */
 static bool
 token_valid(const struct fc_node *n, const struct peer *p, const struct fc_request *req)
 {
 	uint8_t want[FC_TOKEN_LEN];
-	fc_time_t expiry;
+	fc_time_t issued;
 
 	if (!req->token || req->token_len != FC_TOKEN_LEN)
 		return false;
-	expiry = fc__get64(req->token);
-	if (expiry < n->now || expiry - n->now > n->c.token_life)
-		return false;
-	make_token(p->key, p->cfg.key_len, p->cfg.id, n->c.id, req->site, expiry, want);
+	issued = fc__get64(req->token);
+	if (issued > n->now && issued - n->now > n->c.replay_window)
+		return false; /* from the future, beyond the clocks' difference */
+	if (issued < n->now && n->now - issued > n->c.token_life)
+		return false; /* expired */
+	if (issued < n->start_floor)
+		return false; /* before a restart: releases since are forgotten */
+	if (p->released && issued <= p->released_at)
+		return false; /* its flash crowd is over */
+	make_token(p->key, p->cfg.key_len, p->cfg.id, n->c.id, req->site, issued, want);
 	return fc__equal(want, req->token, FC_TOKEN_LEN);
+}
+
+/*
+ * Fetches req's object of p's site for a request with a valid token, within
+ * the bounds of core.h; false when the token has used its fetches.
+ */
+static bool
+fetch_for(struct fc_node *n, struct peer *p, const struct fc_request *req)
+{
+	gint64 key = (gint64)req->object;
+	g_autoptr(GBytes) token = NULL;
+	guint uses;
+
+	if (p->whole || p->cfg.holds_copy || req->object == FC_WHOLE_SITE ||
+	    g_hash_table_contains(p->fetched, &key))
+		return true;
+	if (g_hash_table_size(p->fetched) >= n->c.max_fetches) {
+		/* One cooperator's rescue has asked for many objects: the
+		 * whole site, once, costs less than more of them. */
+		p->whole = true;
+		for (size_t s = 0; s < p->cfg.nsites; s++)
+			fetch(n, p, p->sites[s].id, FC_WHOLE_SITE);
+		return true;
+	}
+	token = g_bytes_new(req->token, FC_TOKEN_LEN);
+	uses = GPOINTER_TO_UINT(g_hash_table_lookup(p->token_uses, token));
+	if (uses >= n->c.token_fetches)
+		return false;
+	g_hash_table_insert(p->token_uses, g_bytes_ref(token), GUINT_TO_POINTER(uses + 1));
+	g_hash_table_add(p->fetched, g_memdup2(&key, sizeof key));
+	fetch(n, p, req->site, req->object);
+	return true;
 }
 
 static int
@@ -953,8 +1034,8 @@ node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 		out->kind = FC_ROUTE_REDIRECT;
 		out->peer = p->cfg.id;
 		out->address = p->cfg.address;
-		make_token(p->key, p->cfg.key_len, n->c.id, p->cfg.id, req->site,
-			   fc_time_add(n->now, n->c.token_life), out->token);
+		make_token(p->key, p->cfg.key_len, n->c.id, p->cfg.id, req->site, n->now,
+			   out->token);
 		return 0;
 	}
 	for (size_t i = 0; i < n->c.npeers; i++) {
@@ -976,16 +1057,14 @@ node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 		}
 		/* A redirected request for p's content (section 4.3.3). */
 		rescue(n, p, false);
-		if (!p->whole && !p->cfg.holds_copy && req->object != FC_WHOLE_SITE) {
-			gint64 key = (gint64)req->object;
-
-			if (!g_hash_table_contains(p->fetched, &key)) {
-				g_hash_table_add(p->fetched, g_memdup2(&key, sizeof key));
-				fetch(n, p, req->site, req->object);
-			}
+		out->peer = p->cfg.id;
+		if (!fetch_for(n, p, req)) {
+			/* The token has fetched its share: back to p for a new one. */
+			out->kind = FC_ROUTE_REDIRECT;
+			out->address = p->cfg.address;
+			return 0;
 		}
 		out->kind = FC_ROUTE_RESCUE;
-		out->peer = p->cfg.id;
 		out->address = n->c.address;
 		return 0;
 	}

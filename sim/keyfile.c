@@ -162,6 +162,18 @@ keyfile_read(const char *path, const struct keyfile_codes *c, char **text,
 				      e->message);
 			return NULL;
 		}
+		/* An escape (\n, \r) can put a line break or another control
+		 * character into a value; every message that quotes the value
+		 * would then be more than one line. */
+		for (const char *v = en->value; *v; v++) {
+			if ((unsigned char)*v < 0x20 && *v != '\t') {
+				keyfile_error(err, c->domain, c->syntax, path, en->line,
+					      "[%s] %s: a control character (\\x%02x) "
+					      "in the value", en->group, en->key,
+					      (unsigned)*v);
+				return NULL;
+			}
+		}
 	}
 	if (text)
 		*text = g_steal_pointer(&contents);

@@ -293,7 +293,7 @@ route(struct world *w, int i, fc_time_t now, uint32_t site, uint64_t object)
  * the library, so that the format is pinned.
  */
 static void
-mint(struct world *w, int origin, int helper, uint32_t site, fc_time_t expiry,
+mint(struct world *w, int origin, int helper, uint32_t site, fc_time_t issued,
      uint8_t token[FC_TOKEN_LEN])
 {
 	uint8_t data[24], mac[32];
@@ -307,7 +307,7 @@ mint(struct world *w, int origin, int helper, uint32_t site, fc_time_t expiry,
 		data[12 + k] = (uint8_t)(site >> (24 - 8 * k));
 	}
 	for (int k = 0; k < 8; k++)
-		data[16 + k] = token[k] = (uint8_t)(expiry >> (56 - 8 * k));
+		data[16 + k] = token[k] = (uint8_t)(issued >> (56 - 8 * k));
 	g_hmac_update(h, data, sizeof data);
 	g_hmac_get_digest(h, mac, &n);
 	g_hmac_unref(h);
@@ -320,7 +320,7 @@ redirected(struct world *w, int origin, int helper, fc_time_t now, uint64_t obje
 {
 	uint8_t token[FC_TOKEN_LEN];
 
-	mint(w, origin, helper, sites[origin][0].id, now + 60 * FC_SEC, token);
+	mint(w, origin, helper, sites[origin][0].id, now, token);
 	return route_token(w, helper, now, sites[origin][0].id, object, token);
 }
 
@@ -743,7 +743,7 @@ test_fig7_flash_alive(void)
 	{
 		uint8_t want[FC_TOKEN_LEN];
 
-		mint(w, 0, 1, 10, 11 * FC_SEC + w->cfg[0].token_life, want);
+		mint(w, 0, 1, 10, 11 * FC_SEC, want);
 		g_assert_cmpmem(r.token, FC_TOKEN_LEN, want, FC_TOKEN_LEN);
 		memcpy(token, r.token, FC_TOKEN_LEN);
 	}
@@ -926,18 +926,18 @@ test_redirect_token(void)
 	g_assert_cmpuint(r.address, ==, 101);
 	expect(w, &mark, none);
 	/* Forged (C's key with B), expired, for another site, for another
-	 * helper, too long-lived, cut short: all start nothing. */
-	mint(w, 2, 1, 10, now + FC_SEC, bad);
+	 * helper, from too far in the future, cut short: all start nothing. */
+	mint(w, 2, 1, 10, now - FC_SEC, bad);
 	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
-	mint(w, 0, 1, 10, now - 1, bad);
+	mint(w, 0, 1, 10, now - w->cfg[1].token_life - 1, bad);
 	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
-	mint(w, 0, 1, 30, now + FC_SEC, bad);
+	mint(w, 0, 1, 30, now - FC_SEC, bad);
 	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
-	mint(w, 0, 2, 10, now + FC_SEC, bad);
+	mint(w, 0, 2, 10, now - FC_SEC, bad);
 	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
-	mint(w, 0, 1, 10, now + w->cfg[1].token_life + 1, bad);
+	mint(w, 0, 1, 10, now + w->cfg[1].replay_window + 1, bad);
 	g_assert_cmpint(route_token(w, 1, now, 10, 1, bad).kind, ==, FC_ROUTE_REDIRECT);
-	mint(w, 0, 1, 10, now + FC_SEC, t);
+	mint(w, 0, 1, 10, now - FC_SEC, t);
 	{
 		struct fc_request req = { 10, 1, t, FC_TOKEN_LEN - 1 };
 
@@ -961,6 +961,272 @@ test_redirect_token(void)
 		g_assert_cmpint(r.kind, ==, FC_ROUTE_UNKNOWN);
 	}
 	world_free(w);
+}
+
+/* ---- Attacks: what a network attacker or a client holding tokens tries ---- */
+
+/* How many log lines from mark on start with prefix. */
+static unsigned
+count_log(struct world *w, guint mark, const char *prefix)
+{
+	unsigned n = 0;
+
+	for (guint i = mark; i < w->log->len; i++)
+		n += g_str_has_prefix(w->log->pdata[i], prefix);
+	return n;
+}
+
+/* B's HELP_REQUEST to A, stamped ts, sealed with their key. */
+static size_t
+help_request(struct world *w, fc_time_t ts, uint64_t nonce, uint8_t buf[FC_MSG_MAX])
+{
+	struct fc_msg m = { .type = FC_MSG_HELP_REQUEST, .from = ids[1], .to = ids[0],
+			    .timestamp = ts, .nonce = nonce, .u.help = { 20, 1 } };
+	size_t len = 0;
+
+	g_assert_cmpint(fc_msg_encode(&m, w->keys[0][1], 32, buf, FC_MSG_MAX, &len), ==, 0);
+	return len;
+}
+
+/* Restarts node i at now, its memory gone, as a host does after a crash. */
+static void
+restart(struct world *w, int i, fc_time_t now)
+{
+	fc_node_free(w->node[i]);
+	g_assert_cmpint(fc_node_new(&w->cfg[i], &(struct fc_host){ rnd, w }, now,
+				    &w->node[i]), ==, 0);
+}
+
+/*
+ * A message captured before A restarts, replayed after: A's replay memory
+ * is gone and the timestamp is still inside the window, but the message is
+ * older than the node and refused.  One stamped after the start is fine.
+ */
+static void
+test_attack_replay_after_restart(void)
+{
+	struct world *w = world_new(NULL);
+	uint8_t captured[FC_MSG_MAX], fresh[FC_MSG_MAX];
+	size_t len = help_request(w, 100 * FC_SEC, 77, captured), flen;
+	guint mark;
+
+	w->deliver = false;
+	g_assert_cmpint(fc_node_recv(w->node[0], 100 * FC_SEC, captured, len), ==, 0);
+	g_assert_true(fc_node_rescuing(w->node[0], ids[1]));
+	settle(w, 100 * FC_SEC);
+	restart(w, 0, 105 * FC_SEC);
+	mark = w->log->len;
+	g_assert_cmpint(fc_node_recv(w->node[0], 106 * FC_SEC, captured, len), ==,
+			FC_ERR_MSG_STALE);
+	settle(w, 106 * FC_SEC);
+	g_assert_cmpuint(w->log->len, ==, mark);
+	g_assert_false(fc_node_rescuing(w->node[0], ids[1]));
+	flen = help_request(w, 106 * FC_SEC, 78, fresh);
+	g_assert_cmpint(fc_node_recv(w->node[0], 106 * FC_SEC, fresh, flen), ==, 0);
+	g_assert_true(fc_node_rescuing(w->node[0], ids[1]));
+
+	/* A sender whose clock runs 20 s ahead: its message captured at 100 s
+	 * is stamped 120 s, after a restart at 105 s.  start_guard covers
+	 * that difference. */
+	len = help_request(w, 120 * FC_SEC, 79, captured);
+	w->cfg[0].start_guard = 20 * FC_SEC;
+	restart(w, 0, 105 * FC_SEC);
+	g_assert_cmpint(fc_node_recv(w->node[0], 106 * FC_SEC, captured, len), ==,
+			FC_ERR_MSG_STALE);
+	g_assert_false(fc_node_rescuing(w->node[0], ids[1]));
+	flen = help_request(w, 126 * FC_SEC, 80, fresh);
+	g_assert_cmpint(fc_node_recv(w->node[0], 126 * FC_SEC, fresh, flen), ==, 0);
+	settle(w, 126 * FC_SEC);
+	world_free(w);
+}
+
+/* A rejected message, however far in the future its arrival, leaves the
+ * node's clock, and so its next deadline, where they were. */
+static void
+test_attack_rejected_keeps_clock(void)
+{
+	struct world *w = world_new(NULL);
+	uint8_t buf[FC_MSG_MAX];
+	size_t len = help_request(w, 10 * FC_SEC, 1, buf);
+	fc_time_t before = fc_node_expiry(w->node[0]);
+
+	g_assert_cmpuint(before, <, 1000 * FC_DAY + 1);
+	/* Stale at a late arrival; a forged MAC; a replay. */
+	g_assert_cmpint(fc_node_recv(w->node[0], 2000 * FC_DAY, buf, len), ==,
+			FC_ERR_MSG_STALE);
+	g_assert_cmpuint(fc_node_expiry(w->node[0]), ==, before);
+	buf[len - 1] ^= 1;
+	g_assert_cmpint(fc_node_recv(w->node[0], 2000 * FC_DAY, buf, len), ==, FC_ERR_MSG_MAC);
+	g_assert_cmpuint(fc_node_expiry(w->node[0]), ==, before);
+	buf[len - 1] ^= 1;
+	g_assert_cmpint(fc_node_recv(w->node[0], 10 * FC_SEC, buf, len), ==, 0);
+	before = fc_node_expiry(w->node[0]); /* the rescue's end, 910 s */
+	g_assert_cmpuint(before, ==, 910 * FC_SEC);
+	g_assert_cmpint(fc_node_recv(w->node[0], 2000 * FC_SEC, buf, len), ==,
+			FC_ERR_MSG_STALE);
+	g_assert_cmpint(fc_node_recv(w->node[0], 11 * FC_SEC, buf, len), ==, FC_ERR_MSG_REPLAY);
+	g_assert_cmpuint(fc_node_expiry(w->node[0]), ==, before);
+	settle(w, 11 * FC_SEC);
+	world_free(w);
+}
+
+/*
+ * A client keeps the token of a redirect and uses it again after the
+ * origin's flash crowd is over (HELP_RELEASE): it must not start the rescue
+ * again, nor add the helper to the origin's DNS name.  A token of the next
+ * flash crowd does.  A restart of the helper does not bring old tokens
+ * back either.
+ */
+static void
+test_attack_token_after_release(void)
+{
+	struct world *w = world_new(NULL);
+	uint8_t token[FC_TOKEN_LEN];
+	struct fc_route r;
+	guint mark;
+
+	load(w, 0, 10 * FC_SEC, 0.95); /* A: FLASH, asks B and C */
+	route(w, 0, 11 * FC_SEC, 10, 7);
+	r = route(w, 0, 11 * FC_SEC, 10, 7);
+	memcpy(token, r.token, FC_TOKEN_LEN);
+	g_assert_cmpint(route_token(w, 1, 12 * FC_SEC, 10, 7, token).kind, ==, FC_ROUTE_RESCUE);
+	send_release(w, 1, 0, 20 * FC_SEC);
+	g_assert_false(fc_node_rescuing(w->node[1], ids[0]));
+	mark = w->log->len;
+	for (uint64_t obj = 7; obj < 12; obj++) {
+		r = route_token(w, 1, 21 * FC_SEC, 10, obj, token);
+		g_assert_cmpint(r.kind, ==, FC_ROUTE_REDIRECT);
+		g_assert_cmpuint(r.address, ==, 101);
+	}
+	g_assert_cmpuint(w->log->len, ==, mark); /* no state, no DNS add, no fetch */
+	g_assert_false(fc_node_rescuing(w->node[1], ids[0]));
+	/* A token issued after the release (a new flash crowd) works. */
+	{
+		uint8_t next[FC_TOKEN_LEN];
+
+		mint(w, 0, 1, 10, 21 * FC_SEC, next);
+		g_assert_cmpint(route_token(w, 1, 22 * FC_SEC, 10, 7, next).kind, ==,
+				FC_ROUTE_RESCUE);
+		g_assert_cmpuint(count_log(w, mark, "B dns add 10 B"), ==, 1);
+	}
+	/* B restarts: the release is forgotten, but tokens issued before the
+	 * restart are refused all the same. */
+	restart(w, 1, 30 * FC_SEC);
+	mark = w->log->len;
+	g_assert_cmpint(route_token(w, 1, 31 * FC_SEC, 10, 7, token).kind, ==,
+			FC_ROUTE_REDIRECT);
+	settle(w, 31 * FC_SEC);
+	g_assert_cmpuint(w->log->len, ==, mark);
+	world_free(w);
+}
+
+static void
+tweak_few_fetches(struct fc_config *c, int i)
+{
+	(void)i;
+	c->max_fetches = 50;
+}
+
+/*
+ * A client with one valid token asks the helper for 10,000 different
+ * objects: the helper fetches token_fetches of them and sends the rest back
+ * to the origin.  Many tokens together fetch at most max_fetches objects of
+ * one rescue, then the whole site once.
+ */
+static void
+test_attack_fetch_flood(void)
+{
+	struct world *w = world_new(NULL);
+	uint8_t token[FC_TOKEN_LEN];
+	unsigned rescued = 0, back = 0;
+	guint mark;
+
+	w->deliver = false;
+	mint(w, 0, 1, 10, 10 * FC_SEC, token);
+	mark = w->log->len;
+	for (uint64_t obj = 0; obj < 10000; obj++) {
+		struct fc_route r = route_token(w, 1, 11 * FC_SEC, 10, obj, token);
+
+		rescued += r.kind == FC_ROUTE_RESCUE;
+		back += r.kind == FC_ROUTE_REDIRECT && r.address == 101;
+	}
+	g_assert_cmpuint(w->cfg[1].token_fetches, ==, 1024);
+	g_assert_cmpuint(count_log(w, mark, "B fetch 10/"), ==, 1024);
+	g_assert_cmpuint(rescued, ==, 1024);
+	g_assert_cmpuint(back, ==, 10000 - 1024);
+	/* What was fetched is still served for the token. */
+	g_assert_cmpint(route_token(w, 1, 12 * FC_SEC, 10, 5, token).kind, ==, FC_ROUTE_RESCUE);
+	world_free(w);
+
+	w = world_new(tweak_few_fetches);
+	w->deliver = false;
+	mark = w->log->len;
+	for (uint64_t obj = 0; obj < 10000; obj++) {
+		/* A fresh token every ten objects, as many clients would have. */
+		mint(w, 0, 1, 10, 10 * FC_SEC + obj / 10, token);
+		g_assert_cmpint(route_token(w, 1, 11 * FC_SEC, 10, obj, token).kind, ==,
+				FC_ROUTE_RESCUE);
+	}
+	g_assert_cmpuint(count_log(w, mark, "B fetch 10/"), ==, 50);
+	g_assert_cmpuint(count_log(w, mark, "B fetch 10 all from A"), ==, 1);
+	/* Both bounds are at least 1. */
+	w->cfg[0].max_fetches = 0;
+	g_assert_cmpint(fc_config_check(&w->cfg[0]), ==, FC_ERR_CONFIG_FETCHES);
+	w->cfg[0].max_fetches = 1;
+	w->cfg[0].token_fetches = 0;
+	g_assert_cmpint(fc_config_check(&w->cfg[0]), ==, FC_ERR_CONFIG_FETCHES);
+	world_free(w);
+}
+
+/* The codec refuses keys the node refuses: shorter than FC_MIN_KEY bytes. */
+static const uint8_t *short_key;
+static size_t short_key_len;
+
+static bool
+short_key_lookup(void *user, fc_node_id from, const uint8_t **key, size_t *len)
+{
+	(void)user;
+	(void)from;
+	*key = short_key;
+	*len = short_key_len;
+	return true;
+}
+
+static void
+test_attack_short_keys(void)
+{
+	struct fc_msg m = { .type = FC_MSG_PROBE, .from = 1, .to = 2, .u.probe = { 5 } };
+	uint8_t buf[FC_MSG_MAX];
+	struct fc_msg out;
+	size_t len;
+
+	for (size_t kl = 1; kl < FC_MIN_KEY; kl++) {
+		GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, key_ab, kl);
+		gsize n = FC_MAC_LEN;
+
+		g_assert_cmpint(fc_msg_encode(&m, key_ab, kl, buf, sizeof buf, &len), ==,
+				FC_ERR_CONFIG_KEY);
+		/* A message sealed by hand with the short key is not decoded. */
+		len = encode(&m, buf);
+		g_hmac_update(h, buf, (gssize)(len - FC_MAC_LEN));
+		g_hmac_get_digest(h, buf + len - FC_MAC_LEN, &n);
+		g_hmac_unref(h);
+		short_key = key_ab;
+		short_key_len = kl;
+		g_assert_cmpint(fc_msg_decode(buf, len, 2, short_key_lookup, NULL, &out), ==,
+				FC_ERR_CONFIG_KEY);
+	}
+	g_assert_cmpint(fc_msg_encode(&m, key_ab, 0, buf, sizeof buf, &len), ==,
+			FC_ERR_CONFIG_KEY);
+	short_key = NULL;
+	short_key_len = 32;
+	len = encode(&m, buf);
+	g_assert_cmpint(fc_msg_decode(buf, len, 2, short_key_lookup, NULL, &out), ==,
+			FC_ERR_CONFIG_KEY);
+	g_assert_cmpint(fc_msg_encode(&m, key_ab, FC_MIN_KEY, buf, sizeof buf, &len), ==, 0);
+	short_key = key_ab;
+	short_key_len = FC_MIN_KEY;
+	g_assert_cmpint(fc_msg_decode(buf, len, 2, short_key_lookup, NULL, &out), ==, 0);
 }
 
 /* ---- Policies ---- */
@@ -1238,6 +1504,11 @@ main(int argc, char **argv)
 	g_test_add_func("/core/fig10/recovery", test_fig10_recovery);
 	g_test_add_func("/core/rescue-per-peer", test_rescue_per_peer);
 	g_test_add_func("/core/redirect-token", test_redirect_token);
+	g_test_add_func("/core/attack/replay-after-restart", test_attack_replay_after_restart);
+	g_test_add_func("/core/attack/rejected-keeps-clock", test_attack_rejected_keeps_clock);
+	g_test_add_func("/core/attack/token-after-release", test_attack_token_after_release);
+	g_test_add_func("/core/attack/fetch-flood", test_attack_fetch_flood);
+	g_test_add_func("/core/attack/short-keys", test_attack_short_keys);
 	g_test_add_func("/core/policy/hash-target", test_hash_target);
 	g_test_add_func("/core/policy/feedback-spare", test_feedback_share);
 	g_test_add_func("/core/policy/predistribution", test_predistribution);

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Installs the Debian packages that flashcoop needs and that are missing,
-# saying which and why.  Usage: tools/deps.sh [--bench]
+# saying which and why.  Usage: tools/deps.sh [--bench | --fuzz]
 #   (no option)  what `make`, `make run` and `make check` need
 #   --bench      also what `make bench` needs (ns-3 for the comparison)
+#   --fuzz       also what `make fuzz` needs (clang and its libFuzzer)
 # Runs apt-get as root, or through sudo.  On a system without apt-get it lists
 # what is missing and fails.
 set -eu
@@ -43,6 +44,11 @@ if [ "${1:-}" = "--bench" ]; then
 	need_cmd c++ g++
 	need_pc ns3-core libns3-dev
 	[ -x /usr/bin/time ] || { missing="$missing time"; why="$why\n  time (/usr/bin/time, peak memory)"; }
+fi
+
+if [ "${1:-}" = "--fuzz" ]; then
+	need_cmd clang clang
+	# (Debian's clang brings libFuzzer's runtime with libclang-common-*-dev.)
 fi
 
 [ -z "$missing" ] && exit 0

@@ -51,6 +51,7 @@ extern "C" {
 	X(CONFIG_SITE_ID, -17, "a site id is repeated")                          \
 	X(CONFIG_POLICY, -18, "unknown policy value")                            \
 	X(CONFIG_PROBE, -19, "probe misses before down must be at least 1")      \
+	X(CONFIG_FETCHES, -20, "fetch limits must be at least 1")                \
 	X(UNKNOWN_PEER, -30, "no cooperator with that id")                       \
 	X(UNKNOWN_SITE, -31, "no site with that id")                             \
 	X(MSG_TRUNCATED, -40, "message shorter than its header says")            \
@@ -86,7 +87,7 @@ const char *fc_errname(int code);
 #define FC_MSG_MAX_PAYLOAD 64
 #define FC_MSG_MAX (FC_MSG_HEADER + FC_MSG_MAX_PAYLOAD + FC_MAC_LEN)
 #define FC_WIRE_VERSION 1
-#define FC_TOKEN_LEN 24 /* a redirect token: expiry and a truncated MAC */
+#define FC_TOKEN_LEN 24 /* a redirect token: issue time and a truncated MAC */
 /* fc_request.object when the whole site is meant. */
 #define FC_WHOLE_SITE UINT64_MAX
 
@@ -205,7 +206,13 @@ struct fc_config {
 
 	/* Messages. */
 	fc_time_t replay_window; /* accepted timestamp skew, and replay memory */
+	fc_time_t start_guard;   /* messages stamped before the node's start
+				    plus this are refused (see fc_node_new) */
 	fc_time_t token_life;    /* a redirect token is good this long */
+	unsigned token_fetches;  /* a rescuer fetches at most this many objects
+				    for the requests of one redirect token */
+	unsigned max_fetches;    /* and at most this many objects of one rescued
+				    cooperator; past it, the whole site */
 
 	/* Spreading data (section 4.2.3). */
 	enum fc_spread spread;
@@ -213,8 +220,9 @@ struct fc_config {
 
 /*
  * Fills c with the paper's behaviour (fixed interval, fixed share of 0.5,
- * round robin, on-demand objects) and plausible thresholds and timers; the
- * id, address, sites and peers are left empty for the host to set.
+ * round robin, on-demand objects) and plausible thresholds and timers
+ * (start_guard 0, token_fetches 1024, max_fetches 65536); the id, address,
+ * sites and peers are left empty for the host to set.
  */
 void fc_config_default(struct fc_config *c);
 
@@ -294,6 +302,8 @@ struct fc_msg {
 /*
  * Encodes m, authenticated with key, into buf (FC_MSG_MAX bytes always
  * suffice); sets *len.  Loads are carried in millionths, clamped to 0..4000.
+ * FC_ERR_CONFIG_KEY for a key shorter than FC_MIN_KEY bytes, as the node
+ * refuses it.
  */
 int fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
 		  uint8_t *buf, size_t cap, size_t *len);
@@ -303,7 +313,9 @@ int fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
  * size, version, receiver, MAC, type, payload).  It does not look at time
  * or replays: fc_node_recv() does.  It never reads outside buf[0..len).
  * The key is looked up by the sender id through key_for, which returns
- * false for an unknown sender.
+ * false for an unknown sender (FC_ERR_MSG_SENDER); a key shorter than
+ * FC_MIN_KEY bytes is FC_ERR_CONFIG_KEY, and nothing is authenticated
+ * with it.
  */
 int fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 		  bool (*key_for)(void *user, fc_node_id from, const uint8_t **key,
@@ -347,6 +359,15 @@ struct fc_node;
  * A node from a checked configuration (copied), starting LOW at now with
  * every cooperator believed up.  Sets *out; returns 0, or an error of
  * fc_config_check(), or FC_ERR_INVAL for a NULL argument or host->rand.
+ *
+ * A node keeps nothing across a restart, so it refuses what it cannot tell
+ * from the past: messages stamped, and redirect tokens issued, before
+ * now + start_guard.  A message captured before a restart is therefore not
+ * accepted after it, provided the sender's clock was not ahead of the
+ * node's by more than the time the restart took plus start_guard.  With
+ * clocks synchronised (NTP: milliseconds) start_guard 0 suffices; a host
+ * whose clocks may differ by more than its restart time sets start_guard to
+ * that difference, and the node then hears nothing for that long.
  */
 int fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now,
 		struct fc_node **out);
@@ -374,9 +395,10 @@ double fc_node_load(const struct fc_node *n);
  * len).  Returns 0 when accepted and acted on, or the reason it was
  * rejected: an fc_msg_decode() code, FC_ERR_MSG_PAYLOAD for a help message
  * about a site the sender does not have, FC_ERR_MSG_STALE for a timestamp
- * more than replay_window away from now, FC_ERR_MSG_REPLAY for a message
- * seen before (or older than any the node still remembers).  A rejected
- * message changes nothing.
+ * more than replay_window away from now or before the node started (see
+ * fc_node_new), FC_ERR_MSG_REPLAY for a message seen before (or older than
+ * any the node still remembers).  A rejected message changes nothing, not
+ * even the node's clock.
  */
 int fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len);
 
@@ -420,9 +442,20 @@ struct fc_route {
  * Decides where a request goes.  A request for a cooperator P's site that
  * carries a valid token means P redirected it here (section 4.3.3, steps
  * 4-8: the redirect is also a call for help): the node rescues P if it
- * does not already, never refusing.  Without a valid token such a request
- * starts nothing — a rescue or a DNS change needs the key P shares — and is
- * served as a rescue if one is under way, else redirected to P.
+ * does not already, never refusing, and fetches the object unless it has.
+ * Without a valid token such a request starts nothing — a rescue or a DNS
+ * change needs the key P shares — and is served as a rescue if one is
+ * under way, else redirected to P.
+ *
+ * A token is valid for requests of P's site, at this node, from its issue
+ * (replay_window of clock difference allowed) until token_life later; not
+ * if issued before the node started, nor if issued at or before the
+ * timestamp of the last HELP_RELEASE P sent: a release ends the flash crowd
+ * the token was issued in.  The fetches are bounded: the requests of one
+ * token fetch at most token_fetches objects (a request beyond that is
+ * redirected back to P, which issues a new token), and one rescue of P
+ * fetches at most max_fetches objects, after which the node fetches P's
+ * whole site once instead.
  */
 int fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 		  struct fc_route *out);
