@@ -6,6 +6,8 @@
  */
 #include "models/bittorrent/swarm.h"
 
+#include "models/bittorrent/swarm-private.h"
+
 #include "sim/scenario.h"
 
 /* Mainline's values (swarm_config_default). */
@@ -39,6 +41,35 @@ swarm_config_default(struct swarm_config *c)
 		.announce_interval = MAINLINE_ANNOUNCE_INTERVAL,
 		.min_announce_interval = MAINLINE_MIN_ANNOUNCE_INTERVAL,
 	};
+}
+
+gboolean
+swarm_config_check(const struct scenario *sc, uint64_t torrent_bytes, GError **err)
+{
+	uint64_t piece = scenario_size(sc, "bittorrent", "piece_size");
+	uint64_t block = scenario_size(sc, "bittorrent", "block_size");
+	uint64_t most;
+
+	if (block > piece)
+		return scenario_invalid(sc, err, "bittorrent", "block_size",
+					"%s is larger than a piece ([bittorrent] piece_size = %s)",
+					scenario_value_text(sc, "bittorrent", "block_size"),
+					scenario_value_text(sc, "bittorrent", "piece_size"));
+	if (!g_uint64_checked_mul(&most, block, SWARM_MAX_BLOCKS))
+		most = UINT64_MAX;
+	if (piece > most)
+		return scenario_invalid(sc, err, "bittorrent", "piece_size",
+					"%s is more than %d blocks of [bittorrent] block_size = %s",
+					scenario_value_text(sc, "bittorrent", "piece_size"),
+					SWARM_MAX_BLOCKS,
+					scenario_value_text(sc, "bittorrent", "block_size"));
+	if (torrent_bytes / piece >= UINT32_MAX)
+		return scenario_invalid(sc, err, "bittorrent", "piece_size",
+					"%s cuts a torrent of %" G_GUINT64_FORMAT " bytes into "
+					"2^32 pieces or more", scenario_value_text(sc, "bittorrent",
+										   "piece_size"),
+					torrent_bytes);
+	return TRUE;
 }
 
 void

@@ -63,7 +63,7 @@ mmck_params_check(const struct mmck_params *p, GError **err)
 static fc_time_t
 exp_ns(struct rng_stream *s, double rate_per_s)
 {
-	return (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(s), 1e9 / rate_per_s) + 0.5);
+	return rng_time_from_ns(gsl_ran_exponential(rng_stream_gsl(s), 1e9 / rate_per_s) + 0.5);
 }
 
 /* Adds the time since the last change, clipped to the window, to the areas. */
@@ -158,7 +158,7 @@ sample(struct engine *e, void *data, fc_time_t now)
 	struct mmck *m = data;
 
 	rec_vector_add(m->in_system_v, now, m->in_system);
-	if (now + m->p->sample_interval < m->window_end)
+	if (fc_time_add(now, m->p->sample_interval) < m->window_end)
 		engine_schedule(e, m->p->sample_interval, sample, m);
 }
 

@@ -96,8 +96,11 @@ struct site {
 #define TORRENT_PIECE_HASH_BYTES 20
 #define TORRENT_FILE_ENTRY_BYTES 50
 
-/* A client's access link is never slower than this (bit/s). */
+/* A client's access link is at least the first and at most the second
+ * (bit/s); the upper bound keeps a lognormal draw from a median near
+ * 2^64 bit/s convertible to a 64-bit rate. */
 #define CLIENT_LINK_MIN_BPS 1000.0
+#define CLIENT_LINK_MAX_BPS 1e18
 
 /* Who uploads into the swarms, for the byte accounts. */
 enum { BT_ORIGIN, BT_COOPERATORS, BT_CLIENTS };

@@ -47,7 +47,9 @@ web_check(const struct scenario *sc, GError **err)
 	    scenario_enum(sc, "web", "policy") == WEB_POLICY_COOP)
 		return scenario_invalid(sc, err, "web", "latency",
 					"the cooperation nodes need a latency above 0s");
-	return TRUE;
+	/* A site's torrent is as large as its pages are drawn, which is
+	 * known only when the model is built. */
+	return swarm_config_check(sc, 0, err);
 }
 
 static void
@@ -250,7 +252,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		rng_stream_init(&w->tracker_rs, ctx->seed, ctx->replication, "bt-tracker", 0);
 		w->tr = tracker_new(&w->tracker_rs, tc.answer);
 		if (tc.down_for > 0) {
-			tracker_set_down(w->tr, tc.down_at, tc.down_at + tc.down_for);
+			tracker_set_down(w->tr, tc.down_at, fc_time_add(tc.down_at, tc.down_for));
 			engine_schedule_at(w->e, tc.down_at, tracker_down, w);
 		}
 		w->swarm = swarm_new(w->e, w->net, w->tr, &bc);

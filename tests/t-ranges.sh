@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Values inside the key table's ranges that used to overflow: cross-key
+# constraints refused in one line (exit 2), and extreme but legitimate
+# values that run to the end.  tests/test-ranges.c walks every key at the
+# ends of its range.
+. "$(dirname "$0")/test-lib.sh"
+
+cp "$SRC"/tests/data/swarm-small.ini "$SRC"/tests/data/web-small.ini .
+cp "$SRC"/tests/data/mmck/m.ini .
+short='--set run.warmup=0s --set run.duration=20s'
+
+test_expect_success 'a block larger than a piece is refused (2)' '
+	test_status 2 "$FLASHCOOP" run swarm-small.ini -o r.db $short \
+		--set bittorrent.piece_size=16KiB --set bittorrent.block_size=32KiB &&
+	test_stderr_has "[bittorrent] block_size: 32KiB is larger than a piece" &&
+	test_stderr_lines 1 &&
+	test_path_is_missing r.db
+'
+
+test_expect_success 'a piece of more than 64 blocks is refused (2)' '
+	test_status 2 "$FLASHCOOP" run web-small.ini -o r.db $short \
+		--set bittorrent.block_size=1KiB &&
+	test_stderr_has "[bittorrent] piece_size: 256KiB is more than 64 blocks" &&
+	test_stderr_lines 1
+'
+
+test_expect_success 'a torrent of 2^32 pieces is refused (2)' '
+	test_status 2 "$FLASHCOOP" run swarm-small.ini -o r.db $short \
+		--set swarm.file_size=1024TiB &&
+	test_stderr_has "2^32 pieces" &&
+	test_stderr_lines 1
+'
+
+test_expect_success 'a file larger than 1024 TiB is out of range (2)' '
+	test_status 2 "$FLASHCOOP" run swarm-small.ini -o r.db $short \
+		--set swarm.file_size=1025TiB &&
+	test_stderr_has "it must be <= 1024TiB"
+'
+
+# Each of these delays used to overflow a time and abort the run.
+for set in clients.patience=18446744073709551614ns \
+	clients.torrent_timeout=18446744073709551614ns \
+	clients.syn_timeout=18446744073709551614ns \
+	dns.update_delay=18446744073709551614ns \
+	bittorrent.min_announce_interval=18446744073709551614ns \
+	bittorrent.optimistic_interval=18446744073709551614ns \
+	clients.downlink_median=18446744073709551615bit/s
+do
+	test_expect_success "web runs to its end with $set" "
+		timeout 60 \"\$FLASHCOOP\" run web-small.ini -q -o r.db $short --set clients.bittorrent=30% \
+			--set web.backlog=0 --set $set 2>err &&
+		test ! -s err
+	"
+done
+
+test_expect_success 'an arrival rate of 1e-300 per second runs (no arrival)' '
+	timeout 10 "$FLASHCOOP" run m.ini -q -o tiny.db --set mmck.arrival_rate=1e-300 &&
+	test_sql tiny.db "SELECT status FROM run" done
+'
+
+test_done
