@@ -26,8 +26,8 @@ static const struct key_def defs[] = {
 	/* The M/M/c/K station (run.model = mmck). */
 	{ "mmck", "servers", KEY_COUNT, 0, "servers", "1", "1", "1000000", NULL,
 	  "servers c, each serving one customer at a time" },
-	{ "mmck", "capacity", KEY_COUNT, 0, "customers", "1001", "1", "100000000", NULL,
-	  "customers K in the system at most, in service and waiting; K >= servers" },
+	{ "mmck", "capacity", KEY_COUNT, 0, "customers", "1001", "1", "10000000", NULL,
+	  "customers K in the system at most, in service and waiting; K >= servers; 10^7 at most, since the closed form the run is compared with sums K + 1 terms when it ends" },
 	{ "mmck", "arrival_rate", KEY_REAL, 0, "1/s", "0.8", ">0", "1e9", NULL,
 	  "Poisson arrival rate lambda, customers per second" },
 	{ "mmck", "service_rate", KEY_REAL, 0, "1/s", "1", ">0", "1e9", NULL,
@@ -38,8 +38,8 @@ static const struct key_def defs[] = {
 	  "write an event_log row each time the station fills up or has room again" },
 
 	/* The web flash-crowd model (run.model = web): servers. */
-	{ "web", "cooperators", KEY_COUNT, 0, "servers", "80", NULL, "1000", NULL,
-	  "cooperating servers beside the origin, each hosting a site of its own" },
+	{ "web", "cooperators", KEY_COUNT, 0, "servers", "80", NULL, "500", NULL,
+	  "cooperating servers beside the origin, each hosting a site of its own; 500 at most: every pair of nodes probes and beats, and a node's bookkeeping is linear in its peers, so memory grows with the square of the servers (600 MB at 500) and work with the cube" },
 	{ "web", "policy", KEY_ENUM, 0, NULL, "coop", NULL, NULL, web_policy_names,
 	  "none: no cooperation; mirror: every server holds every site, DNS round robin; redirect: HTTP redirects only, helpers fetch from the origin; coop: the proposed method through libflashcoop-core" },
 	{ "web", "workers", KEY_COUNT, 0, "workers", "150", "1", "100000", NULL,

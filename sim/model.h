@@ -13,6 +13,7 @@
 
 #include <glib.h>
 
+#include "sim/budget.h"
 #include "sim/engine.h"
 #include "sim/keys.h"
 #include "flashcoop/time.h"
@@ -43,6 +44,16 @@ struct model_type {
 	 * scenario_invalid().  May be NULL.
 	 */
 	gboolean (*check)(const struct scenario *sc, GError **err);
+	/*
+	 * Estimates the work of a run of sc that ends at `end` (warmup +
+	 * duration): adds to b the events the engine will execute and the
+	 * peak bytes the model will hold, each term naming its keys
+	 * (sim/budget.h).  Called after check, before anything is built or
+	 * recorded; it may read the files the scenario names, and must not
+	 * fail.  May be NULL: no estimate, and the run is guarded only by
+	 * [run] max_events and the memory budget as it runs.
+	 */
+	void (*estimate)(const struct scenario *sc, fc_time_t end, struct budget *b);
 	/*
 	 * Builds the model and schedules its first events.  NULL with err
 	 * set when the scenario cannot be built (a file it names is missing,

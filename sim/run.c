@@ -2,6 +2,7 @@
 #include "sim/run.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sim/autoptr.h"
 #include "sim/evq.h"
@@ -42,9 +43,34 @@ struct driver {
 	struct sim_ctx ctx;
 	const struct run_options *o;
 	uint64_t max_events;
+	uint64_t max_bytes;   /* [run] memory_budget; 0: none */
+	const struct scenario *sc;
 	int signal;
 	GError *write_error;
 };
+
+/*
+ * Fails the run once the process's peak resident memory is beyond [run]
+ * memory_budget: the estimate that let the run start may be wrong, and a
+ * run must end with a word rather than push the machine into swap or the
+ * OOM killer.  The peak (getrusage) is what the kernel measured, so the
+ * check costs one system call.
+ */
+static void
+check_memory(struct driver *d)
+{
+	struct rusage ru;
+	uint64_t peak;
+
+	if (!d->max_bytes || getrusage(RUSAGE_SELF, &ru) != 0)
+		return;
+	peak = (uint64_t)ru.ru_maxrss * 1024; /* Linux: kilobytes */
+	if (peak > d->max_bytes)
+		sim_fail(&d->ctx, "stopped at simulated time %.9gs: peak memory "
+			 "%" G_GUINT64_FORMAT " MiB is beyond [run] memory_budget = %s",
+			 fc_time_to_sec(engine_now(d->ctx.engine)), peak >> 20,
+			 scenario_value_text(d->sc, "run", "memory_budget"));
+}
 
 static void
 poll_run(struct engine *e, void *data)
@@ -62,6 +88,9 @@ poll_run(struct engine *e, void *data)
 			 engine_executed(e), fc_time_to_sec(engine_now(e)));
 		return;
 	}
+	check_memory(d);
+	if (d->ctx.failure)
+		return;
 	if (d->ctx.rec && recorder_wants_flush(d->ctx.rec) &&
 	    !recorder_flush(d->ctx.rec, &d->write_error)) {
 		sim_fail(&d->ctx, "%s", d->write_error->message);
@@ -78,6 +107,22 @@ record_kinds(const struct scenario *sc)
 	for (size_t i = 0; i < scenario_list_len(sc, "run", "record"); i++)
 		mask |= (unsigned)scenario_list_enum(sc, "run", "record", i);
 	return mask;
+}
+
+/*
+ * The model's estimate of the run's work against [run] event_budget and
+ * memory_budget (sim/budget.h): bad input when it is beyond them.
+ */
+static gboolean
+check_budget(const struct model_type *mt, const struct scenario *sc, fc_time_t end,
+	     GError **err)
+{
+	g_autoptr(fc_budget) b = budget_new();
+
+	if (!mt->estimate)
+		return TRUE;
+	mt->estimate(sc, end, b);
+	return budget_check(b, sc, err);
 }
 
 /* Writes the run row with every parameter, and where each came from. */
@@ -138,11 +183,15 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 					"(584 years)");
 	if (mt->check && !mt->check(sc, err))
 		return FALSE;
+	if (!check_budget(mt, sc, warmup + duration, err))
+		return FALSE;
 	db = results_open(o->output, TRUE, err);
 	if (!db)
 		return FALSE;
 
 	d.max_events = scenario_count(sc, "run", "max_events");
+	d.max_bytes = scenario_size(sc, "run", "memory_budget");
+	d.sc = sc;
 	d.ctx = (struct sim_ctx){
 		.engine = engine_new(qt),
 		.rec = recorder_new(record_kinds(sc)),

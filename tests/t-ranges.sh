@@ -60,4 +60,36 @@ test_expect_success 'an arrival rate of 1e-300 per second runs (no arrival)' '
 	test_sql tiny.db "SELECT status FROM run" done
 '
 
+test_expect_success 'a run beyond the event budget is refused (2), naming the keys' '
+	test_status 2 "$FLASHCOOP" run m.ini -o big.db --set mmck.arrival_rate=1e9 &&
+	test_stderr_lines 1 &&
+	test_stderr_has "[run] event_budget: the run asks for about 2e+13 events" &&
+	test_stderr_has "[mmck] arrival_rate over [run] duration" &&
+	test_path_is_missing big.db
+'
+
+test_expect_success 'raising [run] event_budget runs the refused scenario' '
+	test_status 2 "$FLASHCOOP" run m.ini -q -o big.db --set mmck.arrival_rate=1e9 \
+		--set run.warmup=0s --set run.duration=1ms --set run.event_budget=1000 &&
+	test_stderr_has "about 1e+06 events" &&
+	"$FLASHCOOP" run m.ini -q -o big.db --set mmck.arrival_rate=1e9 \
+		--set run.warmup=0s --set run.duration=1ms --set run.event_budget=0 2>err &&
+	test ! -s err &&
+	test_sql big.db "SELECT count(*) FROM run WHERE status = '\''done'\''" 1
+'
+
+test_expect_success 'a run beyond the memory budget is refused (2)' '
+	test_status 2 "$FLASHCOOP" run web-small.ini -o big.db --set clients.resolvers=1000000 \
+		--set web.cooperators=500 &&
+	test_stderr_lines 1 &&
+	test_stderr_has "[run] memory_budget: the run needs about" &&
+	test_stderr_has "[clients] resolvers, [web] cooperators"
+'
+
+test_expect_success 'a run whose memory grows beyond the budget fails (1) and says so' '
+	test_status 1 "$FLASHCOOP" run m.ini -o mem.db --set run.memory_budget=1MiB &&
+	test_stderr_has "is beyond [run] memory_budget = 1MiB" &&
+	test_sql mem.db "SELECT status, error LIKE '\''%memory_budget%'\'' FROM run" "failed|1"
+'
+
 test_done

@@ -221,9 +221,9 @@ t_destroy(void *t)
 	g_string_append_printf(the_trace.log, "destroy %c;", GPOINTER_TO_INT(t));
 }
 
-static const struct traffic_type ta = { "a", NULL, NULL, a_create, t_finish, t_destroy };
-static const struct traffic_type tb = { "b", NULL, NULL, b_create, t_finish, t_destroy };
-static const struct traffic_type tc = { "c", never, NULL, c_create, t_finish, t_destroy };
+static const struct traffic_type ta = { "a", NULL, NULL, a_create, t_finish, t_destroy, NULL };
+static const struct traffic_type tb = { "b", NULL, NULL, b_create, t_finish, t_destroy, NULL };
+static const struct traffic_type tc = { "c", never, NULL, c_create, t_finish, t_destroy, NULL };
 static const struct traffic_type *const abc[] = { &ta, &tc, &tb, NULL };
 
 static void

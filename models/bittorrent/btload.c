@@ -402,9 +402,45 @@ model_check(const struct scenario *sc, GError **err)
 	return swarm_config_check(sc, scenario_size(sc, "swarm", "file_size"), err);
 }
 
+/*
+ * Events: each downloader's blocks and periodic events while it stays (its
+ * download at the smaller of its links, then its seeding time), the
+ * initial seeds' periodic events, and the samples.  Memory: the peers
+ * present at once (Little's law), each with its pieces and connections.
+ */
+static void
+model_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
+{
+	double t = fc_time_to_sec(end);
+	double lambda = scenario_real(sc, "swarm", "arrival_rate");
+	uint64_t bytes = scenario_size(sc, "swarm", "file_size");
+	double link = (double)MIN(scenario_rate(sc, "swarm", "upload"),
+				  scenario_rate(sc, "swarm", "download"));
+	double stay = MIN(t, (double)bytes * 8 / link +
+			  fc_time_to_sec(scenario_duration(sc, "swarm", "seeding_time")));
+	double peers = lambda * t, seeds = (double)scenario_count(sc, "swarm", "initial_seeds");
+	fc_time_t si = scenario_duration(sc, "swarm", "sample_interval");
+
+	if (scenario_count(sc, "swarm", "peers"))
+		peers = MIN(peers, (double)scenario_count(sc, "swarm", "peers"));
+	budget_add_events(b, peers * swarm_estimate_peer_events(sc, bytes, stay),
+			  "[swarm] arrival_rate, peers, file_size, [bittorrent] piece_size, "
+			  "block_size, request_blocks over [run] duration");
+	budget_add_events(b, seeds * swarm_estimate_peer_events(sc, 0, t),
+			  "[swarm] initial_seeds over [run] duration");
+	if (si)
+		budget_add_events(b, (double)end / (double)si,
+				  "[swarm] sample_interval over [run] duration");
+	budget_add_bytes(b, (MIN(peers, lambda * stay) + seeds) *
+			 swarm_estimate_peer_bytes(sc, bytes),
+			 "[swarm] arrival_rate, file_size, initial_seeds, "
+			 "[bittorrent] piece_size, connections");
+}
+
 const struct model_type btload_model = {
 	.name = "swarm",
 	.check = model_check,
+	.estimate = model_estimate,
 	.create = model_create,
 	.finish = model_finish,
 	.destroy = model_destroy,

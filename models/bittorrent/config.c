@@ -8,6 +8,8 @@
 
 #include "models/bittorrent/swarm-private.h"
 
+#include <math.h>
+
 #include "sim/scenario.h"
 
 /* Mainline's values (swarm_config_default). */
@@ -70,6 +72,40 @@ swarm_config_check(const struct scenario *sc, uint64_t torrent_bytes, GError **e
 										   "piece_size"),
 					torrent_bytes);
 	return TRUE;
+}
+
+/* Events per request of blocks: its flow's completion, the request that
+ * follows it, and their share of rate changes (measured on the swarm
+ * model, tests/test-budget.c). */
+#define EVENTS_PER_REQUEST 1.5
+
+double
+swarm_estimate_peer_events(const struct scenario *sc, uint64_t bytes, double seconds)
+{
+	struct swarm_config c;
+	double pieces, blocks_per_piece, periodic;
+
+	swarm_config_read(&c, sc);
+	pieces = ceil((double)bytes / (double)c.piece_size);
+	blocks_per_piece = ceil((double)MIN(bytes, c.piece_size) / (double)c.block_size);
+	periodic = 1 / fc_time_to_sec(c.rechoke_interval) +
+		   1 / fc_time_to_sec(c.optimistic_interval) +
+		   1 / fc_time_to_sec(c.min_announce_interval);
+	return EVENTS_PER_REQUEST * pieces * ceil(blocks_per_piece / c.request_blocks) +
+	       seconds * periodic;
+}
+
+double
+swarm_estimate_peer_bytes(const struct scenario *sc, uint64_t bytes)
+{
+	struct swarm_config c;
+	double pieces;
+
+	swarm_config_read(&c, sc);
+	pieces = ceil((double)bytes / (double)c.piece_size);
+	/* Two bitmaps and a count per piece, and its connections. */
+	return pieces * (2.0 / 8 + sizeof(uint32_t)) +
+	       (double)c.max_connections * sizeof(struct conn) + sizeof(struct swarm_peer);
 }
 
 void

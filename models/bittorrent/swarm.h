@@ -91,6 +91,15 @@ struct scenario;
  */
 gboolean swarm_config_check(const struct scenario *sc, uint64_t torrent_bytes, GError **err);
 
+/*
+ * For a model's work estimate (sim/budget.h): the events one peer causes
+ * while it is in a swarm of a torrent of `bytes` for `seconds` (downloading
+ * it whole, then seeding), and the bytes it holds while there, under the
+ * [bittorrent] keys of sc.
+ */
+double swarm_estimate_peer_events(const struct scenario *sc, uint64_t bytes, double seconds);
+double swarm_estimate_peer_bytes(const struct scenario *sc, uint64_t bytes);
+
 /* The [bittorrent] keys of a scenario into c (seeds left at 0). */
 void swarm_config_read(struct swarm_config *c, const struct scenario *sc);
 /* The tracker of [bittorrent]: the size of its answers and an outage. */

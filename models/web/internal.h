@@ -256,6 +256,17 @@ struct web {
 	uint64_t last_http[2], last_bt[3];
 };
 
+/* ---- Building the model (web.c) ---- */
+
+/* The arrivals of the origin's clients, from [clients]: the profile, or
+ * the trace file (NULL with err naming it when it cannot be read). */
+struct arrivals *web_flash_arrivals(const struct scenario *sc, GError **err);
+
+/* ---- The work estimate (estimate.c) ---- */
+
+/* traffic_type.estimate: the events and memory of a run up to end. */
+void web_estimate(const struct scenario *sc, fc_time_t end, struct budget *b);
+
 /* ---- Sites, objects, torrents and replicas (content.c) ---- */
 
 struct wserver *web_server_at(struct web *w, uint32_t address);

@@ -112,6 +112,36 @@ node_config(struct web *w, const struct scenario *sc)
 
 static void web_destroy(void *data);
 
+struct arrivals *
+web_flash_arrivals(const struct scenario *sc, GError **err)
+{
+	size_t n;
+	g_autofree double *counts = NULL;
+
+	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_PROFILE) {
+		const struct arrivals_profile prof = {
+			.baseline = scenario_real(sc, "clients", "baseline"),
+			.shock = scenario_real(sc, "clients", "shock"),
+			.start = scenario_duration(sc, "clients", "start"),
+			.ramp_up = scenario_duration(sc, "clients", "ramp_up"),
+			.sustained = scenario_duration(sc, "clients", "sustained"),
+			.ramp_down = scenario_duration(sc, "clients", "ramp_down"),
+			.ramp = scenario_enum(sc, "clients", "ramp"),
+		};
+
+		return arrivals_new_profile(&prof);
+	}
+	counts = arrivals_read_trace(scenario_string(sc, "clients", "trace"), &n, err);
+	if (!counts) {
+		g_prefix_error(err, "%s: [clients] trace: ",
+			       scenario_where(sc, "clients", "trace"));
+		return NULL;
+	}
+	return arrivals_new_trace(counts, n, scenario_duration(sc, "clients", "trace_period"),
+				  scenario_real(sc, "clients", "trace_time_scale"),
+				  scenario_real(sc, "clients", "trace_rate_scale"));
+}
+
 static void *
 web_create(struct world *world, const struct scenario *sc, GError **err)
 {
@@ -177,32 +207,10 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->cp_torrent.patience = scenario_duration(sc, "clients", "torrent_timeout");
 
 	/* The arrivals first: a bad trace is bad input. */
-	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE) {
-		size_t n;
-		g_autofree double *counts = arrivals_read_trace(
-			scenario_string(sc, "clients", "trace"), &n, err);
-
-		if (!counts) {
-			g_prefix_error(err, "%s: [clients] trace: ",
-				       scenario_where(sc, "clients", "trace"));
-			web_destroy(w);
-			return NULL;
-		}
-		w->flash = arrivals_new_trace(counts, n, scenario_duration(sc, "clients", "trace_period"),
-					      scenario_real(sc, "clients", "trace_time_scale"),
-					      scenario_real(sc, "clients", "trace_rate_scale"));
-	} else {
-		const struct arrivals_profile prof = {
-			.baseline = scenario_real(sc, "clients", "baseline"),
-			.shock = scenario_real(sc, "clients", "shock"),
-			.start = scenario_duration(sc, "clients", "start"),
-			.ramp_up = scenario_duration(sc, "clients", "ramp_up"),
-			.sustained = scenario_duration(sc, "clients", "sustained"),
-			.ramp_down = scenario_duration(sc, "clients", "ramp_down"),
-			.ramp = scenario_enum(sc, "clients", "ramp"),
-		};
-
-		w->flash = arrivals_new_profile(&prof);
+	w->flash = web_flash_arrivals(sc, err);
+	if (!w->flash) {
+		web_destroy(w);
+		return NULL;
 	}
 
 	site_params_read(&sitep, sc);
@@ -384,6 +392,7 @@ const struct traffic_type web_traffic = {
 	.enabled = NULL, /* always */
 	.check = web_check,
 	.create = web_create,
+	.estimate = web_estimate,
 	.finish = web_finish,
 	.destroy = web_destroy,
 };
