@@ -109,19 +109,16 @@ record_kinds(const struct scenario *sc)
 	return mask;
 }
 
-/*
- * The model's estimate of the run's work against [run] event_budget and
- * memory_budget (sim/budget.h): bad input when it is beyond them.
- */
-static gboolean
-check_budget(const struct model_type *mt, const struct scenario *sc, fc_time_t end,
-	     GError **err)
+gboolean
+run_check_budget(const struct sim_catalog *cat, const struct scenario *sc, GError **err)
 {
+	const struct model_type *mt = sim_catalog_model(cat, sc);
 	g_autoptr(fc_budget) b = budget_new();
 
 	if (!mt->estimate)
 		return TRUE;
-	mt->estimate(sc, end, b);
+	mt->estimate(sc, fc_time_add(scenario_duration(sc, "run", "warmup"),
+				     scenario_duration(sc, "run", "duration")), b);
 	return budget_check(b, sc, err);
 }
 
@@ -183,7 +180,7 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 					"(584 years)");
 	if (mt->check && !mt->check(sc, err))
 		return FALSE;
-	if (!check_budget(mt, sc, warmup + duration, err))
+	if (!run_check_budget(o->catalog, sc, err))
 		return FALSE;
 	db = results_open(o->output, TRUE, err);
 	if (!db)

@@ -93,6 +93,16 @@ struct run_report {
 gboolean run_scenario(const struct scenario *sc, const struct run_options *o,
 		      struct run_report *rep, GError **err);
 
+/*
+ * The estimate of sc's work by its model type (model_type.estimate)
+ * against [run] event_budget and memory_budget (sim/budget.h): FALSE with
+ * err set, one line, when it is beyond them.  run_scenario() calls it
+ * after the model's check; a sweep calls it for every point before any
+ * runs.
+ */
+gboolean run_check_budget(const struct sim_catalog *cat, const struct scenario *sc,
+			  GError **err);
+
 /* Frees what *rep holds. */
 void run_report_clear(struct run_report *rep);
 

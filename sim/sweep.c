@@ -18,6 +18,7 @@
 #include "sim/pool.h"
 #include "sim/progress.h"
 #include "sim/results.h"
+#include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/value.h"
 
@@ -442,7 +443,7 @@ too_big:
 			}
 		}
 		mt = sim_catalog_model(cat, sc);
-		if (mt->check && !mt->check(sc, &e)) {
+		if ((mt->check && !mt->check(sc, &e)) || !run_check_budget(cat, sc, &e)) {
 			g_autofree char *joined = NULL;
 
 			g_ptr_array_add(sets, NULL);

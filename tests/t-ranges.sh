@@ -92,4 +92,13 @@ test_expect_success 'a run whose memory grows beyond the budget fails (1) and sa
 	test_sql mem.db "SELECT status, error LIKE '\''%memory_budget%'\'' FROM run" "failed|1"
 '
 
+test_expect_success 'a sweep with a point beyond the budget runs nothing (2)' - <<-\EOT
+	printf '[sweep]\nscenario = m.ini\nreplications = 1\n[vary]\nmmck.arrival_rate = 0.5, 1e9\n' >big.sweep &&
+	test_status 2 "$FLASHCOOP" sweep big.sweep -o sweep.db &&
+	test_stderr_lines 1 &&
+	test_stderr_has "the point mmck.arrival_rate=1000000000" &&
+	test_stderr_has "[run] event_budget" &&
+	test_path_is_missing sweep.db
+EOT
+
 test_done
