@@ -174,7 +174,7 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 	g_assert(mt && qt);
 	/* A run ends before FC_TIME_NEVER - 1, where the engine keeps the
 	 * events that are beyond the end of time (sim/engine.h). */
-	if (warmup > FC_TIME_NEVER - 2 - duration)
+	if (duration > FC_TIME_NEVER - 2 || warmup > FC_TIME_NEVER - 2 - duration)
 		return scenario_invalid(sc, err, "run", "duration",
 					"warmup + duration is beyond the end of time "
 					"(584 years)");

@@ -55,6 +55,16 @@ do
 	"
 done
 
+test_expect_success 'a run must end before the last nanosecond' '
+	test_status 2 "$FLASHCOOP" run m.ini -o end.db --set run.warmup=0s \
+		--set run.duration=18446744073709551614ns &&
+	test_stderr_has "beyond the end of time" &&
+	timeout 10 "$FLASHCOOP" run m.ini -q -o end.db --set run.warmup=0s \
+		--set run.duration=18446744073709551613ns --set mmck.arrival_rate=1e-300 \
+		--set mmck.sample_interval=0s &&
+	test_sql end.db "SELECT status FROM run" done
+'
+
 test_expect_success 'an arrival rate of 1e-300 per second runs (no arrival)' '
 	timeout 10 "$FLASHCOOP" run m.ini -q -o tiny.db --set mmck.arrival_rate=1e-300 &&
 	test_sql tiny.db "SELECT status FROM run" done
