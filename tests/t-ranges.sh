@@ -88,6 +88,14 @@ test_expect_success 'raising [run] event_budget runs the refused scenario' '
 	test_sql big.db "SELECT count(*) FROM run WHERE status = '\''done'\''" 1
 '
 
+test_expect_success '1-byte pieces are refused (2): every event would walk a million pieces' '
+	test_status 2 "$FLASHCOOP" run swarm-small.ini -o big.db --set swarm.file_size=1MiB \
+		--set bittorrent.piece_size=1B --set bittorrent.block_size=1B &&
+	test_stderr_lines 1 &&
+	test_stderr_has "[run] event_budget" &&
+	test_stderr_has "[bittorrent] piece_size"
+'
+
 test_expect_success 'a run beyond the memory budget is refused (2)' '
 	test_status 2 "$FLASHCOOP" run web-small.ini -o big.db --set clients.resolvers=1000000 \
 		--set web.cooperators=500 &&

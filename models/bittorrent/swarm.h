@@ -94,7 +94,8 @@ gboolean swarm_config_check(const struct scenario *sc, uint64_t torrent_bytes, G
 /*
  * For a model's work estimate (sim/budget.h): the events one peer causes
  * while it is in a swarm of a torrent of `bytes` for `seconds` (downloading
- * it whole, then seeding), and the bytes it holds while there, under the
+ * it whole, then seeding), in events of the usual cost (an event costs more
+ * with more pieces), and the bytes it holds while there, under the
  * [bittorrent] keys of sc.
  */
 double swarm_estimate_peer_events(const struct scenario *sc, uint64_t bytes, double seconds);
