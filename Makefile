@@ -261,10 +261,15 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO)
 	$(Q)FLASHCOOP=$(PROG) $(PROVE) -j$(CHECK_JOBS) --exec '' $(CHECK_SCRIPTS) $(TESTS)
 
-# Longer model validations (the swarm against the fluid model, ~20 s).
+# Longer model validations (the swarm against the fluid model, ~20 s),
+# every key at the ends of its range (~2 min) and the work estimates of
+# the shipped scenarios at full size (docs/robustness.md).
 validate: deps
-	$(Q)$(MAKE) --no-print-directory $(B)/tests/test-swarm
+	$(Q)$(MAKE) --no-print-directory $(B)/tests/test-swarm $(B)/tests/test-ranges \
+		$(B)/tests/test-budget $(PROG)
 	$(Q)$(B)/tests/test-swarm -m slow -p /swarm/fluid --verbose
+	$(Q)FLASHCOOP=$(PROG) $(B)/tests/test-ranges -m slow -p /ranges/walk
+	$(Q)$(B)/tests/test-budget -m slow -p /budget/estimate --verbose
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(B)/bench-net $(PROG)

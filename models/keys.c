@@ -26,8 +26,8 @@ static const struct key_def defs[] = {
 	/* The M/M/c/K station (run.model = mmck). */
 	{ "mmck", "servers", KEY_COUNT, 0, "servers", "1", "1", "1000000", NULL,
 	  "servers c, each serving one customer at a time" },
-	{ "mmck", "capacity", KEY_COUNT, 0, "customers", "1001", "1", "100000000", NULL,
-	  "customers K in the system at most, in service and waiting; K >= servers" },
+	{ "mmck", "capacity", KEY_COUNT, 0, "customers", "1001", "1", "10000000", NULL,
+	  "customers K in the system at most, in service and waiting; K >= servers; 10^7 at most, since the closed form the run is compared with sums K + 1 terms when it ends" },
 	{ "mmck", "arrival_rate", KEY_REAL, 0, "1/s", "0.8", ">0", "1e9", NULL,
 	  "Poisson arrival rate lambda, customers per second" },
 	{ "mmck", "service_rate", KEY_REAL, 0, "1/s", "1", ">0", "1e9", NULL,
@@ -38,8 +38,8 @@ static const struct key_def defs[] = {
 	  "write an event_log row each time the station fills up or has room again" },
 
 	/* The web flash-crowd model (run.model = web): servers. */
-	{ "web", "cooperators", KEY_COUNT, 0, "servers", "80", NULL, "1000", NULL,
-	  "cooperating servers beside the origin, each hosting a site of its own" },
+	{ "web", "cooperators", KEY_COUNT, 0, "servers", "80", NULL, "500", NULL,
+	  "cooperating servers beside the origin, each hosting a site of its own; 500 at most: every pair of nodes probes and beats, and a node's bookkeeping is linear in its peers, so memory grows with the square of the servers (600 MB at 500) and work with the cube" },
 	{ "web", "policy", KEY_ENUM, 0, NULL, "coop", NULL, NULL, web_policy_names,
 	  "none: no cooperation; mirror: every server holds every site, DNS round robin; redirect: HTTP redirects only, helpers fetch from the origin; coop: the proposed method through libflashcoop-core" },
 	{ "web", "workers", KEY_COUNT, 0, "workers", "150", "1", "100000", NULL,
@@ -229,10 +229,10 @@ static const struct key_def defs[] = {
 	  "predistributed: cooperators accept copies of sites up to this size" },
 
 	/* BitTorrent, wherever swarms run (run.model = swarm or web). */
-	{ "bittorrent", "piece_size", KEY_SIZE, 0, NULL, "256KiB", "1B", NULL, NULL,
-	  "size of a piece, the unit peers request and trade" },
-	{ "bittorrent", "block_size", KEY_SIZE, 0, NULL, "16KiB", "1B", NULL, NULL,
-	  "size of a block, the unit of requests; a piece has 64 blocks at most" },
+	{ "bittorrent", "piece_size", KEY_SIZE, 0, NULL, "256KiB", "1B", "1GiB", NULL,
+	  "size of a piece, the unit peers request and trade; at most 64 blocks, hence 1 GiB, and a torrent has fewer than 2^32 pieces (they are numbered in 32 bits)" },
+	{ "bittorrent", "block_size", KEY_SIZE, 0, NULL, "16KiB", "1B", "16MiB", NULL,
+	  "size of a block, the unit of requests, at most piece_size; a piece has 64 blocks at most (one bit each in a 64-bit word); 16 MiB at most, a thousand times what clients use" },
 	{ "bittorrent", "request_blocks", KEY_COUNT, 0, "blocks", "4", "1", "64", NULL,
 	  "blocks in a row one request asks for (the requests a client keeps in its pipeline)" },
 	{ "bittorrent", "connections", KEY_COUNT, 0, "peers", "40", "1", "10000", NULL,
@@ -265,8 +265,8 @@ static const struct key_def defs[] = {
 	  "Poisson arrival rate lambda of downloaders, peers per second" },
 	{ "swarm", "peers", KEY_COUNT, 0, "peers", "0", NULL, NULL, NULL,
 	  "arrivals stop after this many (0: no limit)" },
-	{ "swarm", "file_size", KEY_SIZE, 0, NULL, "4MiB", "1B", NULL, NULL,
-	  "size of the torrent's content" },
+	{ "swarm", "file_size", KEY_SIZE, 0, NULL, "4MiB", "1B", "1024TiB", NULL,
+	  "size of the torrent's content; at most 1024 TiB, 2^53 bits, which the flow model counts exactly in doubles" },
 	{ "swarm", "upload", KEY_RATE, 0, NULL, "1Mbit/s", ">0bit/s", NULL, NULL,
 	  "uplink of every peer (the fluid model's mu, times the file size)" },
 	{ "swarm", "download", KEY_RATE, 0, NULL, "10Mbit/s", ">0bit/s", NULL, NULL,

@@ -16,6 +16,12 @@ web_check(const struct scenario *sc, GError **err)
 	return world_model_check(web_world, sc, err);
 }
 
+static void
+web_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
+{
+	world_model_estimate(web_world, sc, end, b);
+}
+
 static void *
 web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
 {
@@ -37,6 +43,7 @@ web_warn(const struct scenario *sc, GPtrArray *warnings)
 static const struct model_type web_model = {
 	.name = "web",
 	.check = web_check,
+	.estimate = web_estimate,
 	.create = web_create,
 	.finish = world_model_finish,
 	.destroy = world_model_destroy,

@@ -14,8 +14,14 @@
  * thread-local state, so several engines may live in one process (one per
  * thread, or interleaved in one thread).  One engine is not thread-safe.
  *
- * Errors.  Scheduling in the past, at FC_TIME_NEVER, or calling run from
- * inside a handler are programmer errors and abort through g_assert.
+ * Errors.  Scheduling in the past or calling run from inside a handler are
+ * programmer errors and abort through g_assert.
+ *
+ * The end of time.  A delay that fc_time_add() saturates, or a time of
+ * FC_TIME_NEVER, schedules the event at FC_TIME_NEVER - 1, the last
+ * nanosecond, so that a long delay drawn or configured within its key's
+ * range means "not in this run" instead of an abort; the run driver ends
+ * every run before that nanosecond (sim/run.c).
  */
 #ifndef FLASHCOOP_SIM_ENGINE_H
 #define FLASHCOOP_SIM_ENGINE_H
@@ -65,13 +71,15 @@ void engine_free(struct engine *e);
 fc_time_t engine_now(const struct engine *e);
 
 /*
- * Schedules fn(e, data, t) at absolute time t, which must be >= engine_now()
- * and < FC_TIME_NEVER.  data is not owned by the engine.
+ * Schedules fn(e, data, t) at absolute time t, which must be >= engine_now();
+ * FC_TIME_NEVER is taken as FC_TIME_NEVER - 1 (the end of time, above).
+ * data is not owned by the engine.
  */
 engine_event engine_schedule_at(struct engine *e, fc_time_t t, engine_fn fn,
 				void *data);
 
-/* Schedules fn at engine_now() + delay (same rules as engine_schedule_at). */
+/* Schedules fn at engine_now() + delay, saturated by fc_time_add() (same
+ * rules as engine_schedule_at). */
 engine_event engine_schedule(struct engine *e, fc_time_t delay, engine_fn fn,
 			     void *data);
 

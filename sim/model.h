@@ -13,6 +13,7 @@
 
 #include <glib.h>
 
+#include "sim/budget.h"
 #include "sim/engine.h"
 #include "sim/keys.h"
 #include "flashcoop/time.h"
@@ -43,6 +44,16 @@ struct model_type {
 	 * scenario_invalid().  May be NULL.
 	 */
 	gboolean (*check)(const struct scenario *sc, GError **err);
+	/*
+	 * Estimates the work of a run of sc that ends at `end` (warmup +
+	 * duration): adds to b the events the engine will execute and the
+	 * peak bytes the model will hold, each term naming its keys
+	 * (sim/budget.h).  Called after check, before anything is built or
+	 * recorded; it may read the files the scenario names, and must not
+	 * fail.  May be NULL: no estimate, and the run is guarded only by
+	 * [run] max_events and the memory budget as it runs.
+	 */
+	void (*estimate)(const struct scenario *sc, fc_time_t end, struct budget *b);
 	/*
 	 * Builds the model and schedules its first events.  NULL with err
 	 * set when the scenario cannot be built (a file it names is missing,
@@ -105,12 +116,13 @@ gboolean sim_model_reads_group(const struct model_type *mt, const char *group);
  * Everything that can be known about sc before a run starts: every key
  * without a default is set ([run] model, whose absence lists the models),
  * no key is set in a group that the chosen model does not read, warmup +
- * duration is within time, and the model's own check (which reads the
- * files the model would read).  Returns the model type, or NULL with err
- * set.  When warnings is not NULL, the model's warnings are appended to it
- * (newly allocated strings).  The run driver and sweeps both call it, so
- * a point that would be refused by `flashcoop run` is refused by the
- * sweep before anything runs.
+ * duration is within time, the model's own check (which reads the files
+ * the model would read) and its work estimate against [run] event_budget
+ * and memory_budget (run_check_budget() in sim/run.h).  Returns the
+ * model type, or NULL with err set.  When warnings is not NULL, the
+ * model's warnings are appended to it (newly allocated strings).  The run
+ * driver and sweeps both call it, so a point that would be refused by
+ * `flashcoop run` is refused by the sweep before anything runs.
  */
 const struct model_type *sim_catalog_check(const struct sim_catalog *cat,
 					   const struct scenario *sc,

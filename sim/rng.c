@@ -53,3 +53,14 @@ rng_stream_init(struct rng_stream *s, uint64_t master, uint64_t replication,
 	for (int i = 0; i < 6; i++)
 		gsl_rng_get(&s->r);
 }
+
+fc_time_t
+rng_time_from_ns(double ns)
+{
+	/* 2^64 is exact in a double; every double below it fits. */
+	if (!(ns > 0))
+		return 0;
+	if (ns >= 18446744073709551616.0)
+		return FC_TIME_NEVER;
+	return (fc_time_t)ns;
+}

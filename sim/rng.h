@@ -41,6 +41,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "flashcoop/time.h"
+
 /*
  * A stream; it contains a pointer to itself, so it must not be copied by
  * value (initialise the copy's place instead).  Needs no clearing.
@@ -57,6 +59,16 @@ uint64_t rng_stream_key(uint64_t master, uint64_t replication,
 /* Seeds s as the stream of entity (kind, index) in (master, replication). */
 void rng_stream_init(struct rng_stream *s, uint64_t master,
 		     uint64_t replication, const char *kind, uint64_t index);
+
+/*
+ * A drawn number of nanoseconds as a time, truncated towards zero.  It
+ * saturates, because a draw can be anything a double holds (an exponential
+ * with a mean of 10^300 ns, say) and converting a double that does not fit
+ * into an integer is undefined behaviour: NaN and values below 0 give 0,
+ * values of 2^64 ns or more give FC_TIME_NEVER, which the engine takes as
+ * "after the end of the run" (sim/engine.h).
+ */
+fc_time_t rng_time_from_ns(double ns);
 
 /* The stream as a GSL generator, valid as long as s is. */
 static inline gsl_rng *

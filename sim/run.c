@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sim/autoptr.h"
 #include "sim/evq.h"
@@ -127,12 +128,16 @@ sim_catalog_check(const struct sim_catalog *cat, const struct scenario *sc,
 	}
 	warmup = scenario_duration(sc, "run", "warmup");
 	duration = scenario_duration(sc, "run", "duration");
-	if (warmup > FC_TIME_NEVER - 1 - duration) {
+	/* A run ends before FC_TIME_NEVER - 1, where the engine keeps the
+	 * events that are beyond the end of time (sim/engine.h). */
+	if (duration > FC_TIME_NEVER - 2 || warmup > FC_TIME_NEVER - 2 - duration) {
 		scenario_invalid(sc, err, "run", "duration", "warmup + duration is beyond "
 				 "the end of time (584 years)");
 		return NULL;
 	}
 	if (mt->check && !mt->check(sc, err))
+		return NULL;
+	if (!run_check_budget(cat, sc, err))
 		return NULL;
 	if (warnings && mt->warn)
 		mt->warn(sc, warnings);
@@ -142,10 +147,35 @@ sim_catalog_check(const struct sim_catalog *cat, const struct scenario *sc,
 struct driver {
 	struct sim_ctx ctx;
 	const struct run_options *o;
+	uint64_t max_bytes;   /* [run] memory_budget; 0: none */
+	const struct scenario *sc;
 	int signal;
 	gint64 last_poll;
 	GError *write_error;
 };
+
+/*
+ * Fails the run once the process's peak resident memory is beyond [run]
+ * memory_budget: the estimate that let the run start may be wrong, and a
+ * run must end with a word rather than push the machine into swap or the
+ * OOM killer.  The peak (getrusage) is what the kernel measured, so the
+ * check costs one system call.
+ */
+static void
+check_memory(struct driver *d)
+{
+	struct rusage ru;
+	uint64_t peak;
+
+	if (!d->max_bytes || getrusage(RUSAGE_SELF, &ru) != 0)
+		return;
+	peak = (uint64_t)ru.ru_maxrss * 1024; /* Linux: kilobytes */
+	if (peak > d->max_bytes)
+		sim_fail(&d->ctx, "stopped at simulated time %.9gs: peak memory "
+			 "%" G_GUINT64_FORMAT " MiB is beyond [run] memory_budget = %s",
+			 fc_time_to_sec(engine_now(d->ctx.engine)), peak >> 20,
+			 scenario_value_text(d->sc, "run", "memory_budget"));
+}
 
 static void
 poll_run(struct engine *e, void *data)
@@ -156,6 +186,9 @@ poll_run(struct engine *e, void *data)
 	if (now - d->last_poll < POLL_WALL_US)
 		return;
 	d->last_poll = now;
+	check_memory(d);
+	if (d->ctx.failure)
+		return;
 	if (d->ctx.rec && recorder_wants_flush(d->ctx.rec) &&
 	    !recorder_flush(d->ctx.rec, &d->write_error)) {
 		sim_fail(&d->ctx, "%s", d->write_error->message);
@@ -172,6 +205,19 @@ record_kinds(const struct scenario *sc)
 	for (size_t i = 0; i < scenario_list_len(sc, "run", "record"); i++)
 		mask |= (unsigned)scenario_list_enum(sc, "run", "record", i);
 	return mask;
+}
+
+gboolean
+run_check_budget(const struct sim_catalog *cat, const struct scenario *sc, GError **err)
+{
+	const struct model_type *mt = sim_catalog_model(cat, sc);
+	g_autoptr(fc_budget) b = budget_new();
+
+	if (!mt->estimate)
+		return TRUE;
+	mt->estimate(sc, fc_time_add(scenario_duration(sc, "run", "warmup"),
+				     scenario_duration(sc, "run", "duration")), b);
+	return budget_check(b, sc, err);
 }
 
 /*
@@ -354,6 +400,8 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 	if (!db)
 		return FALSE;
 
+	d.max_bytes = scenario_size(sc, "run", "memory_budget");
+	d.sc = sc;
 	d.ctx = (struct sim_ctx){
 		.engine = engine_new(qt),
 		.rec = recorder_new(record_kinds(sc)),

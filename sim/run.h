@@ -45,6 +45,10 @@
 	  "simulated time measured after the warm-up; the run ends at warmup + duration" }, \
 	{ "run", "max_events", KEY_COUNT, 0, "events", "0", NULL, NULL, NULL, \
 	  "mark the run failed once it has executed this many events (0: no limit)" }, \
+	{ "run", "event_budget", KEY_COUNT, KEY_META, "events", "1000000000", NULL, NULL, NULL, \
+	  "refuse, before it starts, a run whose model estimates more events than this (about 10 minutes at a million events per second; 0: no limit)" }, \
+	{ "run", "memory_budget", KEY_SIZE, KEY_META, NULL, "4GiB", NULL, NULL, NULL, \
+	  "refuse, before it starts, a run whose model estimates more memory than this, and fail a run whose peak resident memory grows beyond it (0B: no limit)" }, \
 	{ "run", "record", KEY_ENUM, KEY_LIST, NULL, "scalar, vector, statistic, event", \
 	  NULL, NULL, recorder_kind_names, \
 	  "kinds of results written to the database; leave out what a sweep does not need" }, \
@@ -121,6 +125,16 @@ struct run_report {
  */
 gboolean run_scenario(const struct scenario *sc, const struct run_options *o,
 		      struct run_report *rep, GError **err);
+
+/*
+ * The estimate of sc's work by its model type (model_type.estimate)
+ * against [run] event_budget and memory_budget (sim/budget.h): FALSE with
+ * err set, one line, when it is beyond them.  sim_catalog_check() calls
+ * it after the model's check, so both run_scenario() and a sweep (for
+ * every point, before any runs) refuse such a run.
+ */
+gboolean run_check_budget(const struct sim_catalog *cat, const struct scenario *sc,
+			  GError **err);
 
 /* Frees what *rep holds. */
 void run_report_clear(struct run_report *rep);

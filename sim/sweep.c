@@ -19,6 +19,7 @@
 #include "sim/pool.h"
 #include "sim/progress.h"
 #include "sim/results.h"
+#include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/value.h"
 

@@ -554,6 +554,38 @@ test_interrupt(gconstpointer data)
 	engine_free(e);
 }
 
+/*
+ * A delay past the end of time (a configured or drawn delay near 2^64 ns)
+ * schedules the event at the last nanosecond instead of aborting: it runs
+ * after everything else, and never within a run that ends before it.
+ */
+static void
+test_end_of_time(gconstpointer qt)
+{
+	struct engine *e = engine_new(qt);
+	struct trace tr;
+	struct tagged x[3];
+
+	trace_init(&tr);
+	for (guint i = 0; i < 3; i++)
+		x[i] = (struct tagged){ &tr, i, false };
+	g_assert_cmpint(engine_run_until(e, 1000), ==, ENGINE_EMPTY);
+	engine_schedule(e, FC_TIME_NEVER - 10, record, &x[0]);
+	engine_schedule_at(e, FC_TIME_NEVER, record, &x[1]);
+	engine_schedule(e, 5, record, &x[2]);
+	g_assert_cmpint(engine_run_until(e, FC_TIME_NEVER - 2), ==, ENGINE_UNTIL);
+	g_assert_cmpuint(tr.t->len, ==, 1);
+	g_assert_cmpuint(tag_at(&tr, 0), ==, 2);
+	g_assert_cmpint(engine_run(e), ==, ENGINE_EMPTY);
+	g_assert_cmpuint(tr.t->len, ==, 3);
+	g_assert_cmpuint(time_at(&tr, 1), ==, FC_TIME_NEVER - 1);
+	g_assert_cmpuint(time_at(&tr, 2), ==, FC_TIME_NEVER - 1);
+	g_assert_cmpuint(tag_at(&tr, 1), ==, 0);
+	g_assert_cmpuint(tag_at(&tr, 2), ==, 1);
+	trace_clear(&tr);
+	engine_free(e);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -572,6 +604,7 @@ main(int argc, char **argv)
 		{ "two-engines", test_two_engines },
 		{ "limit", test_limit },
 		{ "interrupt", test_interrupt },
+		{ "end-of-time", test_end_of_time },
 	};
 
 	testutil_init(&argc, &argv);

@@ -130,10 +130,26 @@ test_uniform(void)
 	g_assert_cmpfloat(chi2, <, gsl_cdf_chisq_Pinv(0.999, BINS - 1));
 }
 
+/* Drawn nanoseconds become a time without undefined conversions. */
+static void
+test_time_from_ns(void)
+{
+	g_assert_cmpuint(rng_time_from_ns(0), ==, 0);
+	g_assert_cmpuint(rng_time_from_ns(1.9), ==, 1);
+	g_assert_cmpuint(rng_time_from_ns(-1e300), ==, 0);
+	g_assert_cmpuint(rng_time_from_ns(NAN), ==, 0);
+	g_assert_cmpuint(rng_time_from_ns(18446744073709549568.0), ==,
+			 UINT64_C(18446744073709549568));
+	g_assert_cmpuint(rng_time_from_ns(18446744073709551616.0), ==, FC_TIME_NEVER);
+	g_assert_cmpuint(rng_time_from_ns(1e300), ==, FC_TIME_NEVER);
+	g_assert_cmpuint(rng_time_from_ns(INFINITY), ==, FC_TIME_NEVER);
+}
+
 int
 main(int argc, char **argv)
 {
 	testutil_init(&argc, &argv);
+	g_test_add_func("/rng/time-from-ns", test_time_from_ns);
 	g_test_add_func("/rng/layout", test_layout);
 	g_test_add_func("/rng/independence", test_independence);
 	g_test_add_func("/rng/inputs-matter", test_inputs_matter);

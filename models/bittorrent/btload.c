@@ -142,7 +142,7 @@ on_complete(struct swarm_peer *sp, void *data, fc_time_t now)
 	engine_cancel(b->e, lp->leave_ev);
 	rng_stream_init(&rs, b->p->seed, b->p->replication, "bt-seeding", lp->id);
 	stay = b->p->seeding_exponential ?
-	       (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&rs), 1.0) *
+	       rng_time_from_ns(gsl_ran_exponential(rng_stream_gsl(&rs), 1.0) *
 			   (double)b->p->seeding_time) :
 	       b->p->seeding_time;
 	lp->leave_ev = engine_schedule(b->e, stay, leave, lp);
@@ -174,7 +174,8 @@ arrive(struct engine *e, void *data, fc_time_t now)
 
 	/* The next arrival at least a nanosecond later: one at a time. */
 	if (b->p->max_peers == 0 || ++b->arrived < b->p->max_peers)
-		engine_schedule(e, (fc_time_t)(gap * NS_PER_SEC) + FC_NSEC, arrive, b);
+		engine_schedule(e, fc_time_add(rng_time_from_ns(gap * NS_PER_SEC), FC_NSEC),
+				arrive, b);
 	integrate(b, now);
 	lp->b = b;
 	lp->id = b->next_id++;
@@ -189,8 +190,8 @@ arrive(struct engine *e, void *data, fc_time_t now)
 
 		rng_stream_init(&rs, b->p->seed, b->p->replication, "bt-abort", lp->id);
 		lp->leave_ev = engine_schedule(
-			e, (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&rs),
-							   1.0 / b->p->abort_rate) * NS_PER_SEC),
+			e, rng_time_from_ns(gsl_ran_exponential(rng_stream_gsl(&rs),
+							 1.0 / b->p->abort_rate) * NS_PER_SEC),
 			leave, lp);
 	}
 	link_pair(b, &lp->up, &lp->down);
@@ -205,7 +206,7 @@ sample(struct engine *e, void *data, fc_time_t now)
 
 	rec_vector_add(b->v_x, now, (double)b->x);
 	rec_vector_add(b->v_y, now, (double)b->y);
-	if (now + b->p->sample_interval < b->p->end)
+	if (fc_time_add(now, b->p->sample_interval) < b->p->end)
 		engine_schedule(e, b->p->sample_interval, sample, b);
 }
 
@@ -236,7 +237,7 @@ btload_new(const struct btload_params *p, struct engine *e, struct recorder *rec
 			    p->tracker_answer ? p->tracker_answer : DEFAULT_TRACKER_ANSWER);
 	if (p->tracker_down_for > 0) {
 		tracker_set_down(b->tr, p->tracker_down_from,
-				 p->tracker_down_from + p->tracker_down_for);
+				 fc_time_add(p->tracker_down_from, p->tracker_down_for));
 		engine_schedule_at(e, p->tracker_down_from, tracker_down_ev, b);
 	}
 	c.master_seed = p->seed;
@@ -255,8 +256,8 @@ btload_new(const struct btload_params *p, struct engine *e, struct recorder *rec
 
 		swarm_join(b->s, b->torrent, UINT64_MAX - i, &up, 1, &down, 1, true, NULL, NULL);
 	}
-	engine_schedule(e, (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&b->arrivals),
-							   1.0 / p->arrival_rate) * NS_PER_SEC),
+	engine_schedule(e, rng_time_from_ns(gsl_ran_exponential(rng_stream_gsl(&b->arrivals),
+							  1.0 / p->arrival_rate) * NS_PER_SEC),
 			arrive, b);
 	if (p->sample_interval > 0)
 		engine_schedule_at(e, p->warmup, sample, b);
@@ -395,8 +396,51 @@ model_destroy(void *data)
 	g_free(m);
 }
 
+static gboolean
+model_check(const struct scenario *sc, GError **err)
+{
+	return swarm_config_check(sc, scenario_size(sc, "swarm", "file_size"), err);
+}
+
+/*
+ * Events: each downloader's blocks and periodic events while it stays (its
+ * download at the smaller of its links, then its seeding time), the
+ * initial seeds' periodic events, and the samples.  Memory: the peers
+ * present at once (Little's law), each with its pieces and connections.
+ */
+static void
+model_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
+{
+	double t = fc_time_to_sec(end);
+	double lambda = scenario_real(sc, "swarm", "arrival_rate");
+	uint64_t bytes = scenario_size(sc, "swarm", "file_size");
+	double link = (double)MIN(scenario_rate(sc, "swarm", "upload"),
+				  scenario_rate(sc, "swarm", "download"));
+	double stay = MIN(t, (double)bytes * 8 / link +
+			  fc_time_to_sec(scenario_duration(sc, "swarm", "seeding_time")));
+	double peers = lambda * t, seeds = (double)scenario_count(sc, "swarm", "initial_seeds");
+	fc_time_t si = scenario_duration(sc, "swarm", "sample_interval");
+
+	if (scenario_count(sc, "swarm", "peers"))
+		peers = MIN(peers, (double)scenario_count(sc, "swarm", "peers"));
+	budget_add_events(b, peers * swarm_estimate_peer_events(sc, bytes, stay),
+			  "[swarm] arrival_rate, peers, file_size, [bittorrent] piece_size, "
+			  "block_size, request_blocks over [run] duration");
+	budget_add_events(b, seeds * swarm_estimate_peer_events(sc, 0, t),
+			  "[swarm] initial_seeds over [run] duration");
+	if (si)
+		budget_add_events(b, (double)end / (double)si,
+				  "[swarm] sample_interval over [run] duration");
+	budget_add_bytes(b, (MIN(peers, lambda * stay) + seeds) *
+			 swarm_estimate_peer_bytes(sc, bytes),
+			 "[swarm] arrival_rate, file_size, initial_seeds, "
+			 "[bittorrent] piece_size, connections");
+}
+
 const struct model_type btload_model = {
 	.name = "swarm",
+	.check = model_check,
+	.estimate = model_estimate,
 	.create = model_create,
 	.finish = model_finish,
 	.destroy = model_destroy,

@@ -130,7 +130,7 @@ rechoke(struct swarm *s, struct swarm_peer *u, fc_time_t now)
 	bool rotate = now >= u->next_optimistic;
 
 	if (rotate)
-		u->next_optimistic = now + s->c.optimistic_interval;
+		u->next_optimistic = fc_time_add(now, s->c.optimistic_interval);
 	for (guint i = 0; i < u->conns->len; i++) {
 		struct conn *c = u->conns->pdata[i];
 		int ku = swarm__end_of(c, u);

@@ -132,7 +132,7 @@ announce(struct swarm *s, struct swarm_peer *p, enum tracker_event ev, fc_time_t
 		}
 	}
 	/* A failed announce is tried again after the shorter interval. */
-	announce_at(s, p, now + (!ok || p->conns->len < s->c.min_peers ?
+	announce_at(s, p, fc_time_add(now, !ok || p->conns->len < s->c.min_peers ?
 				 s->c.min_announce_interval : s->c.announce_interval));
 }
 
@@ -144,7 +144,7 @@ announce_soon(struct swarm *s, struct swarm_peer *p, fc_time_t now)
 
 	if (p->conns->len >= s->c.min_peers)
 		return;
-	at = MAX(now, p->last_announce + s->c.min_announce_interval);
+	at = MAX(now, fc_time_add(p->last_announce, s->c.min_announce_interval));
 	if (!p->announce_ev || p->next_announce > at)
 		announce_at(s, p, at);
 }

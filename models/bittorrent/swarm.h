@@ -50,6 +50,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "sim/engine.h"
 #include "flashcoop/time.h"
 #include "models/world/net.h"
@@ -79,6 +81,26 @@ struct swarm_config {
 void swarm_config_default(struct swarm_config *c);
 
 struct scenario;
+/*
+ * Checks that the [bittorrent] keys of a scenario fit together, and with a
+ * torrent of torrent_bytes (0: none of a size known before the run): a
+ * block no larger than a piece, a piece of at most 64 blocks (the blocks of
+ * a piece are bits of one 64-bit word), and fewer than 2^32 pieces in the
+ * torrent (pieces are numbered in 32 bits).  Errors through
+ * scenario_invalid().
+ */
+gboolean swarm_config_check(const struct scenario *sc, uint64_t torrent_bytes, GError **err);
+
+/*
+ * For a model's work estimate (sim/budget.h): the events one peer causes
+ * while it is in a swarm of a torrent of `bytes` for `seconds` (downloading
+ * it whole, then seeding), in events of the usual cost (an event costs more
+ * with more pieces), and the bytes it holds while there, under the
+ * [bittorrent] keys of sc.
+ */
+double swarm_estimate_peer_events(const struct scenario *sc, uint64_t bytes, double seconds);
+double swarm_estimate_peer_bytes(const struct scenario *sc, uint64_t bytes);
+
 /* The [bittorrent] keys of a scenario into c (seeds left at 0). */
 void swarm_config_read(struct swarm_config *c, const struct scenario *sc);
 /* The tracker of [bittorrent]: the size of its answers and an outage. */

@@ -63,7 +63,7 @@ mmck_params_check(const struct mmck_params *p, GError **err)
 static fc_time_t
 exp_ns(struct rng_stream *s, double rate_per_s)
 {
-	return (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(s), 1e9 / rate_per_s) + 0.5);
+	return rng_time_from_ns(gsl_ran_exponential(rng_stream_gsl(s), 1e9 / rate_per_s) + 0.5);
 }
 
 /* Adds the time since the last change, clipped to the window, to the areas. */
@@ -158,7 +158,7 @@ sample(struct engine *e, void *data, fc_time_t now)
 	struct mmck *m = data;
 
 	rec_vector_add(m->in_system_v, now, m->in_system);
-	if (now + m->p->sample_interval < m->window_end)
+	if (fc_time_add(now, m->p->sample_interval) < m->window_end)
 		engine_schedule(e, m->p->sample_interval, sample, m);
 }
 
@@ -367,9 +367,35 @@ model_destroy(void *data)
 	g_free(mm);
 }
 
+/*
+ * Events: every arrival, the departure of every customer served (at most
+ * c mu per second), and the samples.  Memory: a server, an idle-stack
+ * entry and a waiting place per customer of K.
+ */
+static void
+model_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
+{
+	double t = fc_time_to_sec(end);
+	double lambda = scenario_real(sc, "mmck", "arrival_rate");
+	double c = (double)scenario_count(sc, "mmck", "servers");
+	double mu = scenario_real(sc, "mmck", "service_rate");
+	fc_time_t si = scenario_duration(sc, "mmck", "sample_interval");
+
+	budget_add_events(b, lambda * t, "[mmck] arrival_rate over [run] duration");
+	budget_add_events(b, MIN(lambda, c * mu) * t,
+			  "[mmck] arrival_rate, servers, service_rate over [run] duration");
+	if (si)
+		budget_add_events(b, (double)end / (double)si,
+				  "[mmck] sample_interval over [run] duration");
+	budget_add_bytes(b, c * (sizeof(struct server) + sizeof(unsigned)) +
+			 (double)scenario_count(sc, "mmck", "capacity") * sizeof(fc_time_t),
+			 "[mmck] servers, capacity");
+}
+
 const struct model_type mmck_model = {
 	.name = "mmck",
 	.check = model_check,
+	.estimate = model_estimate,
 	.create = model_create,
 	.finish = model_finish,
 	.destroy = model_destroy,

@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/infile.h"
+#include "sim/rng.h"
 
 /* Pieces a ramp is cut into, each with its own bound for thinning. */
 #define RAMP_PIECES 64
@@ -108,7 +109,7 @@ arrivals_new_trace(const double *counts, size_t n, fc_time_t period, double time
 	g_assert(period > 0 && time_scale > 0 && rate_scale >= 0);
 	a->pieces = g_array_new(FALSE, FALSE, sizeof(struct piece));
 	for (size_t i = 0; i < n; i++) {
-		fc_time_t t1 = (fc_time_t)llround(len_ns * (double)(i + 1));
+		fc_time_t t1 = rng_time_from_ns(round(len_ns * (double)(i + 1)));
 		double r = counts[i] * rate_scale / (len_ns / 1e9);
 
 		add(a, t, t1, r, r, SHAPE_CONST);

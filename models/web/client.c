@@ -244,8 +244,9 @@ syn_arrives(struct engine *e, void *data, fc_time_t now)
 	/* Lost: the client hears nothing and sends it again after its
 	 * timeout, doubled each time; after the last one's timeout it gives
 	 * up (Linux: 1 + 2 + ... + 64 = 127 s for 6 retries). */
-	wait = s->p.syn_timeout << (c->syns - 1);
-	c->ev = engine_schedule_at(e, MAX(now, c->syn_sent + wait),
+	wait = s->p.syn_timeout > FC_TIME_NEVER >> (c->syns - 1) ? FC_TIME_NEVER :
+	       s->p.syn_timeout << (c->syns - 1);
+	c->ev = engine_schedule_at(e, MAX(now, fc_time_add(c->syn_sent, wait)),
 				   c->syns > s->p.syn_retries ? give_up : retry, c);
 }
 

@@ -339,7 +339,7 @@ f_next(struct server_conn *c, struct server_request *req, fc_time_t now)
 		 world_hops(f->ws->w->world, f->ws->router, f->from->router);
 	*req = (struct server_request){
 		.site = f->site, .object = f->object, .bytes = f->bytes,
-		.downlink = f->ws->down, .ready_at = now + oneway,
+		.downlink = f->ws->down, .ready_at = fc_time_add(now, oneway),
 		.latency = oneway, .internal = true,
 	};
 	return true;

@@ -96,8 +96,11 @@ struct site {
 #define TORRENT_PIECE_HASH_BYTES 20
 #define TORRENT_FILE_ENTRY_BYTES 50
 
-/* A client's access link is never slower than this (bit/s). */
+/* A client's access link is at least the first and at most the second
+ * (bit/s); the upper bound keeps a lognormal draw from a median near
+ * 2^64 bit/s convertible to a 64-bit rate. */
 #define CLIENT_LINK_MIN_BPS 1000.0
+#define CLIENT_LINK_MAX_BPS 1e18
 
 /* Who uploads into the swarms, for the byte accounts. */
 /* Swarm classes: server.0, the other servers, clients, and a cooperator in
@@ -265,6 +268,17 @@ struct web {
 			  *v_leechers, *v_bytes[3][2];
 	uint64_t last_http[2], last_bt[3];
 };
+
+/* ---- Building the model (web.c) ---- */
+
+/* The arrivals of the origin's clients, from [clients]: the profile, or
+ * the trace file (NULL with err naming it when it cannot be read). */
+struct arrivals *web_flash_arrivals(const struct scenario *sc, GError **err);
+
+/* ---- The work estimate (estimate.c) ---- */
+
+/* traffic_type.estimate: the events and memory of a run up to end. */
+void web_estimate(const struct scenario *sc, fc_time_t end, struct budget *b);
 
 /* ---- Sites, objects, torrents and replicas (content.c) ---- */
 

@@ -110,7 +110,7 @@ web_sample(struct engine *e, void *data, fc_time_t now)
 		g_array_set_size(gr->interval_times, 0);
 		gr->interval_ok = gr->interval_failed = 0;
 	}
-	if (now + w->sample_interval <= w->ctx->end)
+	if (fc_time_add(now, w->sample_interval) <= w->ctx->end)
 		engine_schedule(e, w->sample_interval, web_sample, w);
 }
 

@@ -297,6 +297,7 @@ visit_start(struct web *w, uint32_t site)
 	rng_stream_init(&v->rng, w->ctx->seed, w->ctx->replication, "client", v->id);
 	r = rng_stream_gsl(&v->rng);
 	v->down_bps = MAX(lognormal_median(r, w->down_median, w->down_sigma), CLIENT_LINK_MIN_BPS);
+	v->down_bps = MIN(v->down_bps, CLIENT_LINK_MAX_BPS);
 	v->oneway = fc_time_from_sec(lognormal_median(r, w->lat_median_s, w->lat_sigma));
 	v->resolver = (size_t)gsl_rng_uniform_int(r, w->resolvers);
 	u = gsl_rng_uniform(r);
@@ -362,8 +363,8 @@ web_other_gap(struct web *w)
 {
 	double rate = w->other_rate * (w->nservers - 1);
 
-	return (fc_time_t)(gsl_ran_exponential(rng_stream_gsl(&w->others_rng),
-					       (double)FC_SEC / rate) + 1);
+	return rng_time_from_ns(gsl_ran_exponential(rng_stream_gsl(&w->others_rng),
+						     (double)FC_SEC / rate) + 1);
 }
 
 void
@@ -373,5 +374,5 @@ web_other_arrival(struct engine *e, void *data, fc_time_t now)
 	gsl_rng *r = rng_stream_gsl(&w->others_rng);
 
 	visit_start(w, 1 + (uint32_t)gsl_rng_uniform_int(r, w->nservers - 1));
-	engine_schedule_at(e, now + web_other_gap(w), web_other_arrival, w);
+	engine_schedule_at(e, fc_time_add(now, web_other_gap(w)), web_other_arrival, w);
 }

@@ -93,7 +93,9 @@ web_check(const struct scenario *sc, GError **err)
 	    scenario_enum(sc, "web", "policy") == WEB_POLICY_COOP)
 		return scenario_invalid(sc, err, "web", "latency",
 					"the cooperation nodes need a latency above 0s");
-	return TRUE;
+	/* A site's torrent is as large as its pages are drawn, which is
+	 * known only when the model is built. */
+	return swarm_config_check(sc, 0, err);
 }
 
 static void
@@ -155,6 +157,33 @@ node_config(struct web *w, const struct scenario *sc)
 }
 
 static void web_destroy(void *data);
+
+struct arrivals *
+web_flash_arrivals(const struct scenario *sc, GError **err)
+{
+	size_t n;
+	g_autofree double *counts = NULL;
+
+	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_PROFILE) {
+		const struct arrivals_profile prof = {
+			.baseline = scenario_real(sc, "clients", "baseline"),
+			.shock = scenario_real(sc, "clients", "shock"),
+			.start = scenario_duration(sc, "clients", "start"),
+			.ramp_up = scenario_duration(sc, "clients", "ramp_up"),
+			.sustained = scenario_duration(sc, "clients", "sustained"),
+			.ramp_down = scenario_duration(sc, "clients", "ramp_down"),
+			.ramp = scenario_enum(sc, "clients", "ramp"),
+		};
+
+		return arrivals_new_profile(&prof);
+	}
+	counts = read_trace(sc, &n, err);
+	if (!counts)
+		return NULL;
+	return arrivals_new_trace(counts, n, scenario_duration(sc, "clients", "trace_period"),
+				  scenario_real(sc, "clients", "trace_time_scale"),
+				  scenario_real(sc, "clients", "trace_rate_scale"));
+}
 
 static void *
 web_create(struct world *world, const struct scenario *sc, GError **err)
@@ -221,29 +250,10 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->cp_torrent.patience = scenario_duration(sc, "clients", "torrent_timeout");
 
 	/* The arrivals first: a bad trace is bad input. */
-	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_TRACE) {
-		size_t n;
-		g_autofree double *counts = read_trace(sc, &n, err);
-
-		if (!counts) {
-			web_destroy(w);
-			return NULL;
-		}
-		w->flash = arrivals_new_trace(counts, n, scenario_duration(sc, "clients", "trace_period"),
-					      scenario_real(sc, "clients", "trace_time_scale"),
-					      scenario_real(sc, "clients", "trace_rate_scale"));
-	} else {
-		const struct arrivals_profile prof = {
-			.baseline = scenario_real(sc, "clients", "baseline"),
-			.shock = scenario_real(sc, "clients", "shock"),
-			.start = scenario_duration(sc, "clients", "start"),
-			.ramp_up = scenario_duration(sc, "clients", "ramp_up"),
-			.sustained = scenario_duration(sc, "clients", "sustained"),
-			.ramp_down = scenario_duration(sc, "clients", "ramp_down"),
-			.ramp = scenario_enum(sc, "clients", "ramp"),
-		};
-
-		w->flash = arrivals_new_profile(&prof);
+	w->flash = web_flash_arrivals(sc, err);
+	if (!w->flash) {
+		web_destroy(w);
+		return NULL;
 	}
 
 	site_params_read(&sitep, sc);
@@ -293,7 +303,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		rng_stream_init(&w->tracker_rs, ctx->seed, ctx->replication, "bt-tracker", 0);
 		w->tr = tracker_new(&w->tracker_rs, tc.answer);
 		if (tc.down_for > 0) {
-			tracker_set_down(w->tr, tc.down_at, tc.down_at + tc.down_for);
+			tracker_set_down(w->tr, tc.down_at, fc_time_add(tc.down_at, tc.down_for));
 			engine_schedule_at(w->e, tc.down_at, tracker_down, w);
 		}
 		w->swarm = swarm_new(w->e, w->net, w->tr, &bc);
@@ -523,6 +533,7 @@ const struct traffic_type web_traffic = {
 	.enabled = NULL, /* always */
 	.check = web_check,
 	.create = web_create,
+	.estimate = web_estimate,
 	.finish = web_finish,
 	.destroy = web_destroy,
 	.groups = web_groups,

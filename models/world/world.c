@@ -220,6 +220,23 @@ world_model_warn(const struct traffic_type *const *types, const struct scenario 
 			types[i]->warn(sc, warnings);
 }
 
+void
+world_model_estimate(const struct traffic_type *const *types, const struct scenario *sc,
+		     fc_time_t end, struct budget *b)
+{
+	if (scenario_enum(sc, "network", "latency") == WORLD_LATENCY_TOPOLOGY) {
+		double routers = (double)scenario_count(sc, "network", "routers");
+
+		/* Hops as 16 bits, and igraph's distance matrix while they
+		 * are computed. */
+		budget_add_bytes(b, routers * routers * (sizeof(uint16_t) + sizeof(double)),
+				 "[network] routers");
+	}
+	for (size_t i = 0; types[i]; i++)
+		if (enabled(types[i], sc) && types[i]->estimate)
+			types[i]->estimate(sc, end, b);
+}
+
 void *
 world_model_create(const struct traffic_type *const *types, struct sim_ctx *ctx,
 		   const struct scenario *sc, GError **err)

@@ -108,6 +108,9 @@ struct traffic_type {
 	/* Its warnings about keys that have no effect (sim/model.h); may be
 	 * NULL. */
 	void (*warn)(const struct scenario *sc, GPtrArray *warnings);
+	/* Its share of the run's work estimate (model_type.estimate in
+	 * sim/model.h); NULL: none. */
+	void (*estimate)(const struct scenario *sc, fc_time_t end, struct budget *b);
 };
 
 /*
@@ -120,6 +123,10 @@ gboolean world_model_check(const struct traffic_type *const *types,
 			   const struct scenario *sc, GError **err);
 void *world_model_create(const struct traffic_type *const *types, struct sim_ctx *ctx,
 			 const struct scenario *sc, GError **err);
+/* The estimates of the enabled traffic types, and the world's own memory
+ * (the router topology's table of hops). */
+void world_model_estimate(const struct traffic_type *const *types,
+			  const struct scenario *sc, fc_time_t end, struct budget *b);
 void world_model_finish(void *model, struct sim_ctx *ctx);
 /*
  * Whether the world ([network]) or one of the traffic types reads group,

@@ -2,12 +2,12 @@
 /*
  * A fuzz target for the scenario parser: the input is a scenario file, read
  * as `flashcoop run` reads it, with the program's key table and models,
- * up to and including sim_catalog_check() (the model's check and
- * warnings) — everything before a results database is opened.  The input
- * must be accepted, or refused with one line of error; a crash, a
- * sanitizer report, a hang or a runaway allocation is a failure.  The file
- * lies in a private directory next to a fixture that it may include
- * (base.ini).
+ * up to and including sim_catalog_check() (the model's check, its work
+ * estimate and warnings) — everything before a results database is
+ * opened.  The input must be accepted, or refused with one line of error;
+ * a crash, a sanitizer report, a hang or a runaway allocation is a
+ * failure.  The file lies in a private directory next to a fixture that it
+ * may include (base.ini).
  */
 #include "tests/fuzz/fuzz.h"
 
