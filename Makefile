@@ -7,7 +7,7 @@
 #   make figures    draw figures/ from default.db (RESULTS=FILE: any results
 #                   database; FIGURES=DIR: where)
 #   make check      install missing packages, build, run the tests under prove
-#   make validate   the longer model validations (swarm vs. fluid model)
+#   make validate   the longer model validations (swarm vs. fluid model, Winny vs. seed 002)
 #   make bench      build and run the benchmarks (installs ns-3 for the comparison)
 #   make install    PREFIX=/usr/local DESTDIR= : program, core library, header,
 #                   .pc, man page, bash completion, and under
@@ -270,12 +270,14 @@ validate: deps
 	$(Q)$(B)/tests/test-swarm -m slow -p /swarm/fluid --verbose
 	$(Q)FLASHCOOP=$(PROG) $(B)/tests/test-ranges -m slow -p /ranges/walk
 	$(Q)$(B)/tests/test-budget -m slow -p /budget/estimate --verbose
+	$(Q)FLASHCOOP=$(PROG) sh tests/validate-winny.sh
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(B)/bench-net $(PROG)
 	$(Q)sh bench/run.sh $(B)
 	$(Q)sh bench/sweep.sh $(B)
 	$(Q)sh bench/swarm.sh $(B)
+	$(Q)sh bench/winny.sh $(B)
 	$(Q)echo; for f in 100 1000 5000; do $(B)/bench-net --flows $$f --changes 20000; done
 
 install: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO)

@@ -5,10 +5,15 @@
 #include "models/bittorrent/btload.h"
 #include "models/mmck/mmck.h"
 #include "models/web/web.h"
+#include "models/winny/winny.h"
 #include "models/world/world.h"
 
 /* The traffic models that populate the world of [run] model = web. */
-static const struct traffic_type *const web_world[] = { &web_traffic, NULL };
+static const struct traffic_type *const web_world[] = { &web_traffic, &winny_traffic,
+							 NULL };
+
+/* The traffic models of [run] model = winny: the overlay alone. */
+static const struct traffic_type *const winny_world[] = { &winny_alone_traffic, NULL };
 
 static gboolean
 web_check(const struct scenario *sc, GError **err)
@@ -53,10 +58,54 @@ static const struct model_type web_model = {
 	.headline_name = "success_ratio",
 };
 
+static gboolean
+winny_check(const struct scenario *sc, GError **err)
+{
+	return world_model_check(winny_world, sc, err);
+}
+
+static void
+winny_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
+{
+	world_model_estimate(winny_world, sc, end, b);
+}
+
+static void *
+winny_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
+{
+	return world_model_create(winny_world, ctx, sc, err);
+}
+
+static gboolean
+winny_reads_group(const char *group)
+{
+	return world_model_reads_group(winny_world, group);
+}
+
+static void
+winny_warn(const struct scenario *sc, GPtrArray *warnings)
+{
+	world_model_warn(winny_world, sc, warnings);
+}
+
+static const struct model_type winny_model = {
+	.name = "winny",
+	.check = winny_check,
+	.estimate = winny_estimate,
+	.create = winny_create,
+	.finish = world_model_finish,
+	.destroy = world_model_destroy,
+	.reads_group = winny_reads_group,
+	.warn = winny_warn,
+	.headline_entity = "winny",
+	.headline_name = "downloads_done",
+};
+
 const struct model_type *const flashcoop_models[] = {
 	&mmck_model,
 	&web_model,
 	&btload_model,
+	&winny_model,
 	NULL,
 };
 
@@ -64,6 +113,7 @@ const struct fc_enum_name flashcoop_model_names[] = {
 	{ "mmck", 0 },
 	{ "web", 1 },
 	{ "swarm", 2 },
+	{ "winny", 3 },
 	{ NULL, 0 },
 };
 

@@ -41,7 +41,7 @@ struct scalar_row {
 };
 
 enum stmt {
-	ST_VECTOR, ST_VDATA, ST_EVENT, ST_SCALAR, ST_STAT, ST_BIN, ST_N,
+	ST_VECTOR, ST_VDATA, ST_EVENT, ST_SCALAR, ST_STAT, ST_BIN, ST_FLOW, ST_N,
 };
 
 static const char *const stmt_sql[ST_N] = {
@@ -53,6 +53,7 @@ static const char *const stmt_sql[ST_N] = {
 		    " min, max, sum, p01, p05, p10, p25, p50, p75, p90, p95, p99)"
 		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_BIN] = "INSERT INTO statistic_bin VALUES (?, ?, ?, ?)",
+	[ST_FLOW] = "INSERT INTO flow_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 struct recorder {
@@ -61,8 +62,8 @@ struct recorder {
 	int64_t run_id;
 	sqlite3_stmt *st[ST_N];
 	GPtrArray *vectors, *stats;
-	GArray *vpoints, *events, *scalars;
-	uint64_t event_seq;
+	GArray *vpoints, *events, *scalars, *flows;
+	uint64_t event_seq, flow_seq;
 };
 
 const struct fc_enum_name recorder_kind_names[] = {
@@ -70,6 +71,7 @@ const struct fc_enum_name recorder_kind_names[] = {
 	{ "vector", REC_VECTOR },
 	{ "statistic", REC_STATISTIC },
 	{ "event", REC_EVENT },
+	{ "flow", REC_FLOW },
 	{ NULL, 0 },
 };
 
@@ -84,6 +86,7 @@ recorder_new(unsigned kinds)
 	rec->vpoints = g_array_new(FALSE, FALSE, sizeof(struct vpoint));
 	rec->events = g_array_new(FALSE, FALSE, sizeof(struct event_row));
 	rec->scalars = g_array_new(FALSE, FALSE, sizeof(struct scalar_row));
+	rec->flows = g_array_new(FALSE, FALSE, sizeof(struct rec_flow_row));
 	return rec;
 }
 
@@ -141,6 +144,7 @@ recorder_free(struct recorder *rec)
 	g_array_unref(rec->vpoints);
 	g_array_unref(rec->events);
 	g_array_unref(rec->scalars);
+	g_array_unref(rec->flows);
 	g_free(rec);
 }
 
@@ -160,7 +164,8 @@ recorder_attach(struct recorder *rec, struct results *db, int64_t run_id, GError
 bool
 recorder_wants_flush(const struct recorder *rec)
 {
-	return rec->vpoints->len + rec->events->len + rec->scalars->len >= FLUSH_ROWS;
+	return rec->vpoints->len + rec->events->len + rec->scalars->len +
+	       rec->flows->len >= FLUSH_ROWS;
 }
 
 /* Steps a bound statement and resets it; SQLITE_OK or the error. */
@@ -229,7 +234,30 @@ write_rows(struct recorder *rec)
 			sqlite3_bind_double(st, 4, s->value);
 		rc = step(st);
 	}
+	for (guint i = 0; rc == SQLITE_OK && i < rec->flows->len; i++) {
+		struct rec_flow_row *f = &g_array_index(rec->flows, struct rec_flow_row, i);
+		sqlite3_stmt *st = rec->st[ST_FLOW];
+
+		sqlite3_bind_int64(st, 1, rec->run_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)++rec->flow_seq);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)f->start);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)f->end);
+		sqlite3_bind_int64(st, 5, f->tap);
+		sqlite3_bind_int64(st, 6, f->a_ip);
+		sqlite3_bind_int(st, 7, f->a_port);
+		sqlite3_bind_int64(st, 8, f->b_ip);
+		sqlite3_bind_int(st, 9, f->b_port);
+		sqlite3_bind_int(st, 10, f->a_inside);
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)f->bytes_ab);
+		sqlite3_bind_int64(st, 12, (sqlite3_int64)f->bytes_ba);
+		sqlite3_bind_int64(st, 13, f->packets_ab);
+		sqlite3_bind_int64(st, 14, f->packets_ba);
+		sqlite3_bind_text(st, 15, f->app, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 16, f->kind, -1, SQLITE_STATIC);
+		rc = step(st);
+	}
 	if (rc == SQLITE_OK) {
+		g_array_set_size(rec->flows, 0);
 		g_array_set_size(rec->vpoints, 0);
 		clear_events(rec);
 		clear_scalars(rec);
@@ -409,6 +437,13 @@ rec_stat_add(struct rec_stat *s, double value)
 {
 	if (s)
 		g_array_append_val(s->samples, value);
+}
+
+void
+rec_flow(struct recorder *rec, const struct rec_flow_row *row)
+{
+	if (rec && (rec->kinds & REC_FLOW))
+		g_array_append_val(rec->flows, *row);
 }
 
 void

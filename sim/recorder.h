@@ -35,9 +35,11 @@ enum rec_kind {
 	REC_VECTOR = 1 << 1,
 	REC_STATISTIC = 1 << 2,
 	REC_EVENT = 1 << 3,
+	REC_FLOW = 1 << 4,
 };
 
-/* The kinds' names for [run] record: "scalar", "vector", "statistic", "event". */
+/* The kinds' names for [run] record: "scalar", "vector", "statistic",
+ * "event", "flow". */
 extern const struct fc_enum_name recorder_kind_names[];
 
 /* A recorder that keeps the kinds in mask; it buffers until attached. */
@@ -85,5 +87,27 @@ void rec_stat_add(struct rec_stat *s, double value);
 /* A discrete event (a state change, a crash), with free-form detail. */
 void rec_event(struct recorder *rec, fc_time_t t, const char *entity,
 	       const char *kind, const char *detail_fmt, ...) G_GNUC_PRINTF(5, 6);
+
+/*
+ * One TCP connection seen at a measurement point (a tap on a shared link),
+ * for the flow_log table: a is the side that opened it (sent the SYN), b the
+ * side that accepted it (b_port is its service port).  Addresses are IPv4
+ * numbers.  Bytes and packets count what crossed the tap each way: payload
+ * plus 40 bytes of IP and TCP header per packet.  app and kind are the
+ * model's own labels (the ground truth an analysis is checked against);
+ * app and kind must be string literals or outlive the recorder.
+ */
+struct rec_flow_row {
+	fc_time_t start, end;
+	uint32_t tap;
+	uint32_t a_ip, b_ip;
+	uint16_t a_port, b_port;
+	bool a_inside;       /* whether a is inside the tap's stub network */
+	uint64_t bytes_ab, bytes_ba;
+	uint32_t packets_ab, packets_ba;
+	const char *app, *kind;
+};
+
+void rec_flow(struct recorder *rec, const struct rec_flow_row *row);
 
 #endif

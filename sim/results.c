@@ -108,6 +108,25 @@ static const char schema[] =
 	"  kind TEXT NOT NULL,"
 	"  detail TEXT,"
 	"  PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
+	/* Connections seen at a tap (models/winny): a opened it, b accepted. */
+	"CREATE TABLE IF NOT EXISTS flow_log ("
+	"  run_id INTEGER NOT NULL REFERENCES run (id),"
+	"  seq INTEGER NOT NULL,"
+	"  start_ns INTEGER NOT NULL,"
+	"  end_ns INTEGER NOT NULL,"
+	"  tap INTEGER NOT NULL,"
+	"  a_ip INTEGER NOT NULL,"
+	"  a_port INTEGER NOT NULL,"
+	"  b_ip INTEGER NOT NULL,"
+	"  b_port INTEGER NOT NULL,"
+	"  a_inside INTEGER NOT NULL,"
+	"  bytes_ab INTEGER NOT NULL,"
+	"  bytes_ba INTEGER NOT NULL,"
+	"  packets_ab INTEGER NOT NULL,"
+	"  packets_ba INTEGER NOT NULL,"
+	"  app TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
 	/* The warnings about a run's scenario (keys set that have no effect). */
 	"CREATE TABLE IF NOT EXISTS run_warning ("
 	"  run_id INTEGER NOT NULL REFERENCES run (id),"
@@ -694,6 +713,7 @@ results_delete_run(struct results *r, int64_t id, GError **err)
 		"DELETE FROM statistic WHERE run_id = ?1",
 		"DELETE FROM scalar WHERE run_id = ?1",
 		"DELETE FROM event_log WHERE run_id = ?1",
+		"DELETE FROM flow_log WHERE run_id = ?1",
 		"DELETE FROM param WHERE run_id = ?1",
 		"DELETE FROM run_warning WHERE run_id = ?1",
 		"DELETE FROM run WHERE id = ?1",
@@ -772,6 +792,9 @@ copy_run_results(sqlite3 *db, int64_t old_id, int64_t new_id)
 		" WHERE run_id = ?1",
 		"INSERT INTO event_log SELECT ?2, seq, t_ns, entity, kind, detail"
 		" FROM src.event_log WHERE run_id = ?1",
+		"INSERT INTO flow_log SELECT ?2, seq, start_ns, end_ns, tap, a_ip, a_port,"
+		" b_ip, b_port, a_inside, bytes_ab, bytes_ba, packets_ab, packets_ba, app, kind"
+		" FROM src.flow_log WHERE run_id = ?1",
 		"INSERT INTO run_warning (run_id, message) SELECT ?2, message"
 		" FROM src.run_warning WHERE run_id = ?1 ORDER BY rowid",
 	};

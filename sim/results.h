@@ -36,7 +36,7 @@ enum results_error_code {
 	RESULTS_ERROR_STALE,   /* done runs of another program version */
 };
 
-#define RESULTS_SCHEMA_VERSION 4
+#define RESULTS_SCHEMA_VERSION 5
 
 /*
  * Files up to this size have every page's checksum checked when they are
