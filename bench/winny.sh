@@ -4,7 +4,8 @@
 # `make bench`: the cost per node of the Winny overlay.  Runs
 # scenarios/winny/isp-tap.ini for one simulated hour (no warm-up, scalars
 # only, no background traffic) with 10^4 and 10^5 outside peers
-# (BENCH_WINNY_NODES to change), and reports wall time, peak memory, events
+# (BENCH_WINNY_NODES to change) and as many files as peers (so that a
+# peer finds as many holders of a file at either size), and reports wall time, peak memory, events
 # per node and the ratio of each size's time per node to the smallest
 # size's, measured in this one command.  Events per node are repeatable;
 # times are not (the machine is shared).
@@ -24,7 +25,7 @@ printf "%-8s %9s %10s %12s %12s %10s\n" nodes wall_s peak_MB events/node ms/node
 base=
 for n in $NODES; do
 	/usr/bin/time -f "%e %M" -o "$dir/time" "$B/flashcoop" run "$src/scenarios/winny/isp-tap.ini" \
-		--set winny.outside="$n" --set run.warmup=0s --set run.duration=1h \
+		--set winny.outside="$n" --set winny.files="$n" --set run.warmup=0s --set run.duration=1h \
 		--set winny.background_rate=0 --set run.record=scalar -o "$dir/$n.db" >"$dir/out" 2>&1
 	events=$(sed -n 's/.*, \([0-9]*\) events,.*/\1/p' "$dir/out")
 	set -- $(cat "$dir/time")
