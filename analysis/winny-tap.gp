@@ -20,6 +20,7 @@ set logscale xy
 set xlabel "flow size (bytes)"
 set ylabel "P(size > x)"
 set format x "1e%L"
+set format y "%g"
 set xrange [10:1e9]
 set yrange [1e-5:1.1]
 set key bottom left
@@ -30,6 +31,7 @@ plot dir."/fig5-out.dat" using 1:2 with steps lw 2 title "to the Internet", \
 65536 0.046
 e
 unset format x
+unset format y
 
 set title "Fig. 6: inter-arrival at the tap, CDF"
 set logscale x
