@@ -15,91 +15,49 @@ static const struct traffic_type *const web_world[] = { &web_traffic, &winny_tra
 /* The traffic models of [run] model = winny: the overlay alone. */
 static const struct traffic_type *const winny_world[] = { &winny_alone_traffic, NULL };
 
-static gboolean
-web_check(const struct scenario *sc, GError **err)
-{
-	return world_model_check(web_world, sc, err);
-}
+/*
+ * A model type made of a world and the traffic types `types`: the run
+ * driver's callbacks (sim/model.h) take no user data, so each world model
+ * gets its own small functions that pass its list on.
+ */
+#define WORLD_MODEL_TYPE(prefix, types, headline_ent, headline_nam)                \
+	static gboolean prefix##_check(const struct scenario *sc, GError **err)     \
+	{                                                                          \
+		return world_model_check(types, sc, err);                          \
+	}                                                                          \
+	static void prefix##_estimate(const struct scenario *sc, fc_time_t end,    \
+				      struct budget *b)                             \
+	{                                                                          \
+		world_model_estimate(types, sc, end, b);                           \
+	}                                                                          \
+	static void *prefix##_create(struct sim_ctx *ctx, const struct scenario *sc, \
+				     GError **err)                                  \
+	{                                                                          \
+		return world_model_create(types, ctx, sc, err);                    \
+	}                                                                          \
+	static gboolean prefix##_reads_group(const char *group)                    \
+	{                                                                          \
+		return world_model_reads_group(types, group);                      \
+	}                                                                          \
+	static void prefix##_warn(const struct scenario *sc, GPtrArray *warnings)   \
+	{                                                                          \
+		world_model_warn(types, sc, warnings);                             \
+	}                                                                          \
+	static const struct model_type prefix##_model = {                          \
+		.name = #prefix,                                                   \
+		.check = prefix##_check,                                           \
+		.estimate = prefix##_estimate,                                     \
+		.create = prefix##_create,                                         \
+		.finish = world_model_finish,                                      \
+		.destroy = world_model_destroy,                                    \
+		.reads_group = prefix##_reads_group,                               \
+		.warn = prefix##_warn,                                             \
+		.headline_entity = headline_ent,                                   \
+		.headline_name = headline_nam,                                     \
+	}
 
-static void
-web_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
-{
-	world_model_estimate(web_world, sc, end, b);
-}
-
-static void *
-web_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
-{
-	return world_model_create(web_world, ctx, sc, err);
-}
-
-static gboolean
-web_reads_group(const char *group)
-{
-	return world_model_reads_group(web_world, group);
-}
-
-static void
-web_warn(const struct scenario *sc, GPtrArray *warnings)
-{
-	world_model_warn(web_world, sc, warnings);
-}
-
-static const struct model_type web_model = {
-	.name = "web",
-	.check = web_check,
-	.estimate = web_estimate,
-	.create = web_create,
-	.finish = world_model_finish,
-	.destroy = world_model_destroy,
-	.reads_group = web_reads_group,
-	.warn = web_warn,
-	.headline_entity = "site.0",
-	.headline_name = "success_ratio",
-};
-
-static gboolean
-winny_check(const struct scenario *sc, GError **err)
-{
-	return world_model_check(winny_world, sc, err);
-}
-
-static void
-winny_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
-{
-	world_model_estimate(winny_world, sc, end, b);
-}
-
-static void *
-winny_create(struct sim_ctx *ctx, const struct scenario *sc, GError **err)
-{
-	return world_model_create(winny_world, ctx, sc, err);
-}
-
-static gboolean
-winny_reads_group(const char *group)
-{
-	return world_model_reads_group(winny_world, group);
-}
-
-static void
-winny_warn(const struct scenario *sc, GPtrArray *warnings)
-{
-	world_model_warn(winny_world, sc, warnings);
-}
-
-static const struct model_type winny_model = {
-	.name = "winny",
-	.check = winny_check,
-	.estimate = winny_estimate,
-	.create = winny_create,
-	.finish = world_model_finish,
-	.destroy = world_model_destroy,
-	.reads_group = winny_reads_group,
-	.warn = winny_warn,
-	.headline_entity = "winny",
-	.headline_name = "downloads_done",
-};
+WORLD_MODEL_TYPE(web, web_world, "site.0", "success_ratio");
+WORLD_MODEL_TYPE(winny, winny_world, "winny", "downloads_done");
 
 const struct model_type *const flashcoop_models[] = {
 	&mmck_model,

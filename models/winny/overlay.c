@@ -238,20 +238,26 @@ link_attempt(struct engine *e, void *data, fc_time_t now)
 
 /* Presence probes. */
 
+/* p probes q: a hello each way if q is there, unanswered SYNs if not. */
 static void
-probe(struct engine *e, void *data, fc_time_t now)
+probe_one(struct winny *w, struct peer *p, struct peer *q, fc_time_t now)
 {
-	struct peer *p = data, *q;
-	struct winny *w = p->w;
-
-	(void)e;
-	p->probe_ev = engine_schedule(w->e, exp_time(prng(p), w->p.probe_interval), probe, p);
-	q = known_peer(w, p);
 	w->probes++;
 	if (!q->online)
 		overlay_log_failed(w, p, q, now, "control");
 	else
 		overlay_log_short(w, p, q, now, w->p.hello, "control");
+}
+
+static void
+probe(struct engine *e, void *data, fc_time_t now)
+{
+	struct peer *p = data;
+	struct winny *w = p->w;
+
+	(void)e;
+	p->probe_ev = engine_schedule(w->e, exp_time(prng(p), w->p.probe_interval), probe, p);
+	probe_one(w, p, known_peer(w, p), now);
 }
 
 /*
@@ -294,13 +300,8 @@ probe_in(struct engine *e, void *data, fc_time_t now)
 		if (c->online)
 			q = c;
 	}
-	if (!q)
-		return;
-	w->probes++;
-	if (!p->online)
-		overlay_log_failed(w, q, p, now, "control");
-	else
-		overlay_log_short(w, q, p, now, w->p.hello, "control");
+	if (q)
+		probe_one(w, q, p, now);
 }
 
 /* Sessions. */

@@ -300,26 +300,18 @@ winny_enabled(const struct scenario *sc)
 	return scenario_bool(sc, "winny", "enabled");
 }
 
-const struct traffic_type winny_traffic = {
-	.name = "winny",
-	.enabled = winny_enabled,
-	.check = winny_check,
-	.estimate = winny_estimate,
-	.create = winny_create,
-	.finish = winny_finish,
-	.destroy = winny_destroy,
-	.groups = winny_groups,
-	.warn = winny_warn,
-};
+/* The overlay as a traffic type; `enabled` NULL: always. */
+#define WINNY_TRAFFIC(enabled_fn) {                                             \
+	.name = "winny",                                                        \
+	.enabled = (enabled_fn),                                                \
+	.check = winny_check,                                                   \
+	.estimate = winny_estimate,                                             \
+	.create = winny_create,                                                 \
+	.finish = winny_finish,                                                 \
+	.destroy = winny_destroy,                                               \
+	.groups = winny_groups,                                                 \
+	.warn = winny_warn,                                                     \
+}
 
-const struct traffic_type winny_alone_traffic = {
-	.name = "winny",
-	.enabled = NULL,
-	.check = winny_check,
-	.estimate = winny_estimate,
-	.create = winny_create,
-	.finish = winny_finish,
-	.destroy = winny_destroy,
-	.groups = winny_groups,
-	.warn = winny_warn,
-};
+const struct traffic_type winny_traffic = WINNY_TRAFFIC(winny_enabled);
+const struct traffic_type winny_alone_traffic = WINNY_TRAFFIC(NULL);
