@@ -164,6 +164,16 @@ files_new(struct winny *w, GError **err)
 void
 files_free(struct winny *w)
 {
+	/* The transfers in flight, each listed once, by its holder; their
+	 * flows and timers go with the network and the engine. */
+	for (size_t i = 0; w->peers && i < w->npeers; i++) {
+		GPtrArray *serving = w->peers[i].serving;
+
+		for (guint j = 0; serving && j < serving->len; j++)
+			g_free(serving->pdata[j]);
+		if (serving)
+			g_ptr_array_set_size(serving, 0);
+	}
 	if (w->files)
 		for (uint64_t i = 0; i < w->p.files; i++)
 			if (w->files[i].holders)
