@@ -19,15 +19,15 @@ set key bottom left
 set title "site 0: pages that succeeded"
 set ylabel "success ratio"
 set yrange [*:1.01]
-plot data using ($1 - 0.08):($3 eq "false" ? $4 : NaN):5 with yerrorbars pt 7 ps 1.3 lw 2 title "without Winny", \
-     data using ($1 + 0.08):($3 eq "true" ? $4 : NaN):5 with yerrorbars pt 5 ps 1.3 lw 2 title "with Winny"
+plot data using ($1 - 0.08):(strcol(3) eq "false" ? $4 : NaN):5 with yerrorbars pt 7 ps 1.3 lw 2 title "without Winny", \
+     data using ($1 + 0.08):(strcol(3) eq "true" ? $4 : NaN):5 with yerrorbars pt 5 ps 1.3 lw 2 title "with Winny"
 set title "site 0: page time, median"
 set ylabel "seconds"
 set yrange [0:*]
 set key top right
-plot data using ($1 - 0.08):($3 eq "false" ? $7 : NaN):8 with yerrorbars pt 7 ps 1.3 lw 2 title "without Winny", \
-     data using ($1 + 0.08):($3 eq "true" ? $7 : NaN):8 with yerrorbars pt 5 ps 1.3 lw 2 title "with Winny"
+plot data using ($1 - 0.08):(strcol(3) eq "false" ? $7 : NaN):8 with yerrorbars pt 7 ps 1.3 lw 2 title "without Winny", \
+     data using ($1 + 0.08):(strcol(3) eq "true" ? $7 : NaN):8 with yerrorbars pt 5 ps 1.3 lw 2 title "with Winny"
 set title "site 0: page time, 90th percentile"
-plot data using ($1 - 0.08):($3 eq "false" ? $10 : NaN):11 with yerrorbars pt 7 ps 1.3 lw 2 title "without Winny", \
-     data using ($1 + 0.08):($3 eq "true" ? $10 : NaN):11 with yerrorbars pt 5 ps 1.3 lw 2 title "with Winny"
+plot data using ($1 - 0.08):(strcol(3) eq "false" ? $10 : NaN):11 with yerrorbars pt 7 ps 1.3 lw 2 title "without Winny", \
+     data using ($1 + 0.08):(strcol(3) eq "true" ? $10 : NaN):11 with yerrorbars pt 5 ps 1.3 lw 2 title "with Winny"
 unset multiplot

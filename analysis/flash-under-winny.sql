@@ -22,13 +22,16 @@ vals AS (
   SELECT policy, winny, 'p90', st.p90
   FROM pts JOIN statistic st ON st.run_id = pts.id AND st.entity = 'site.0' AND st.name = 'page_time_s'
 ),
-agg AS (
-  SELECT policy, winny, what, avg(v) AS m, count(v) AS n,
-         CASE WHEN count(v) > 1 THEN
-           (SELECT q975 FROM t_quantile WHERE df = count(v) - 1) *
-           sqrt(max(sum(v * v) - count(v) * avg(v) * avg(v), 0) / (count(v) - 1) / count(v))
-         END AS ci
+moments AS (
+  SELECT policy, winny, what, avg(v) AS m, count(v) AS n, sum(v * v) AS s2
   FROM vals GROUP BY policy, winny, what
+),
+agg AS (
+  SELECT policy, winny, what, m, n,
+         CASE WHEN n > 1 THEN
+           t.q975 * sqrt(max(s2 - n * m * m, 0) / (n - 1) / n)
+         END AS ci
+  FROM moments LEFT JOIN t_quantile t ON t.df = min(n - 1, 1000)
 )
 SELECT CASE a.policy WHEN 'none' THEN 1 WHEN 'redirect' THEN 2 WHEN 'coop' THEN 3 END AS x,
        a.policy, a.winny,
