@@ -184,7 +184,8 @@ files_free(struct winny *w)
 	w->zipf_cdf = NULL;
 }
 
-bool
+/* A key lives while its holder is online and for ttl after it left. */
+static bool
 files_key_alive(const struct winny *w, const struct peer *holder, fc_time_t now)
 {
 	return holder->online || now - holder->offline_since < w->p.ttl;
@@ -286,7 +287,6 @@ transfer_start(struct winny *w, struct peer *p, struct peer *h, fc_time_t now)
 	t->w = w;
 	t->to = p;
 	t->from = h;
-	t->file = p->want;
 	t->start = now;
 	t->to_port = overlay_ephemeral(p);
 	path[n++] = h->up;

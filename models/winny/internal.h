@@ -115,7 +115,7 @@ struct peer {
 	uint32_t ip;
 	uint16_t port;
 	uint16_t next_ephemeral;
-	bool inside, online, fast;
+	bool inside, online;
 	bool shares;              /* diffuses keys of what it holds, serves them */
 	uint32_t isp;             /* inside peers only */
 	net_link up, down;
@@ -156,7 +156,6 @@ struct slink {
 struct transfer {
 	struct winny *w;
 	struct peer *to, *from;
-	uint32_t file;
 	uint64_t blocks;          /* asked for, or kept at the slot time */
 	bool cut;                 /* closed at the slot time */
 	fc_time_t start;
@@ -192,7 +191,6 @@ void overlay_start(struct winny *w);
 void overlay_stop(struct winny *w);
 fc_time_t overlay_rtt(const struct winny *w, const struct peer *a, const struct peer *b);
 uint16_t overlay_ephemeral(struct peer *p);
-struct peer *overlay_random_peer(struct winny *w, struct peer *self);
 /* A connection attempt to a peer that is gone: SYNs that nobody answers. */
 void overlay_log_failed(struct winny *w, struct peer *a, struct peer *b, fc_time_t now,
 			const char *kind);
@@ -206,8 +204,6 @@ gboolean files_new(struct winny *w, GError **err);
 void files_free(struct winny *w);
 void files_peer_join(struct winny *w, struct peer *p, fc_time_t now);
 void files_peer_leave(struct winny *w, struct peer *p, fc_time_t now);
-bool files_key_alive(const struct winny *w, const struct peer *holder, fc_time_t now);
-void files_answer(struct winny *w, struct peer *p, fc_time_t now);
 
 /* tap.c */
 bool tap_crosses(const struct peer *a, const struct peer *b);

@@ -69,7 +69,7 @@ overlay_ephemeral(struct peer *p)
 	return port;
 }
 
-struct peer *
+static struct peer *
 overlay_random_peer(struct winny *w, struct peer *self)
 {
 	uint64_t i = gsl_rng_uniform_int(prng(self), w->npeers - 1);

@@ -45,7 +45,6 @@ struct bgconn {
 	net_link access;
 	uint64_t bytes;
 	guint index; /* in w->bg_flows */
-	struct net_flow *flow;
 };
 
 bool
@@ -190,7 +189,7 @@ background_arrival(struct engine *e, void *data, fc_time_t now)
 	c->index = w->bg_flows->len;
 	g_ptr_array_add(w->bg_flows, c);
 	c->bytes = bytes;
-	c->flow = net_flow_start(w->net, path, 2, bytes, bg_done, c);
+	net_flow_start(w->net, path, 2, bytes, bg_done, c);
 }
 
 void

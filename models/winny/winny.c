@@ -163,6 +163,7 @@ peers_new(struct winny *w)
 		struct peer *q = &w->peers[i];
 		gsl_rng *r;
 		uint64_t down;
+		bool fast;
 
 		q->w = w;
 		q->id = (uint32_t)i;
@@ -178,10 +179,10 @@ peers_new(struct winny *w)
 		q->port = (uint16_t)(WINNY_PORT_FIRST +
 				     gsl_rng_uniform_int(r, WINNY_EPHEMERAL_FIRST - WINNY_PORT_FIRST));
 		q->next_ephemeral = (uint16_t)gsl_rng_uniform_int(r, WINNY_EPHEMERAL_PORTS);
-		q->fast = gsl_rng_uniform(r) < (q->inside ? p->inside_fast : p->outside_fast);
+		fast = gsl_rng_uniform(r) < (q->inside ? p->inside_fast : p->outside_fast);
 		q->shares = gsl_rng_uniform(r) < p->uploaders;
-		q->up_bps = q->fast ? p->fast_up : p->slow_up;
-		down = q->fast ? p->fast_down : p->slow_down;
+		q->up_bps = fast ? p->fast_up : p->slow_up;
+		down = fast ? p->fast_down : p->slow_down;
 		q->up = net_link_add(w->net, q->up_bps);
 		q->down = net_link_add(w->net, down);
 		/* Wishes per second, lognormal around the mean with the mean kept. */
