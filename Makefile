@@ -127,13 +127,17 @@ MANPAGE := $(B)/flashcoop.1
 RESULTS ?= default.db
 FIGURES ?= figures
 
+# The testbed's components (testbed/*/part.mk).
+include testbed/testbed.mk
+
 .PHONY: all run figures check validate bench install uninstall deps deps-bench clean FORCE \
 	fuzz fuzz-programs fuzz-ci fuzz-long deps-fuzz
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) $(TESTS) $(B)/bench-hold $(B)/bench-net
+all: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) $(TESTS) $(B)/bench-hold $(B)/bench-net \
+	testbed-programs $(TB_TESTS)
 
 # Rebuild everything when the compiler or its flags change: the flags are
 # written to a file that is rewritten only when its content differs.
@@ -258,8 +262,10 @@ CHECK_SCRIPTS := $(CHECK_SLOW) \
 # The core's libraries are built first: core-api.sh installs them while
 # the other scripts run.
 check: deps
-	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO)
-	$(Q)FLASHCOOP=$(PROG) $(PROVE) -j$(CHECK_JOBS) --exec '' $(CHECK_SCRIPTS) $(TESTS)
+	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) \
+		testbed-programs $(TB_TESTS)
+	$(Q)FLASHCOOP=$(PROG) $(PROVE) -j$(CHECK_JOBS) --exec '' $(CHECK_SCRIPTS) $(TB_SCRIPTS) \
+		$(TESTS) $(TB_TESTS)
 
 # Longer model validations (the swarm against the fluid model, ~20 s),
 # every key at the ends of its range (~2 min) and the work estimates of

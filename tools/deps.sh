@@ -40,6 +40,22 @@ need_cmd gnuplot gnuplot-nox
 need_cmd dot graphviz
 # The man page is checked by rendering it (make check).
 need_cmd groff groff-base
+# The testbed (testbed/): its programs are built and unit-tested by make and
+# make check; its smoke test runs the daemons as root in network namespaces.
+need_pc libcurl libcurl4-openssl-dev
+need_pc libcares libc-ares-dev
+need_pc ldns libldns-dev
+need_pc libnetfilter_queue libnetfilter-queue-dev
+need_pc json-glib-1.0 libjson-glib-dev
+need_cmd apxs apache2-dev
+need_cmd apache2 apache2
+need_cmd named bind9
+need_cmd nsupdate bind9-dnsutils
+need_cmd opentracker opentracker
+need_cmd aria2c aria2
+need_cmd ip iproute2
+need_cmd tc iproute2
+need_cmd iptables iptables
 if [ "${1:-}" = "--bench" ]; then
 	need_cmd c++ g++
 	need_pc ns3-core libns3-dev
