@@ -11,6 +11,11 @@
 #   models/<traffic>/   also models/world/ and the traffic models it is
 #                       allowed to build on (models/web/ on bittorrent/)
 #   models/*.c          the catalog and the program's main: anything
+#   testbed/harness/    the testbed's driver: the simulator's layers and
+#                       the testbed's parts
+#   testbed/<part>/     the real processes' code: the core and its own
+#                       folder only (the sidecar may call the DNS and
+#                       BitTorrent parts), never the simulator
 #
 # A traffic model never reaches into another's private state, so each may
 # include only the folders listed for it below.  Includes in <> that name a
@@ -28,9 +33,15 @@ models/mmck/ flashcoop/ sim/ models/mmck/
 models/bittorrent/ flashcoop/ sim/ models/world/ models/bittorrent/
 models/winny/ flashcoop/ sim/ models/world/ models/winny/
 models/web/ flashcoop/ sim/ models/world/ models/bittorrent/ models/web/
+testbed/harness/ flashcoop/ sim/ models/ testbed/
+testbed/node/ flashcoop/ testbed/node/ testbed/dns/ testbed/bt/
+testbed/dns/ flashcoop/ testbed/dns/
+testbed/bt/ flashcoop/ testbed/bt/
+testbed/loadgen/ flashcoop/ testbed/loadgen/
+testbed/net/ flashcoop/ testbed/net/
 '
 # What names a project header when it appears in <>.
-project='core/ sim/ models/ tests/ flashcoop/ bench/'
+project='core/ sim/ models/ tests/ flashcoop/ bench/ testbed/'
 
 # The includes of the C sources under a folder: "file:line path".
 includes() {
@@ -48,7 +59,7 @@ includes() {
 	done
 }
 
-folders=$(find models -mindepth 1 -maxdepth 1 -type d | sort | sed 's|$|/|')
+folders=$(find models testbed -mindepth 1 -maxdepth 1 -type d | sort | sed 's|$|/|')
 unruled=
 for d in $folders; do
 	printf '%s\n' "$rules" | grep -q "^$d " || unruled="$unruled $d"
@@ -84,7 +95,7 @@ printf '%s\n' "$rules" | grep . | while read -r folder allowed; do
 done
 n=$(( $(printf '%s\n' "$rules" | grep -c .) + 1 ))
 if [ -z "$unruled" ]; then
-	echo "ok $n - every folder under models/ has a rule"
+	echo "ok $n - every folder under models/ and testbed/ has a rule"
 else
-	echo "not ok $n - folders under models/ with no rule in tests/layering.sh:$unruled"
+	echo "not ok $n - folders under models/ or testbed/ with no rule in tests/layering.sh:$unruled"
 fi

@@ -298,6 +298,7 @@ void web_speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind);
 void web_speers_leave(struct wserver *ws, uint32_t site, bool every_one);
 bool web_fetch_underway(struct wserver *ws, uint32_t site, uint64_t object);
 void web_build_site(struct web *w, const struct site_params *sp, uint32_t i);
+void web_visit_draw(struct web *w, struct visit *v, uint32_t site);
 
 /* ---- The core's host (host.c) ---- */
 

@@ -282,18 +282,19 @@ lognormal_median(gsl_rng *r, double median, double sigma)
 	return median * exp(sigma * gsl_ran_gaussian(r, 1));
 }
 
-static void
-visit_start(struct web *w, uint32_t site)
+/*
+ * Draws visit v's client from its own stream ("client", v->id): its
+ * downlink, latency, resolver, router, ISP, page and whether it uses
+ * BitTorrent, always in this order, so that the testbed's plan
+ * (models/web/plan.h) draws the same clients.
+ */
+void
+web_visit_draw(struct web *w, struct visit *v, uint32_t site)
 {
-	const struct client_world world = { w_server, w_oneway, w_resolve, w_done, w };
-	struct visit *v = g_new0(struct visit, 1);
 	gsl_rng *r;
 	double u;
 	const struct site *st = &w->sites[site];
-	const struct page *pg;
-	g_autofree uint64_t *objects = NULL;
 
-	v->id = w->next_client++;
 	rng_stream_init(&v->rng, w->ctx->seed, w->ctx->replication, "client", v->id);
 	r = rng_stream_gsl(&v->rng);
 	v->down_bps = MAX(lognormal_median(r, w->down_median, w->down_sigma), CLIENT_LINK_MIN_BPS);
@@ -303,10 +304,24 @@ visit_start(struct web *w, uint32_t site)
 	u = gsl_rng_uniform(r);
 	v->router = world_random_router(w->world, r);
 	v->isp = world_random_isp(w->world, r);
+	v->page = 0;
 	while (v->page + 1 < st->npages && st->cdf[v->page] < u)
 		v->page++;
-	pg = &st->pages[v->page];
 	v->wants_bt = w->bt_share > 0 && gsl_rng_uniform(r) < w->bt_share;
+}
+
+static void
+visit_start(struct web *w, uint32_t site)
+{
+	const struct client_world world = { w_server, w_oneway, w_resolve, w_done, w };
+	struct visit *v = g_new0(struct visit, 1);
+	const struct site *st = &w->sites[site];
+	const struct page *pg;
+	g_autofree uint64_t *objects = NULL;
+
+	v->id = w->next_client++;
+	web_visit_draw(w, v, site);
+	pg = &st->pages[v->page];
 	v->w = w;
 	v->site = site;
 	v->counted = engine_now(w->e) >= w->ctx->warmup;

@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# fc-testbed: the harness that turns a scenario into a testbed run and its
+# results into the simulator's schema.  It links the simulator's layers
+# (the scenario, the web model's plan, the results database).
+
+TB_HARNESS_SRCS := $(wildcard testbed/harness/*.c)
+TB_HARNESS_OBJS := $(TB_HARNESS_SRCS:%.c=$(B)/obj/%.o)
+TB_PROGS += $(B)/testbed/fc-testbed
+TB_SCRIPTS += testbed/harness/t-plan.sh
+
+$(B)/testbed/fc-testbed: $(TB_HARNESS_OBJS) $(LIBS_A)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TB_LIBS)
