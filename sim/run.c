@@ -37,6 +37,12 @@ sim_fail(struct sim_ctx *ctx, const char *fmt, ...)
 	engine_stop(ctx->engine);
 }
 
+const struct fc_enum_name sim_platform_names[] = {
+	{ "simulator", SIM_PLATFORM_SIMULATOR },
+	{ "testbed", SIM_PLATFORM_TESTBED },
+	{ NULL, 0 },
+};
+
 const struct model_type *
 sim_catalog_model(const struct sim_catalog *cat, const struct scenario *sc)
 {
@@ -391,6 +397,11 @@ run_scenario(const struct scenario *sc, const struct run_options *o,
 	mt = sim_catalog_check(o->catalog, sc, warnings, err);
 	if (!mt)
 		return FALSE;
+	if (scenario_enum(sc, "run", "platform") == SIM_PLATFORM_TESTBED) {
+		scenario_invalid(sc, err, "run", "platform", "testbed: "
+				 "run it with flashcoop testbed, not in the simulator");
+		return FALSE;
+	}
 	if (o->warn)
 		for (guint i = 0; i < warnings->len; i++)
 			o->warn(warnings->pdata[i], o->warn_data);

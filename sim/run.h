@@ -37,6 +37,8 @@
 	/* How the run goes. */ \
 	{ "run", "model", KEY_ENUM, 0, NULL, NULL, NULL, NULL, (model_names), \
 	  (model_doc) }, \
+	{ "run", "platform", KEY_ENUM, 0, NULL, "simulator", NULL, NULL, sim_platform_names, \
+	  "where the run happens: in the simulator (flashcoop run, sweep), or on the testbed's real processes (flashcoop testbed)" }, \
 	{ "run", "seed", KEY_COUNT, 0, "seed", "1", NULL, NULL, NULL, \
 	  "master seed of the random streams (each run also has a replication number)" }, \
 	{ "run", "warmup", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL, \
@@ -57,6 +59,11 @@
 
 struct progress;
 struct sim_catalog;
+
+/* [run] platform: a run in the simulator, or on the testbed (testbed/),
+ * whose runs share the simulator's results schema. */
+enum sim_platform { SIM_PLATFORM_SIMULATOR, SIM_PLATFORM_TESTBED };
+extern const struct fc_enum_name sim_platform_names[];
 
 enum run_outcome {
 	RUN_DONE,
