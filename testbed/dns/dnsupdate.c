@@ -707,7 +707,9 @@ exchange(const struct tb_dns_server *srv, const struct tb_dns_request *req, guin
 	}
 	/* Connected: the kernel drops datagrams from anyone but the server. */
 	if (connect(fd, (struct sockaddr *)&ss, sslen) < 0) {
-		set_net_error(error, "UDP connect");
+		/* A blackhole or prohibit route makes connect() fail with EINVAL. */
+		set_net_error(error, errno == EINVAL ? "UDP connect (no route to the server?)" :
+				     "UDP connect");
 		goto out;
 	}
 	buf = g_malloc(65536);

@@ -126,10 +126,12 @@ static gboolean
 parse_options(const char *cmd, const char *args, const char *summary, GOptionEntry *entries,
 	      int *argc, char ***argv)
 {
-	g_autofree char *title = g_strdup_printf("%s %s", cmd, args);
-	g_autoptr(GOptionContext) ctx = g_option_context_new(title);
+	g_autofree char *prg = g_strdup_printf("fc-dns %s", cmd);
+	g_autoptr(GOptionContext) ctx = g_option_context_new(args);
 	g_autoptr(GError) err = NULL;
 
+	/* The usage line reads "fc-dns update [OPTION…] add|delete NAME ADDR". */
+	g_set_prgname(prg);
 	g_option_context_set_summary(ctx, summary);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, argc, argv, &err)) {
@@ -391,7 +393,6 @@ main(int argc, char **argv)
 		{ "keygen", cmd_keygen },
 	};
 
-	g_set_prgname("fc-dns");
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("Usage: fc-dns update|query|write-config|keygen [OPTION...]\n"
 		       "The testbed's DNS: signed dynamic updates and queries of the run's\n"
