@@ -20,8 +20,13 @@
 
 G_DEFINE_QUARK(tb-dns-error-quark, tb_dns_error)
 
-/* A lost UDP request (or answer) is sent again after this long. */
-#define TB_DNS_RESEND_MS 1000
+/*
+ * A lost UDP request (or answer) is sent again after a third of the
+ * timeout, at least 100 ms and at most 1 s apart, so that even a short
+ * timeout leaves room for two retransmissions.
+ */
+#define TB_DNS_RESEND_MIN_MS 100
+#define TB_DNS_RESEND_MAX_MS 1000
 
 struct tb_dns_request {
 	guint8 *wire; /* malloc()ed by ldns */
@@ -682,7 +687,7 @@ out:
 
 /*
  * Sends req to srv and waits for its answer until timeout_ms has passed:
- * over UDP, sent again every TB_DNS_RESEND_MS, then over TCP if the
+ * over UDP, sent again as lost now and then, over TCP if the
  * answer is truncated.  Returns OK or FAILED, or IGNORED with error set
  * (timeout, network, bogus).
  */
@@ -691,6 +696,8 @@ exchange(const struct tb_dns_server *srv, const struct tb_dns_request *req, guin
 	 GArray **addrs, guint32 *ttl, GError **error)
 {
 	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000, resend;
+	gint64 resend_us = (gint64)CLAMP(timeout_ms / 3, TB_DNS_RESEND_MIN_MS,
+					 TB_DNS_RESEND_MAX_MS) * 1000;
 	g_autoptr(GError) ignored = NULL;
 	g_autofree guint8 *buf = NULL;
 	struct sockaddr_storage ss;
@@ -729,7 +736,7 @@ exchange(const struct tb_dns_server *srv, const struct tb_dns_request *req, guin
 					      "UDP send (nothing listens there)" : "UDP send");
 				goto out;
 			}
-			resend = now + (gint64)TB_DNS_RESEND_MS * 1000;
+			resend = now + resend_us;
 		}
 		wait = ms_left(MIN(deadline, resend));
 		if (poll(&p, 1, wait) < 0) {

@@ -19,6 +19,11 @@
  * even unsigned, as a server answers a request it could not verify
  * unsigned (RFC 8945, 5.3.2).
  *
+ * Over UDP the request is sent again every third of timeout_ms (at least
+ * 100 ms, at most 1 s apart) until an answer comes, as a datagram may be
+ * lost on a shaped link; the server takes the copies as one (adding an RR
+ * twice is adding it once).
+ *
  * The functions block for at most timeout_ms, keep no state between calls
  * and touch no global state, so they may run in a worker thread.
  */
