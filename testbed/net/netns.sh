@@ -18,6 +18,9 @@
 #	capacity N		packets fc-delay holds at most (default 8192)
 #	buffer_ms MS		the tbf queue of each shaped direction, in
 #				milliseconds of its rate (default 50)
+#	realtime PRIO		fc-delay's SCHED_FIFO priority (default 10; 0:
+#				normal scheduling, with milliseconds of jitter
+#				on a busy machine)
 #	HOST K UPLINK_BPS DOWNLINK_BPS DELAY_MS
 #				one host: name [a-z][a-z0-9]{0,14} (not "router"),
 #				K in 1..254 (unique), rates in bits per second
@@ -133,7 +136,7 @@ parse_topology() {
 			fail("prefix \"" $2 "\" is not 1..12 characters of [a-z0-9]")
 		prefix = $2; print "set prefix " $2; next
 	}
-	$1 == "queue" || $1 == "capacity" || $1 == "buffer_ms" {
+	$1 == "queue" || $1 == "capacity" || $1 == "buffer_ms" || $1 == "realtime" {
 		if (NF != 2) fail("expected: " $1 " NUMBER")
 		if (seen[$1]++) fail($1 " given twice")
 		if (!uint($2)) fail($1 " \"" $2 "\" is not a whole number")
@@ -142,10 +145,11 @@ parse_topology() {
 			fail("capacity " $2 " is outside 1..1048576")
 		if ($1 == "buffer_ms" && ($2 + 0 < 1 || $2 + 0 > 10000))
 			fail("buffer_ms " $2 " is outside 1..10000")
+		if ($1 == "realtime" && $2 + 0 > 99) fail("realtime " $2 " is outside 0..99")
 		print "set " $1 " " ($2 + 0); next
 	}
 	{
-		if (NF != 5) fail("expected: HOST K UPLINK_BPS DOWNLINK_BPS DELAY_MS (or prefix, queue, capacity, buffer_ms)")
+		if (NF != 5) fail("expected: HOST K UPLINK_BPS DOWNLINK_BPS DELAY_MS (or prefix, queue, capacity, buffer_ms, realtime)")
 		if ($1 !~ /^[a-z][a-z0-9]*$/ || length($1) > 15 || $1 == "router")
 			fail("host name \"" $1 "\" is not [a-z][a-z0-9]*, at most 15 characters, not router")
 		if (host[$1]++) fail("host " $1 " given twice")
@@ -288,7 +292,7 @@ cmd_up() {
 	[ -z "$why" ] || die "no network namespaces here: $why"
 	[ -x "$FC_DELAY" ] || die "fc-delay not found at $FC_DELAY (build it, or set FC_DELAY)"
 
-	prefix= queue=0 capacity=8192 buffer_ms=50
+	prefix= queue=0 capacity=8192 buffer_ms=50 realtime=10
 	eval "$(echo "$parsed" | awk '$1 == "set" { print $2 "=" $3 }')"
 	hosts=$(echo "$parsed" | awk '$1 == "host" { print $2, $3, $4, $5, $6 }')
 
@@ -340,6 +344,7 @@ cmd_up() {
 	(
 		trap '' HUP
 		exec ip netns exec "$router" "$FC_DELAY" -q "$queue" -c "$capacity" \
+			--realtime "$realtime" \
 			--stats "$rundir/net/fc-delay.stats" --ready "$rundir/net/fc-delay.ready" \
 			"$rundir/net/delays.tab" </dev/null >/dev/null 2>"$rundir/net/fc-delay.log"
 	) &

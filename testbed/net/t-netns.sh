@@ -147,7 +147,11 @@ test_expect_success 'up makes the router, three hosts, their rates and the delay
 	ip netns exec $P-router tc qdisc show dev c | grep -q "tbf .* rate 5Mbit" &&
 	! ip netns exec $P-router tc qdisc show dev a | grep -q tbf &&
 	ip netns exec $P-router iptables -S FORWARD | grep -q -- "-j NFQUEUE --queue-num 0" &&
-	alive "$(cat run1/net/fc-delay.pid)" &&
+	pid=$(cat run1/net/fc-delay.pid) &&
+	alive $pid &&
+	# SCHED_FIFO (policy 1), unless the system refused it and fc-delay said so.
+	{ test "$(cut -d" " -f41 /proc/$pid/stat)" = 1 ||
+	  grep -q "cannot run under SCHED_FIFO" run1/net/fc-delay.log; } &&
 	ip route show 10.77.0.0/16 | grep -q "^blackhole"
 '
 
@@ -301,6 +305,8 @@ test_expect_success 'up refuses a bad topology with one line naming file:line' '
 	B 12 0 0 5|host name "B" is not
 	queue 70000|queue 70000 is outside 0..65535
 	capacity 0|capacity 0 is outside 1..1048576
+	realtime 100|realtime 100 is outside 0..99
+	buffer_ms x|buffer_ms "x" is not a whole number
 	prefix other|prefix given twice
 	EOF
 	printf "a 11 0 0 5\n" >noprefix &&
