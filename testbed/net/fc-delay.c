@@ -37,7 +37,8 @@
  * Counters: packets (handed over by the kernel), accepted, dropped (line
  * full), max_queue (most packets held at once), enobufs (times the kernel
  * could not hand packets over because our socket was full: those packets
- * were dropped), late_mean_us and late_max_us (how long after its due time
+ * were dropped), verdict_errors (verdicts the kernel refused or that could
+ * not be sent), late_mean_us and late_max_us (how long after its due time
  * a packet got its verdict: the jitter fc-delay adds), late_over_1ms,
  * cpu_us (user + system CPU time of the process).
  */
@@ -209,6 +210,22 @@ release_due(struct delay *d, fc_time_t now)
 	}
 }
 
+/* Counts the kernel's refusals of our verdicts among the messages read. */
+static void
+count_errors(struct delay *d, const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+
+	for (; NLMSG_OK(nlh, left); nlh = NLMSG_NEXT(nlh, left)) {
+		const struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+		if (nlh->nlmsg_type == NLMSG_ERROR &&
+		    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof *e) && e->error != 0)
+			d->verdict_errors++;
+	}
+}
+
 /* Reads what the kernel has queued for us, without blocking. */
 static bool
 read_packets(struct delay *d, int fd, GError **error)
@@ -231,6 +248,7 @@ read_packets(struct delay *d, int fd, GError **error)
 				    "reading the queue: %s", g_strerror(errno));
 			return false;
 		}
+		count_errors(d, buf, (size_t)n);
 		nfq_handle_packet(d->h, buf, (int)n);
 	}
 }

@@ -22,7 +22,8 @@
 #				normal scheduling, with milliseconds of jitter
 #				on a busy machine)
 #	HOST K UPLINK_BPS DOWNLINK_BPS DELAY_MS
-#				one host: name [a-z][a-z0-9]{0,14} (not "router"),
+#				one host: name [a-z][a-z0-9]{0,14} (not "router"
+#				or "lo"),
 #				K in 1..254 (unique), rates in bits per second
 #				(0: not shaped; else 8000..10000000000) and its
 #				one-way delay in milliseconds (0..60000, decimals
@@ -150,8 +151,8 @@ parse_topology() {
 	}
 	{
 		if (NF != 5) fail("expected: HOST K UPLINK_BPS DOWNLINK_BPS DELAY_MS (or prefix, queue, capacity, buffer_ms, realtime)")
-		if ($1 !~ /^[a-z][a-z0-9]*$/ || length($1) > 15 || $1 == "router")
-			fail("host name \"" $1 "\" is not [a-z][a-z0-9]*, at most 15 characters, not router")
+		if ($1 !~ /^[a-z][a-z0-9]*$/ || length($1) > 15 || $1 == "router" || $1 == "lo")
+			fail("host name \"" $1 "\" is not [a-z][a-z0-9]*, at most 15 characters, not router or lo")
 		if (host[$1]++) fail("host " $1 " given twice")
 		if (!uint($2) || $2 + 0 < 1 || $2 + 0 > 254) fail("K \"" $2 "\" is not in 1..254")
 		if (kused[$2 + 0]++) fail("K " ($2 + 0) " given twice")

@@ -53,7 +53,7 @@ cleanup() {
 	for d in "$TRASH"/run*; do
 		[ -d "$d" ] && $NETNS down "$d" 2>/dev/null
 	done
-	for ns in $(ip netns list | awk '{ print $1 }' | grep -E "^$P-"); do
+	for ns in $(ip netns list | awk '{ print $1 }' | grep -E "^($P|${P}x)-"); do
 		ip netns del "$ns"
 	done
 	rm -rf "$TEST_ROOT"
@@ -171,6 +171,22 @@ test_expect_success 'a round trip between hosts i and j takes 2 (d_i + d_j)' '
 		test_expr "$median >= $want - 0.2 && $median <= $want * 1.2 + 2" ||
 		return 1
 	done
+'
+
+test_expect_success 'a network of another prefix runs beside it, on the same queue number' '
+	printf "prefix ${P}x\na 11 0 0 1\nb 12 0 0 1.5\n" >topo2 &&
+	$NETNS up topo2 runx &&
+	bg echo_x ${P}x-b $PROBE udp-echo 9000 echo_x.ready &&
+	test_wait_for 10 "test -s echo_x.ready" &&
+	ip netns exec ${P}x-a $PROBE rtt 10.77.12.2 9000 10 >rtt_x &&
+	read -r min median max mdev lost <rtt_x &&
+	test "$lost" -eq 0 &&
+	test_expr "$min >= 5 - 0.2 && $median <= 5 * 1.2 + 2" &&
+	stop echo_x &&
+	$NETNS down runx &&
+	! ip netns list | grep -q "^${P}x-" &&
+	# The first network still carries its packets with its own delays.
+	alive "$(cat run1/net/fc-delay.pid)"
 '
 
 # tbf counts whole frames: a 1448-byte segment (TCP with timestamps) costs
@@ -302,6 +318,7 @@ test_expect_success 'up refuses a bad topology with one line naming file:line' '
 	b 12 0 0 -1|delay "-1" is not 0..60000 milliseconds
 	b 12 0 0 5ms|delay "5ms" is not 0..60000 milliseconds
 	router 12 0 0 5|host name "router" is not
+	lo 12 0 0 5|host name "lo" is not
 	B 12 0 0 5|host name "B" is not
 	queue 70000|queue 70000 is outside 0..65535
 	capacity 0|capacity 0 is outside 1..1048576
@@ -332,7 +349,7 @@ test_expect_success 'fc-delay refuses a bad table or argument with one line, exi
 '
 
 # The measurements, for the record.
-for pair in ab ac bc; do
+for pair in ab ac bc x; do
 	[ -f "$TRASH/rtt_$pair" ] &&
 		echo "# rtt $pair (ms): min median max mdev lost = $(cat "$TRASH/rtt_$pair")"
 done
