@@ -226,10 +226,11 @@ remove_netns() {
 	}
 }
 
-# True when PID $1 runs fc-delay (a PID from a state file may have been reused).
+# True when PID $1 runs the fc-delay of run directory $2 (a PID from a
+# state file may have been reused since): its arguments name the directory.
 is_fc_delay() {
 	case $(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) in
-	*fc-delay*) return 0 ;;
+	*fc-delay*" $2/net/"*) return 0 ;;
 	esac
 	return 1
 }
@@ -243,7 +244,7 @@ cmd_down() {
 	rc=0
 	# Processes first, so that fc-delay lets its packets go and says its counters.
 	while read -r what arg; do
-		if [ "$what" = pid ] && is_fc_delay "$arg"; then
+		if [ "$what" = pid ] && is_fc_delay "$arg" "$dir"; then
 			stop_pid "$arg"
 		fi
 	done <"$state"
@@ -293,7 +294,7 @@ cmd_up() {
 	[ -z "$why" ] || die "no network namespaces here: $why"
 	[ -x "$FC_DELAY" ] || die "fc-delay not found at $FC_DELAY (build it, or set FC_DELAY)"
 
-	prefix= queue=0 capacity=8192 buffer_ms=50 realtime=10
+	prefix='' queue=0 capacity=8192 buffer_ms=50 realtime=10
 	eval "$(echo "$parsed" | awk '$1 == "set" { print $2 "=" $3 }')"
 	hosts=$(echo "$parsed" | awk '$1 == "host" { print $2, $3, $4, $5, $6 }')
 
