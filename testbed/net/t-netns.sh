@@ -173,19 +173,32 @@ test_expect_success 'a round trip between hosts i and j takes 2 (d_i + d_j)' '
 	done
 '
 
-test_expect_success 'a network of another prefix runs beside it, on the same queue number' '
-	printf "prefix ${P}x\na 11 0 0 1\nb 12 0 0 1.5\n" >topo2 &&
+# The second network holds at most 50 packets: a burst of 2000 datagrams
+# that stay 50 ms in the line must be partly dropped, and every datagram
+# is either delivered or counted as dropped.
+test_expect_success 'a network of another prefix runs beside it; a full line drops and counts' '
+	printf "prefix ${P}x\ncapacity 50\na 11 0 0 20\nb 12 0 0 30\n" >topo2 &&
 	$NETNS up topo2 runx &&
 	bg echo_x ${P}x-b $PROBE udp-echo 9000 echo_x.ready &&
 	test_wait_for 10 "test -s echo_x.ready" &&
 	ip netns exec ${P}x-a $PROBE rtt 10.77.12.2 9000 10 >rtt_x &&
 	read -r min median max mdev lost <rtt_x &&
 	test "$lost" -eq 0 &&
-	test_expr "$min >= 5 - 0.2 && $median <= 5 * 1.2 + 2" &&
+	test_expr "$min >= 100 - 0.2 && $median <= 100 * 1.2 + 2" &&
 	stop echo_x &&
+	bg count_x ${P}x-a $PROBE udp-count 9002 count_x.ready 1 &&
+	test_wait_for 10 "test -s count_x.ready" &&
+	ip netns exec ${P}x-b $PROBE udp-flood 10.77.11.2 9002 2000 &&
+	test_wait_for 10 "test -s count_x.out" &&
 	$NETNS down runx &&
 	! ip netns list | grep -q "^${P}x-" &&
-	# The first network still carries its packets with its own delays.
+	stats=$(cat runx/net/fc-delay.stats) &&
+	dropped=$(echo "$stats" | sed "s/.* dropped=\([0-9]*\).*/\1/") &&
+	test "$dropped" -gt 0 &&
+	test "$(($(cat count_x.out) + dropped))" -eq 2000 &&
+	echo "$stats" | grep -q " max_queue=50 " &&
+	echo "$stats" | grep -q " verdict_errors=0 " &&
+	# The first network still runs.
 	alive "$(cat run1/net/fc-delay.pid)"
 '
 
