@@ -56,6 +56,8 @@ need_cmd aria2c aria2
 need_cmd ip iproute2
 need_cmd tc iproute2
 need_cmd iptables iptables
+# The namespace test probes round trips and rates with small python3 programs.
+need_cmd python3 python3
 if [ "${1:-}" = "--bench" ]; then
 	need_cmd c++ g++
 	need_pc ns3-core libns3-dev
