@@ -176,6 +176,10 @@ tb_aria2_result(const char *body, gsize len, guint64 id, GError **error)
 	JsonNode *root, *idn, *result;
 	JsonObject *o, *err;
 
+	if (len == 0) {
+		protocol_error(error, "empty answer");
+		return NULL;
+	}
 	if (len > G_MAXSSIZE || !json_parser_load_from_data(parser, body, (gssize)len, &local)) {
 		g_set_error(error, TB_ARIA2_ERROR, TB_ARIA2_ERROR_PROTOCOL,
 			    "answer is not JSON: %s", local ? local->message : "too long");
@@ -398,6 +402,7 @@ tb_aria2_file_complete(const struct tb_aria2_status *s, guint index)
 struct tb_aria2 {
 	char *url, *secret;
 	guint timeout_ms;
+	GMutex lock; /* over the rest: one request at a time */
 	guint64 next_id;
 	CURL *curl;
 	struct curl_slist *headers;
@@ -411,6 +416,7 @@ tb_aria2_new(const char *url, const char *secret, guint timeout_ms)
 	c->url = g_strdup(url);
 	c->secret = g_strdup(secret);
 	c->timeout_ms = timeout_ms;
+	g_mutex_init(&c->lock);
 	c->curl = curl_easy_init();
 	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	return c;
@@ -424,6 +430,7 @@ tb_aria2_free(struct tb_aria2 *c)
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
 	curl_slist_free_all(c->headers);
+	g_mutex_clear(&c->lock);
 	g_free(c->url);
 	g_free(c->secret);
 	g_free(c);
@@ -449,6 +456,7 @@ call(struct tb_aria2 *c, const char *method, JsonArray *params, GError **error)
 	g_autoptr(JsonArray) owned = params;
 	g_autoptr(GString) answer = g_string_new(NULL);
 	g_autofree char *body = NULL;
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
 	GError *local = NULL;
 	guint64 id = ++c->next_id;
 	JsonNode *result;
@@ -560,6 +568,128 @@ stopped(const char *status)
 {
 	return strcmp(status, "complete") == 0 || strcmp(status, "error") == 0 ||
 	       strcmp(status, "removed") == 0;
+}
+
+/* Every selected file of s complete. */
+static gboolean
+selected_complete(const struct tb_aria2_status *s)
+{
+	for (guint i = 0; i < s->files->len; i++) {
+		const struct tb_aria2_file *f = &g_array_index(s->files, struct tb_aria2_file, i);
+
+		if (f->selected && f->completed != f->length)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+tb_aria2_wait(struct tb_aria2 *c, const char *gid, guint timeout_ms, guint poll_ms,
+	      struct tb_aria2_status **last, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	struct tb_aria2_status *s = NULL;
+	gboolean ok = FALSE;
+
+	for (;;) {
+		tb_aria2_status_free(s);
+		s = tb_aria2_status(c, gid, error);
+		if (!s)
+			break;
+		/* A download that stopped complete has its files (a seeding one
+		 * stays active). */
+		if (strcmp(s->status, "complete") == 0 || selected_complete(s)) {
+			ok = TRUE;
+			break;
+		}
+		if (stopped(s->status)) {
+			g_set_error(error, TB_ARIA2_ERROR, TB_ARIA2_ERROR_FAILED,
+				    "aria2 %s: download %s is %s%s%s", c->url, gid, s->status,
+				    s->error_message && *s->error_message ? ": " : "",
+				    s->error_message ? s->error_message : "");
+			break;
+		}
+		if (g_get_monotonic_time() >= deadline) {
+			g_set_error(error, TB_ARIA2_ERROR, TB_ARIA2_ERROR_TIMEOUT,
+				    "aria2 %s: download %s not complete within %u ms (%" G_GUINT64_FORMAT
+				    " of %" G_GUINT64_FORMAT " bytes, %u connections)",
+				    c->url, gid, timeout_ms, s->completed, s->total, s->connections);
+			break;
+		}
+		g_usleep((gulong)poll_ms * 1000);
+	}
+	if (last)
+		*last = s;
+	else
+		tb_aria2_status_free(s);
+	return ok;
+}
+
+/* Polls gid's status until it is `want` (or stopped), within the timeout. */
+static gboolean
+wait_status(struct tb_aria2 *c, const char *gid, const char *want, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)c->timeout_ms * 1000;
+
+	for (;;) {
+		struct tb_aria2_status *s = tb_aria2_status(c, gid, error);
+		gboolean there, gone;
+
+		if (!s)
+			return FALSE;
+		there = strcmp(s->status, want) == 0;
+		gone = !there && stopped(s->status);
+		if (gone)
+			g_set_error(error, TB_ARIA2_ERROR, TB_ARIA2_ERROR_FAILED,
+				    "aria2 %s: download %s is %s", c->url, gid, s->status);
+		tb_aria2_status_free(s);
+		if (there)
+			return TRUE;
+		if (gone)
+			return FALSE;
+		if (g_get_monotonic_time() > deadline) {
+			g_set_error(error, TB_ARIA2_ERROR, TB_ARIA2_ERROR_TIMEOUT,
+				    "aria2 %s: download %s not %s within %u ms", c->url, gid, want,
+				    c->timeout_ms);
+			return FALSE;
+		}
+		g_usleep(REMOVE_POLL_US);
+	}
+}
+
+gboolean
+tb_aria2_select_files(struct tb_aria2 *c, const char *gid, const guint *select, gsize nselect,
+		      GError **error)
+{
+	g_autoptr(JsonObject) opts = json_object_new();
+	g_autoptr(GString) list = g_string_new(NULL);
+	g_autofree char *paused = NULL, *changed = NULL, *resumed = NULL;
+	JsonArray *params;
+
+	for (gsize i = 0; i < nselect; i++) {
+		if (select[i] == 0)
+			return args_error(error, "aria2: file index 0 (files are numbered from 1)");
+		g_string_append_printf(list, "%s%u", i ? "," : "", select[i]);
+	}
+	if (nselect == 0) {
+		/* Every file: 1-N, N from the download's status. */
+		struct tb_aria2_status *s = tb_aria2_status(c, gid, error);
+
+		if (!s)
+			return FALSE;
+		g_string_append_printf(list, "1-%u", MAX(s->files->len, 1u));
+		tb_aria2_status_free(s);
+	}
+	json_object_set_string_member(opts, "select-file", list->str);
+	paused = call_str(c, "aria2.forcePause", gid_params(gid), error);
+	if (!paused || !wait_status(c, gid, "paused", error))
+		return FALSE;
+	params = gid_params(gid);
+	json_array_add_object_element(params, json_object_ref(opts));
+	changed = call_str(c, "aria2.changeOption", params, error);
+	/* Resumed also when the change failed, so the download goes on. */
+	resumed = call_str(c, "aria2.unpause", gid_params(gid), changed ? error : NULL);
+	return changed && resumed;
 }
 
 gboolean

@@ -5,7 +5,9 @@
  * with "token:SECRET"), and the one command line such a daemon is started
  * with (tb_aria2_argv()).
  *
- * Every call blocks for at most the client's timeout.  An error object in
+ * Every call blocks for at most the client's timeout (a wait, for the
+ * time it is given).  A client may be shared by threads: its requests go
+ * out one at a time.  An error object in
  * aria2's answer becomes a TB_ARIA2_ERROR_RPC error carrying aria2's own
  * message; no answer (connection refused, timeout) TB_ARIA2_ERROR_TRANSPORT;
  * an answer that is not JSON-RPC TB_ARIA2_ERROR_PROTOCOL.  Messages start
@@ -31,7 +33,8 @@ enum tb_aria2_error_code {
 	TB_ARIA2_ERROR_TRANSPORT, /* no HTTP answer */
 	TB_ARIA2_ERROR_PROTOCOL,  /* an answer that is not the JSON-RPC expected */
 	TB_ARIA2_ERROR_RPC,	  /* aria2's error object: its message */
-	TB_ARIA2_ERROR_TIMEOUT,	  /* a removal that did not finish in time */
+	TB_ARIA2_ERROR_TIMEOUT,	  /* a removal or a wait that did not finish in time */
+	TB_ARIA2_ERROR_FAILED,	  /* the download stopped (status error or removed) */
 };
 
 /* ---- The daemon's command line ---- */
@@ -96,7 +99,8 @@ struct tb_aria2_file {
 struct tb_aria2_status {
 	char *gid;
 	char *status; /* active, waiting, paused, error, complete or removed */
-	guint64 total, completed, uploaded; /* bytes (total: of the selected files) */
+	guint64 total, completed, uploaded; /* bytes (total: of the pieces the
+					     * selected files need) */
 	guint64 download_speed, upload_speed; /* bytes/s */
 	guint connections;
 	guint seeders;	  /* seeders connected to (numSeeders) */
@@ -116,6 +120,27 @@ void tb_aria2_status_free(struct tb_aria2_status *s);
 /* TRUE when file `index` (from 1) of s is there with every byte; FALSE
  * also when s has no such file. */
 gboolean tb_aria2_file_complete(const struct tb_aria2_status *s, guint index);
+
+/*
+ * Waits until every selected file of gid is complete, asking its status
+ * every poll_ms, at most timeout_ms.  TRUE when complete; FALSE with
+ * TB_ARIA2_ERROR_TIMEOUT (how far it got), TB_ARIA2_ERROR_FAILED (the
+ * download stopped: aria2's errorMessage) or a call's error.  *last (may
+ * be NULL) gets the last status read, or NULL.
+ */
+gboolean tb_aria2_wait(struct tb_aria2 *c, const char *gid, guint timeout_ms, guint poll_ms,
+		       struct tb_aria2_status **last, GError **error);
+
+/*
+ * Changes which files of gid are fetched to select[0..nselect) (from 1;
+ * nselect 0: all), e.g. to add an object of a site whose torrent is
+ * already running (aria2 refuses the same torrent twice).  aria2 changes
+ * select-file only in a paused download: so this pauses it (forcePause,
+ * waiting for "paused" within the timeout), changes the option and
+ * resumes it; the pieces it holds are kept (hash-checked again).
+ */
+gboolean tb_aria2_select_files(struct tb_aria2 *c, const char *gid, const guint *select,
+			       gsize nselect, GError **error);
 
 /*
  * aria2.forceRemove of gid, waits (within the timeout) for it to be

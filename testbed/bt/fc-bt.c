@@ -32,7 +32,8 @@ static const char usage_text[] =
 	"             [--external-ip A] [--tracker-interval S] [--stop-with PID]\n"
 	"                     print the aria2c command line, one argument a line\n"
 	"  rpc-version | rpc-add TORRENT [--dir D] [--select 1,2] [--option NAME=VALUE]\n"
-	"  | rpc-status GID | rpc-wait GID [--within S] | rpc-remove GID [--files]\n"
+	"  | rpc-status GID | rpc-wait GID [--within S] | rpc-select GID 1,2\n"
+	"  | rpc-remove GID [--files]\n"
 	"  | rpc-shutdown [--force]\n"
 	"                     aria2 JSON-RPC; each takes --url URL (default " DEFAULT_URL ")\n"
 	"                     --secret S and --timeout MS (default 5000)\n";
@@ -387,7 +388,7 @@ parse_select(const char *s, GArray *out)
 		guint64 v;
 
 		if (!g_ascii_string_to_unsigned(parts[i], 10, 1, G_MAXUINT, &v, NULL)) {
-			bad("rpc-add: --select \"%s\": \"%s\" is not a file number (from 1)", s,
+			bad("\"%s\": \"%s\" is not a file number (from 1)", s,
 			    parts[i]);
 			return FALSE;
 		}
@@ -478,40 +479,17 @@ cmd_rpc(int argc, char **argv)
 			print_status(s);
 		tb_aria2_status_free(s);
 	} else if (strcmp(cmd, "rpc-wait") == 0 && argc == 2) {
-		/* Every selected file complete, polled every 100 ms. */
-		gint64 deadline = g_get_monotonic_time() + (gint64)within * G_USEC_PER_SEC;
+		if (within <= 0)
+			status = bad("rpc-wait: --within %d is not positive", within);
+		else
+			tb_aria2_wait(c, argv[1], (guint)within * 1000, 100, NULL, &err);
+	} else if (strcmp(cmd, "rpc-select") == 0 && argc == 3) {
+		g_autoptr(GArray) sel = g_array_new(FALSE, FALSE, sizeof(guint));
 
-		for (;;) {
-			struct tb_aria2_status *s = tb_aria2_status(c, argv[1], &err);
-			gboolean done = TRUE;
-
-			if (!s)
-				break;
-			for (guint i = 0; i < s->files->len; i++) {
-				const struct tb_aria2_file *f =
-					&g_array_index(s->files, struct tb_aria2_file, i);
-
-				if (f->selected && !tb_aria2_file_complete(s, f->index))
-					done = FALSE;
-			}
-			if (done || strcmp(s->status, "error") == 0 ||
-			    strcmp(s->status, "removed") == 0 ||
-			    g_get_monotonic_time() > deadline) {
-				if (!done) {
-					fprintf(stderr,
-						"fc-bt: rpc-wait: %s is %s with %" G_GUINT64_FORMAT
-						" of %" G_GUINT64_FORMAT " bytes%s%s\n",
-						argv[1], s->status, s->completed, s->total,
-						s->error_message ? ": " : "",
-						s->error_message ? s->error_message : "");
-					status = 1;
-				}
-				tb_aria2_status_free(s);
-				break;
-			}
-			tb_aria2_status_free(s);
-			g_usleep(100000);
-		}
+		if (!parse_select(argv[2], sel))
+			status = 2;
+		else
+			tb_aria2_select_files(c, argv[1], (const guint *)sel->data, sel->len, &err);
 	} else if (strcmp(cmd, "rpc-remove") == 0 && argc == 2) {
 		if (files)
 			tb_aria2_remove_files(c, argv[1], &err);
@@ -546,6 +524,7 @@ main(int argc, char **argv)
 		{ "rpc-add", cmd_rpc },
 		{ "rpc-status", cmd_rpc },
 		{ "rpc-wait", cmd_rpc },
+		{ "rpc-select", cmd_rpc },
 		{ "rpc-remove", cmd_rpc },
 		{ "rpc-shutdown", cmd_rpc },
 	};
