@@ -448,15 +448,13 @@ collect(char *data, size_t size, size_t nmemb, void *user)
 	return n;
 }
 
-/* Calls method with params (consumed; may be NULL): its result, or NULL
- * with error set, its message led by the URL and the method. */
+/* call() with the client's lock held. */
 static JsonNode *
-call(struct tb_aria2 *c, const char *method, JsonArray *params, GError **error)
+call_locked(struct tb_aria2 *c, const char *method, JsonArray *params, GError **error)
 {
 	g_autoptr(JsonArray) owned = params;
 	g_autoptr(GString) answer = g_string_new(NULL);
 	g_autofree char *body = NULL;
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
 	GError *local = NULL;
 	guint64 id = ++c->next_id;
 	JsonNode *result;
@@ -490,6 +488,19 @@ call(struct tb_aria2 *c, const char *method, JsonArray *params, GError **error)
 		g_prefix_error(&local, "aria2 %s: %s: ", c->url, method);
 		g_propagate_error(error, local);
 	}
+	return result;
+}
+
+/* Calls method with params (consumed; may be NULL): its result, or NULL
+ * with error set, its message led by the URL and the method. */
+static JsonNode *
+call(struct tb_aria2 *c, const char *method, JsonArray *params, GError **error)
+{
+	JsonNode *result;
+
+	g_mutex_lock(&c->lock);
+	result = call_locked(c, method, params, error);
+	g_mutex_unlock(&c->lock);
 	return result;
 }
 

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Bencoding: the writer, round trips, and the reader's refusals. */
+/*
+ * Bencoding: the writer, round trips, the reader's refusals, and the fuzz
+ * target (fuzz-bencode.h) over its seed corpus, testbed/bt/corpus/ (run
+ * from the top of the source tree, as make check does).
+ */
 #include <string.h>
 
 #include <glib.h>
 
 #include "testbed/bt/bencode.h"
+#include "testbed/bt/fuzz-bencode.h"
 #include "tests/testutil.h"
 
 /* Parses text (its strlen), re-encodes, and checks the bytes are equal. */
@@ -216,6 +221,34 @@ test_mutations(void)
 	g_rand_free(rng);
 }
 
+/* The seed corpus through the fuzz target: every seed keeps its contract,
+ * the seeds reach past the bencode reader, and some are torrents. */
+static void
+test_corpus(void)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GDir) d = g_dir_open("testbed/bt/corpus", 0, &err);
+	unsigned long accepted = fuzz_bencode_accepted, torrents = fuzz_bencode_torrents;
+	const char *name;
+	guint n = 0;
+
+	g_assert_no_error(err);
+	while ((name = g_dir_read_name(d))) {
+		g_autofree char *path = g_build_filename("testbed/bt/corpus", name, NULL);
+		g_autofree char *data = NULL;
+		gsize len;
+
+		g_file_get_contents(path, &data, &len, &err);
+		g_assert_no_error(err);
+		g_assert_cmpuint(len, <=, 4096);
+		g_assert_cmpint(fuzz_bencode_one((const guint8 *)data, len), ==, 0);
+		n++;
+	}
+	g_assert_cmpuint(n, >=, 5);
+	g_assert_cmpuint(fuzz_bencode_accepted - accepted, ==, n);
+	g_assert_cmpuint(fuzz_bencode_torrents - torrents, >=, 3);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -227,5 +260,6 @@ main(int argc, char **argv)
 	g_test_add_func("/bencode/depth", test_depth);
 	g_test_add_func("/bencode/prefixes", test_prefixes);
 	g_test_add_func("/bencode/mutations", test_mutations);
+	g_test_add_func("/bencode/corpus", test_corpus);
 	return g_test_run();
 }
