@@ -558,7 +558,7 @@ tb_aria2_add_torrent(struct tb_aria2 *c, GBytes *torrent, const char *dir, const
 }
 
 struct tb_aria2_status *
-tb_aria2_status(struct tb_aria2 *c, const char *gid, GError **error)
+tb_aria2_tell_status(struct tb_aria2 *c, const char *gid, GError **error)
 {
 	g_autoptr(JsonNode) r = call(c, "aria2.tellStatus", gid_params(gid), error);
 	GError *local = NULL;
@@ -604,7 +604,7 @@ tb_aria2_wait(struct tb_aria2 *c, const char *gid, guint timeout_ms, guint poll_
 
 	for (;;) {
 		tb_aria2_status_free(s);
-		s = tb_aria2_status(c, gid, error);
+		s = tb_aria2_tell_status(c, gid, error);
 		if (!s)
 			break;
 		/* A download that stopped complete has its files (a seeding one
@@ -643,7 +643,7 @@ wait_status(struct tb_aria2 *c, const char *gid, const char *want, GError **erro
 	gint64 deadline = g_get_monotonic_time() + (gint64)c->timeout_ms * 1000;
 
 	for (;;) {
-		struct tb_aria2_status *s = tb_aria2_status(c, gid, error);
+		struct tb_aria2_status *s = tb_aria2_tell_status(c, gid, error);
 		gboolean there, gone;
 
 		if (!s)
@@ -684,7 +684,7 @@ tb_aria2_select_files(struct tb_aria2 *c, const char *gid, const guint *select, 
 	}
 	if (nselect == 0) {
 		/* Every file: 1-N, N from the download's status. */
-		struct tb_aria2_status *s = tb_aria2_status(c, gid, error);
+		struct tb_aria2_status *s = tb_aria2_tell_status(c, gid, error);
 
 		if (!s)
 			return FALSE;
@@ -706,7 +706,7 @@ tb_aria2_select_files(struct tb_aria2 *c, const char *gid, const guint *select, 
 gboolean
 tb_aria2_remove(struct tb_aria2 *c, const char *gid, GError **error)
 {
-	struct tb_aria2_status *s = tb_aria2_status(c, gid, error);
+	struct tb_aria2_status *s = tb_aria2_tell_status(c, gid, error);
 	gint64 deadline = g_get_monotonic_time() + (gint64)c->timeout_ms * 1000;
 	g_autofree char *ok = NULL;
 
@@ -729,7 +729,7 @@ tb_aria2_remove(struct tb_aria2 *c, const char *gid, GError **error)
 				return FALSE;
 			}
 			g_usleep(REMOVE_POLL_US);
-			s = tb_aria2_status(c, gid, error);
+			s = tb_aria2_tell_status(c, gid, error);
 			if (!s)
 				return FALSE;
 		}
@@ -756,7 +756,7 @@ unlink_quiet(const char *path, GError **error)
 gboolean
 tb_aria2_remove_files(struct tb_aria2 *c, const char *gid, GError **error)
 {
-	struct tb_aria2_status *s = tb_aria2_status(c, gid, error);
+	struct tb_aria2_status *s = tb_aria2_tell_status(c, gid, error);
 	g_autofree char *prefix = NULL;
 	gboolean ok = TRUE;
 

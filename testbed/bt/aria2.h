@@ -73,6 +73,8 @@ struct tb_aria2;
  * RPC secret (may be NULL: no token), each call bounded by timeout_ms. */
 struct tb_aria2 *tb_aria2_new(const char *url, const char *secret, guint timeout_ms);
 void tb_aria2_free(struct tb_aria2 *c);
+typedef struct tb_aria2 tb_aria2;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tb_aria2, tb_aria2_free)
 
 /* aria2.getVersion: its version string (g_free), e.g. to wait until the
  * daemon answers. */
@@ -113,9 +115,11 @@ struct tb_aria2_status {
 	GArray *files;	  /* struct tb_aria2_file */
 };
 
-/* aria2.tellStatus of gid. */
-struct tb_aria2_status *tb_aria2_status(struct tb_aria2 *c, const char *gid, GError **error);
+/* aria2.tellStatus of gid: its status (tb_aria2_status_free). */
+struct tb_aria2_status *tb_aria2_tell_status(struct tb_aria2 *c, const char *gid, GError **error);
 void tb_aria2_status_free(struct tb_aria2_status *s);
+typedef struct tb_aria2_status tb_aria2_status;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tb_aria2_status, tb_aria2_status_free)
 
 /* TRUE when file `index` (from 1) of s is there with every byte; FALSE
  * also when s has no such file. */

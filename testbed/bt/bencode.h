@@ -78,6 +78,8 @@ struct tb_benc *tb_benc_parse(const void *data, gsize len, GError **error);
 
 /* Frees v and its children; NULL is fine. */
 void tb_benc_free(struct tb_benc *v);
+typedef struct tb_benc tb_benc;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tb_benc, tb_benc_free)
 
 /* The canonical encoding of v appended to out (a parsed value encodes back
  * to the bytes it came from). */

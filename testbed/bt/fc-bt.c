@@ -103,7 +103,7 @@ static gboolean
 hash_arg(const char *arg, guint8 hash[TB_INFO_HASH_LEN], int *status)
 {
 	g_autoptr(GError) err = NULL;
-	struct tb_torrent *t;
+	g_autoptr(tb_torrent) t = NULL;
 
 	if (tb_info_hash_parse(arg, hash))
 		return TRUE;
@@ -113,7 +113,6 @@ hash_arg(const char *arg, guint8 hash[TB_INFO_HASH_LEN], int *status)
 		return FALSE;
 	}
 	memcpy(hash, t->info_hash, TB_INFO_HASH_LEN);
-	tb_torrent_free(t);
 	return TRUE;
 }
 
@@ -177,7 +176,7 @@ static int
 cmd_info(int argc, char **argv)
 {
 	g_autoptr(GError) err = NULL;
-	struct tb_torrent *t;
+	g_autoptr(tb_torrent) t = NULL;
 	char hex[2 * TB_INFO_HASH_LEN + 1];
 
 	if (argc != 2)
@@ -195,7 +194,6 @@ cmd_info(int argc, char **argv)
 
 		printf("file\t%u\t%" G_GUINT64_FORMAT "\t%s\n", i + 1, f->length, f->path);
 	}
-	tb_torrent_free(t);
 	return 0;
 }
 
@@ -248,7 +246,7 @@ cmd_announce(int argc, char **argv)
 	g_autoptr(GError) err = NULL;
 	guint8 hash[TB_INFO_HASH_LEN];
 	guint16 port = 6881;
-	struct tb_announce *a;
+	g_autoptr(tb_announce) a = NULL;
 	int status = 0;
 
 	if (!parse_options("announce", entries, &argc, &argv))
@@ -272,7 +270,6 @@ cmd_announce(int argc, char **argv)
 
 		printf("peer\t%s:%u\n", p->address, p->port);
 	}
-	tb_announce_free(a);
 	return 0;
 }
 
@@ -380,7 +377,7 @@ print_status(const struct tb_aria2_status *s)
 
 /* The files to select, "1,3": FALSE (after saying why) when not that. */
 static gboolean
-parse_select(const char *s, GArray *out)
+parse_select(const char *cmd, const char *s, GArray *out)
 {
 	g_auto(GStrv) parts = g_strsplit(s, ",", -1);
 
@@ -388,8 +385,8 @@ parse_select(const char *s, GArray *out)
 		guint64 v;
 
 		if (!g_ascii_string_to_unsigned(parts[i], 10, 1, G_MAXUINT, &v, NULL)) {
-			bad("\"%s\": \"%s\" is not a file number (from 1)", s,
-			    parts[i]);
+			bad("%s: file list \"%s\": \"%s\" is not a file number (from 1)", cmd,
+			    s, parts[i]);
 			return FALSE;
 		}
 		guint index = (guint)v;
@@ -451,7 +448,7 @@ cmd_rpc(int argc, char **argv)
 		g_autofree char *data = NULL, *gid = NULL;
 		gsize len;
 
-		if (select && !parse_select(select, sel))
+		if (select && !parse_select(cmd, select, sel))
 			status = 2;
 		for (gsize i = 0; status == 0 && options && options[i]; i++) {
 			const char *eq = strchr(options[i], '=');
@@ -473,11 +470,10 @@ cmd_rpc(int argc, char **argv)
 				printf("%s\n", gid);
 		}
 	} else if (strcmp(cmd, "rpc-status") == 0 && argc == 2) {
-		struct tb_aria2_status *s = tb_aria2_status(c, argv[1], &err);
+		g_autoptr(tb_aria2_status) s = tb_aria2_tell_status(c, argv[1], &err);
 
 		if (s)
 			print_status(s);
-		tb_aria2_status_free(s);
 	} else if (strcmp(cmd, "rpc-wait") == 0 && argc == 2) {
 		if (within <= 0)
 			status = bad("rpc-wait: --within %d is not positive", within);
@@ -486,7 +482,7 @@ cmd_rpc(int argc, char **argv)
 	} else if (strcmp(cmd, "rpc-select") == 0 && argc == 3) {
 		g_autoptr(GArray) sel = g_array_new(FALSE, FALSE, sizeof(guint));
 
-		if (!parse_select(argv[2], sel))
+		if (!parse_select(cmd, argv[2], sel))
 			status = 2;
 		else
 			tb_aria2_select_files(c, argv[1], (const guint *)sel->data, sel->len, &err);
@@ -529,10 +525,8 @@ main(int argc, char **argv)
 		{ "rpc-shutdown", cmd_rpc },
 	};
 
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (argc < 2)
+		return bad("no command (fc-bt help lists them)");
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage_text, stdout);
 		return 0;

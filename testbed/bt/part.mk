@@ -12,7 +12,7 @@ TB_PKGS += json-glib-1.0 libcurl
 TB_PROGS += $(B)/testbed/fc-bt
 TB_TESTS += $(B)/testbed/tests/test-bencode $(B)/testbed/tests/test-torrent \
 	$(B)/testbed/tests/test-tracker $(B)/testbed/tests/test-aria2
-TB_SCRIPTS += testbed/bt/t-bt.sh
+TB_SCRIPTS += testbed/bt/t-bt.sh testbed/bt/t-fc-bt.sh
 
 TB_BT_OBJS := $(B)/obj/testbed/bt/bencode.o $(B)/obj/testbed/bt/torrent.o \
 	$(B)/obj/testbed/bt/tracker.o $(B)/obj/testbed/bt/aria2.o

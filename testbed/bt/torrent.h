@@ -91,6 +91,8 @@ struct tb_torrent *tb_torrent_parse(const void *data, gsize len, GError **error)
 /* tb_torrent_parse() of a file; errors are prefixed with its path. */
 struct tb_torrent *tb_torrent_load(const char *path, GError **error);
 void tb_torrent_free(struct tb_torrent *t);
+typedef struct tb_torrent tb_torrent;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tb_torrent, tb_torrent_free)
 
 /* The 40 lower-case hex digits of an info-hash, NUL-terminated in out. */
 void tb_info_hash_hex(const guint8 hash[TB_INFO_HASH_LEN], char out[2 * TB_INFO_HASH_LEN + 1]);

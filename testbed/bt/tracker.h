@@ -73,6 +73,8 @@ struct tb_peer {
  */
 struct tb_announce *tb_announce_parse(const void *data, gsize len, GError **error);
 void tb_announce_free(struct tb_announce *a);
+typedef struct tb_announce tb_announce;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tb_announce, tb_announce_free)
 
 /*
  * Announces ("event=started", compact) the info-hash to the tracker at
