@@ -581,17 +581,20 @@ stopped(const char *status)
 	       strcmp(status, "removed") == 0;
 }
 
-/* Every selected file of s complete. */
+/* Every selected file of s complete, and at least one selected. */
 static gboolean
 selected_complete(const struct tb_aria2_status *s)
 {
+	guint selected = 0;
+
 	for (guint i = 0; i < s->files->len; i++) {
 		const struct tb_aria2_file *f = &g_array_index(s->files, struct tb_aria2_file, i);
 
 		if (f->selected && f->completed != f->length)
 			return FALSE;
+		selected += f->selected;
 	}
-	return TRUE;
+	return selected > 0;
 }
 
 gboolean

@@ -141,10 +141,11 @@ test_expect_success 'the tracker refuses a torrent that is not on the whitelist'
 
 test_expect_success 'aria2c A and B answer over JSON-RPC' '
 	"$FCBT" aria2-argv --rpc-port "$A_RPC" --secret secret-a --dir "$TRASH/a" \
-		--bt-port "$A_BT" --log "$TRASH/a.log" >a.argv &&
+		--bt-port "$A_BT" --log "$TRASH/a.log" --stop-with $$ >a.argv &&
 	"$FCBT" aria2-argv --rpc-port "$B_RPC" --secret secret-b --dir "$TRASH/b" \
-		--bt-port "$B_BT" --log "$TRASH/b.log" >b.argv &&
+		--bt-port "$B_BT" --log "$TRASH/b.log" --stop-with $$ >b.argv &&
 	grep -qx -- --enable-dht=false a.argv &&
+	grep -qx -- "--stop-with-process=$$" a.argv &&
 	start aria2-a a.argv &&
 	start aria2-b b.argv &&
 	test_wait_for 10 "rpc A rpc-version" &&
