@@ -706,38 +706,63 @@ tb_aria2_select_files(struct tb_aria2 *c, const char *gid, const guint *select, 
 	return changed && resumed;
 }
 
+/* Polls gid's status until the download has stopped, within the timeout. */
+static gboolean
+wait_stopped(struct tb_aria2 *c, const char *gid, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)c->timeout_ms * 1000;
+
+	for (;;) {
+		struct tb_aria2_status *s = tb_aria2_tell_status(c, gid, error);
+		gboolean done;
+
+		if (!s)
+			return FALSE;
+		done = stopped(s->status);
+		tb_aria2_status_free(s);
+		if (done)
+			return TRUE;
+		if (g_get_monotonic_time() > deadline) {
+			g_set_error(error, TB_ARIA2_ERROR, TB_ARIA2_ERROR_TIMEOUT,
+				    "aria2 %s: download %s not removed within %u ms", c->url, gid,
+				    c->timeout_ms);
+			return FALSE;
+		}
+		g_usleep(REMOVE_POLL_US);
+	}
+}
+
 gboolean
 tb_aria2_remove(struct tb_aria2 *c, const char *gid, GError **error)
 {
 	struct tb_aria2_status *s = tb_aria2_tell_status(c, gid, error);
-	gint64 deadline = g_get_monotonic_time() + (gint64)c->timeout_ms * 1000;
 	g_autofree char *ok = NULL;
+	gboolean active;
 
 	if (!s)
 		return FALSE;
-	if (!stopped(s->status)) {
-		g_autofree char *removed = call_str(c, "aria2.forceRemove", gid_params(gid), error);
+	active = !stopped(s->status);
+	tb_aria2_status_free(s);
+	if (active) {
+		g_autofree char *removed = call_str(c, "aria2.remove", gid_params(gid), error);
+		g_autoptr(GError) slow = NULL;
 
-		if (!removed) {
-			tb_aria2_status_free(s);
+		if (!removed)
 			return FALSE;
-		}
-		/* forceRemove returns at once; the download stops soon after. */
-		while (!stopped(s->status)) {
-			tb_aria2_status_free(s);
-			if (g_get_monotonic_time() > deadline) {
-				g_set_error(error, TB_ARIA2_ERROR, TB_ARIA2_ERROR_TIMEOUT,
-					    "aria2 %s: download %s not removed within %u ms",
-					    c->url, gid, c->timeout_ms);
+		/* aria2.remove tells the trackers the peer leaves; when that takes
+		 * longer than the timeout, forceRemove stops it without them. */
+		if (!wait_stopped(c, gid, &slow)) {
+			g_autofree char *forced = NULL;
+
+			if (!g_error_matches(slow, TB_ARIA2_ERROR, TB_ARIA2_ERROR_TIMEOUT)) {
+				g_propagate_error(error, g_steal_pointer(&slow));
 				return FALSE;
 			}
-			g_usleep(REMOVE_POLL_US);
-			s = tb_aria2_tell_status(c, gid, error);
-			if (!s)
+			forced = call_str(c, "aria2.forceRemove", gid_params(gid), error);
+			if (!forced || !wait_stopped(c, gid, error))
 				return FALSE;
 		}
 	}
-	tb_aria2_status_free(s);
 	ok = call_str(c, "aria2.removeDownloadResult", gid_params(gid), error);
 	return ok != NULL;
 }

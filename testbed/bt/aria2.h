@@ -147,10 +147,12 @@ gboolean tb_aria2_select_files(struct tb_aria2 *c, const char *gid, const guint 
 			       gsize nselect, GError **error);
 
 /*
- * aria2.forceRemove of gid, waits (within the timeout) for it to be
- * removed, then aria2.removeDownloadResult, so that the same torrent can be
- * added again.  A download already stopped (complete, error) is only
- * forgotten.  The files stay.
+ * aria2.remove of gid (which tells the trackers that the peer leaves),
+ * waits (within the timeout) for it to be removed, falling back to
+ * aria2.forceRemove when that takes too long, then
+ * aria2.removeDownloadResult, so that the same torrent can be added again.
+ * A download already stopped (complete, error) is only forgotten.  The
+ * files stay.  Takes up to twice the client's timeout.
  */
 gboolean tb_aria2_remove(struct tb_aria2 *c, const char *gid, GError **error);
 

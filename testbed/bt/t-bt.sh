@@ -182,8 +182,12 @@ test_expect_success 'B fetches only file 2 over BitTorrent, the same bytes' '
 	! grep -q "^file	1	0	300000	" b.status
 '
 
-test_expect_success 'removing B with its files leaves nothing, and aria2 forgets it' '
+test_expect_success 'removing B with its files leaves nothing; aria2 and the tracker forget it' '
+	"$FCBT" announce "$ANNOUNCE" site.torrent --port "$A_BT" >before &&
+	grep -qx "peer	127.0.0.1:$B_BT" before &&
 	rpc B rpc-remove --files "$(cat b.gid)" &&
+	"$FCBT" announce "$ANNOUNCE" site.torrent --port "$A_BT" >after &&
+	! grep -q "peer	127.0.0.1:$B_BT" after &&
 	test_path_is_missing b/site &&
 	test_path_is_missing b/site.aria2 &&
 	test_status 1 rpc B rpc-status "$(cat b.gid)" &&
