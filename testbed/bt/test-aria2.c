@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The aria2 client without a daemon: requests built, answers parsed from
- * canned JSON (as aria2 1.36 sends them), the daemon's command line, and
- * a call to a port where nothing listens.
+ * canned JSON (as aria2 1.36 sends them), the daemon's command line, a
+ * call to a port where nothing listens, and the calls that take several
+ * requests (wait, remove, select) against a fake aria2 on a loopback
+ * port that answers by script.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -287,6 +289,340 @@ test_no_daemon(void)
 	tb_aria2_free(NULL);
 }
 
+/* ---- A fake aria2: a JSON-RPC server on a thread, answering by script ---- */
+
+struct fake {
+	int fd;
+	guint16 port;
+	GThread *thread;
+	GMutex lock;
+	GPtrArray *methods; /* every method asked, in order */
+	/* The answer to a request: the JSON of its result, or of an error
+	 * object when *is_error is set (g_free). */
+	char *(*answer)(struct fake *f, const char *method, guint nth, gboolean *is_error);
+	int http_status; /* sent with every answer */
+	guint count;	 /* requests answered */
+	guint forced;	 /* forceRemove calls seen, for the scripts */
+};
+
+/* Reads one HTTP request from fd: its body (g_free), or NULL at EOF. */
+static char *
+read_request(int fd)
+{
+	g_autoptr(GString) in = g_string_new(NULL);
+	char buf[4096];
+	const char *end, *cl;
+	gsize need;
+
+	while (!(end = strstr(in->str, "\r\n\r\n"))) {
+		ssize_t n = read(fd, buf, sizeof buf);
+
+		if (n <= 0)
+			return NULL;
+		g_string_append_len(in, buf, n);
+	}
+	cl = g_strstr_len(in->str, end - in->str, "Content-Length: ");
+	g_assert_nonnull(cl);
+	need = (gsize)(end + 4 - in->str) + (gsize)g_ascii_strtoull(cl + 16, NULL, 10);
+	while (in->len < need) {
+		ssize_t n = read(fd, buf, sizeof buf);
+
+		if (n <= 0)
+			return NULL;
+		g_string_append_len(in, buf, n);
+	}
+	return g_strdup(end + 4);
+}
+
+static gpointer
+fake_serve(gpointer data)
+{
+	struct fake *f = data;
+	int conn;
+
+	while ((conn = accept(f->fd, NULL, NULL)) >= 0) {
+		g_autofree char *body = read_request(conn);
+		g_autoptr(JsonParser) parser = json_parser_new();
+		g_autofree char *result = NULL, *answer = NULL, *http = NULL;
+		JsonObject *o;
+		const char *method, *id;
+		gboolean is_error = FALSE;
+		guint nth;
+
+		if (!body) {
+			close(conn);
+			continue;
+		}
+		g_assert_true(json_parser_load_from_data(parser, body, -1, NULL));
+		o = json_node_get_object(json_parser_get_root(parser));
+		method = json_object_get_string_member(o, "method");
+		id = json_object_get_string_member(o, "id");
+		/* Every request carries the token first. */
+		g_assert_cmpstr(json_array_get_string_element(
+					json_object_get_array_member(o, "params"), 0),
+				==, "token:k");
+		g_mutex_lock(&f->lock);
+		nth = 0;
+		for (guint i = 0; i < f->methods->len; i++)
+			nth += strcmp(f->methods->pdata[i], method) == 0;
+		g_ptr_array_add(f->methods, g_strdup(method));
+		f->forced += strcmp(method, "aria2.forceRemove") == 0;
+		result = f->answer(f, method, nth, &is_error);
+		f->count++;
+		g_mutex_unlock(&f->lock);
+		answer = g_strdup_printf("{\"id\":\"%s\",\"jsonrpc\":\"2.0\",\"%s\":%s}", id,
+					 is_error ? "error" : "result", result);
+		http = g_strdup_printf("HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+				       "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+				       f->http_status, strlen(answer), answer);
+		g_assert_cmpint(write(conn, http, strlen(http)), ==, (ssize_t)strlen(http));
+		close(conn);
+	}
+	return NULL;
+}
+
+static struct fake *
+fake_new(char *(*answer)(struct fake *, const char *, guint, gboolean *))
+{
+	struct fake *f = g_new0(struct fake, 1);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+
+	f->fd = socket(AF_INET, SOCK_STREAM, 0);
+	g_assert_cmpint(f->fd, >=, 0);
+	g_assert_cmpint(bind(f->fd, (struct sockaddr *)&a, sizeof a), ==, 0);
+	g_assert_cmpint(listen(f->fd, 16), ==, 0);
+	g_assert_cmpint(getsockname(f->fd, (struct sockaddr *)&a, &len), ==, 0);
+	f->port = ntohs(a.sin_port);
+	g_mutex_init(&f->lock);
+	f->methods = g_ptr_array_new_with_free_func(g_free);
+	f->answer = answer;
+	f->http_status = 200;
+	f->thread = g_thread_new("fake-aria2", fake_serve, f);
+	return f;
+}
+
+static struct tb_aria2 *
+fake_client(struct fake *f, guint timeout_ms)
+{
+	g_autofree char *url = g_strdup_printf("http://127.0.0.1:%u/jsonrpc", f->port);
+
+	return tb_aria2_new(url, "k", timeout_ms);
+}
+
+/* The methods asked, joined with spaces, "aria2." left out. */
+static char *
+fake_methods(struct fake *f)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+
+	g_mutex_lock(&f->lock);
+	for (guint i = 0; i < f->methods->len; i++)
+		g_string_append_printf(s, "%s%s", i ? " " : "",
+				       (const char *)f->methods->pdata[i] + strlen("aria2."));
+	g_mutex_unlock(&f->lock);
+	return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+static void
+fake_free(struct fake *f)
+{
+	shutdown(f->fd, SHUT_RDWR); /* accept() returns: the thread ends */
+	g_thread_join(f->thread);
+	close(f->fd);
+	g_ptr_array_unref(f->methods);
+	g_mutex_clear(&f->lock);
+	g_free(f);
+}
+
+/* A tellStatus result: one selected file of 100 bytes, `done` of them. */
+static char *
+status_result(const char *status, guint done, const char *message)
+{
+	return g_strdup_printf(
+		"{\"gid\":\"g1\",\"status\":\"%s\",\"totalLength\":\"100\","
+		"\"completedLength\":\"%u\",\"connections\":\"1\",\"dir\":\"/d\","
+		"\"errorCode\":\"%s\",\"errorMessage\":\"%s\",\"files\":[{\"index\":\"1\","
+		"\"length\":\"100\",\"completedLength\":\"%u\",\"path\":\"/d/x\","
+		"\"selected\":\"true\"}]}",
+		status, done, message ? "1" : "0", message ? message : "", done);
+}
+
+/* Completes on the third status asked. */
+static char *
+answer_progress(struct fake *f, const char *method, guint nth, gboolean *is_error)
+{
+	g_assert_cmpstr(method, ==, "aria2.tellStatus");
+	return status_result("active", nth >= 2 ? 100 : nth * 30, NULL);
+}
+
+static void
+test_fake_wait(void)
+{
+	struct fake *f = fake_new(answer_progress);
+	struct tb_aria2 *c = fake_client(f, 2000);
+	struct tb_aria2_status *last = NULL;
+	g_autoptr(GError) err = NULL;
+
+	g_assert_true(tb_aria2_wait(c, "g1", 5000, 1, &last, &err));
+	g_assert_no_error(err);
+	g_assert_cmpuint(f->count, ==, 3);
+	g_assert_cmpuint(last->completed, ==, 100);
+	g_assert_true(tb_aria2_file_complete(last, 1));
+	tb_aria2_status_free(last);
+	tb_aria2_free(c);
+	fake_free(f);
+}
+
+static char *
+answer_stuck(struct fake *f, const char *method, guint nth, gboolean *is_error)
+{
+	return status_result("active", 40, NULL);
+}
+
+static char *
+answer_failed(struct fake *f, const char *method, guint nth, gboolean *is_error)
+{
+	return status_result(nth == 0 ? "active" : "error", 40, "No peer data is available");
+}
+
+static void
+test_fake_wait_fails(void)
+{
+	struct fake *f = fake_new(answer_stuck);
+	struct tb_aria2 *c = fake_client(f, 2000);
+	g_autoptr(GError) err = NULL;
+
+	g_assert_false(tb_aria2_wait(c, "g1", 50, 5, NULL, &err));
+	g_assert_error(err, TB_ARIA2_ERROR, TB_ARIA2_ERROR_TIMEOUT);
+	g_assert_nonnull(strstr(err->message, "not complete within 50 ms (40 of 100 bytes"));
+	g_clear_error(&err);
+	tb_aria2_free(c);
+	fake_free(f);
+
+	f = fake_new(answer_failed);
+	c = fake_client(f, 2000);
+	g_assert_false(tb_aria2_wait(c, "g1", 5000, 1, NULL, &err));
+	g_assert_error(err, TB_ARIA2_ERROR, TB_ARIA2_ERROR_FAILED);
+	g_assert_nonnull(strstr(err->message, "download g1 is error: No peer data is available"));
+	g_assert_cmpuint(f->count, ==, 2);
+	tb_aria2_free(c);
+	fake_free(f);
+}
+
+/* A removal the trackers hold up: active until forceRemove. */
+static char *
+answer_slow_remove(struct fake *f, const char *method, guint nth, gboolean *is_error)
+{
+	if (strcmp(method, "aria2.tellStatus") == 0)
+		return status_result(f->forced ? "removed" : "active", 100, NULL);
+	return g_strdup("\"g1\"");
+}
+
+static void
+test_fake_remove(void)
+{
+	struct fake *f = fake_new(answer_slow_remove);
+	struct tb_aria2 *c = fake_client(f, 100);
+	g_autoptr(GError) err = NULL;
+	g_autofree char *methods = NULL;
+
+	g_assert_true(tb_aria2_remove(c, "g1", &err));
+	g_assert_no_error(err);
+	methods = fake_methods(f);
+	/* Asked to leave politely, then forced after the timeout. */
+	g_assert_true(g_str_has_prefix(methods, "tellStatus remove tellStatus tellStatus"));
+	g_assert_true(g_str_has_suffix(methods, "tellStatus forceRemove tellStatus "
+						"removeDownloadResult"));
+	tb_aria2_free(c);
+	fake_free(f);
+}
+
+/* Paused on the second status asked after forcePause. */
+static char *
+answer_select(struct fake *f, const char *method, guint nth, gboolean *is_error)
+{
+	if (strcmp(method, "aria2.tellStatus") == 0)
+		return status_result(nth >= 1 ? "paused" : "active", 100, NULL);
+	if (strcmp(method, "aria2.changeOption") == 0)
+		return g_strdup("\"OK\"");
+	return g_strdup("\"g1\"");
+}
+
+static void
+test_fake_select(void)
+{
+	struct fake *f = fake_new(answer_select);
+	struct tb_aria2 *c = fake_client(f, 2000);
+	const guint sel[] = { 1, 3 };
+	g_autoptr(GError) err = NULL;
+	g_autofree char *methods = NULL;
+
+	g_assert_true(tb_aria2_select_files(c, "g1", sel, 2, &err));
+	g_assert_no_error(err);
+	methods = fake_methods(f);
+	g_assert_cmpstr(methods, ==, "forcePause tellStatus tellStatus changeOption unpause");
+	tb_aria2_free(c);
+	fake_free(f);
+}
+
+/* aria2's error objects come with HTTP 400: its message is the error. */
+static char *
+answer_error(struct fake *f, const char *method, guint nth, gboolean *is_error)
+{
+	*is_error = TRUE;
+	return g_strdup("{\"code\":1,\"message\":\"GID g9 is not found\"}");
+}
+
+static void
+test_fake_error(void)
+{
+	struct fake *f = fake_new(answer_error);
+	struct tb_aria2 *c = fake_client(f, 2000);
+	g_autoptr(GError) err = NULL;
+	g_autofree char *expected =
+		g_strdup_printf("aria2 http://127.0.0.1:%u/jsonrpc: aria2.tellStatus: GID g9 is "
+				"not found",
+				f->port);
+
+	f->http_status = 400;
+	g_assert_null(tb_aria2_tell_status(c, "g9", &err));
+	g_assert_error(err, TB_ARIA2_ERROR, TB_ARIA2_ERROR_RPC);
+	g_assert_cmpstr(err->message, ==, expected);
+	tb_aria2_free(c);
+	fake_free(f);
+}
+
+/* Threads sharing one client: every request answered, none mixed up. */
+static gpointer
+status_many(gpointer data)
+{
+	for (int i = 0; i < 25; i++) {
+		g_autoptr(GError) err = NULL;
+		struct tb_aria2_status *s = tb_aria2_tell_status(data, "g1", &err);
+
+		g_assert_no_error(err);
+		tb_aria2_status_free(s);
+	}
+	return NULL;
+}
+
+static void
+test_fake_threads(void)
+{
+	struct fake *f = fake_new(answer_stuck);
+	struct tb_aria2 *c = fake_client(f, 2000);
+	GThread *t[4];
+
+	for (gsize i = 0; i < G_N_ELEMENTS(t); i++)
+		t[i] = g_thread_new("client", status_many, c);
+	for (gsize i = 0; i < G_N_ELEMENTS(t); i++)
+		g_thread_join(t[i]);
+	g_assert_cmpuint(f->count, ==, 100);
+	tb_aria2_free(c);
+	fake_free(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -300,5 +636,11 @@ main(int argc, char **argv)
 	g_test_add_func("/aria2/status-bad", test_status_bad);
 	g_test_add_func("/aria2/argv", test_argv);
 	g_test_add_func("/aria2/no-daemon", test_no_daemon);
+	g_test_add_func("/aria2/fake/wait", test_fake_wait);
+	g_test_add_func("/aria2/fake/wait-fails", test_fake_wait_fails);
+	g_test_add_func("/aria2/fake/remove", test_fake_remove);
+	g_test_add_func("/aria2/fake/select", test_fake_select);
+	g_test_add_func("/aria2/fake/error", test_fake_error);
+	g_test_add_func("/aria2/fake/threads", test_fake_threads);
 	return g_test_run();
 }
