@@ -25,7 +25,7 @@ $(B)/testbed/fc-bt: $(B)/obj/testbed/bt/fc-bt.o $(TB_BT_OBJS)
 $(B)/testbed/tests/test-bencode: $(B)/obj/testbed/bt/fuzz-bencode.o
 $(B)/testbed/tests/test-bencode $(B)/testbed/tests/test-torrent $(B)/testbed/tests/test-tracker \
 		$(B)/testbed/tests/test-aria2: $(B)/testbed/tests/%: \
-		$(B)/obj/testbed/bt/%.o $(TB_BT_OBJS) $(TESTUTIL_OBJ)
+		$(B)/obj/testbed/bt/%.o $(TB_BT_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TB_LIBS)

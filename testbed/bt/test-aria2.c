@@ -15,7 +15,6 @@
 #include <glib.h>
 
 #include "testbed/bt/aria2.h"
-#include "tests/testutil.h"
 
 static void
 test_request(void)
@@ -626,7 +625,7 @@ test_fake_threads(void)
 int
 main(int argc, char **argv)
 {
-	testutil_init(&argc, &argv);
+	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/aria2/request", test_request);
 	g_test_add_func("/aria2/add-params", test_add_params);
 	g_test_add_func("/aria2/add-params-bad", test_add_params_bad);

@@ -10,7 +10,6 @@
 
 #include "testbed/bt/bencode.h"
 #include "testbed/bt/fuzz-bencode.h"
-#include "tests/testutil.h"
 
 /* Parses text (its strlen), re-encodes, and checks the bytes are equal. */
 static struct tb_benc *
@@ -252,7 +251,7 @@ test_corpus(void)
 int
 main(int argc, char **argv)
 {
-	testutil_init(&argc, &argv);
+	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/bencode/write", test_write);
 	g_test_add_func("/bencode/round-trip", test_round_trip);
 	g_test_add_func("/bencode/values", test_values);

@@ -12,7 +12,6 @@
 
 #include "testbed/bt/bencode.h"
 #include "testbed/bt/torrent.h"
-#include "tests/testutil.h"
 
 #define PIECE (32u << 10)
 #define ANNOUNCE "http://127.0.0.1:6969/announce"
@@ -358,7 +357,7 @@ test_hex(void)
 int
 main(int argc, char **argv)
 {
-	testutil_init(&argc, &argv);
+	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/torrent/mktorrent", test_mktorrent);
 	g_test_add_func("/torrent/mktorrent-private", test_mktorrent_private);
 	g_test_add_func("/torrent/read-back", test_read_back);

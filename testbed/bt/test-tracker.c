@@ -12,7 +12,6 @@
 
 #include "testbed/bt/bencode.h"
 #include "testbed/bt/tracker.h"
-#include "tests/testutil.h"
 
 static void
 test_config(void)
@@ -195,7 +194,7 @@ test_announce_refused(void)
 int
 main(int argc, char **argv)
 {
-	testutil_init(&argc, &argv);
+	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/tracker/config", test_config);
 	g_test_add_func("/tracker/url", test_url);
 	g_test_add_func("/tracker/answer", test_answer);
