@@ -14,7 +14,8 @@
 #   testbed/harness/    the testbed's driver: the simulator's layers and
 #                       the testbed's parts
 #   testbed/<part>/     the real processes' code: the core and its own
-#                       folder only (the sidecar may call the DNS and
+#                       folder only, and tests/ for their test programs
+#                       (the sidecar may call the DNS and
 #                       BitTorrent parts), never the simulator
 #
 # A traffic model never reaches into another's private state, so each may
@@ -34,11 +35,11 @@ models/bittorrent/ flashcoop/ sim/ models/world/ models/bittorrent/
 models/winny/ flashcoop/ sim/ models/world/ models/winny/
 models/web/ flashcoop/ sim/ models/world/ models/bittorrent/ models/web/
 testbed/harness/ flashcoop/ sim/ models/ testbed/
-testbed/node/ flashcoop/ testbed/node/ testbed/dns/ testbed/bt/
-testbed/dns/ flashcoop/ testbed/dns/
-testbed/bt/ flashcoop/ testbed/bt/
-testbed/loadgen/ flashcoop/ testbed/loadgen/
-testbed/net/ flashcoop/ testbed/net/
+testbed/node/ flashcoop/ tests/ testbed/node/ testbed/dns/ testbed/bt/
+testbed/dns/ flashcoop/ tests/ testbed/dns/
+testbed/bt/ flashcoop/ tests/ testbed/bt/
+testbed/loadgen/ flashcoop/ tests/ testbed/loadgen/
+testbed/net/ flashcoop/ tests/ testbed/net/
 '
 # What names a project header when it appears in <>.
 project='core/ sim/ models/ tests/ flashcoop/ bench/ testbed/'

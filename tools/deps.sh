@@ -58,6 +58,8 @@ need_cmd tc iproute2
 need_cmd iptables iptables
 # The namespace test probes round trips and rates with small python3 programs.
 need_cmd python3 python3
+# The torrent test compares our info-hashes with mktorrent's.
+need_cmd mktorrent mktorrent
 if [ "${1:-}" = "--bench" ]; then
 	need_cmd c++ g++
 	need_pc ns3-core libns3-dev
