@@ -237,10 +237,10 @@ fuzz: deps-fuzz
 fuzz-programs: $(FUZZ_TARGETS:%=$(B)/fuzz-%)
 
 fuzz-ci: fuzz
-	$(Q)sh tools/fuzz.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(Q)sh tools/fuzz.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS) $(TB_FUZZ)
 
 fuzz-long: fuzz
-	$(Q)sh tools/fuzz.sh build/fuzz 600 $(FUZZ_TARGETS)
+	$(Q)sh tools/fuzz.sh build/fuzz 600 $(FUZZ_TARGETS) $(TB_FUZZ)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG)

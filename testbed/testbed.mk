@@ -7,6 +7,8 @@
 #   TB_TESTS    unit-test programs under $(B)/testbed/tests/ (run by make check,
 #               need no root and no network)
 #   TB_SCRIPTS  test scripts run by make check (they skip what needs root)
+#   TB_FUZZ     libFuzzer targets as NAME=SEED-DIR, built by `make fuzz` as
+#               $(B)/fuzz-NAME and run by make fuzz-ci and fuzz-long
 # and defines the rules for them.  Objects go under $(B)/obj/testbed/ through
 # the generic rule of the top Makefile; TB_CFLAGS adds the testbed's packages.
 
@@ -14,6 +16,7 @@ TB_PKGS :=
 TB_PROGS :=
 TB_TESTS :=
 TB_SCRIPTS :=
+TB_FUZZ :=
 
 include $(sort $(wildcard testbed/*/part.mk))
 

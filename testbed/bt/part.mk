@@ -33,6 +33,7 @@ $(B)/testbed/tests/test-bencode $(B)/testbed/tests/test-torrent $(B)/testbed/tes
 # The libFuzzer program (FUZZ=1, as `make fuzz` builds it).  Run it with
 # `build/fuzz/fuzz-bencode build/fuzz/corpus/bencode testbed/bt/corpus`.
 fuzz-programs: $(B)/fuzz-bencode
+TB_FUZZ += bencode=testbed/bt/corpus
 $(B)/fuzz-bencode: $(B)/obj/testbed/bt/fuzz-bencode.o $(TB_BT_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(TB_LIBS)
