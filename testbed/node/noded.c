@@ -617,7 +617,8 @@ handle_route(struct client *cl, const struct tb_req *q)
 	bool own = s && s->owner == d->cfg->id;
 	int rc = fc_node_route(d->node, now(d), &fr, &r);
 
-	if (rc) {
+	/* A site nobody has is an answer (FC_ROUTE_UNKNOWN), not a failure. */
+	if (rc && rc != FC_ERR_UNKNOWN_SITE) {
 		client_err(cl, fc_strerror(rc));
 		return;
 	}
