@@ -4,7 +4,8 @@
  * itself lives in fc-noded, a daemon beside the server (noded.h); this
  * module asks it, on its Unix socket (proto.h), where each request for an
  * object of a cooperating site goes, and reports the scoreboard's load to
- * it from the parent process through mod_watchdog.
+ * it through mod_watchdog, from a singleton watchdog in one child (under a
+ * forked MPM, mod_watchdog runs no watchdog in the parent).
  *
  *   FlashcoopSocket PATH        the daemon's socket (nothing happens without it)
  *   FlashcoopSite ID PREFIX     URL paths PREFIX/o/<object> are objects of site ID
@@ -20,8 +21,9 @@
  * UNKNOWN: 404.  When the daemon cannot be reached the request is served
  * as usual, and the error is logged once per process.
  *
- * The scoreboard report needs `LoadModule watchdog_module` (a start-up
- * error otherwise) and WatchdogInterval no longer than the load interval.
+ * The scoreboard report needs mod_watchdog (compiled into Debian's apache2;
+ * elsewhere `LoadModule watchdog_module`; a start-up error without it), and
+ * WatchdogInterval no longer than the load interval.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -429,7 +431,7 @@ translate(request_rec *r)
 	return rc;
 }
 
-/* ---- The scoreboard, from the parent ---- */
+/* ---- The scoreboard, from one child ---- */
 
 static apr_status_t
 watchdog_report(int state, void *data, apr_pool_t *pool)
@@ -496,10 +498,12 @@ post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *
 	if (!wd_get_instance || !wd_register_callback) {
 		ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
 			     "flashcoop: FlashcoopSocket needs mod_watchdog to report the "
-			     "scoreboard: add LoadModule watchdog_module");
+			     "scoreboard: load mod_watchdog (LoadModule watchdog_module)");
 		return HTTP_INTERNAL_SERVER_ERROR;
 	}
-	rv = wd_get_instance(&wd, WATCHDOG_NAME, 1, 0, pconf);
+	/* mod_watchdog runs no watchdog in the parent under a forked MPM
+	 * (prefork, worker, event): a singleton in one child reports. */
+	rv = wd_get_instance(&wd, WATCHDOG_NAME, 0, 1, pconf);
 	if (rv == APR_SUCCESS)
 		rv = wd_register_callback(wd, apr_time_from_msec(c->load_interval_ms), s,
 					  watchdog_report);

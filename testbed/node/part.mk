@@ -10,9 +10,10 @@ TB_NODE_LIB_OBJS := $(TB_NODE_LIB_SRCS:%.c=$(B)/obj/%.o)
 TB_NODE_TESTS := test-node-config test-node-proto test-node-measure test-node-daemon
 
 TB_NODE_NODED := $(B)/testbed/fc-noded
+TB_NODE_CTL := $(B)/testbed/fc-nodectl
 TB_NODE_MOD := $(B)/testbed/mod_flashcoop.so
 
-TB_PROGS += $(TB_NODE_NODED) $(TB_NODE_MOD)
+TB_PROGS += $(TB_NODE_NODED) $(TB_NODE_CTL) $(TB_NODE_MOD)
 TB_TESTS += $(TB_NODE_TESTS:%=$(B)/testbed/tests/%)
 TB_SCRIPTS += testbed/node/t-node-apache.sh
 
@@ -20,6 +21,11 @@ $(TB_NODE_NODED): $(B)/obj/testbed/node/fc-noded.o $(TB_NODE_LIB_OBJS) $(CORE_A)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TB_LIBS)
+
+$(TB_NODE_CTL): $(B)/obj/testbed/node/fc-nodectl.o $(B)/obj/testbed/node/proto.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 # The integration test runs fc-noded: it is built first.
 $(B)/testbed/tests/test-node-daemon: $(TB_NODE_NODED)
