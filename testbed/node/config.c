@@ -439,11 +439,6 @@ static const char *const peer_keys[] = {
 	"address", "port", "http", "key", "accepts_copy", "copy_limit", "holds_copy", NULL,
 };
 
-struct peer_extra {
-	bool accepts_copy, holds_copy;
-	uint64_t copy_limit;
-};
-
 static bool
 parse_site(struct parse *p, const char *g, uint64_t id, struct tb_node_site *s)
 {
@@ -462,7 +457,7 @@ parse_site(struct parse *p, const char *g, uint64_t id, struct tb_node_site *s)
 
 static bool
 parse_peer(struct parse *p, const char *g, uint64_t id, uint16_t default_port,
-	   struct tb_node_peer *q, struct peer_extra *x)
+	   struct tb_node_peer *q)
 {
 	uint64_t v;
 	char addr[INET_ADDRSTRLEN];
@@ -489,10 +484,10 @@ parse_peer(struct parse *p, const char *g, uint64_t id, uint16_t default_port,
 	}
 	if (!get_key_hex(p, g, "key", &q->key, &q->key_len))
 		return false;
-	x->copy_limit = UINT64_MAX;
-	return get_bool(p, g, "accepts_copy", &x->accepts_copy) &&
-	       get_size(p, g, "copy_limit", false, &x->copy_limit) &&
-	       get_bool(p, g, "holds_copy", &x->holds_copy);
+	q->copy_limit = UINT64_MAX;
+	return get_bool(p, g, "accepts_copy", &q->accepts_copy) &&
+	       get_size(p, g, "copy_limit", false, &q->copy_limit) &&
+	       get_bool(p, g, "holds_copy", &q->holds_copy);
 }
 
 static int
@@ -513,7 +508,7 @@ peer_cmp(const void *a, const void *b)
 
 /* Fills c->fc's sites and peers from c's lists. */
 static bool
-build_core(struct parse *p, struct tb_node_config *c, const struct peer_extra *extra)
+build_core(struct parse *p, struct tb_node_config *c)
 {
 	size_t own = 0, k = 0;
 	int rc;
@@ -563,9 +558,9 @@ build_core(struct parse *p, struct tb_node_config *c, const struct peer_extra *e
 			.address = c->peers[j].address,
 			.key = c->peers[j].key,
 			.key_len = c->peers[j].key_len,
-			.accepts_copy = extra[j].accepts_copy,
-			.copy_limit = extra[j].copy_limit,
-			.holds_copy = extra[j].holds_copy,
+			.accepts_copy = c->peers[j].accepts_copy,
+			.copy_limit = c->peers[j].copy_limit,
+			.holds_copy = c->peers[j].holds_copy,
 			.sites = &c->fc_peer_sites[k],
 		};
 		for (size_t i = 0; i < c->nsites; i++)
@@ -594,8 +589,6 @@ parse_all(struct parse *p, struct tb_node_config *c)
 	g_auto(GStrv) groups = g_key_file_get_groups(p->kf, NULL);
 	g_autoptr(GArray) sites = g_array_new(FALSE, TRUE, sizeof(struct tb_node_site));
 	g_autoptr(GArray) peers = g_array_new(FALSE, TRUE, sizeof(struct tb_node_peer));
-	g_autoptr(GArray) extra = g_array_new(FALSE, TRUE, sizeof(struct peer_extra));
-	g_autofree struct peer_extra *x = NULL;
 	bool ok = true;
 
 	if (!parse_node(p, c))
@@ -616,12 +609,9 @@ parse_all(struct parse *p, struct tb_node_config *c)
 			g_array_append_val(sites, s); /* freed with the others on failure */
 		} else if (g_str_has_prefix(g, "peer ")) {
 			struct tb_node_peer q = { 0 };
-			struct peer_extra e = { 0 };
 
-			ok = group_id(p, g, "peer", &id) &&
-			     parse_peer(p, g, id, c->udp_port, &q, &e);
+			ok = group_id(p, g, "peer", &id) && parse_peer(p, g, id, c->udp_port, &q);
 			g_array_append_val(peers, q);
-			g_array_append_val(extra, e);
 			if (ok && q.id == c->id)
 				ok = fail(p, TB_NODE_CONFIG_ERROR_GROUP, g, NULL,
 					  "a peer with the node's own id");
@@ -636,27 +626,13 @@ parse_all(struct parse *p, struct tb_node_config *c)
 	c->peers = (struct tb_node_peer *)(void *)g_array_free(g_steal_pointer(&peers), FALSE);
 	if (!ok)
 		return false;
-	/* Sorted by id (the key file keeps the file's order), for lookups;
-	 * a repeated id cannot be: GKeyFile merges repeated groups. */
-	x = (struct peer_extra *)(void *)g_array_free(g_steal_pointer(&extra), FALSE);
-	qsort(c->sites, c->nsites, sizeof *c->sites, site_cmp);
-	{
-		/* Sort the peers and their extras together. */
-		g_autofree size_t *order = g_new(size_t, c->npeers);
-		g_autofree struct tb_node_peer *sorted = g_new(struct tb_node_peer, c->npeers + 1);
-		g_autofree struct peer_extra *xs = g_new(struct peer_extra, c->npeers + 1);
-
-		memcpy(sorted, c->peers, c->npeers * sizeof *sorted);
-		qsort(sorted, c->npeers, sizeof *sorted, peer_cmp);
-		for (size_t j = 0; j < c->npeers; j++)
-			for (size_t k = 0; k < c->npeers; k++)
-				if (c->peers[k].id == sorted[j].id)
-					order[j] = k;
-		for (size_t j = 0; j < c->npeers; j++)
-			xs[j] = x[order[j]];
-		memcpy(c->peers, sorted, c->npeers * sizeof *sorted);
-		return build_core(p, c, xs);
-	}
+	/* Sorted by id (the key file keeps the file's order); build_core()
+	 * refuses an id given twice ([site 5] and [site 05]). */
+	if (c->nsites)
+		qsort(c->sites, c->nsites, sizeof *c->sites, site_cmp);
+	if (c->npeers)
+		qsort(c->peers, c->npeers, sizeof *c->peers, peer_cmp);
+	return build_core(p, c);
 }
 
 struct tb_node_config *

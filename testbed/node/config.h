@@ -48,6 +48,9 @@ struct tb_node_peer {
 	char *http;         /* host[:port] that redirects name */
 	uint8_t *key;
 	size_t key_len;
+	bool accepts_copy;   /* as struct fc_peer */
+	bool holds_copy;
+	uint64_t copy_limit;
 };
 
 struct tb_node_config {

@@ -134,9 +134,17 @@ daemon_stop(struct daemon *d)
 static void
 daemon_clear(struct daemon *d)
 {
+	/* Every test ends with a clean stop (under the sanitizers, a leak or
+	 * an error at exit is a failing status). */
 	if (d->pid > 0) {
-		kill(d->pid, SIGKILL);
-		waitpid(d->pid, NULL, 0);
+		int status = daemon_stop(d);
+
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			g_autofree char *err = NULL;
+
+			g_file_get_contents(d->stderr_path, &err, NULL, NULL);
+			g_error("fc-noded ended with status %d: %s", status, err ? err : "");
+		}
 	}
 	g_unlink(d->config);
 	g_unlink(d->socket);
