@@ -62,6 +62,7 @@ struct tb_noded {
 	fc_time_t tx_at;
 	bool measure_warned, uplink_warned;
 	bool borrowed; /* cfg and ex are the caller's (a failed tb_noded_new) */
+	bool stopping; /* in tb_noded_free: no request is handled any more */
 };
 
 /* ---- Time and randomness ---- */
@@ -242,6 +243,16 @@ job_done(gpointer data)
 	g_clear_error(&j->err);
 	g_free(j);
 	return G_SOURCE_REMOVE;
+}
+
+/* A job dropped before it began (the daemon stops). */
+static void
+job_drop(gpointer data)
+{
+	struct job *j = data;
+
+	g_clear_error(&j->err);
+	g_free(j);
 }
 
 /* On a worker thread. */
@@ -716,7 +727,7 @@ client_step(struct client *cl)
 {
 	GIOCondition want;
 
-	while (!cl->waiting && !cl->closing) {
+	while (!cl->waiting && !cl->closing && !cl->d->stopping) {
 		char *nl = memchr(cl->in, '\n', cl->inlen);
 		size_t len;
 
@@ -925,8 +936,9 @@ tb_noded_new(struct tb_node_config *c, struct tb_executor *e, GError **err)
 			    fc_strerror(rc));
 		goto fail;
 	}
-	d->dns_pool = g_thread_pool_new(job_run, NULL, 1, TRUE, NULL);
-	d->content_pool = g_thread_pool_new(job_run, NULL, (gint)c->threads, FALSE, NULL);
+	d->dns_pool = g_thread_pool_new_full(job_run, NULL, job_drop, 1, TRUE, NULL);
+	d->content_pool = g_thread_pool_new_full(job_run, NULL, job_drop, (gint)c->threads,
+						 FALSE, NULL);
 	if (!d->dns_pool || !d->content_pool) {
 		g_set_error(err, noded_quark(), 0, "cannot start the executor's threads");
 		goto fail;
@@ -964,8 +976,14 @@ tb_noded_free(struct tb_noded *d)
 {
 	if (!d)
 		return;
-	/* Calls in progress end; those not begun are dropped.  Their
-	 * results come back through the main context, handled here. */
+	d->stopping = true;
+	/* Nothing new comes in; the executor's calls in progress end, those
+	 * not begun are dropped, and the results come back through the main
+	 * context, handled here (a waiting client gets its answer). */
+	destroy_source(&d->timer);
+	destroy_source(&d->udp_src);
+	destroy_source(&d->listen_src);
+	destroy_source(&d->load_src);
 	if (d->dns_pool)
 		g_thread_pool_free(d->dns_pool, TRUE, TRUE);
 	if (d->content_pool)
@@ -980,10 +998,6 @@ tb_noded_free(struct tb_noded *d)
 		g_hash_table_iter_next(&it, &k, NULL);
 		client_free(k);
 	}
-	destroy_source(&d->timer);
-	destroy_source(&d->udp_src);
-	destroy_source(&d->listen_src);
-	destroy_source(&d->load_src);
 	if (d->udp_fd >= 0)
 		close(d->udp_fd);
 	if (d->listen_fd >= 0) {
