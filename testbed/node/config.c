@@ -279,7 +279,7 @@ group_id(struct parse *p, const char *group, const char *word, uint64_t *id)
 
 static const char *const node_keys[] = {
 	"id", "address", "udp_port", "socket", "log", "pid_file", "load_interval",
-	"listen_port", "backlog", "interface", "uplink", "threads", NULL,
+	"listen_port", "backlog", "interface", "uplink", "threads", "publish", NULL,
 };
 
 static bool
@@ -343,7 +343,7 @@ parse_node(struct parse *p, struct tb_node_config *c)
 	if (!get_uint(p, g, "threads", false, 1, 64, &v))
 		return false;
 	c->threads = (unsigned)v;
-	return true;
+	return get_bool(p, g, "publish", &c->publish);
 }
 
 static const char *const coop_keys[] = {

@@ -68,6 +68,7 @@ struct tb_node_config {
 	char *interface;       /* the uplink's interface, or NULL: not measured */
 	uint64_t uplink_bps;   /* its capacity */
 	unsigned threads;      /* executor threads for content actions */
+	bool publish;          /* fc_node_site_changed() for the own sites at start */
 
 	struct tb_node_site *sites; /* every site, own and cooperators' */
 	size_t nsites;

@@ -952,7 +952,11 @@ tb_noded_new(struct tb_node_config *c, struct tb_executor *e, GError **err)
 	g_source_attach(d->load_src, d->ctx);
 	tb_nodelog_event(d->log, now(d), "start", "node %u pid %ld udp %u", c->id,
 			 (long)getpid(), c->udp_port);
-	arm(d);
+	/* As the simulator publishes each site at the start under
+	 * predistribution: the node pushes copies to those that consent. */
+	for (size_t i = 0; c->publish && i < c->fc.nsites; i++)
+		fc_node_site_changed(d->node, now(d), c->fc.sites[i].id);
+	drain(d);
 	return d;
 fail:
 	/* What was set up is undone; the caller keeps c and e. */

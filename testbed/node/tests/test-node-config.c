@@ -24,6 +24,7 @@ static const char good[] =
 	"interface = eth0\n"
 	"uplink = 10Mbit/s\n"
 	"threads = 2\n"
+	"publish = true\n"
 	"\n"
 	"[coop]\n"
 	"flash_threshold = 0.7\n"
@@ -100,6 +101,7 @@ test_good(void)
 	g_assert_cmpstr(c->interface, ==, "eth0");
 	g_assert_cmpuint(c->uplink_bps, ==, 10000000);
 	g_assert_cmpuint(c->threads, ==, 2);
+	g_assert_true(c->publish);
 	/* Sites and peers sorted by id. */
 	g_assert_cmpuint(c->nsites, ==, 2);
 	g_assert_cmpuint(c->sites[0].id, ==, 0);
@@ -180,6 +182,7 @@ test_defaults(void)
 	g_assert_cmpuint(c->backlog, ==, 0);
 	g_assert_null(c->interface);
 	g_assert_null(c->pid_file);
+	g_assert_false(c->publish);
 	g_assert_cmpuint(c->npeers, ==, 0);
 	g_assert_cmpfloat(c->fc.flash_threshold, ==, def.flash_threshold);
 	g_assert_cmpuint(c->fc.flash_hold, ==, def.flash_hold);
@@ -217,6 +220,8 @@ test_bad(void)
 		{ "socket = /tmp/n1.sock\n", "socket = \n", "b.ini: [node] socket: empty value" },
 		{ "threads = 2\n", "threads = 0\n",
 		  "b.ini: [node] threads: expected a whole number from 1 to 64, found '0'" },
+		{ "publish = true\n", "publish = 1\n",
+		  "b.ini: [node] publish: expected true or false, found '1'" },
 		{ "flash_threshold = 0.7\n", "flash_threshold = high\n",
 		  "b.ini: [coop] flash_threshold: expected a number from 0 to 1e+06, found 'high'" },
 		{ "smoothing = window\n", "smoothing = median\n",

@@ -255,18 +255,25 @@ wait_for_log(const struct daemon *d, const char *text)
 	}
 }
 
+/* What a test adds to each daemon's file (a group given again is merged). */
+struct extra {
+	const char *n1, *n2;
+};
+
+static const struct extra plain = { "", "[executor]\nfetch_delay = 500ms\n" };
+
 static void
 setup(struct fixture *f, gconstpointer data)
 {
+	const struct extra *x = data ? data : &plain;
 	g_autoptr(GError) err = NULL;
 
-	(void)data;
 	f->dir = g_dir_make_tmp("test-node-daemon.XXXXXX", &err);
 	g_assert_no_error(err);
 	daemon_paths(f, &f->n1, "n1");
 	daemon_paths(f, &f->n2, "n2");
-	write_config(f, &f->n1, 1, &f->n2, 2, "");
-	write_config(f, &f->n2, 2, &f->n1, 1, "[executor]\nfetch_delay = 500ms\n");
+	write_config(f, &f->n1, 1, &f->n2, 2, x->n1);
+	write_config(f, &f->n2, 2, &f->n1, 1, x->n2);
 	daemon_start(&f->n1);
 	daemon_start(&f->n2);
 	wait_for_socket(&f->n1);
@@ -332,19 +339,12 @@ test_forged(struct fixture *f, gconstpointer data)
 	}
 }
 
+/* Every worker of node 1 busy: FLASH within a few load intervals. */
 static void
-test_flash_and_rescue(struct fixture *f, gconstpointer data)
+flash(struct fixture *f)
 {
 	gint64 end = g_get_monotonic_time() + DEADLINE_US;
-	g_autofree char *redirect = NULL, *with_token = NULL;
-	const char *token;
-	int fd;
 
-	(void)data;
-	/* Low load: the own site is served here. */
-	assert_reply(&f->n1, "SCOREBOARD 1 10\n", "OK");
-	assert_reply(&f->n1, "ROUTE 0 5\n", "SERVE");
-	/* Every worker busy: FLASH within a few load intervals. */
 	for (;;) {
 		g_autofree char *status = NULL;
 
@@ -356,6 +356,20 @@ test_flash_and_rescue(struct fixture *f, gconstpointer data)
 			g_error("node 1 never enters FLASH: %s", status);
 		g_usleep(20000);
 	}
+}
+
+static void
+test_flash_and_rescue(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *redirect = NULL, *with_token = NULL;
+	const char *token;
+	int fd;
+
+	(void)data;
+	/* Low load: the own site is served here. */
+	assert_reply(&f->n1, "SCOREBOARD 1 10\n", "OK");
+	assert_reply(&f->n1, "ROUTE 0 5\n", "SERVE");
+	flash(f);
 	wait_for_log(&f->n1, "\tevent\tstate\tLOW -> FLASH: ");
 	/* Its help request reaches node 2, which rescues site 0. */
 	wait_for_log(&f->n2, "\tevent\tstate\tLOW -> RESCUE: ");
@@ -393,6 +407,56 @@ test_flash_and_rescue(struct fixture *f, gconstpointer data)
 	g_assert_true(log_has(&f->n2, "\tevent\tstop\tnode 2\n"));
 	g_assert_false(g_file_test(f->n1.socket, G_FILE_TEST_EXISTS));
 	g_assert_false(g_file_test(f->n1.pid_file, G_FILE_TEST_EXISTS));
+}
+
+static const struct extra failing = {
+	"", "[executor]\nfetch_delay = 200ms\nfetch_fail = true\n"
+};
+
+static void
+test_fetch_fails(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *redirect = NULL, *request = NULL;
+	int fd;
+
+	(void)data;
+	flash(f);
+	wait_for_log(&f->n2, "\tevent\tstate\tLOW -> RESCUE: ");
+	redirect = ask(&f->n1, "ROUTE 0 7\n");
+	g_assert_true(g_str_has_prefix(redirect, "REDIRECT 127.0.0.1:8002 "));
+	request = g_strdup_printf("ROUTE 0 7 %s\n", redirect + strlen("REDIRECT 127.0.0.1:8002 "));
+	fd = connect_socket(f->n2.socket);
+	{
+		g_autofree char *r1 = ask_fd(fd, request);
+		g_autofree char *r2 = ask_fd(fd, "WAIT 0 7 10000\n");
+		/* Nothing is under way any more: no wait. */
+		g_autofree char *r3 = ask_fd(fd, "WAIT 0 7 10000\n");
+
+		g_assert_cmpstr(r1, ==, "RESCUE 1 0");
+		g_assert_cmpstr(r2, ==, "FAILED");
+		g_assert_cmpstr(r3, ==, "FAILED");
+	}
+	close(fd);
+	g_assert_true(log_has(&f->n2, "\tevent\tfetch_failed\tsite 0 object 7 from node 1: "
+				     "the log-only executor fails every fetch (fetch_fail = true)\n"));
+}
+
+/* Node 1 publishes its site at the start and pushes a copy to node 2,
+ * which consents; node 2's own site is too big for node 1's limit. */
+static const struct extra pushing = {
+	"[node]\npublish = true\n[coop]\nspread = predistributed\n"
+	"[peer 2]\naccepts_copy = true\n",
+	"[node]\npublish = true\n[coop]\nspread = predistributed\n"
+	"[peer 1]\naccepts_copy = true\ncopy_limit = 1KiB\n",
+};
+
+static void
+test_push(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	wait_for_log(&f->n1, "\tevent\tpush\tsite 0 to node 2\n");
+	wait_for_log(&f->n1, "\tevent\tpush_done\tsite 0 to node 2 in ");
+	g_assert_false(log_has(&f->n2, "\tevent\tpush"));
 }
 
 static void
@@ -444,6 +508,9 @@ main(int argc, char **argv)
 	g_test_add("/node-daemon/flash-and-rescue", struct fixture, NULL, setup,
 		   test_flash_and_rescue, teardown);
 	g_test_add("/node-daemon/clients", struct fixture, NULL, setup, test_clients, teardown);
+	g_test_add("/node-daemon/fetch-fails", struct fixture, &failing, setup, test_fetch_fails,
+		   teardown);
+	g_test_add("/node-daemon/push", struct fixture, &pushing, setup, test_push, teardown);
 	{
 		int rc = g_test_run();
 
