@@ -164,6 +164,8 @@ arm(struct tb_noded *d)
 	fc_time_t t = fc_node_expiry(d->node), n = now(d);
 	gint64 delay_us;
 
+	if (!d->timer)
+		return; /* stopping */
 	if (t == FC_TIME_NEVER) {
 		g_source_set_ready_time(d->timer, -1);
 		return;

@@ -495,6 +495,58 @@ test_clients(struct fixture *f, gconstpointer data)
 	assert_reply(&f->n1, "WAIT 1 3 5000\n", "FAILED");
 }
 
+/* Runs fc-noded ARGS... to its end: its exit status, and its stderr. */
+static int
+run_noded(char **err, const char *a1, const char *a2)
+{
+	g_autoptr(GError) gerr = NULL;
+	char *argv[] = { noded_path, (char *)a1, (char *)a2, NULL };
+	int status;
+
+	g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+				   NULL, err, &status, &gerr));
+	g_assert_no_error(gerr);
+	g_assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void
+test_bad_setup(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *bad = g_strdup_printf("%s/bad.ini", f->dir);
+	g_autofree char *err = NULL;
+	g_autofree char *text = NULL;
+
+	(void)data;
+	/* --check: a good file passes, a bad one is one line and status 2. */
+	g_assert_cmpint(run_noded(&err, "--check", f->n1.config), ==, 0);
+	g_assert_cmpstr(err, ==, "");
+	g_clear_pointer(&err, g_free);
+	g_assert_true(g_file_get_contents(f->n1.config, &text, NULL, NULL));
+	text = g_strconcat(text, "[coop]\nflash_treshold = 2\n", NULL);
+	g_assert_true(g_file_set_contents(bad, text, -1, NULL));
+	g_assert_cmpint(run_noded(&err, "--check", bad), ==, 2);
+	{
+		g_autofree char *want = g_strdup_printf("fc-noded: %s: [coop] flash_treshold: "
+							"unknown key\n", bad);
+
+		g_assert_cmpstr(err, ==, want);
+	}
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(run_noded(&err, bad, NULL), ==, 2);
+	g_clear_pointer(&err, g_free);
+	/* A second daemon on the same socket, or the same UDP port, stops
+	 * at once, saying why; the first runs on. */
+	g_assert_cmpint(run_noded(&err, f->n1.config, NULL), ==, 2);
+	g_assert_true(g_str_has_prefix(err, "fc-noded: "));
+	g_assert_nonnull(strstr(err, "[node] udp_port: cannot bind UDP port"));
+	g_clear_pointer(&err, g_free);
+	assert_reply(&f->n1, "STATUS\n", "STATE LOW 0.000000");
+	g_assert_cmpint(run_noded(&err, "--pid-file", NULL), ==, 2);
+	g_clear_pointer(&err, g_free);
+	g_unlink(bad);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -511,6 +563,8 @@ main(int argc, char **argv)
 	g_test_add("/node-daemon/fetch-fails", struct fixture, &failing, setup, test_fetch_fails,
 		   teardown);
 	g_test_add("/node-daemon/push", struct fixture, &pushing, setup, test_push, teardown);
+	g_test_add("/node-daemon/bad-setup", struct fixture, NULL, setup, test_bad_setup,
+		   teardown);
 	{
 		int rc = g_test_run();
 
