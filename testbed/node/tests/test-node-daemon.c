@@ -515,7 +515,7 @@ test_bad_setup(struct fixture *f, gconstpointer data)
 {
 	g_autofree char *bad = g_strdup_printf("%s/bad.ini", f->dir);
 	g_autofree char *err = NULL;
-	g_autofree char *text = NULL;
+	g_autofree char *text = NULL, *bad_text = NULL;
 
 	(void)data;
 	/* --check: a good file passes, a bad one is one line and status 2. */
@@ -523,8 +523,8 @@ test_bad_setup(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(err, ==, "");
 	g_clear_pointer(&err, g_free);
 	g_assert_true(g_file_get_contents(f->n1.config, &text, NULL, NULL));
-	text = g_strconcat(text, "[coop]\nflash_treshold = 2\n", NULL);
-	g_assert_true(g_file_set_contents(bad, text, -1, NULL));
+	bad_text = g_strconcat(text, "[coop]\nflash_treshold = 2\n", NULL);
+	g_assert_true(g_file_set_contents(bad, bad_text, -1, NULL));
 	g_assert_cmpint(run_noded(&err, "--check", bad), ==, 2);
 	{
 		g_autofree char *want = g_strdup_printf("fc-noded: %s: [coop] flash_treshold: "
