@@ -48,11 +48,14 @@ trap 'stop_all; [ "${TEST_KEEP:-}" = 1 ] || rm -rf "$TEST_ROOT"' EXIT
 # Apache's children (www-data, as root) must reach the files and sockets.
 chmod 755 "$TEST_ROOT" "$TRASH"
 
-# A TCP and a UDP port that nothing uses now.
+# A port that no TCP or UDP socket uses now, in any state, below the
+# kernel's ephemeral range (whose ports come and go with connections).
+EPHEMERAL=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
-	p=$((20000 + (RANDOM % 20000)))
-	while [ -n "$(ss -Hltun "( sport = :$p )")" ]; do
+	p=$((10000 + RANDOM % (EPHEMERAL - 10000)))
+	while [ -n "$(ss -Htuan "( sport = :$p )")" ]; do
 		p=$((p + 1))
+		[ "$p" -lt "$EPHEMERAL" ] || p=10000
 	done
 	echo "$p"
 }
