@@ -446,9 +446,32 @@ test_fetch_fails(struct fixture *f, gconstpointer data)
 static const struct extra pushing = {
 	"[node]\npublish = true\n[coop]\nspread = predistributed\n"
 	"[peer 2]\naccepts_copy = true\n",
-	"[node]\npublish = true\n[coop]\nspread = predistributed\n"
+	"[node]\npublish = true\ninterface = lo\nuplink = 100Gbit/s\n"
+	"[coop]\nspread = predistributed\n"
 	"[peer 1]\naccepts_copy = true\ncopy_limit = 1KiB\n",
 };
+
+/* A load record with the uplink measured: its rate, then the capacity. */
+static bool
+log_has_uplink(const struct daemon *d)
+{
+	g_autofree char *log = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	if (!g_file_get_contents(d->log, &log, NULL, NULL))
+		return false;
+	lines = g_strsplit(log, "\n", -1);
+	for (size_t i = 0; lines[i]; i++) {
+		g_auto(GStrv) f = g_strsplit(lines[i], "\t", -1);
+		char *end;
+
+		if (g_strv_length(f) == 10 && strcmp(f[1], "load") == 0 &&
+		    strcmp(f[7], "100000000000") == 0 && g_ascii_strtod(f[6], &end) >= 0 &&
+		    *end == '\0' && end != f[6])
+			return true;
+	}
+	return false;
+}
 
 static void
 test_push(struct fixture *f, gconstpointer data)
@@ -457,6 +480,16 @@ test_push(struct fixture *f, gconstpointer data)
 	wait_for_log(&f->n1, "\tevent\tpush\tsite 0 to node 2\n");
 	wait_for_log(&f->n1, "\tevent\tpush_done\tsite 0 to node 2 in ");
 	g_assert_false(log_has(&f->n2, "\tevent\tpush"));
+	/* Node 2 measures lo's rate against the capacity it was given. */
+	{
+		gint64 end = g_get_monotonic_time() + DEADLINE_US;
+
+		while (!log_has_uplink(&f->n2)) {
+			if (g_get_monotonic_time() > end)
+				g_error("no load record with the uplink in %s", f->n2.log);
+			g_usleep(20000);
+		}
+	}
 }
 
 static void
