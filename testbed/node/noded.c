@@ -711,7 +711,8 @@ handle(struct client *cl, const char *line, size_t len)
 		client_reply(cl, &(struct tb_rep){ .kind = TB_REP_OK });
 		return;
 	case TB_REQ_STATUS: {
-		struct tb_rep r = { .kind = TB_REP_STATE, .load = fc_node_load(d->node) };
+		struct tb_rep r = { .kind = TB_REP_STATE,
+				    .load = MIN(fc_node_load(d->node), TB_PROTO_LOAD_MAX) };
 
 		g_strlcpy(r.state, fc_state_name(fc_node_state(d->node)), sizeof r.state);
 		client_reply(cl, &r);

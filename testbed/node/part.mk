@@ -27,6 +27,18 @@ $(TB_NODE_CTL): $(B)/obj/testbed/node/fc-nodectl.o $(B)/obj/testbed/node/proto.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
+# test-node-proto runs the fuzz target over its seeds (fuzz-node.h).
+$(B)/testbed/tests/test-node-proto: $(B)/obj/testbed/node/fuzz-node.o
+
+# The libFuzzer program (FUZZ=1, as `make fuzz` builds it).  Run it with
+# `build/fuzz/fuzz-node build/fuzz/corpus/node testbed/node/corpus`.
+fuzz-programs: $(B)/fuzz-node
+TB_FUZZ += node=testbed/node/corpus
+$(B)/fuzz-node: $(B)/obj/testbed/node/fuzz-node.o $(B)/obj/testbed/node/config.o \
+		$(B)/obj/testbed/node/proto.o $(CORE_A)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(TB_LIBS)
+
 # The integration test runs fc-noded: it is built first.
 $(B)/testbed/tests/test-node-daemon: $(TB_NODE_NODED)
 

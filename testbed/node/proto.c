@@ -238,7 +238,7 @@ parse_double(const struct fields *f, size_t k, double *out)
 	if (!copy_word(f, k, tmp, sizeof tmp))
 		return false;
 	v = strtod(tmp, &end);
-	if (*end || !isfinite(v) || v < 0)
+	if (*end || !isfinite(v) || v < 0 || v > TB_PROTO_LOAD_MAX)
 		return false;
 	*out = v;
 	return true;
@@ -320,7 +320,7 @@ tb_rep_parse(const char *line, size_t len, struct tb_rep *out)
 		if (!copy_word(&f, 1, out->state, sizeof out->state))
 			return "STATE: state name too long";
 		if (!parse_double(&f, 2, &out->load))
-			return "STATE: the load is not a non-negative number";
+			return "STATE: the load is not a number from 0 to 1e9";
 		return NULL;
 	}
 	return "unknown reply";
@@ -356,7 +356,7 @@ tb_rep_format(const struct tb_rep *r, char *buf, size_t cap)
 					      r->present ? 1 : 0));
 	case TB_REP_STATE:
 		if (!r->state[0] || strpbrk(r->state, " \n\r\t") || !isfinite(r->load) ||
-		    r->load < 0)
+		    r->load < 0 || r->load > TB_PROTO_LOAD_MAX)
 			return 0;
 		return put(buf, cap, snprintf(buf, cap, "STATE %s %.6f\n", r->state, r->load));
 	case TB_REP_ERR: {

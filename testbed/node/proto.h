@@ -32,6 +32,8 @@
 #define TB_PROTO_LINE_MAX 256
 /* The longest WAIT a client may ask for. */
 #define TB_PROTO_WAIT_MAX_MS 600000u
+/* The largest load a STATE carries (a larger one is sent as this). */
+#define TB_PROTO_LOAD_MAX 1e9
 /* Bytes of a host name in a REDIRECT, with its NUL. */
 #define TB_PROTO_HOST_MAX 128
 
@@ -73,7 +75,7 @@ struct tb_rep {
 	uint32_t peer;                /* RESCUE: whose site */
 	bool present;                 /* RESCUE: the object is here already */
 	char state[16];               /* STATE: fc_state_name() */
-	double load;                  /* STATE: the smoothed load */
+	double load;                  /* STATE: the smoothed load, 0..TB_PROTO_LOAD_MAX */
 	char text[TB_PROTO_LINE_MAX]; /* ERR: the reason */
 };
 
