@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,6 +26,8 @@
 #define MAX_CLIENTS 4096
 /* A SCOREBOARD older than this many load intervals is not reported. */
 #define SCOREBOARD_STALE_INTERVALS 3
+/* After a failed accept (no descriptors), the socket waits this long. */
+#define ACCEPT_RETRY_MS 100
 
 struct client;
 
@@ -41,6 +44,8 @@ struct tb_noded {
 	GSource *udp_src;
 	int listen_fd;
 	GSource *listen_src;
+	GSource *listen_retry; /* after a failed accept */
+	bool accept_warned;
 	GSource *load_src;
 	GHashTable *clients; /* struct client * */
 	GPtrArray *waiters;  /* struct client * parked in WAIT, in arrival order */
@@ -132,6 +137,16 @@ static unsigned
 site_gen(struct tb_noded *d, uint32_t site)
 {
 	return GPOINTER_TO_UINT(g_hash_table_lookup(d->site_gen, GUINT_TO_POINTER(site)));
+}
+
+static void
+destroy_source(GSource **src)
+{
+	if (*src) {
+		g_source_destroy(*src);
+		g_source_unref(*src);
+		*src = NULL;
+	}
 }
 
 /* ---- The node's timer ---- */
@@ -812,6 +827,19 @@ client_free(struct client *cl)
 	g_free(cl);
 }
 
+static void listen_watch(struct tb_noded *d);
+
+static gboolean
+on_accept_retry(gpointer data)
+{
+	struct tb_noded *d = data;
+
+	g_source_unref(d->listen_retry);
+	d->listen_retry = NULL;
+	listen_watch(d);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_accept(gint fd, GIOCondition cond, gpointer data)
 {
@@ -821,6 +849,22 @@ on_accept(gint fd, GIOCondition cond, gpointer data)
 		int cfd = accept(fd, NULL, NULL);
 		struct client *cl;
 
+		if (cfd < 0 && errno == EINTR)
+			continue;
+		if (cfd < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			/* Out of descriptors, say: the connection stays queued,
+			 * and the socket is left alone for a while rather than
+			 * polled in a busy loop. */
+			if (!d->accept_warned)
+				tb_nodelog_event(d->log, now(d), "accept_failed", "%s (said once)",
+						 g_strerror(errno));
+			d->accept_warned = true;
+			destroy_source(&d->listen_src);
+			d->listen_retry = g_timeout_source_new(ACCEPT_RETRY_MS);
+			g_source_set_callback(d->listen_retry, on_accept_retry, d, NULL);
+			g_source_attach(d->listen_retry, d->ctx);
+			return G_SOURCE_REMOVE;
+		}
 		if (cfd < 0)
 			break;
 		if (fcntl(cfd, F_SETFL, O_NONBLOCK) < 0 || fcntl(cfd, F_SETFD, FD_CLOEXEC) < 0) {
@@ -839,6 +883,14 @@ on_accept(gint fd, GIOCondition cond, gpointer data)
 		client_watch(cl, G_IO_IN);
 	}
 	return G_SOURCE_CONTINUE;
+}
+
+static void
+listen_watch(struct tb_noded *d)
+{
+	d->listen_src = g_unix_fd_source_new(d->listen_fd, G_IO_IN);
+	g_source_set_callback(d->listen_src, (GSourceFunc)(void (*)(void))on_accept, d, NULL);
+	g_source_attach(d->listen_src, d->ctx);
 }
 
 /* ---- Set-up ---- */
@@ -906,9 +958,7 @@ bind_unix(struct tb_noded *d, GError **err)
 			    path, g_strerror(errno));
 		return false;
 	}
-	d->listen_src = g_unix_fd_source_new(d->listen_fd, G_IO_IN);
-	g_source_set_callback(d->listen_src, (GSourceFunc)(void (*)(void))on_accept, d, NULL);
-	g_source_attach(d->listen_src, d->ctx);
+	listen_watch(d);
 	return true;
 }
 
@@ -968,16 +1018,6 @@ fail:
 	return NULL;
 }
 
-static void
-destroy_source(GSource **src)
-{
-	if (*src) {
-		g_source_destroy(*src);
-		g_source_unref(*src);
-		*src = NULL;
-	}
-}
-
 void
 tb_noded_free(struct tb_noded *d)
 {
@@ -990,6 +1030,7 @@ tb_noded_free(struct tb_noded *d)
 	destroy_source(&d->timer);
 	destroy_source(&d->udp_src);
 	destroy_source(&d->listen_src);
+	destroy_source(&d->listen_retry);
 	destroy_source(&d->load_src);
 	if (d->dns_pool)
 		g_thread_pool_free(d->dns_pool, TRUE, TRUE);
@@ -1097,6 +1138,15 @@ tb_noded_main(int argc, char **argv, tb_executor_new_fn make_executor)
 		c->pid_file = g_strdup(pid_file);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A descriptor per connection of the module: as many as allowed. */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	d = tb_noded_new(c, e, &err);
 	if (!d) {
 		fprintf(stderr, "%s: %s\n", prog, err->message);

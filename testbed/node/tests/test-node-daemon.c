@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -33,6 +34,7 @@ static char *noded_path;
 
 struct daemon {
 	char *config, *socket, *log, *pid_file, *stderr_path;
+	rlim_t nofile; /* its descriptors, at most; 0: as inherited */
 	uint16_t udp;
 	GPid pid;
 };
@@ -104,6 +106,11 @@ child_setup(gpointer data)
 		close(fd);
 	}
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (d->nofile) {
+		struct rlimit rl = { d->nofile, d->nofile };
+
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static void
@@ -258,9 +265,10 @@ wait_for_log(const struct daemon *d, const char *text)
 /* What a test adds to each daemon's file (a group given again is merged). */
 struct extra {
 	const char *n1, *n2;
+	rlim_t n1_nofile;
 };
 
-static const struct extra plain = { "", "[executor]\nfetch_delay = 500ms\n" };
+static const struct extra plain = { "", "[executor]\nfetch_delay = 500ms\n", 0 };
 
 static void
 setup(struct fixture *f, gconstpointer data)
@@ -272,6 +280,7 @@ setup(struct fixture *f, gconstpointer data)
 	g_assert_no_error(err);
 	daemon_paths(f, &f->n1, "n1");
 	daemon_paths(f, &f->n2, "n2");
+	f->n1.nofile = x->n1_nofile;
 	write_config(f, &f->n1, 1, &f->n2, 2, x->n1);
 	write_config(f, &f->n2, 2, &f->n1, 1, x->n2);
 	daemon_start(&f->n1);
@@ -410,7 +419,7 @@ test_flash_and_rescue(struct fixture *f, gconstpointer data)
 }
 
 static const struct extra failing = {
-	"", "[executor]\nfetch_delay = 200ms\nfetch_fail = true\n"
+	"", "[executor]\nfetch_delay = 200ms\nfetch_fail = true\n", 0
 };
 
 static void
@@ -449,6 +458,7 @@ static const struct extra pushing = {
 	"[node]\npublish = true\ninterface = lo\nuplink = 100Gbit/s\n"
 	"[coop]\nspread = predistributed\n"
 	"[peer 1]\naccepts_copy = true\ncopy_limit = 1KiB\n",
+	0,
 };
 
 /* A load record with the uplink measured: its rate, then the capacity. */
@@ -528,6 +538,39 @@ test_clients(struct fixture *f, gconstpointer data)
 	assert_reply(&f->n1, "WAIT 1 3 5000\n", "FAILED");
 }
 
+/* Node 1 with few descriptors: GLib's, the log, two sockets, a few clients. */
+static const struct extra few_fds = { "", "", 24 };
+
+static void
+test_out_of_descriptors(struct fixture *f, gconstpointer data)
+{
+	enum { N = 40 };
+	int fds[N];
+
+	(void)data;
+	/* More clients than descriptors: those beyond wait in the backlog
+	 * while the daemon says so once and does not spin. */
+	for (int i = 0; i < N; i++) {
+		fds[i] = connect_socket(f->n1.socket);
+		g_assert_cmpint(fds[i], >=, 0);
+	}
+	wait_for_log(&f->n1, "\tevent\taccept_failed\t");
+	for (int i = 0; i < N; i++)
+		close(fds[i]);
+	/* Once they are gone, it answers again. */
+	{
+		gint64 end = g_get_monotonic_time() + DEADLINE_US;
+
+		for (;;) {
+			g_autofree char *r = ask(&f->n1, "STATUS\n");
+
+			if (g_str_has_prefix(r, "STATE "))
+				break;
+			g_assert_cmpint(g_get_monotonic_time(), <, end);
+		}
+	}
+}
+
 /* Runs fc-noded ARGS... to its end: its exit status, and its stderr. */
 static int
 run_noded(char **err, const char *a1, const char *a2)
@@ -598,6 +641,8 @@ main(int argc, char **argv)
 	g_test_add("/node-daemon/push", struct fixture, &pushing, setup, test_push, teardown);
 	g_test_add("/node-daemon/bad-setup", struct fixture, NULL, setup, test_bad_setup,
 		   teardown);
+	g_test_add("/node-daemon/out-of-descriptors", struct fixture, &few_fds, setup,
+		   test_out_of_descriptors, teardown);
 	{
 		int rc = g_test_run();
 
