@@ -179,6 +179,11 @@ visit_write(struct visit *v, enum outcome o, const char *reason)
 	else
 		fputs("\t-", f);
 	fprintf(f, "\t%" G_GUINT64_FORMAT "\n", v->r->now - v->started);
+	/* A visit's lines are out once it is over: a reader may follow the
+	 * files during the run, and a crash loses only the visits under way. */
+	if (v->r->requests_out)
+		fflush(v->r->requests_out);
+	fflush(f);
 }
 
 /* ---- Easy handles ---- */
