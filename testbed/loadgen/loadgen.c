@@ -44,6 +44,7 @@ struct target {
 	struct lookup *lookup;   /* while resolving */
 	GQueue waiting;          /* struct req, until resolved */
 	struct curl_slist *resolve, *connect_to;
+	guint32 loaded;          /* the pins libcurl's cache has (bit i: pin i) */
 };
 
 /* One object's request, and the requests it leads to (redirects, the
@@ -58,6 +59,7 @@ struct req {
 	CURL *easy;
 	fc_time_t started, dns_ns;
 	GList link;              /* in v->ready or v->running */
+	struct curl_slist *resolve; /* its own, with names to forget */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -97,6 +99,8 @@ struct lg_run {
 	GHashTable *live;        /* struct visit */
 	GSequence *deadlines;    /* struct visit, by deadline then seq */
 	GPtrArray *idle;         /* easy handles to reuse */
+	GPtrArray *unpin;        /* "-name:port": pins of ended visits that
+				    libcurl's cache is to forget */
 	fc_time_t curl_deadline, now;
 	guint64 seq;
 	guint transfers;
@@ -221,6 +225,8 @@ easy_put(struct lg_run *r, struct req *q)
 	r->transfers--;
 	g_ptr_array_add(r->idle, q->easy);
 	q->easy = NULL;
+	curl_slist_free_all(q->resolve);
+	q->resolve = NULL;
 }
 
 /* ---- Requests ---- */
@@ -240,23 +246,33 @@ req_new(struct visit *v, guint object, const struct lg_url *url)
 static void
 req_free(struct req *q)
 {
+	curl_slist_free_all(q->resolve);
 	lg_url_clear(&q->url);
 	g_free(q);
 }
 
-/* The target's address in use, pinned for libcurl under a name of the
- * visit's own. */
+/* The name under which t's address number pin is known to libcurl. */
+static char *
+pin_name(const struct target *t, guint pin)
+{
+	return g_strdup_printf("v%" G_GUINT64_FORMAT "t%ua%u.pin", t->v->seq, t->index, pin);
+}
+
+/*
+ * The target's address in use, pinned for libcurl under a name of the
+ * visit's own.  libcurl's cache keeps such an entry until it is told to
+ * forget it (when the visit is over): its DNS cache timeout is off, as
+ * pruning by age walks the whole cache at the end of every transfer.
+ */
 static void
 target_pin(struct target *t)
 {
 	char addr[INET_ADDRSTRLEN];
-	g_autofree char *name = g_strdup_printf("v%" G_GUINT64_FORMAT "t%ua%u.pin", t->v->seq,
-						t->index, t->pin);
+	g_autofree char *name = pin_name(t, t->pin);
 	g_autofree char *rs = NULL, *ct = NULL;
 
 	inet_ntop(AF_INET, &t->addrs.a[t->pin], addr, sizeof addr);
-	/* "+": the entry leaves libcurl's cache like any other. */
-	rs = g_strdup_printf("+%s:%u:%s", name, t->port, addr);
+	rs = g_strdup_printf("%s:%u:%s", name, t->port, addr);
 	ct = g_strdup_printf("::%s:", name);
 	curl_slist_free_all(t->resolve);
 	curl_slist_free_all(t->connect_to);
@@ -287,7 +303,16 @@ req_launch(struct req *q)
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, r->c.user_agent);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(r->c.connect_timeout / FC_MSEC));
-	curl_easy_setopt(e, CURLOPT_RESOLVE, t->resolve);
+	curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
+	if (r->unpin->len) {
+		/* This transfer also makes libcurl forget the ended visits' pins. */
+		q->resolve = curl_slist_append(NULL, t->resolve->data);
+		for (guint i = 0; i < r->unpin->len; i++)
+			q->resolve = curl_slist_append(q->resolve, r->unpin->pdata[i]);
+		g_ptr_array_set_size(r->unpin, 0);
+	}
+	t->loaded |= 1u << t->pin;
+	curl_easy_setopt(e, CURLOPT_RESOLVE, q->resolve ? q->resolve : t->resolve);
 	curl_easy_setopt(e, CURLOPT_CONNECT_TO, t->connect_to);
 	curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
 	if (r->c.source_address) {
@@ -367,6 +392,14 @@ target_free(struct target *t)
 
 	if (t->lookup)
 		g_ptr_array_remove(t->lookup->targets, t);
+	for (guint i = 0; i < LG_ADDRS_MAX; i++) {
+		if (t->loaded & (1u << i)) {
+			g_autofree char *name = pin_name(t, i);
+
+			g_ptr_array_add(t->v->r->unpin,
+					g_strdup_printf("-%s:%u", name, t->port));
+		}
+	}
 	while ((q = g_queue_pop_head(&t->waiting)))
 		req_free(q);
 	curl_slist_free_all(t->resolve);
@@ -848,6 +881,7 @@ lg_run_new(const struct lg_config *c, struct lg_sched *sched, FILE *visits, FILE
 	r->live = g_hash_table_new(NULL, NULL);
 	r->deadlines = g_sequence_new(NULL);
 	r->idle = g_ptr_array_new_with_free_func((GDestroyNotify)curl_easy_cleanup);
+	r->unpin = g_ptr_array_new_with_free_func(g_free);
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (r->ep < 0) {
 		setup_error(err, "epoll", g_strerror(errno));
@@ -936,6 +970,8 @@ lg_run_free(struct lg_run *r)
 		curl_multi_cleanup(r->multi);
 	if (r->idle)
 		g_ptr_array_unref(r->idle);
+	if (r->unpin)
+		g_ptr_array_unref(r->unpin);
 	if (r->ep >= 0)
 		close(r->ep);
 	if (r->deadlines)

@@ -13,13 +13,14 @@
 # are stopped by PID, also when a test fails.
 
 LG=$(cd "$(dirname "$0")" && pwd)
+# LOADGEN: the program (default: beside $FLASHCOOP), relative to here.
+case ${LOADGEN:-} in
+/* | '') ;;
+*) LOADGEN=$(pwd)/$LOADGEN ;;
+esac
 . "$LG/../../tests/test-lib.sh"
 
 LOADGEN=${LOADGEN:-$(dirname "$FLASHCOOP")/testbed/fc-loadgen}
-case $LOADGEN in
-/*) ;;
-*) LOADGEN=$(pwd)/$LOADGEN ;;
-esac
 export LOADGEN
 
 if ! command -v python3 >/dev/null 2>&1; then
