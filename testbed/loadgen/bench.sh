@@ -10,7 +10,7 @@
 # HOLD_MS (default 2000) so that thousands of transfers are under way at
 # once.  Prints fc-loadgen's summary: CPU per 1000 requests, the most
 # transfers at once, how late visits started.  Processes are stopped by
-# PID.
+# PID.  PATIENCE_MS (default 60000) is every visit's patience.
 set -eu
 LG=$(cd "$(dirname "$0")" && pwd)
 LOADGEN=${LOADGEN:-$LG/../../build/testbed/fc-loadgen}
@@ -38,12 +38,12 @@ port = $(cat port)
 parallel = 2
 max_connections = 20000
 EOI
-awk -v rate="$RATE" -v secs="$SECS" 'BEGIN {
+awk -v rate="$RATE" -v secs="$SECS" -v patience="${PATIENCE_MS:-60000}" 'BEGIN {
 	print "visit_id\tstart_ms\tname\tpaths\tpatience_ms\tflags"
 	n = rate * secs
 	for (i = 0; i < n; i++)
-		printf "%d\t%.3f\twww.lg.test\t/o/%d,/o/%d,/o/%d,/o/%d,/o/%d\t60000\t-\n", i,
-			i * 1000 / rate, 10000, 2000 + i % 7, 3000 + i % 5, 4000, 5000
+		printf "%d\t%.3f\twww.lg.test\t/o/%d,/o/%d,/o/%d,/o/%d,/o/%d\t%d\t-\n", i,
+			i * 1000 / rate, 10000, 2000 + i % 7, 3000 + i % 5, 4000, 5000, patience
 }' >plan.tsv
 ${PERF:-} "$LOADGEN" lg.ini plan.tsv res.tsv
 awk -F'\t' 'NR > 1 { n[$7]++ } END { for (o in n) printf "%s %d\n", o, n[o] }' res.tsv

@@ -143,7 +143,7 @@ test_expect_success 'plain visits: every object, on connections of their own' '
 
 test_expect_success 'visits started on time' '
 	awk -F"\t" "NR > 1 { late = (\$5 - \$4) / 1e6; if (late > m) m = late }
-		END { printf \"latest start: %.1f ms\\n\", m; exit !(m < 50) }" res.tsv
+		END { printf \"latest start: %.1f ms\\n\", m; exit !(m < 250) }" res.tsv
 '
 
 test_expect_success 'a redirect to a name on another port, the objects from there' '
@@ -181,7 +181,7 @@ test_expect_success 'a redirect loop stops at max_redirects' '
 test_expect_success 'patience: a visit not done in time is abandoned' '
 	for i in 33 34 35; do
 		test "$(field $i outcome)" = abandoned &&
-		test_expr "$(field $i time_ns) >= 1000000000 && $(field $i time_ns) < 1200000000" &&
+		test_expr "$(field $i time_ns) >= 1000000000 && $(field $i time_ns) < 2500000000" &&
 		reqs $i | grep -q "^0 0 127.0.0.1 1 0 "
 	done &&
 	awk -F"\t" "\$1 == 33 && \$14 == \"cancelled\"" res-requests.tsv | grep -q .
