@@ -45,5 +45,7 @@ awk -v rate="$RATE" -v secs="$SECS" -v patience="${PATIENCE_MS:-60000}" 'BEGIN {
 		printf "%d\t%.3f\twww.lg.test\t/o/%d,/o/%d,/o/%d,/o/%d,/o/%d\t%d\t-\n", i,
 			i * 1000 / rate, 10000, 2000 + i % 7, 3000 + i % 5, 4000, 5000, patience
 }' >plan.tsv
-${PERF:-} "$LOADGEN" lg.ini plan.tsv res.tsv
+${PERF:-} sh -c "ulimit -n ${NOFILE:-20000}; exec \"\$0\" \"\$@\"" "$LOADGEN" lg.ini plan.tsv res.tsv
 awk -F'\t' 'NR > 1 { n[$7]++ } END { for (o in n) printf "%s %d\n", o, n[o] }' res.tsv
+awk -F'\t' 'NR > 1 && $8 != "-" { sub(/ \(.*/, "", $8); n[$8]++ }
+	END { for (r in n) printf "  %d: %s\n", n[r], r }' res.tsv

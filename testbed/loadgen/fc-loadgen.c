@@ -73,16 +73,24 @@ cpu_seconds(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-/* As many descriptors as we may: a connection each. */
+/* As many descriptors as we may (a connection each); a warning when that
+ * is fewer than the connections allowed. */
 static void
-raise_nofile(void)
+raise_nofile(guint max_connections)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur < (rlim_t)max_connections + 64)
+		fprintf(stderr, "fc-loadgen: warning: %llu open files at most (ulimit -n), too few "
+				"for max_connections = %u: connections will fail\n",
+			(unsigned long long)rl.rlim_cur, max_connections);
 }
 
 int
@@ -173,6 +181,8 @@ main(int argc, char **argv)
 		run = lg_run_new(&c, sched, visits, requests, &err);
 	else
 		lg_plan_free(plan);
+	if (run)
+		raise_nofile(c.max_connections);
 	lg_config_clear(&c);
 	if (!run) {
 		fprintf(stderr, "fc-loadgen: %s\n", err->message);
@@ -180,7 +190,6 @@ main(int argc, char **argv)
 		fclose(requests);
 		return EXIT_BAD;
 	}
-	raise_nofile();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -58,7 +58,8 @@ struct req {
 	guint pin;               /* the target's pin it was sent with */
 	CURL *easy;
 	fc_time_t started, dns_ns;
-	GList link;              /* in v->ready or v->running */
+	GList link;              /* in v->ready or v->running (never freed by
+				    GQueue: only the *_link calls touch it) */
 	struct curl_slist *resolve; /* its own, with names to forget */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -588,10 +589,11 @@ visit_start(struct lg_run *r, struct lg_plan_visit *pv)
 static void
 visit_free(struct visit *v)
 {
-	struct req *q;
+	GList *l;
 
-	while ((q = g_queue_pop_head(&v->ready)))
-		req_free(q);
+	/* Its links are the requests' own: popped, not freed. */
+	while ((l = g_queue_pop_head_link(&v->ready)))
+		req_free(l->data);
 	g_ptr_array_unref(v->targets);
 	g_string_free(v->servers, TRUE);
 	lg_plan_visit_clear(&v->pv);
@@ -668,8 +670,8 @@ req_done(struct req *q, CURLcode rc)
 
 		/* libcurl's message names the pinned name: name the address. */
 		inet_ntop(AF_INET, &t->addrs.a[q->pin], addr, sizeof addr);
-		why = g_strdup_printf("%s (%s:%u for %s)", curl_easy_strerror(rc), addr,
-				      t->port, q->url.url);
+		why = g_strdup_printf("%s (%s:%u for %s: %s)", curl_easy_strerror(rc), addr,
+				      t->port, q->url.url, q->errbuf);
 
 		req_write(q, 0, why);
 		if (connect_failed(rc, q->easy)) {

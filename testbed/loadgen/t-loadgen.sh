@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# fc-loadgen end to end, without root: a plan of 51 visits against local
+# fc-loadgen end to end, without root: a plan of 52 visits against local
 # servers (t-servers.py: a DNS responder and HTTP servers on 127.0.0.1
 # and 127.0.0.2).  The results must show the redirects followed (to a
 # name on another port, to an IPv4 literal, relative, and a loop cut at
@@ -105,15 +105,16 @@ EOF
 	printf '49\t310\tnx.lg.test\t/o/5\t5000\t-\n'
 	printf '50\t320\twww.lg.test\t/o/5\t5000\tbt\n'
 	printf '51\t330\twww.lg.test\t/o/7,/o/8\t5000\twarmup\n'
+	printf '52\t340\twww.lg.test\t/o/100,/missing,/slow/300,/o/2,/o/3,/o/4\t5000\t-\n'
 } | sort -t "$(printf '\t')" -k2,2n -s >body
 { printf 'visit_id\tstart_ms\tname\tpaths\tpatience_ms\tflags\n'; grep -v '^visit_id' body; } >plan.tsv
 
-test_expect_success 'a plan of 51 visits runs to the end' '
+test_expect_success 'a plan of 52 visits runs to the end' '
 	"$LOADGEN" --start="$(cat start)" lg.ini plan.tsv res.tsv >summary &&
 	cat summary &&
-	test "$(wc -l <res.tsv)" -eq 52 &&
+	test "$(wc -l <res.tsv)" -eq 53 &&
 	test -s res-requests.tsv &&
-	grep -q "51 of 51 visits started" summary
+	grep -q "52 of 52 visits started" summary
 '
 
 # field VISIT COLUMN: a column of a visit's line in res.tsv, by name.
@@ -222,6 +223,14 @@ test_expect_success 'an unknown name fails the visit; bt visits are left to aria
 	test "$(field 50 requests)" = 0 &&
 	test "$(field 51 outcome)" = ok &&
 	test "$(field 51 flags)" = warmup
+'
+
+test_expect_success 'an object answered 404 fails the visit, the objects queued are dropped' '
+	test "$(field 52 outcome)" = failed &&
+	field 52 reason | grep -q "^http 404 from http://www.lg.test:$P1/missing\$" &&
+	test "$(field 52 requests)" = 3 && test "$(field 52 done)" = 1 &&
+	test "$(reqs 52 | grep -c " 404 ")" = 1 &&
+	awk -F"\t" "\$1 == 52 && \$3 ~ /slow/ { print \$14 }" res-requests.tsv | grep -qx cancelled
 '
 
 test_expect_success 'a bad plan line is refused in one line naming file:line' '
