@@ -36,7 +36,7 @@ cat >lg.ini <<EOI
 dns_server = 127.0.0.1:$DNS
 port = $(cat port)
 parallel = 2
-max_connections = 20000
+max_connections = 16000
 EOI
 awk -v rate="$RATE" -v secs="$SECS" -v patience="${PATIENCE_MS:-60000}" 'BEGIN {
 	print "visit_id\tstart_ms\tname\tpaths\tpatience_ms\tflags"

@@ -22,6 +22,12 @@
 /* The loop looks at the stop flag at least this often. */
 #define WAIT_MAX_MS 100
 
+/* A connection idle this long is not reused, and libcurl closes it (it
+ * looks at most once a second).  A visit reuses its connections at once
+ * or not at all, and no other visit may: this closes the connections a
+ * visit leaves open when it is over. */
+#define IDLE_MAX_S 2L
+
 enum outcome { O_OK, O_ABANDONED, O_FAILED, O_STOPPED, O_BT };
 
 static const char *const outcome_names[] = { "ok", "abandoned", "failed", "stopped", "bt" };
@@ -305,6 +311,7 @@ req_launch(struct req *q)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, r->c.user_agent);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(r->c.connect_timeout / FC_MSEC));
 	curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
+	curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, IDLE_MAX_S);
 	if (r->unpin->len) {
 		/* This transfer also makes libcurl forget the ended visits' pins. */
 		q->resolve = curl_slist_append(NULL, t->resolve->data);
@@ -855,6 +862,13 @@ ares_setup(struct lg_run *r, GError **err)
 	if (rc != ARES_SUCCESS)
 		return setup_error(err, "c-ares", ares_strerror(rc));
 	r->ares_ok = TRUE;
+	if (r->c.source_address) {
+		struct in_addr a;
+
+		/* Queries leave from the clients' address too. */
+		if (inet_pton(AF_INET, r->c.source_address, &a) == 1)
+			ares_set_local_ip4(r->ares, ntohl(a.s_addr));
+	}
 	rc = ares_set_servers_ports_csv(r->ares, r->c.dns_server);
 	if (rc != ARES_SUCCESS)
 		return setup_error(err, r->c.dns_server, ares_strerror(rc));

@@ -74,6 +74,7 @@ max_redirects = 5
 rotate = false
 connect_timeout_ms = 2000
 user_agent = fc-loadgen-test
+source_address = 127.0.0.1
 EOF
 
 # The plan: visit_id start_ms name paths patience_ms flags.
