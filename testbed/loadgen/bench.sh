@@ -49,3 +49,6 @@ ${PERF:-} sh -c "ulimit -n ${NOFILE:-20000}; exec \"\$0\" \"\$@\"" "$LOADGEN" lg
 awk -F'\t' 'NR > 1 { n[$7]++ } END { for (o in n) printf "%s %d\n", o, n[o] }' res.tsv
 awk -F'\t' 'NR > 1 && $8 != "-" { sub(/ \(.*/, "", $8); n[$8]++ }
 	END { for (r in n) printf "  %d: %s\n", n[r], r }' res.tsv
+awk -F'\t' 'NR > 1 { print ($5 - $4) / 1e6 }' res.tsv | sort -n | awk '{ v[NR] = $1 }
+	END { printf "start lateness: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1], v[NR] }'

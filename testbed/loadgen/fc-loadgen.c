@@ -207,11 +207,12 @@ main(int argc, char **argv)
 		       G_GUINT64_FORMAT " bt), %" G_GUINT64_FORMAT " requests, %"
 		       G_GUINT64_FORMAT " redirects, %" G_GUINT64_FORMAT " lookups, %"
 		       G_GUINT64_FORMAT " bytes in %.1f s; at most %u visits and %u transfers "
-		       "at once, %.1f ms late at most; CPU %.2f s, %.3f s per 1000 requests%s\n",
+		       "at once, %.1f ms late at most, %.1f ms the longest turn of the loop; CPU %.2f s, "
+		       "%.3f s per 1000 requests%s\n",
 		       st->started, nvisits, st->ok, st->abandoned, st->failed, st->stopped,
 		       st->bt, st->requests, st->redirects, st->lookups, st->bytes,
 		       (double)(lg_realtime() - t0) / 1e9, st->live_max, st->transfers_max,
-		       (double)st->late_max / 1e6, cpu,
+		       (double)st->late_max / 1e6, (double)st->busy_max / 1e6, cpu,
 		       st->requests ? cpu * 1000 / (double)st->requests : 0.0,
 		       stop ? "; stopped by a signal" : "");
 	}

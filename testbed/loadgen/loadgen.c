@@ -22,11 +22,8 @@
 /* The loop looks at the stop flag at least this often. */
 #define WAIT_MAX_MS 100
 
-/* A connection idle this long is not reused, and libcurl closes it (it
- * looks at most once a second).  A visit reuses its connections at once
- * or not at all, and no other visit may: this closes the connections a
- * visit leaves open when it is over. */
-#define IDLE_MAX_S 2L
+/* Idle connections libcurl keeps beside those in use (see cache_size()). */
+#define IDLE_SLACK 256
 
 enum outcome { O_OK, O_ABANDONED, O_FAILED, O_STOPPED, O_BT };
 
@@ -111,6 +108,7 @@ struct lg_run {
 	fc_time_t curl_deadline, now;
 	guint64 seq;
 	guint transfers;
+	long maxconnects;        /* libcurl's connection cache, as set */
 	struct lg_stats st;
 	gboolean write_failed;
 };
@@ -199,6 +197,8 @@ visit_write(struct visit *v, enum outcome o, const char *reason)
 
 /* ---- Easy handles ---- */
 
+static void cache_size(struct lg_run *r);
+
 static size_t
 discard(char *data, size_t size, size_t n, void *user)
 {
@@ -230,6 +230,7 @@ easy_put(struct lg_run *r, struct req *q)
 		return;
 	curl_multi_remove_handle(r->multi, q->easy);
 	r->transfers--;
+	cache_size(r);
 	g_ptr_array_add(r->idle, q->easy);
 	q->easy = NULL;
 	curl_slist_free_all(q->resolve);
@@ -287,6 +288,27 @@ target_pin(struct target *t)
 	t->connect_to = curl_slist_append(NULL, ct);
 }
 
+/*
+ * Sizes libcurl's connection cache to the connections in use and a few
+ * idle ones: when it is full, a connection that comes back closes the
+ * oldest idle one.  A visit reuses a connection at once or never, and no
+ * other visit may, so the connections a visit leaves open (after a
+ * redirect, say) are closed soon.  (libcurl's own closing of idle
+ * connections by age, CURLOPT_MAXAGE_CONN, walks every connection again
+ * for each one it closes: at a few hundred visits a second it stalled the
+ * loop for half a second at a time.)
+ */
+static void
+cache_size(struct lg_run *r)
+{
+	long want = (long)r->transfers + IDLE_SLACK;
+
+	if (want > r->maxconnects + IDLE_SLACK / 4 || want < r->maxconnects - IDLE_SLACK / 4) {
+		r->maxconnects = want;
+		curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, want);
+	}
+}
+
 /* Hands q to libcurl. */
 static void
 req_launch(struct req *q)
@@ -311,7 +333,6 @@ req_launch(struct req *q)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, r->c.user_agent);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(r->c.connect_timeout / FC_MSEC));
 	curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
-	curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, IDLE_MAX_S);
 	if (r->unpin->len) {
 		/* This transfer also makes libcurl forget the ended visits' pins. */
 		q->resolve = curl_slist_append(NULL, t->resolve->data);
@@ -336,6 +357,7 @@ req_launch(struct req *q)
 	v->requests++;
 	r->st.requests++;
 	r->transfers++;
+	cache_size(r);
 	r->st.transfers_max = MAX(r->st.transfers_max, r->transfers);
 	curl_multi_add_handle(r->multi, e);
 }
@@ -917,7 +939,7 @@ lg_run_new(const struct lg_config *c, struct lg_sched *sched, FILE *visits, FILE
 	curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, curl_timer);
 	curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
 	curl_multi_setopt(r->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->max_connections);
-	curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)c->max_connections);
+	cache_size(r);
 	if (!ares_setup(r, err))
 		return NULL;
 	fputs(LG_VISITS_HEADER "\n", visits);
@@ -1016,6 +1038,7 @@ lg_run_run(struct lg_run *r, volatile sig_atomic_t *stop, GError **err)
 {
 	struct epoll_event evs[256];
 	struct lg_plan_visit pv = { 0 };
+	fc_time_t busy_from = lg_realtime(), busy;
 	int running;
 
 	for (;;) {
@@ -1055,7 +1078,10 @@ lg_run_run(struct lg_run *r, volatile sig_atomic_t *stop, GError **err)
 			ares_at = r->now + (fc_time_t)tv.tv_sec * FC_SEC +
 				  (fc_time_t)tv.tv_usec * FC_USEC;
 		next = MIN(next, ares_at);
+		busy = lg_realtime() - busy_from;
+		r->st.busy_max = MAX(r->st.busy_max, busy);
 		n = epoll_wait(r->ep, evs, G_N_ELEMENTS(evs), wait_ms(r->now, next));
+		busy_from = lg_realtime();
 		if (n < 0 && errno != EINTR) {
 			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
 				    "epoll_wait: %s", g_strerror(errno));

@@ -49,6 +49,7 @@ struct lg_stats {
 	guint live, live_max;        /* visits under way, now and at most */
 	guint transfers_max;         /* requests in libcurl at once, at most */
 	fc_time_t late_max;          /* the latest a visit started after its time */
+	fc_time_t busy_max;          /* the longest turn of the loop, waiting aside */
 };
 
 struct lg_run;
