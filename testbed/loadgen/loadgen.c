@@ -817,14 +817,18 @@ curl_sock(CURL *e, curl_socket_t s, int what, void *user, void *sockp)
 	struct epoll_event ev = { .data.u64 = TAG_CURL | (guint32)s };
 
 	(void)e;
-	(void)sockp;
 	if (what == CURL_POLL_REMOVE) {
 		epoll_ctl(r->ep, EPOLL_CTL_DEL, s, NULL);
 		return 0;
 	}
 	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-	if (epoll_ctl(r->ep, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
+	/* libcurl keeps our mark on a socket until it removes it. */
+	if (sockp) {
+		epoll_ctl(r->ep, EPOLL_CTL_MOD, s, &ev);
+	} else {
 		epoll_ctl(r->ep, EPOLL_CTL_ADD, s, &ev);
+		curl_multi_assign(r->multi, s, r);
+	}
 	return 0;
 }
 
