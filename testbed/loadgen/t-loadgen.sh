@@ -277,4 +277,6 @@ test_expect_success 'SIGTERM stops the run and writes what was done' '
 	awk -F"\t" "\$1 == 1 { print \$7 }" long-res.tsv | grep -qx ok
 '
 
+# The run's summary (CPU per 1000 requests among it), as a TAP comment.
+[ -f summary ] && sed 's/^/# /' summary
 test_done
