@@ -89,11 +89,14 @@ static const struct swarm_hooks hooks = { on_piece, on_complete };
  *  - Same piece: A and B have nothing to trade; both ask the seed for the
  *    other piece, 4 Mbit/s each again: both complete at 4 s; the seed sent
  *    4 MB, nothing is wasted.
- *  - Different pieces: they unchoke each other and trade at 8 Mbit/s while
- *    asking the seed for the same pieces (endgame, 4 Mbit/s): the trades
- *    end at 3 s, and the seed's copies, half sent, are cut short: both
- *    complete at 3 s; the seed sent 2 + 2 x 0.5 MB, A and B 1 MB each; 1 MB
- *    is wasted.
+ *  - Different pieces: the first to complete its piece, say A, unchokes B,
+ *    which asks it for A's piece, and asks the seed for the other piece;
+ *    then B completes and unchokes A, whose piece is on its way from the
+ *    seed: a copy from B would come at B's 8 Mbit/s, the seed's at 8
+ *    Mbit/s now that the seed sends nothing else (B's copy from the seed,
+ *    at 4 Mbit/s against A's 8, could not win either), so no copy is
+ *    asked for.  Both complete at 3 s; the seed sent 3 MB, the leechers 1
+ *    MB between them; nothing is wasted.
  * Both branches occur over a few seeds; each is checked to the nanosecond.
  * Requests are of whole pieces here (one block per piece).
  */
@@ -142,11 +145,12 @@ test_one_seed_two_leechers(void)
 			g_assert_cmpuint(log[1].complete_at, ==, 3 * FC_SEC);
 			g_assert_cmpuint(log[2].complete_at, ==, 3 * FC_SEC);
 			g_assert_cmpuint(swarm_peer_uploaded(p[0]), ==, 3 * MB);
-			g_assert_cmpuint(swarm_peer_uploaded(p[1]), ==, MB);
-			g_assert_cmpuint(swarm_peer_uploaded(p[2]), ==, MB);
-			g_assert_cmpuint(bytes.wasted, ==, MB);
+			g_assert_cmpuint(swarm_peer_uploaded(p[1]) + swarm_peer_uploaded(p[2]), ==,
+					 MB);
+			g_assert_cmpuint(bytes.wasted, ==, 0);
 		}
 		g_assert_cmpuint(bytes.pieces, ==, 4 * MB);
+		g_assert_cmpuint(bytes.sent, ==, 4 * MB + bytes.wasted);
 		g_assert_cmpuint(bytes.sent, ==, net_bytes_delivered(b.n));
 		g_assert_cmpuint(swarm_peer_downloaded(p[1]) + swarm_peer_downloaded(p[2]), ==,
 				 bytes.sent);
@@ -163,21 +167,24 @@ test_one_seed_two_leechers(void)
  * Blocks: one seed with an 8 Mbit/s uplink, one leecher, a 1 MB piece of
  * 16 KiB blocks asked 4 at a time (15 requests of 65,536 bytes, and one
  * of the last two blocks, 16,960 bytes): requests follow each other without
- * a gap, so the piece is there at 8 Mbit / 8 Mbit/s = 1 s.  With a second
- * seed and one block per request, the seeds serve blocks in turn, 16.384 ms
- * each: one the 31 even ones (done at 507.904 ms), the other 30 odd ones
- * and the last, short one of 576 bytes (492.096 ms); then, in endgame, the
- * second sends the first one's last block again until it arrives
- * (15.808 ms at 1 MB/s: 15,808 bytes wasted).
+ * a gap, so the piece is there at 8 Mbit / 8 Mbit/s = 1 s.
+ *
+ * A second seed and one block per request: the seeds serve blocks in
+ * turn, 16.384 ms each; one the 31 even ones (done at 507.904 ms), the
+ * other 30 odd ones and the last, short one of 576 bytes (492.096 ms).
+ * Then the second is idle in endgame: a copy of block 60, which the first
+ * has 15,808 bytes to go of (15.808 ms at 1 MB/s), would take it 16.384
+ * ms, so none is asked for: nothing is wasted.
  *
  * Two seeds and 4 blocks per request: they serve requests in turn, 65.536
  * ms each; the second's last (blocks 60 and 61, 16,960 bytes) ends at
- * 475.712 ms, while the first is 16,960 bytes into blocks 56-59.  In
- * endgame the second sends the last of those not yet delivered, 59, by
- * 492.096 ms; the first's request then drops block 59 (it had 33,344
- * bytes of it: 56 and 57 delivered) and ends after 58, at 507.904 ms.
- * Meanwhile the second sends 58 again from 492.096 ms and is cut when the
- * piece completes: 15,808 bytes wasted, the same as with single blocks.
+ * 475.712 ms, while the first is 16,960 bytes into blocks 56-59 (56 whole,
+ * 576 bytes of 57).  In endgame the second takes over what the first has
+ * not begun, 58 and 59 (the first's request now ends with 57, 15,808 bytes
+ * later, at 491.52 ms); then the first takes over 59 from the second,
+ * which is 15,808 bytes into 58 and ends it at 492.096 ms; the first sends
+ * 59 in 16.384 ms, by 507.904 ms, and a copy from the second (16.384 ms
+ * against 15.808) would lose: again nothing is wasted.
  */
 static void
 test_blocks(void)
@@ -204,10 +211,48 @@ test_blocks(void)
 		engine_run_until(b.e, 10 * FC_SEC);
 		swarm_check(b.s);
 		g_assert_cmpuint(log.complete_at, ==, seeds == 1 ? FC_SEC : 507904 * FC_USEC);
-		g_assert_cmpuint(swarm_bytes(b.s).wasted, ==, seeds == 1 ? 0 : 15808);
-		g_assert_cmpuint(swarm_bytes(b.s).sent, ==, MB + swarm_bytes(b.s).wasted);
+		g_assert_cmpuint(swarm_bytes(b.s).wasted, ==, 0);
+		g_assert_cmpuint(swarm_bytes(b.s).sent, ==, MB);
 		bed_clear(&b);
 	}
+}
+
+/*
+ * A copy in endgame that wins: a fast seed (8 Mbit/s, 1 MB/s) and a slow
+ * one (1 Mbit/s, 125 kB/s), one leecher, one piece of two 16,384-byte
+ * blocks asked one at a time.  Each seed sends one block; the fast one is
+ * done at 16.384 ms, when the slow one has sent 2,048 bytes of the other
+ * and has 14,336 to go (114.688 ms): a copy from the fast seed takes
+ * 16.384 ms, so it is asked for, and arrives at 32.768 ms; the slow flow,
+ * 4,096 bytes in, is cut: 4,096 bytes wasted.
+ */
+static void
+test_endgame_copy(void)
+{
+	struct bed b;
+	net_link up[3], down[3];
+	struct log log = { 0, -1 };
+	const uint64_t rate[2] = { 8 * MBIT, MBIT };
+	uint32_t tor;
+
+	bed_init(&b, 5);
+	b.c.piece_size = 32768;
+	b.c.request_blocks = 1;
+	bed_start(&b);
+	tor = swarm_torrent_add(b.s, 32768);
+	for (int i = 0; i < 3; i++) {
+		up[i] = net_link_add(b.n, i < 2 ? rate[i] : 8 * MBIT);
+		down[i] = net_link_add(b.n, 1000 * MBIT);
+	}
+	for (int i = 0; i < 2; i++)
+		swarm_join(b.s, tor, (uint64_t)i, &up[i], 1, &down[i], 1, true, NULL, NULL);
+	swarm_join(b.s, tor, 9, &up[2], 1, &down[2], 1, false, &hooks, &log);
+	engine_run_until(b.e, 10 * FC_SEC);
+	swarm_check(b.s);
+	g_assert_cmpuint(log.complete_at, ==, 32768 * FC_USEC);
+	g_assert_cmpuint(swarm_bytes(b.s).wasted, ==, 4096);
+	g_assert_cmpuint(swarm_bytes(b.s).sent, ==, 32768 + 4096);
+	bed_clear(&b);
 }
 
 /* Random churn: peers of random capacities join and leave, some abort;
@@ -403,6 +448,7 @@ main(int argc, char **argv)
 	testutil_init(&argc, &argv);
 	g_test_add_func("/swarm/one-seed-two-leechers", test_one_seed_two_leechers);
 	g_test_add_func("/swarm/blocks", test_blocks);
+	g_test_add_func("/swarm/endgame-copy", test_endgame_copy);
 	g_test_add_func("/swarm/churn", test_churn);
 	g_test_add_func("/swarm/determinism", test_determinism);
 	g_test_add_func("/swarm/fluid", test_fluid);

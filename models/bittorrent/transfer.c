@@ -10,8 +10,6 @@
 #include "models/bittorrent/pieces.h"
 #include "models/bittorrent/swarm-private.h"
 
-/* Blocks per request in endgame: one at a time, as its copies are waste. */
-#define ENDGAME_BLOCKS 1
 
 /* Blocks: a piece is cut into blocks of block_size (at most SWARM_MAX_BLOCKS). */
 uint32_t
@@ -159,37 +157,126 @@ doubled(const struct swarm_peer *d, uint32_t piece)
 	return twice;
 }
 
-/* Blocks of a piece that flows of d have delivered whole while they go on
- * (the flows count them when they end). */
-static uint64_t
-delivered(const struct swarm *s, const struct swarm_peer *d, uint32_t piece)
+/* The block side sd's flow is receiving: the first it has not delivered
+ * whole. */
+static uint32_t
+block_under_way(const struct swarm *s, const struct swarm_peer *d, const struct side *sd)
 {
-	uint64_t m = 0;
+	uint64_t got = net_flow_received(s->net, sd->flow);
+	uint32_t b = sd->first;
+
+	for (; b + 1 < (uint32_t)sd->first + sd->nblocks; b++) {
+		uint64_t bb = block_bytes(s, d->torrent, sd->piece, b);
+
+		if (got < bb)
+			break;
+		got -= bb;
+	}
+	return b;
+}
+
+static bool trim(struct swarm *s, struct conn *c, int k, uint32_t from);
+
+/*
+ * Endgame, first step: a flow of d that carries blocks of a piece u has
+ * beyond the one it is receiving gives them up, so that d can ask u for
+ * them instead of for copies.  Returns whether one did.
+ *
+ * A real client in endgame asks for every block it lacks again, and the
+ * copy of a block the first uploader has not begun to send costs nothing:
+ * whichever arrives first, the other request is cancelled before it is
+ * sent.  Here a request of several blocks is one flow, whose blocks the
+ * swarm learns of only when it ends; a copy of a block in its middle
+ * would arrive whole twice.  Handing the blocks not begun to the idle
+ * connection is what the real exchange comes to.
+ */
+static bool
+take_over_tail(struct swarm *s, struct swarm_peer *d, const struct swarm_peer *u)
+{
+	for (guint i = 0; i < d->conns->len; i++) {
+		struct conn *o = d->conns->pdata[i];
+		int ko = swarm__end_of(o, d);
+		struct side *so = &o->s[ko];
+		uint32_t cur;
+
+		if (!so->flow || !pieces_has(u->have, so->piece))
+			continue;
+		cur = block_under_way(s, d, so);
+		if (cur + 1 < (uint32_t)so->first + so->nblocks && trim(s, o, ko, cur + 1))
+			return true;
+	}
+	return false;
+}
+
+/* Bytes side sd's flow has yet to deliver. */
+static uint64_t
+flow_left(const struct swarm *s, const struct swarm_peer *d, const struct side *sd)
+{
+	uint64_t all = swarm__mask_bytes(s, d->torrent, sd->piece,
+					 swarm__all_blocks(sd->nblocks) << sd->first);
+
+	return all - net_flow_received(s->net, sd->flow);
+}
+
+/*
+ * Endgame, second step: side k asks the other end for a copy of the block
+ * that the flows of d will deliver last (every flow on a piece the other
+ * has is on its last block by now, see take_over_tail), one second copy
+ * at most per block.  The copy is kept only if, at the rates the network
+ * gives both once it has begun, it arrives first; else it is withdrawn at
+ * once, before a byte is sent.  Real clients ask for copies blindly
+ * because rates change under them and a copy sometimes wins; in the flow
+ * model rates change only when flows come and go, and a copy that cannot
+ * win at the start is a waste of the downloader's link (of all of it, to
+ * the nanosecond, when both start together at one rate).
+ */
+static void
+endgame_copy(struct swarm *s, struct conn *c, int k)
+{
+	struct swarm_peer *d = c->p[k], *u = c->p[1 - k];
+	struct side *sd = &c->s[k], *orig = NULL;
+	double orig_due = 0;
+	net_link path[SWARM_MAX_PATH];
+	uint64_t bytes;
+	uint32_t last;
 
 	for (guint i = 0; i < d->conns->len; i++) {
-		const struct conn *c = d->conns->pdata[i];
-		const struct side *sd = &c->s[swarm__end_of(c, d)];
-		uint64_t got;
+		const struct conn *o = d->conns->pdata[i];
+		struct side *so = (struct side *)&o->s[swarm__end_of(o, d)];
+		double due;
 
-		if (!sd->flow || sd->piece != piece)
+		if (!so->flow || !pieces_has(u->have, so->piece))
 			continue;
-		got = net_flow_received(s->net, sd->flow);
-		for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++) {
-			uint64_t bb = block_bytes(s, d->torrent, piece, b);
-
-			if (got < bb)
-				break;
-			m |= (uint64_t)1 << b;
-			got -= bb;
+		last = (uint32_t)so->first + so->nblocks - 1;
+		if (doubled(d, so->piece) & ((uint64_t)1 << last))
+			continue;
+		due = (double)flow_left(s, d, so) / MAX(net_flow_rate(so->flow), 1.0);
+		if (!orig || due > orig_due) {
+			orig = so;
+			orig_due = due;
 		}
 	}
-	return m;
+	if (!orig)
+		return;
+	last = (uint32_t)orig->first + orig->nblocks - 1;
+	bytes = block_bytes(s, d->torrent, orig->piece, last);
+	sd->piece = orig->piece;
+	sd->first = (uint8_t)last;
+	sd->nblocks = 1;
+	sd->credited = 0;
+	sd->flow = net_flow_start(s->net, path, path_of(u, d, path), bytes, piece_done, c);
+	if ((double)bytes / MAX(net_flow_rate(sd->flow), 1.0) >=
+	    (double)flow_left(s, d, orig) / MAX(net_flow_rate(orig->flow), 1.0)) {
+		net_flow_cancel(s->net, sd->flow);
+		sd->flow = NULL;
+	}
 }
 
 /*
  * Side k asks the other end for up to request_blocks blocks in a row: of a
  * piece already begun that the other has, else of the piece pieces_pick
- * chooses (in endgame, blocks already asked of others).
+ * chooses (in endgame, blocks other flows have not begun, else a copy of
+ * one under way).
  */
 void
 swarm__request(struct swarm *s, struct conn *c, int k)
@@ -231,33 +318,18 @@ swarm__request(struct swarm *s, struct conn *c, int k)
 	nb = swarm__blocks_in(s, d->torrent, pp->piece);
 	full = swarm__all_blocks(nb);
 	free_blocks = ~pp->requested & full;
+	if (endgame && take_over_tail(s, d, u)) {
+		swarm__request(s, c, k);
+		return;
+	}
 	if (endgame) {
-		/* A block gets one second copy at most, so that a peer with
-		 * many neighbours does not fetch its last blocks from all; not
-		 * one a flow has already delivered; and the last of a piece's
-		 * free blocks, which its flow would deliver last (a request's
-		 * blocks come in order). */
-		pp = NULL;
-		for (guint i = 0; i < d->partials->len && !pp; i++) {
-			struct partial *x = &g_array_index(d->partials, struct partial, i);
-
-			if (!pieces_has(u->have, x->piece))
-				continue;
-			nb = swarm__blocks_in(s, d->torrent, x->piece);
-			full = swarm__all_blocks(nb);
-			free_blocks = ~x->received & full & ~doubled(d, x->piece) &
-				      ~delivered(s, d, x->piece);
-			if (free_blocks)
-				pp = x;
-		}
-		if (!pp)
-			return;
+		/* A copy of the block due last, if it can arrive first. */
+		endgame_copy(s, c, k);
+		return;
 	}
 	g_assert(free_blocks);
-	first = endgame ? SWARM_MAX_BLOCKS - 1 - (uint32_t)__builtin_clzll(free_blocks) :
-		(uint32_t)__builtin_ctzll(free_blocks);
-	/* In endgame one block at a time, as its copies are waste. */
-	for (run = 0; run < (endgame ? ENDGAME_BLOCKS : s->c.request_blocks) && first + run < nb &&
+	first = (uint32_t)__builtin_ctzll(free_blocks);
+	for (run = 0; run < s->c.request_blocks && first + run < nb &&
 		      ((free_blocks >> (first + run)) & 1); run++) {
 		pp->requested |= (uint64_t)1 << (first + run);
 		bytes += block_bytes(s, d->torrent, pp->piece, first + run);
