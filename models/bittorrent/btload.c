@@ -19,7 +19,8 @@
 #define BITS_PER_BYTE 8.0
 /* Peers in a tracker answer when the parameters leave it at 0. */
 #define DEFAULT_TRACKER_ANSWER 50
-/* The fluid model's eta: sharing among downloaders as effective as seeding. */
+/* The fluid model's eta when the parameters leave it at 0: sharing among
+ * downloaders as effective as seeding, Qiu and Srikant's many pieces. */
 #define SHARING_EFFECTIVENESS 1
 
 struct lpeer {
@@ -66,7 +67,8 @@ btload_fluid(const struct btload_params *p, struct fluid_params *out)
 		.c = (double)p->download_bps / file_bits,
 		.theta = p->abort_rate,
 		.gamma = NS_PER_SEC / (double)p->seeding_time,
-		.eta = SHARING_EFFECTIVENESS,
+		.eta = p->eta > 0 ? p->eta : SHARING_EFFECTIVENESS,
+		.sigma = (double)p->initial_seeds * (double)p->initial_seed_bps / file_bits,
 	};
 }
 

@@ -42,6 +42,7 @@ struct btload_params {
 	unsigned tracker_answer;    /* peers per answer (0: 50) */
 	fc_time_t tracker_down_from, tracker_down_for;
 	fc_time_t warmup, end, sample_interval;
+	double eta;                 /* the fluid model's (0: 1), for btload_fluid */
 	struct swarm_config swarm;  /* its seeds are set from seed, replication */
 	uint64_t seed, replication;
 };
@@ -57,7 +58,8 @@ struct btload_result {
 	uint64_t net_delivered;
 };
 
-/* The fluid model's parameters for p (mu and c in files per second). */
+/* The fluid model's parameters for p (mu, c and sigma in files per
+ * second; sigma the initial seeds' upload, as they never leave). */
 void btload_fluid(const struct btload_params *p, struct fluid_params *out);
 
 /* One replication on an engine of its own, recording nothing. */

@@ -32,24 +32,22 @@ unchoke(struct swarm *s, struct conn *c, int ku)
 	swarm__request(s, c, 1 - ku);
 }
 
-/* End ku chokes the other; a piece under way is cut short. */
+/*
+ * End ku chokes the other: the blocks of its request not begun are
+ * dropped (free to be asked of others), the block under way is finished.
+ * A choke stops the uploader from serving requests; it does not cut a
+ * piece message in the middle.
+ */
 static void
 choke(struct swarm *s, struct conn *c, int ku, fc_time_t now)
 {
-	struct swarm_peer *d = c->p[1 - ku];
-
+	(void)now;
 	g_assert(!c->s[ku].choking);
 	c->s[ku].choking = true;
 	c->s[ku].optimistic = false;
 	c->p[ku]->unchoked--;
-	if (c->s[1 - ku].flow) {
-		int64_t done = swarm__cut(s, c, 1 - ku);
-
-		if (done >= 0)
-			swarm__piece_arrived(s, d, (uint32_t)done, now);
-		else
-			swarm__kick(s, d);
-	}
+	if (c->s[1 - ku].flow && swarm__finish_block(s, c, 1 - ku))
+		swarm__kick(s, c->p[1 - ku]);
 }
 
 unsigned

@@ -15,14 +15,21 @@
 void
 fluid_equilibrium(const struct fluid_params *p, struct fluid_state *out)
 {
-	double inv_up = (1 / p->mu - 1 / p->gamma) / p->eta;
-	double inv_beta = fmax(1 / p->c, inv_up);
-	double beta = 1 / inv_beta;
+	double x = p->lambda / (p->c + p->theta);
+	double keep = 1 - p->mu / p->gamma; /* of each completion, not uploaded back */
 
-	out->downloaders = p->lambda / (beta + p->theta);
-	out->seeds = p->lambda * beta / (p->gamma * (beta + p->theta));
-	out->download_time = 1 / (beta + p->theta);
-	out->upload_limited = inv_up > 1 / p->c;
+	out->upload_limited = false;
+	if (keep > 0) {
+		double xu = (p->lambda * keep - p->sigma) / (p->mu * p->eta + p->theta * keep);
+
+		if (xu > x) {
+			x = xu;
+			out->upload_limited = true;
+		}
+	}
+	out->downloaders = x;
+	out->seeds = (p->lambda - p->theta * x) / p->gamma;
+	out->download_time = x / p->lambda;
 }
 
 static int
@@ -30,7 +37,7 @@ rhs(double t, const double y[], double dydt[], void *params)
 {
 	const struct fluid_params *p = params;
 	double x = fmax(y[0], 0), s = fmax(y[1], 0);
-	double flow = fmin(p->c * x, p->mu * (p->eta * x + s));
+	double flow = fmin(p->c * x, p->mu * (p->eta * x + s) + p->sigma);
 
 	(void)t;
 	dydt[0] = p->lambda - p->theta * x - flow;

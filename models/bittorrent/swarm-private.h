@@ -145,6 +145,11 @@ void swarm__request(struct swarm *s, struct conn *c, int k);
 /* Requests on every connection of d that is idle and may carry one. */
 void swarm__kick(struct swarm *s, struct swarm_peer *d);
 /*
+ * Side k's flow drops the blocks after the one it is receiving (which it
+ * finishes); returns whether there were any.  The other end's choke.
+ */
+bool swarm__finish_block(struct swarm *s, struct conn *c, int k);
+/*
  * Cuts side k's flow short.  Returns the piece if what arrived completed
  * it (then the caller calls swarm__piece_arrived), or -1.
  */

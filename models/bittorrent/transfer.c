@@ -426,6 +426,17 @@ trim(struct swarm *s, struct conn *c, int k, uint32_t from)
 	return true;
 }
 
+/* Side k's flow ends with the block it is receiving; returns whether it
+ * dropped blocks after it. */
+bool
+swarm__finish_block(struct swarm *s, struct conn *c, int k)
+{
+	struct side *sd = &c->s[k];
+	uint32_t cur = block_under_way(s, c->p[k], sd);
+
+	return cur + 1 < (uint32_t)sd->first + sd->nblocks && trim(s, c, k, cur + 1);
+}
+
 /*
  * Cuts side k's flow short.  Returns the piece if what arrived completed
  * it (then the caller calls swarm__piece_arrived), or -1.
