@@ -24,19 +24,22 @@
  * at a time per neighbour, each carried by one flow over the uploader's
  * uplink path and the downloader's downlink path: first blocks not yet asked
  * for of a piece it has begun, else of a new piece (random first pieces,
- * then rarest first among its neighbours; see pieces.h), and in endgame,
- * when every block it lacks is asked for, single blocks already asked of
- * others (at most one second copy each, the last a flow has not yet
- * delivered; when the copy wins, that flow drops the block if it has not
- * begun it, else it is cut).
+ * then rarest first among its neighbours; see pieces.h).  In endgame,
+ * when every block it lacks is asked for, an idle connection first takes
+ * over the blocks another flow has not begun (that flow now ends with the
+ * block it is receiving), and else asks for a second copy of the block
+ * due last, one copy at most per block, kept only if at the rates the
+ * network gives both it arrives first (the other is then cut).
  * So several neighbours serve one piece at once, as in real clients; with
  * whole pieces per request, an unchoked peer whose wanted pieces are all
  * under way elsewhere would leave its slot idle, and small torrents would
- * come out markedly slower than the fluid model.  A flow cut short (choke,
- * departure) keeps the blocks that arrived whole; the block cut in two and
- * copies of blocks that arrived twice (endgame) are waste.  A piece counts
- * (HAVE, upload to others) once all its blocks are there.  Messages between
- * peers take no time: transfers dominate.
+ * come out markedly slower than the fluid model.  A choke drops the blocks
+ * of a request not begun and lets the block under way finish; a flow cut
+ * short (departure, a copy that lost) keeps the blocks that arrived whole;
+ * the block cut in two is waste.  A piece counts (HAVE, upload to others)
+ * once all its blocks are there.  Messages between peers take no time:
+ * transfers dominate.  docs/swarm.md compares the model with the fluid
+ * model.
  *
  * Bytes are conserved: everything the flows delivered is in a completed
  * piece, in blocks of a piece begun, waste, or the blocks of peers that
