@@ -52,6 +52,7 @@ struct side {
 	uint32_t piece;         /* blocks first .. first + nblocks - 1 of it */
 	uint8_t first, nblocks;
 	uint64_t credited;      /* bytes of the flow already in the rate windows */
+	fc_time_t copy_after;   /* endgame: no copy asked for before (see transfer.c) */
 	uint64_t recv[2];       /* from the other: this and the last interval */
 	uint64_t sent[2];       /* to the other */
 	bool choking;           /* this end chokes the other */

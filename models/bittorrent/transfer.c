@@ -228,7 +228,11 @@ flow_left(const struct swarm *s, const struct swarm_peer *d, const struct side *
  * because rates change under them and a copy sometimes wins; in the flow
  * model rates change only when flows come and go, and a copy that cannot
  * win at the start is a waste of the downloader's link (of all of it, to
- * the nanosecond, when both start together at one rate).
+ * the nanosecond, when both start together at one rate).  The original
+ * it lost to, the best there was, ends by the time it is due at its
+ * rate, and that sets off requests anyway: the connection asks for no
+ * copy before then (trying at every block that arrives cost a swarm of
+ * 1,000 peers half its run time).
  */
 static void
 endgame_copy(struct swarm *s, struct conn *c, int k)
@@ -239,21 +243,25 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 	net_link path[SWARM_MAX_PATH];
 	uint64_t bytes;
 	uint32_t last;
+	fc_time_t now = engine_now(s->e);
+	double due;
 
+	if (now < sd->copy_after)
+		return;
 	for (guint i = 0; i < d->conns->len; i++) {
 		const struct conn *o = d->conns->pdata[i];
 		struct side *so = (struct side *)&o->s[swarm__end_of(o, d)];
-		double due;
+		double left;
 
 		if (!so->flow || !pieces_has(u->have, so->piece))
 			continue;
 		last = (uint32_t)so->first + so->nblocks - 1;
 		if (doubled(d, so->piece) & ((uint64_t)1 << last))
 			continue;
-		due = (double)flow_left(s, d, so) / MAX(net_flow_rate(so->flow), 1.0);
-		if (!orig || due > orig_due) {
+		left = (double)flow_left(s, d, so) / MAX(net_flow_rate(so->flow), 1.0);
+		if (!orig || left > orig_due) {
 			orig = so;
-			orig_due = due;
+			orig_due = left;
 		}
 	}
 	if (!orig)
@@ -265,10 +273,11 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 	sd->nblocks = 1;
 	sd->credited = 0;
 	sd->flow = net_flow_start(s->net, path, path_of(u, d, path), bytes, piece_done, c);
-	if ((double)bytes / MAX(net_flow_rate(sd->flow), 1.0) >=
-	    (double)flow_left(s, d, orig) / MAX(net_flow_rate(orig->flow), 1.0)) {
+	due = 8.0 * (double)flow_left(s, d, orig) / MAX(net_flow_rate(orig->flow), 1.0);
+	if (8.0 * (double)bytes / MAX(net_flow_rate(sd->flow), 1.0) >= due) {
 		net_flow_cancel(s->net, sd->flow);
 		sd->flow = NULL;
+		sd->copy_after = fc_time_add(now, fc_time_from_sec(due));
 	}
 }
 
