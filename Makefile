@@ -286,13 +286,14 @@ bench: deps-bench
 	$(Q)sh bench/winny.sh $(B)
 	$(Q)echo; for f in 100 1000 5000; do $(B)/bench-net --flows $$f --changes 20000; done
 
-install: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+install: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) $(B)/testbed/fc-testbed
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/libexec/flashcoop \
 		$(DESTDIR)$(INCLUDEDIR)/flashcoop $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/analysis \
 		$(DESTDIR)$(DATADIR)/tools $(DESTDIR)$(DATADIR)/docs \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/flashcoop
+	install -m 755 $(B)/testbed/fc-testbed $(DESTDIR)$(PREFIX)/libexec/flashcoop/
 	install -m 644 scenarios/*.ini scenarios/*.sweep $(DESTDIR)$(DATADIR)/scenarios/
 	install -m 644 analysis/*.gp analysis/*.sql $(DESTDIR)$(DATADIR)/analysis/
 	install -m 755 tools/figures.sh $(DESTDIR)$(DATADIR)/tools/
@@ -313,7 +314,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/flashcoop $(DESTDIR)$(LIBDIR)/libflashcoop-core.* \
 		$(DESTDIR)$(PKGCONFIGDIR)/flashcoop-core.pc \
 		$(DESTDIR)$(MANDIR)/man1/flashcoop.1 $(DESTDIR)$(COMPLETIONDIR)/flashcoop
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/flashcoop $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/flashcoop $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/libexec/flashcoop
 
 clean:
 	rm -rf build

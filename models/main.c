@@ -24,20 +24,13 @@ run_testbed(int argc, char **argv)
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 	g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
 	const char *const rel[] = { "testbed/fc-testbed", "../libexec/flashcoop/fc-testbed" };
-	const char *const commands[] = { "run", "plan", "import", "clean", "--help", "-h" };
 	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	bool named = false;
-
-	for (size_t i = 0; argc > 2 && i < G_N_ELEMENTS(commands); i++)
-		named = named || strcmp(argv[2], commands[i]) == 0;
 	for (size_t i = 0; dir && i < G_N_ELEMENTS(rel); i++) {
 		g_autofree char *p = g_build_filename(dir, rel[i], NULL);
 
 		if (!g_file_test(p, G_FILE_TEST_IS_EXECUTABLE))
 			continue;
 		g_ptr_array_add(args, p);
-		if (!named)
-			g_ptr_array_add(args, (gpointer)"run");
 		for (int a = 2; a < argc; a++)
 			g_ptr_array_add(args, argv[a]);
 		g_ptr_array_add(args, NULL);

@@ -85,7 +85,7 @@ usage(FILE *f)
 		"  export DB          scalars, vectors or statistics as CSV or JSON\n"
 		"  fsm                the core's state machine (--dot: Graphviz)\n"
 		"  plot KIND DB       draw a figure from a results database (gnuplot)\n"
-		"  testbed SCENARIO.ini  run a web scenario on real servers (root; testbed/README.md)\n"
+		"  testbed plan SCENARIO.ini DIR  the testbed's sites and client visits of a web scenario\n"
 		"\n"
 		"Options:\n"
 		"  --version  print the version\n"

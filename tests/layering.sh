@@ -16,7 +16,9 @@
 #   testbed/<part>/     the real processes' code: the core and its own
 #                       folder only, and tests/ for their test programs
 #                       (the sidecar may call the DNS and
-#                       BitTorrent parts), never the simulator
+#                       BitTorrent parts, the module Apache's headers,
+#                       which it includes in quotes as Apache does; the
+#                       load generator the strict key-file reader of sim/)
 #
 # A traffic model never reaches into another's private state, so each may
 # include only the folders listed for it below.  Includes in <> that name a
@@ -35,10 +37,10 @@ models/bittorrent/ flashcoop/ sim/ models/world/ models/bittorrent/
 models/winny/ flashcoop/ sim/ models/world/ models/winny/
 models/web/ flashcoop/ sim/ models/world/ models/bittorrent/ models/web/
 testbed/harness/ flashcoop/ sim/ models/ testbed/
-testbed/node/ flashcoop/ tests/ testbed/node/ testbed/dns/ testbed/bt/
+testbed/node/ flashcoop/ tests/ testbed/node/ testbed/dns/ testbed/bt/ ap_ apr_ http mod_watchdog.h scoreboard.h
 testbed/dns/ flashcoop/ tests/ testbed/dns/
 testbed/bt/ flashcoop/ tests/ testbed/bt/
-testbed/loadgen/ flashcoop/ tests/ testbed/loadgen/
+testbed/loadgen/ flashcoop/ tests/ testbed/loadgen/ sim/keyfile.h
 testbed/net/ flashcoop/ tests/ testbed/net/
 '
 # What names a project header when it appears in <>.

@@ -46,7 +46,7 @@ _flashcoop() {
 		return
 	fi
 	case $cmd in
-	run | testbed) COMPREPLY=($(compgen -f -X '!*.ini' -- "$cur") $(compgen -d -- "$cur")) ;;
+	run) COMPREPLY=($(compgen -f -X '!*.ini' -- "$cur") $(compgen -d -- "$cur")) ;;
 	sweep) COMPREPLY=($(compgen -f -X '!*.@(sweep|ini)' -- "$cur") $(compgen -d -- "$cur")) ;;
 	merge | runs | export) COMPREPLY=($(compgen -f -X '!*.db' -- "$cur") $(compgen -d -- "$cur")) ;;
 	plot)

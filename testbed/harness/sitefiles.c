@@ -10,9 +10,9 @@
 #include "sim/autoptr.h"
 
 char *
-tb_object_path(guint32 page, gsize index)
+tb_object_path(guint32 site, guint32 page, gsize index)
 {
-	return g_strdup_printf("/o/%" G_GUINT64_FORMAT,
+	return g_strdup_printf("/s%u/o/%" G_GUINT64_FORMAT, site,
 			       ((guint64)page << WEB_PLAN_INDEX_BITS) + index);
 }
 
@@ -104,7 +104,7 @@ tb_visits_write(const struct web_plan *p, fc_time_t patience, const char *dir, G
 		g_autoptr(GString) paths = g_string_new(NULL);
 
 		for (size_t o = 0; o < pg->n; o++) {
-			g_autofree char *op = tb_object_path(pv->page, o);
+			g_autofree char *op = tb_object_path(pv->site, pv->page, o);
 
 			g_string_append_printf(paths, "%s%s", o ? "," : "", op);
 		}

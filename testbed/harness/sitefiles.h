@@ -30,8 +30,9 @@
 /* Writes sites/ under dir; FALSE with err set (the path that failed). */
 gboolean tb_sites_write(const struct web_plan *p, const char *dir, GError **err);
 
-/* The path of an object: "/o/ID". */
-char *tb_object_path(guint32 page, gsize index);
+/* The URL path of an object of site: "/sSITE/o/ID" (mod_flashcoop's
+ * FlashcoopSite SITE /sSITE; the file is sites/SITE/o/ID). */
+char *tb_object_path(guint32 site, guint32 page, gsize index);
 
 /* Writes dir/plan.tsv: every visit, patience as given. */
 gboolean tb_visits_write(const struct web_plan *p, fc_time_t patience, const char *dir,

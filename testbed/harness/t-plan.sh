@@ -66,7 +66,7 @@ test_expect_success 'site files have the sizes the model drew, every object of e
 	awk -F"\t" "NR > 1 && \$3 ~ /^site0\\./ { n = split(\$4, p, \",\"); for (i = 1; i <= n; i++) print p[i] }" \
 		plan/plan.tsv | sort -u >paths &&
 	test "$(wc -l <paths)" -gt 5 &&
-	while read -r p; do test -s "plan/sites/0$p" || { echo "missing $p" >&2; exit 1; }; done <paths &&
+	while read -r p; do test -s "plan/sites/0${p#/s0}" || { echo "missing $p" >&2; exit 1; }; done <paths &&
 	total=$(cat plan/sites/0/o/* | wc -c) &&
 	echo "site 0: $total bytes" &&
 	test "$total" -gt 20000
@@ -84,6 +84,11 @@ test_expect_success 'a typo in a key is refused, naming it' '
 	test_status 2 "$TESTBED" plan typo.ini x &&
 	test_stderr_has "shok" &&
 	test_stderr_lines 1
+'
+
+test_expect_success 'flashcoop testbed plan runs the same driver' '
+	"$FLASHCOOP" testbed plan tb.ini viaprog &&
+	cmp plan/plan.tsv viaprog/plan.tsv
 '
 
 test_done
