@@ -75,12 +75,14 @@ struct fc_node {
 	 * a restarted node has forgotten which it saw. */
 	fc_time_t start_floor;
 
-	/* Load. */
+	/* Load: the smoothed value, as of load_t (the last report, or the
+	 * node's start, when it is 0).  The window's samples each cover the
+	 * time from the one before (from wfrom, for the oldest) to their t. */
 	double load;
-	bool have_load;
-	fc_time_t load_t;
+	fc_time_t load_start, load_t;
 	struct { fc_time_t t; double v; } window[WINDOW_SAMPLES];
 	unsigned wn, whead;
+	fc_time_t wfrom;
 
 	/* State. */
 	enum fc_state state;
@@ -576,6 +578,7 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 		/* The first probes are spread over one interval. */
 		p->next_probe = fc_time_add(now, jittered(n, c->probe_interval) / 2 + 1);
 	}
+	n->load_start = n->load_t = n->wfrom = now;
 	n->state = FC_STATE_LOW;
 	n->accepting = true;
 	n->flash_until = n->calm_since = FC_TIME_NEVER;
@@ -618,37 +621,63 @@ advance(struct fc_node *n, fc_time_t now)
 		n->now = now;
 }
 
+/*
+ * The smoothed load after a sample m that describes the time since the
+ * last report (or since the node started).  Both forms start from a load
+ * of 0 at the start, so a first sample weighs only the time it covers: a
+ * burst at the first report does not enter unsmoothed.  A report at the
+ * same instant as the one before weighs nothing.
+ *
+ * EWMA: L += (1 - exp(-dt / smooth_time)) (m - L), the exact update of
+ * the continuous exponential average of a load held at m for dt.
+ * Window: the time-weighted mean over the last smooth_time, in which the
+ * time before the start counts as load 0 (when more than WINDOW_SAMPLES
+ * reports fall in the window, the mean is over the time the kept ones
+ * cover).
+ */
 static double
 smooth(struct fc_node *n, double m)
 {
+	fc_time_t dt = n->now - n->load_t;
+
+	if (dt == 0)
+		return n->load;
 	if (n->c.smoothing == FC_SMOOTH_EWMA) {
-		if (!n->have_load) {
-			n->load = m;
-		} else {
-			double dt = (double)(n->now - n->load_t);
-			double a = 1 - exp(-dt / (double)n->c.smooth_time);
+		double a = -expm1(-(double)dt / (double)n->c.smooth_time);
 
-			n->load += a * (m - n->load);
-		}
+		n->load += a * (m - n->load);
 	} else {
+		fc_time_t lo = n->now > n->c.smooth_time ? n->now - n->c.smooth_time : 0;
+		fc_time_t from, span;
 		double sum = 0;
-		unsigned kept = 0;
 
-		n->window[(n->whead + n->wn) % WINDOW_SAMPLES].t = n->now;
-		n->window[(n->whead + n->wn) % WINDOW_SAMPLES].v = m;
-		if (n->wn < WINDOW_SAMPLES)
-			n->wn++;
-		else
-			n->whead = (n->whead + 1) % WINDOW_SAMPLES;
-		while (n->wn > 1 && n->window[n->whead].t + n->c.smooth_time <= n->now) {
+		if (n->wn == WINDOW_SAMPLES) {
+			n->wfrom = n->window[n->whead].t;
 			n->whead = (n->whead + 1) % WINDOW_SAMPLES;
 			n->wn--;
 		}
-		for (unsigned i = 0; i < n->wn; i++, kept++)
-			sum += n->window[(n->whead + i) % WINDOW_SAMPLES].v;
-		n->load = sum / kept;
+		n->window[(n->whead + n->wn) % WINDOW_SAMPLES].t = n->now;
+		n->window[(n->whead + n->wn) % WINDOW_SAMPLES].v = m;
+		n->wn++;
+		/* Samples that end before the window are out of it. */
+		while (n->window[n->whead].t <= lo) {
+			n->wfrom = n->window[n->whead].t;
+			n->whead = (n->whead + 1) % WINDOW_SAMPLES;
+			n->wn--;
+		}
+		from = n->wfrom;
+		for (unsigned i = 0; i < n->wn; i++) {
+			unsigned k = (n->whead + i) % WINDOW_SAMPLES;
+
+			sum += n->window[k].v * (double)(n->window[k].t - MAX(from, lo));
+			from = n->window[k].t;
+		}
+		/* Before the start, the load was 0; samples dropped for room
+		 * leave the mean to the time the others cover. */
+		span = n->wfrom > lo && n->wfrom != n->load_start ? n->now - n->wfrom :
+		       n->c.smooth_time;
+		n->load = sum / (double)span;
 	}
-	n->have_load = true;
 	n->load_t = n->now;
 	return n->load;
 }

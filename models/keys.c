@@ -174,7 +174,7 @@ static const struct key_def defs[] = {
 
 	/* The cooperation node of every server (web.policy = coop or redirect). */
 	{ "coop", "flash_threshold", KEY_REAL, 0, NULL, "0.8", ">0", "100", NULL,
-	  "load (largest of busy/workers, waiting/backlog, uplink use) that starts a flash crowd" },
+	  "smoothed load (the largest figure of load_form) above which a flash crowd starts" },
 	{ "coop", "low_water", KEY_REAL, 0, NULL, "0.5", ">0", "100", NULL,
 	  "hysteresis: load under which the node is calm" },
 	{ "coop", "smoothing", KEY_ENUM, 0, NULL, "ewma", NULL, NULL, fc_smoothing_names,
@@ -183,6 +183,8 @@ static const struct key_def defs[] = {
 	  "time constant (ewma) or length (window) of the smoothing" },
 	{ "coop", "load_interval", KEY_DURATION, 0, NULL, "1s", ">0s", NULL, NULL,
 	  "how often a server reports its load to its node" },
+	{ "coop", "load_form", KEY_ENUM, 0, NULL, "demand", NULL, NULL, web_load_form_names,
+	  "the figures a server reports, the load being the largest: demand, (busy + waiting)/workers and (uplink rate + bits/s of the own site redirected)/uplink, both above 1 in overload; paper, busy/workers, waiting/backlog and uplink rate/uplink, each at most 1 (seed 000's current value over limit)" },
 	{ "coop", "leave", KEY_ENUM, 0, NULL, "timer", NULL, NULL, fc_leave_names,
 	  "timer: leave the flash crowd after flash_hold (the paper); hysteresis: after calm_hold under low_water" },
 	{ "coop", "flash_hold", KEY_DURATION, 0, NULL, "30min", ">0s", NULL, NULL,
@@ -202,7 +204,7 @@ static const struct key_def defs[] = {
 	{ "coop", "redirect_share", KEY_RATIO, 0, NULL, "50%", "0", "1", NULL,
 	  "share of the origin's requests redirected in a flash crowd (fixed)" },
 	{ "coop", "target_load", KEY_REAL, 0, NULL, "0.7", ">0", "100", NULL,
-	  "load the origin aims to keep (feedback)" },
+	  "load the origin aims to keep (feedback: it redirects 1 - target_load/load of its requests, which needs load_form = demand to exceed 1)" },
 	{ "coop", "max_share", KEY_RATIO, 0, NULL, "90%", "0", "1", NULL,
 	  "share redirected at most (feedback)" },
 	{ "coop", "target", KEY_ENUM, 0, NULL, "round_robin", NULL, NULL,

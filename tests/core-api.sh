@@ -52,9 +52,13 @@ int main(void)
 		printf("%s\n", fc_strerror(rc));
 		return 1;
 	}
-	fc_node_report_load(n, FC_SEC, &load, 1);
-	while (fc_node_next_action(n, &a))
-		sends += a.type == FC_ACT_SEND;
+	/* 0.95 every second: the load, 0.95 (1 - e^(-t/10)), passes 0.8 at
+	 * 19 s and the node asks its one cooperator for help. */
+	for (int t = 1; t <= 30; t++) {
+		fc_node_report_load(n, (fc_time_t)t * FC_SEC, &load, 1);
+		while (fc_node_next_action(n, &a))
+			sends += a.type == FC_ACT_SEND;
+	}
 	printf("%s %d\n", fc_state_name(fc_node_state(n)), sends);
 	fc_node_free(n);
 	return 0;

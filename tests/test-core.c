@@ -7,6 +7,7 @@
  * time only.
  */
 #include <glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "flashcoop/core.h"
@@ -1360,6 +1361,123 @@ test_hysteresis(void)
 }
 
 static void
+tweak_ewma(struct fc_config *c, int i)
+{
+	(void)i;
+	c->smoothing = FC_SMOOTH_EWMA;
+	c->smooth_time = 10 * FC_SEC;
+	c->flash_threshold = 0.8;
+	c->share = FC_SHARE_FEEDBACK;
+	c->target_load = 0.8;
+	c->max_share = 0.9;
+}
+
+static void
+tweak_window(struct fc_config *c, int i)
+{
+	(void)i;
+	c->smooth_time = 10 * FC_SEC; /* smoothing = window (base_config) */
+	c->flash_threshold = 0.8;
+}
+
+/*
+ * The EWMA starts from 0 at the node's start (t = 0): a first report of
+ * load 1 at 1 s weighs 1 - e^(-1/10) = 0.0952, and one burst there, with
+ * load 0 after it, never reaches the threshold of 0.8.  A sustained load
+ * of 1 reported every second gives 1 - e^(-t/10), above 0.8 from
+ * t > 10 ln 5 = 16.09 s: FLASH at the report of 17 s, not 16 s.  Loads
+ * above 1 stay: 2 sustained for 100 s is 2 (1 - e^-10) = 1.99991, and
+ * share = feedback then redirects 1 - 0.8/1.99991 = 0.59998 of the
+ * requests.
+ */
+static void
+test_load_ewma(void)
+{
+	struct world *w = world_new(tweak_ewma);
+	int redirected = 0;
+
+	w->deliver = false;
+	load(w, 0, FC_SEC, 1.0);
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 1 - exp(-0.1), 1e-12);
+	for (int t = 2; t <= 120; t++) {
+		load(w, 0, (fc_time_t)t * FC_SEC, 0);
+		g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_LOW);
+	}
+	world_free(w);
+
+	w = world_new(tweak_ewma);
+	w->deliver = false;
+	for (int t = 1; t <= 16; t++)
+		load(w, 0, (fc_time_t)t * FC_SEC, 1.0);
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 1 - exp(-1.6), 1e-12);
+	g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_LOW);
+	load(w, 0, 17 * FC_SEC, 1.0);
+	g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_FLASH);
+	world_free(w);
+
+	w = world_new(tweak_ewma);
+	w->deliver = false;
+	for (int t = 1; t <= 100; t++)
+		load(w, 0, (fc_time_t)t * FC_SEC, 2.0);
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 2 * (1 - exp(-10)), 1e-9);
+	/* The same instant again weighs nothing. */
+	load(w, 0, 100 * FC_SEC, 0);
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 2 * (1 - exp(-10)), 1e-9);
+	for (int i = 0; i < 1000; i++)
+		redirected += route(w, 0, 100 * FC_SEC, 10, (uint64_t)i).kind == FC_ROUTE_REDIRECT;
+	g_assert_cmpint(redirected, >=, 599);
+	g_assert_cmpint(redirected, <=, 601);
+	world_free(w);
+}
+
+/*
+ * The window is the time-weighted mean of the last 10 s, the time before
+ * the start counting as 0: load 1 at 1 s is 1 s of 1 over 10 s, 0.1.
+ * Load 1 every second reaches 0.8 at 8 s (not above the threshold) and
+ * 0.9 at 9 s: FLASH there.  Uneven reports weigh the time they cover:
+ * 1 at 2 s (0..2 s), 0 at 10 s (2..10 s) is 2/10 = 0.2; 0.5 at 11 s keeps
+ * 1..2 s of the first, (1 + 0 + 0.5)/10 = 0.15.  A burst of 7.9 at the
+ * first report is 0.79, under the threshold, and gone after 11 s.
+ */
+static void
+test_load_window(void)
+{
+	struct world *w = world_new(tweak_window);
+
+	w->deliver = false;
+	load(w, 0, FC_SEC, 1.0);
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 0.1, 1e-12);
+	for (int t = 2; t <= 8; t++)
+		load(w, 0, (fc_time_t)t * FC_SEC, 1.0);
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 0.8, 1e-12);
+	g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_LOW);
+	load(w, 0, 9 * FC_SEC, 1.0);
+	g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_FLASH);
+	world_free(w);
+
+	w = world_new(tweak_window);
+	w->deliver = false;
+	load(w, 0, 2 * FC_SEC, 1.0);
+	load(w, 0, 10 * FC_SEC, 0);
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 0.2, 1e-12);
+	load(w, 0, 11 * FC_SEC, 0.5);
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 0.15, 1e-12);
+	load(w, 0, 11 * FC_SEC, 5.0); /* the same instant: no weight */
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 0.15, 1e-12);
+	world_free(w);
+
+	/* A burst of 7.9 at the first report is 0.79: no flash crowd. */
+	w = world_new(tweak_window);
+	w->deliver = false;
+	for (int t = 1; t <= 20; t++) {
+		load(w, 0, (fc_time_t)t * FC_SEC, t == 1 ? 7.9 : 0);
+		g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_LOW);
+	}
+	g_assert_cmpfloat_with_epsilon(fc_node_load(w->node[0]), 0, 1e-12);
+	world_free(w);
+}
+
+static void
 tweak_message_probes(struct fc_config *c, int i)
 {
 	(void)i;
@@ -1513,6 +1631,8 @@ main(int argc, char **argv)
 	g_test_add_func("/core/policy/feedback-spare", test_feedback_share);
 	g_test_add_func("/core/policy/predistribution", test_predistribution);
 	g_test_add_func("/core/policy/hysteresis", test_hysteresis);
+	g_test_add_func("/core/load/ewma", test_load_ewma);
+	g_test_add_func("/core/load/window", test_load_window);
 	g_test_add_func("/core/liveness/message-probes", test_message_probes);
 	g_test_add_func("/core/random-invariants", test_random);
 	return g_test_run();

@@ -73,6 +73,19 @@ web_object_bytes(const struct web *w, uint32_t site, uint64_t object)
 	return len;
 }
 
+uint64_t
+web_redirect_bytes(const struct web *w, uint32_t site, uint64_t object)
+{
+	const struct page *pg;
+
+	if (object == FC_WHOLE_SITE || object == TORRENT_OBJECT ||
+	    (object & (OBJECTS_PER_PAGE_MAX - 1)) != 0)
+		return web_object_bytes(w, site, object);
+	/* A page's objects lie one after another in the torrent. */
+	pg = &w->sites[site].pages[(object >> OBJECT_INDEX_BITS) % w->sites[site].npages];
+	return pg->offset[pg->n - 1] + pg->objects[pg->n - 1] - pg->offset[0];
+}
+
 /* Whether p holds bytes [off, off + len) of its torrent. */
 bool
 web_peer_covers(const struct web *w, const struct swarm_peer *p, uint64_t off, uint64_t len)

@@ -458,6 +458,10 @@ web_route(void *user, struct server *srv, struct server_conn *c,
 		*out = (struct server_reply){ .status = SERVER_REDIRECT, .location = r.address,
 					      .has_token = req->site == ws->idx };
 		memcpy(out->token, r.token, FC_TOKEN_LEN);
+		/* Demand the server sends away is still demand on it: the
+		 * feedback share is the excess of all of it. */
+		if (req->site == ws->idx)
+			ws->redirected_bytes += web_redirect_bytes(w, req->site, req->object);
 		break;
 	case FC_ROUTE_RESCUE:
 		if (!web_has_content(ws, req->site, req->object)) {
@@ -536,6 +540,43 @@ web_updown(void *user, struct server *srv, bool up, fc_time_t now)
 	}
 }
 
+double
+web_uplink_demand(const struct wserver *ws)
+{
+	return (net_link_load(ws->w->net, ws->up) + ws->redirected_bps) / ws->w->uplink_bps;
+}
+
+/*
+ * What a real server measures: its workers busy and the connections in
+ * its accept queue, the rate its uplink carries (interface counters) and
+ * the sizes of the objects it answered with a redirect (its access log).
+ * The demand form is flow-level: it sees the demand that reaches the
+ * server, not SYNs lost to a full backlog, and the uplink's served part
+ * at the rate the flows get, so an uplink that is full and redirects
+ * nothing reports 1; the excess shows in the workers' figure (the
+ * backlog fills), and once redirects start, what they send away counts.
+ */
+size_t
+web_load_figures(const struct wserver *ws, struct fc_load out[3])
+{
+	const struct web *w = ws->w;
+	size_t n = 0;
+
+	if (w->load_form == WEB_LOAD_DEMAND) {
+		out[n++] = (struct fc_load){ (double)server_busy(ws->srv) +
+					     server_waiting(ws->srv), w->sp.workers };
+		out[n++] = (struct fc_load){ web_uplink_demand(ws) * w->uplink_bps,
+					     w->uplink_bps };
+		return n;
+	}
+	out[n++] = (struct fc_load){ server_busy(ws->srv), w->sp.workers };
+	if (w->sp.backlog)
+		out[n++] = (struct fc_load){ server_waiting(ws->srv), w->sp.backlog };
+	/* The uplink: bits per second over its capacity. */
+	out[n++] = (struct fc_load){ net_link_load(w->net, ws->up), w->uplink_bps };
+	return n;
+}
+
 void
 web_report_loads(struct engine *e, void *data, fc_time_t now)
 {
@@ -544,15 +585,14 @@ web_report_loads(struct engine *e, void *data, fc_time_t now)
 	for (unsigned i = 0; i < w->nservers; i++) {
 		struct wserver *ws = &w->servers[i];
 		struct fc_load loads[3];
-		size_t n = 0;
+		size_t n;
 
+		ws->redirected_bps = (double)(ws->redirected_bytes - ws->redirected_last) * 8 /
+				     fc_time_to_sec(w->load_interval);
+		ws->redirected_last = ws->redirected_bytes;
 		if (!ws->node || !server_up(ws->srv))
 			continue;
-		loads[n++] = (struct fc_load){ server_busy(ws->srv), w->sp.workers };
-		if (w->sp.backlog)
-			loads[n++] = (struct fc_load){ server_waiting(ws->srv), w->sp.backlog };
-		/* The uplink: bits per second over its capacity. */
-		loads[n++] = (struct fc_load){ net_link_load(w->net, ws->up), w->uplink_bps };
+		n = web_load_figures(ws, loads);
 		fc_node_report_load(ws->node, now, loads, n);
 		drain(ws);
 	}

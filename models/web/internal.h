@@ -157,12 +157,17 @@ struct wserver {
 	uint32_t joins;        /* swarm joins so far, for peer ids */
 	/* Counts at the last sample. */
 	struct server_counts last;
-	struct rec_vector *v[9];
+	struct rec_vector *v[10];
 	enum fc_state state;
+	/* Bytes of the own site redirected elsewhere (web_redirect_bytes()),
+	 * since the start and at the last load report, and their rate over
+	 * the last load interval, bits per second (web_load_figures()). */
+	uint64_t redirected_bytes, redirected_last;
+	double redirected_bps;
 };
 
 enum { V_CONN, V_SERVED, V_REDIRECTED, V_DROPPED, V_BUSY, V_BACKLOG, V_LOAD,
-       V_UPLINK, V_STATE };
+       V_UPLINK, V_UPLINK_DEMAND, V_STATE };
 
 /* A client's visit. */
 struct visit {
@@ -228,6 +233,7 @@ struct web {
 	struct server_params sp;
 	struct client_params cp;
 	fc_time_t server_latency, sample_interval, load_interval;
+	enum web_load_form load_form;
 	double uplink_bps;
 	double other_rate;
 	struct arrivals *flash;
@@ -285,6 +291,10 @@ void web_estimate(const struct scenario *sc, fc_time_t end, struct budget *b);
 struct wserver *web_server_at(struct web *w, uint32_t address);
 char *web_content_key(uint32_t site, uint64_t object);
 uint64_t web_object_bytes(const struct web *w, uint32_t site, uint64_t object);
+/* The bytes a redirect of object sends away: the object's, and for a
+ * page's HTML its embedded objects' too, since the client fetches them
+ * from the server that sent it the HTML (client.h). */
+uint64_t web_redirect_bytes(const struct web *w, uint32_t site, uint64_t object);
 /* Where ws is in the swarm of (site, object), or NULL. */
 struct speer *web_speer_of(const struct wserver *ws, uint32_t site, uint64_t object);
 bool web_peer_covers(const struct web *w, const struct swarm_peer *p, uint64_t off, uint64_t len);
@@ -314,6 +324,15 @@ void web_unheld(void *user, struct server *srv, struct server_conn *c);
 void web_sent(void *user, struct server *srv, const struct server_request *req,
 	      uint64_t bytes, bool complete);
 void web_updown(void *user, struct server *srv, bool up, fc_time_t now);
+/*
+ * The load figures of ws now, as [coop] load_form says (web.h), into
+ * out[0..3); returns how many.  web_report_loads() gives them to the
+ * node every [coop] load_interval.
+ */
+size_t web_load_figures(const struct wserver *ws, struct fc_load out[3]);
+/* The uplink's figure of demand: (rate carried + own-site bits redirected
+ * per second over the last load interval) / capacity. */
+double web_uplink_demand(const struct wserver *ws);
 void web_report_loads(struct engine *e, void *data, fc_time_t now);
 
 /* ---- Visits (visit.c) ---- */

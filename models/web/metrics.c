@@ -12,7 +12,23 @@
 #include <gsl/gsl_statistics_double.h>
 
 static const char *const vnames[] = { "connections", "served", "redirected", "dropped",
-				      "busy", "backlog", "load", "uplink_use", "state" };
+				      "busy", "backlog", "load", "uplink_use",
+				      "uplink_demand", "state" };
+
+G_STATIC_ASSERT(G_N_ELEMENTS(vnames) == V_STATE + 1);
+
+/* The largest of the figures the server reports (or would report) now. */
+static double
+load_sample(const struct wserver *ws)
+{
+	struct fc_load f[3];
+	size_t n = web_load_figures(ws, f);
+	double m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		m = MAX(m, f[i].value / f[i].limit);
+	return m;
+}
 
 /* Replicas of site 0, its swarms, and who sent how much since the last
  * sample. */
@@ -85,9 +101,10 @@ web_sample(struct engine *e, void *data, fc_time_t now)
 		rec_vector_add(ws->v[V_BUSY], now, server_busy(ws->srv));
 		rec_vector_add(ws->v[V_BACKLOG], now, server_waiting(ws->srv));
 		rec_vector_add(ws->v[V_LOAD], now, ws->node ? fc_node_load(ws->node) :
-			       (double)server_busy(ws->srv) / w->sp.workers);
+			       load_sample(ws));
 		rec_vector_add(ws->v[V_UPLINK], now, net_link_load(w->net, ws->up) /
 			       w->uplink_bps);
+		rec_vector_add(ws->v[V_UPLINK_DEMAND], now, web_uplink_demand(ws));
 		ws->last = *c;
 	}
 	if (w->swarm)

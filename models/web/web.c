@@ -219,6 +219,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->server_latency = scenario_duration(sc, "web", "latency");
 	w->sample_interval = scenario_duration(sc, "web", "sample_interval");
 	w->load_interval = scenario_duration(sc, "coop", "load_interval");
+	w->load_form = scenario_enum(sc, "coop", "load_form");
 	w->uplink_bps = (double)scenario_rate(sc, "web", "uplink");
 	w->other_rate = scenario_real(sc, "clients", "other_sites");
 	w->down_median = (double)scenario_rate(sc, "clients", "downlink_median");
@@ -556,6 +557,10 @@ const struct fc_enum_name web_predistribution_names[] = {
 	{ "ready", WEB_PREDISTRIBUTION_READY },
 	{ "bittorrent", WEB_PREDISTRIBUTION_BITTORRENT },
 	{ NULL, 0 },
+};
+
+const struct fc_enum_name web_load_form_names[] = {
+	{ "demand", WEB_LOAD_DEMAND }, { "paper", WEB_LOAD_PAPER }, { NULL, 0 },
 };
 
 const struct fc_enum_name web_transport_names[] = {

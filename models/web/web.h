@@ -41,6 +41,18 @@ extern const struct fc_enum_name web_predistribution_names[];
 enum web_transport { WEB_TRANSPORT_BITTORRENT, WEB_TRANSPORT_HTTP };
 extern const struct fc_enum_name web_transport_names[];
 
+/*
+ * [coop] load_form: the figures a server reports to its node.  demand:
+ * connections wanting a worker (busy + waiting) over MaxRequestWorkers,
+ * and the bits per second asked of the uplink (what it carries plus what
+ * the server redirected of its own site) over its capacity; both exceed 1
+ * in overload.  paper: busy over MaxRequestWorkers, waiting over the
+ * backlog, uplink rate over capacity (seed 000's "current value over
+ * limit"), each at most 1.
+ */
+enum web_load_form { WEB_LOAD_DEMAND, WEB_LOAD_PAPER };
+extern const struct fc_enum_name web_load_form_names[];
+
 /* The web traffic, for a world. */
 extern const struct traffic_type web_traffic;
 

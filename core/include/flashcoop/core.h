@@ -123,7 +123,10 @@ enum fc_leave {
 /* How much of the own site's traffic is redirected in FLASH. */
 enum fc_share {
 	FC_SHARE_FIXED,    /* redirect_share of the requests (the paper) */
-	FC_SHARE_FEEDBACK, /* the excess above target_load: 1 - target/load */
+	FC_SHARE_FEEDBACK, /* the excess above target_load: 1 - target/load;
+			      load must be a figure of demand that counts the
+			      requests redirected (struct fc_load), or the
+			      redirects lower the load the share comes from */
 };
 
 /* To whom a redirected request goes. */
@@ -374,20 +377,34 @@ int fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t
 /* Frees it; accepts NULL. */
 void fc_node_free(struct fc_node *n);
 
-/* One figure the host measures against its configured limit. */
+/*
+ * One figure the host measures against its configured limit.  The value
+ * may exceed the limit: a figure of demand (connections wanting a worker,
+ * busy plus waiting, over MaxRequestWorkers; bits per second asked of the
+ * uplink over its capacity) says by how much the server is overloaded,
+ * which share = feedback needs to redirect the excess.  A figure of use
+ * (busy workers over MaxRequestWorkers, the paper's "current value over
+ * limit") stays at most 1.  The host chooses; the node only takes ratios.
+ */
 struct fc_load {
 	double value, limit; /* busy workers and MaxRequestWorkers, say */
 };
 
 /*
- * Reports the current load figures; the load is the largest value/limit
- * ratio, smoothed.  Crossing flash_threshold enters FLASH: help requests
- * go to every cooperator believed up, and redirects start.
+ * Reports the current load figures, as they were over the time since the
+ * last report (or since the node started); the sample is the largest
+ * value/limit ratio, and the load is the samples smoothed (smoothing,
+ * smooth_time) from a load of 0 at the node's start: a first sample
+ * weighs only the time it covers, and a report at the same instant as the
+ * last weighs nothing.  Loads above 1 are kept as they are.  A smoothed
+ * load above flash_threshold enters FLASH: help requests go to every
+ * cooperator believed up, and redirects start.  FC_ERR_INVAL for a limit
+ * not above 0, a negative value, or one not finite.
  */
 int fc_node_report_load(struct fc_node *n, fc_time_t now, const struct fc_load *loads,
 			size_t count);
 
-/* The smoothed load (0 before the first report). */
+/* The smoothed load (0 until a report covers some time). */
 double fc_node_load(const struct fc_node *n);
 
 /*
