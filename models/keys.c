@@ -230,6 +230,18 @@ static const struct key_def defs[] = {
 	{ "coop", "copy_limit", KEY_SIZE, 0, NULL, "1GB", NULL, NULL, NULL,
 	  "predistributed: cooperators accept copies of sites up to this size" },
 
+	/* Faults on demand (run.model = web). */
+	{ "faults", "crash", KEY_ENUM, 0, NULL, "none", NULL, NULL, web_crash_names,
+	  "servers that crash at crash_at, whatever their load: none; origin; cooperator (crash_cooperator); cooperators (the first crash_share of them); a crash loses what the server holds and its node's state, as an overload crash does" },
+	{ "faults", "crash_at", KEY_DURATION, 0, NULL, "5min", NULL, NULL, NULL,
+	  "when the servers crash, before the run ends" },
+	{ "faults", "crash_for", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL,
+	  "how long they stay down, then reboot with a fresh node (0s: for the rest of the run)" },
+	{ "faults", "crash_cooperator", KEY_COUNT, 0, "servers", "1", "1", "500", NULL,
+	  "crash = cooperator: which one, 1 to [web] cooperators (entity server.N)" },
+	{ "faults", "crash_share", KEY_RATIO, 0, NULL, "50%", ">0", "1", NULL,
+	  "crash = cooperators: the share of them that crash, servers 1 to floor(share x cooperators)" },
+
 	/* BitTorrent, wherever swarms run (run.model = swarm or web). */
 	{ "bittorrent", "piece_size", KEY_SIZE, 0, NULL, "256KiB", "1B", "1GiB", NULL,
 	  "size of a piece, the unit peers request and trade; at most 64 blocks, hence 1 GiB, and a torrent has fewer than 2^32 pieces (they are numbered in 32 bits)" },

@@ -10,6 +10,7 @@
  *   content.c  sites, objects, torrents and the replicas servers hold
  *   visit.c    clients' visits over HTTP and BitTorrent, and arrivals
  *   metrics.c  samples and summaries
+ *   faults.c   faults on demand: servers crashed at a given time
  *
  * Nothing outside models/web/ includes it.
  */
@@ -273,6 +274,9 @@ struct web {
 	struct rec_vector *v_rep_servers, *v_rep_objects, *v_rep_clients, *v_seeds,
 			  *v_leechers, *v_bytes[3][2];
 	uint64_t last_http[2], last_bt[3];
+	/* [faults]: servers first..first+count-1 crash, for crash_for (0:
+	 * for good). */
+	struct { unsigned first, count; fc_time_t crash_for; } fault;
 };
 
 /* ---- Building the model (web.c) ---- */
@@ -334,6 +338,15 @@ size_t web_load_figures(const struct wserver *ws, struct fc_load out[3]);
  * per second over the last load interval) / capacity. */
 double web_uplink_demand(const struct wserver *ws);
 void web_report_loads(struct engine *e, void *data, fc_time_t now);
+
+/* ---- Faults on demand (faults.c) ---- */
+
+/* The [faults] keys against the rest of the scenario (traffic check). */
+gboolean web_faults_check(const struct scenario *sc, GError **err);
+/* Warns about [faults] keys that the other values make useless. */
+void web_faults_warn(const struct scenario *sc, GPtrArray *warnings);
+/* Schedules the faults, once the servers exist. */
+void web_faults_start(struct web *w, const struct scenario *sc);
 
 /* ---- Visits (visit.c) ---- */
 

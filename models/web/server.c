@@ -15,6 +15,7 @@ struct server {
 	bool up;
 	fc_time_t full_since;    /* the backlog has been full since; NEVER if not */
 	engine_event crash_ev, reboot_ev;
+	fc_time_t back_at;       /* down: when reboot_ev brings it back */
 	struct server_router router;
 	struct server_counts n;
 };
@@ -314,14 +315,14 @@ reboot(struct engine *e, void *data, fc_time_t now)
 		srv->router.updown(srv->router.user, srv, true, now);
 }
 
-/* Overloaded for crash_after: everything it holds is lost. */
+/* Down now, everything it holds lost; back after back_after (NEVER: not). */
 static void
-crash(struct engine *e, void *data, fc_time_t now)
+go_down(struct server *srv, fc_time_t now, fc_time_t back_after)
 {
-	struct server *srv = data;
+	struct engine *e = srv->e;
 	g_autoptr(GPtrArray) lost = g_ptr_array_new();
 
-	(void)e;
+	engine_cancel(e, srv->crash_ev);
 	srv->crash_ev = 0;
 	srv->up = false;
 	srv->n.crashes++;
@@ -350,7 +351,9 @@ crash(struct engine *e, void *data, fc_time_t now)
 		g_ptr_array_add(lost, c);
 	}
 	g_ptr_array_set_size(srv->active, 0);
-	srv->reboot_ev = engine_schedule(e, srv->p.reboot_delay, reboot, srv);
+	srv->back_at = fc_time_add(now, back_after);
+	if (back_after != FC_TIME_NEVER)
+		srv->reboot_ev = engine_schedule(e, back_after, reboot, srv);
 	if (srv->router.updown)
 		srv->router.updown(srv->router.user, srv, false, now);
 	for (guint i = 0; i < lost->len; i++) {
@@ -359,6 +362,36 @@ crash(struct engine *e, void *data, fc_time_t now)
 		c->srv = NULL;
 		c->ops->end(c, SERVER_END_CRASH, now);
 	}
+}
+
+/* Overloaded for crash_after: everything it holds is lost. */
+static void
+crash(struct engine *e, void *data, fc_time_t now)
+{
+	struct server *srv = data;
+
+	(void)e;
+	srv->crash_ev = 0;
+	go_down(srv, now, srv->p.reboot_delay);
+}
+
+void
+server_crash(struct server *srv, fc_time_t down_for)
+{
+	fc_time_t now = engine_now(srv->e);
+
+	if (srv->up) {
+		go_down(srv, now, down_for);
+		return;
+	}
+	/* Down already: it comes back when the later of the two says. */
+	if (fc_time_add(now, down_for) <= srv->back_at)
+		return;
+	engine_cancel(srv->e, srv->reboot_ev);
+	srv->reboot_ev = 0;
+	srv->back_at = fc_time_add(now, down_for);
+	if (down_for != FC_TIME_NEVER)
+		srv->reboot_ev = engine_schedule(srv->e, down_for, reboot, srv);
 }
 
 unsigned

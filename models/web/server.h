@@ -164,6 +164,14 @@ void server_resume(struct server_conn *c);
  * (CPU and transfer stop); no callback follows. */
 void server_abort(struct server_conn *c);
 
+/*
+ * A crash on demand, now: as an overload crash, everything the server
+ * holds is lost and the router is told (updown); it comes back after
+ * down_for, or never for FC_TIME_NEVER.  A server already down stays down
+ * until the later of its reboot and now + down_for.  Counted in crashes.
+ */
+void server_crash(struct server *srv, fc_time_t down_for);
+
 /* Now: workers busy, connections in the backlog, whether it is up. */
 unsigned server_busy(const struct server *srv);
 unsigned server_waiting(const struct server *srv);

@@ -93,6 +93,8 @@ web_check(const struct scenario *sc, GError **err)
 	    scenario_enum(sc, "web", "policy") == WEB_POLICY_COOP)
 		return scenario_invalid(sc, err, "web", "latency",
 					"the cooperation nodes need a latency above 0s");
+	if (!web_faults_check(sc, err))
+		return FALSE;
 	/* A site's torrent is as large as its pages are drawn, which is
 	 * known only when the model is built. */
 	return swarm_config_check(sc, 0, err);
@@ -335,6 +337,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		web_add_copies(ws);
 	}
 	web_metrics_new(w);
+	web_faults_start(w, sc);
 	if (w->policy == WEB_POLICY_COOP || w->policy == WEB_POLICY_REDIRECT) {
 		for (unsigned i = 0; i < w->nservers; i++)
 			web_node_start(&w->servers[i]);
@@ -459,6 +462,7 @@ web_warn(const struct scenario *sc, GPtrArray *warnings)
 	if (scenario_duration(sc, "web", "crash_after") == 0)
 		scenario_warn_if_set(sc, warnings, "web", "reboot_delay",
 				     "[web] crash_after is 0s: servers never crash");
+	web_faults_warn(sc, warnings);
 	if (policy != WEB_POLICY_COOP)
 		scenario_warn_if_set(sc, warnings, "clients", "bittorrent",
 				     "BitTorrent clients need [web] policy = coop, "
@@ -525,7 +529,7 @@ web_warn(const struct scenario *sc, GPtrArray *warnings)
 
 /* The groups the web traffic reads; [bittorrent] for its swarms. */
 static const char *const web_groups[] = {
-	"web", "site", "clients", "dns", "coop", "bittorrent", NULL,
+	"web", "site", "clients", "dns", "coop", "faults", "bittorrent", NULL,
 };
 
 /* The web traffic: servers, their cooperation, clients, BitTorrent. */

@@ -53,6 +53,15 @@ extern const struct fc_enum_name web_transport_names[];
 enum web_load_form { WEB_LOAD_DEMAND, WEB_LOAD_PAPER };
 extern const struct fc_enum_name web_load_form_names[];
 
+/* [faults] crash: which servers crash on demand. */
+enum web_crash {
+	WEB_CRASH_NONE,
+	WEB_CRASH_ORIGIN,
+	WEB_CRASH_COOPERATOR,  /* [faults] crash_cooperator */
+	WEB_CRASH_COOPERATORS, /* the first [faults] crash_share of them */
+};
+extern const struct fc_enum_name web_crash_names[];
+
 /* The web traffic, for a world. */
 extern const struct traffic_type web_traffic;
 
