@@ -81,6 +81,25 @@ test_expect_success 'a share of the cooperators: the first floor(share x 5) cras
 		"server.4 crash 100, server.4 reboot 130"
 EOT
 
+# Per role: the origin alone gets 20 workers and a 1 Gbit/s uplink (the
+# crowd, 40 Mbit/s, then uses 4% of it), or is spared by crash_after.
+test_expect_success 'per role: the origin has its own workers and uplink, and crash_after spares a role' - <<-\EOT
+	q="SELECT (SELECT value FROM scalar WHERE entity = 'origin' AND name = 'crashes'),
+	  (SELECT max(d.value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	   WHERE v.entity = 'server.0' AND v.name = 'busy'),
+	  (SELECT max(d.value) < 0.1 FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	   WHERE v.entity = 'server.0' AND v.name = 'uplink_use')" &&
+	"$FLASHCOOP" run "$web" -q --set web.policy=none --set web.crash_after=5s -o all.db 2>/dev/null &&
+	test_sql all.db "$q" "1.0|150.0|0" &&
+	"$FLASHCOOP" run "$web" -q --set web.policy=none --set web.crash_after=5s \
+		--set web.crash_roles=cooperators -o spared.db 2>/dev/null &&
+	test_sql spared.db "$q" "0.0|150.0|0" &&
+	"$FLASHCOOP" run "$web" -q --set web.policy=none --set web.origin_workers=20 \
+		--set web.origin_uplink=1Gbit/s -o big.db 2>/dev/null &&
+	test_sql big.db "$q" "0.0|20.0|1" &&
+	test_sql big.db "SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'" 1.0
+EOT
+
 test_expect_success 'a fault key with crash = none is warned about' '
 	"$FLASHCOOP" run "$web" -q --set faults.crash_at=100s -o warn.db 2>err &&
 	grep -q "crash_at has no effect: \[faults\] crash is none" err

@@ -543,7 +543,7 @@ web_updown(void *user, struct server *srv, bool up, fc_time_t now)
 double
 web_uplink_demand(const struct wserver *ws)
 {
-	return (net_link_load(ws->w->net, ws->up) + ws->redirected_bps) / ws->w->uplink_bps;
+	return (net_link_load(ws->w->net, ws->up) + ws->redirected_bps) / ws->uplink_bps;
 }
 
 /*
@@ -564,16 +564,16 @@ web_load_figures(const struct wserver *ws, struct fc_load out[3])
 
 	if (w->load_form == WEB_LOAD_DEMAND) {
 		out[n++] = (struct fc_load){ (double)server_busy(ws->srv) +
-					     server_waiting(ws->srv), w->sp.workers };
-		out[n++] = (struct fc_load){ web_uplink_demand(ws) * w->uplink_bps,
-					     w->uplink_bps };
+					     server_waiting(ws->srv), ws->sp.workers };
+		out[n++] = (struct fc_load){ web_uplink_demand(ws) * ws->uplink_bps,
+					     ws->uplink_bps };
 		return n;
 	}
-	out[n++] = (struct fc_load){ server_busy(ws->srv), w->sp.workers };
-	if (w->sp.backlog)
-		out[n++] = (struct fc_load){ server_waiting(ws->srv), w->sp.backlog };
+	out[n++] = (struct fc_load){ server_busy(ws->srv), ws->sp.workers };
+	if (ws->sp.backlog)
+		out[n++] = (struct fc_load){ server_waiting(ws->srv), ws->sp.backlog };
 	/* The uplink: bits per second over its capacity. */
-	out[n++] = (struct fc_load){ net_link_load(w->net, ws->up), w->uplink_bps };
+	out[n++] = (struct fc_load){ net_link_load(w->net, ws->up), ws->uplink_bps };
 	return n;
 }
 

@@ -156,6 +156,9 @@ struct wserver {
 	GTree *speers;         /* torrent id -> struct speer, in id order */
 	bool *copied;          /* per site: its copy is complete (predistribution) */
 	uint32_t joins;        /* swarm joins so far, for peer ids */
+	/* Its own settings: the cooperators' or the origin's ([web]). */
+	struct server_params sp;
+	double uplink_bps;
 	/* Counts at the last sample. */
 	struct server_counts last;
 	struct rec_vector *v[10];
@@ -231,11 +234,10 @@ struct web {
 	unsigned nservers;
 	struct wserver *servers;
 	struct site *sites;
-	struct server_params sp;
+	struct server_params sp;  /* the cooperators'; each server has its own */
 	struct client_params cp;
 	fc_time_t server_latency, sample_interval, load_interval;
 	enum web_load_form load_form;
-	double uplink_bps;
 	double other_rate;
 	struct arrivals *flash;
 	struct rng_stream arrivals_rng, others_rng;

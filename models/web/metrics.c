@@ -103,7 +103,7 @@ web_sample(struct engine *e, void *data, fc_time_t now)
 		rec_vector_add(ws->v[V_LOAD], now, ws->node ? fc_node_load(ws->node) :
 			       load_sample(ws));
 		rec_vector_add(ws->v[V_UPLINK], now, net_link_load(w->net, ws->up) /
-			       w->uplink_bps);
+			       ws->uplink_bps);
 		rec_vector_add(ws->v[V_UPLINK_DEMAND], now, web_uplink_demand(ws));
 		ws->last = *c;
 	}

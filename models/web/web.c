@@ -160,6 +160,30 @@ node_config(struct web *w, const struct scenario *sc)
 
 static void web_destroy(void *data);
 
+/*
+ * The settings of server ws by its role: the origin's MaxRequestWorkers
+ * and uplink where [web] origin_workers and origin_uplink are not 0, and
+ * crash_after only for the roles [web] crash_roles names.
+ */
+static void
+server_role_params(struct wserver *ws, const struct scenario *sc)
+{
+	bool origin = ws->idx == 0;
+	int roles = scenario_enum(sc, "web", "crash_roles");
+	uint64_t workers = scenario_count(sc, "web", "origin_workers");
+	uint64_t uplink = scenario_rate(sc, "web", "origin_uplink");
+
+	ws->sp = ws->w->sp;
+	ws->uplink_bps = (double)scenario_rate(sc, "web", "uplink");
+	if (origin && workers)
+		ws->sp.workers = (unsigned)workers;
+	if (origin && uplink)
+		ws->uplink_bps = (double)uplink;
+	if ((origin && roles == WEB_CRASH_ROLES_COOPERATORS) ||
+	    (!origin && roles == WEB_CRASH_ROLES_ORIGIN))
+		ws->sp.crash_after = 0;
+}
+
 struct arrivals *
 web_flash_arrivals(const struct scenario *sc, GError **err)
 {
@@ -222,7 +246,6 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->sample_interval = scenario_duration(sc, "web", "sample_interval");
 	w->load_interval = scenario_duration(sc, "coop", "load_interval");
 	w->load_form = scenario_enum(sc, "coop", "load_form");
-	w->uplink_bps = (double)scenario_rate(sc, "web", "uplink");
 	w->other_rate = scenario_real(sc, "clients", "other_sites");
 	w->down_median = (double)scenario_rate(sc, "clients", "downlink_median");
 	w->down_sigma = scenario_real(sc, "clients", "downlink_sigma");
@@ -322,11 +345,12 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		ws->idx = i;
 		ws->address = i + 1;
 		ws->router = world_place(world, "server-router", i);
-		ws->up = net_link_add(w->net, scenario_rate(sc, "web", "uplink"));
+		server_role_params(ws, sc);
+		ws->up = net_link_add(w->net, (uint64_t)ws->uplink_bps);
 		ws->down = net_link_add(w->net, scenario_rate(sc, "web", "downlink"));
 		rng_stream_init(&ws->cpu, ctx->seed, ctx->replication, "server-cpu", i);
 		rng_stream_init(&ws->node_rng, ctx->seed, ctx->replication, "node", i);
-		ws->srv = server_new(w->e, w->net, ws->up, &w->sp, &ws->cpu);
+		ws->srv = server_new(w->e, w->net, ws->up, &ws->sp, &ws->cpu);
 		server_set_router(ws->srv, &(struct server_router){ web_route, web_updown, web_unheld,
 								   ws, web_sent });
 		ws->have = g_hash_table_new_full(sim_hash_str, g_str_equal, g_free, NULL);
@@ -459,9 +483,12 @@ web_warn(const struct scenario *sc, GPtrArray *warnings)
 			scenario_warn_if_set(sc, warnings, "clients", profile[i],
 					     "[clients] arrival is trace, not profile");
 	}
-	if (scenario_duration(sc, "web", "crash_after") == 0)
+	if (scenario_duration(sc, "web", "crash_after") == 0) {
 		scenario_warn_if_set(sc, warnings, "web", "reboot_delay",
 				     "[web] crash_after is 0s: servers never crash");
+		scenario_warn_if_set(sc, warnings, "web", "crash_roles",
+				     "[web] crash_after is 0s: servers never crash");
+	}
 	web_faults_warn(sc, warnings);
 	if (policy != WEB_POLICY_COOP)
 		scenario_warn_if_set(sc, warnings, "clients", "bittorrent",
@@ -560,6 +587,13 @@ const struct fc_enum_name web_arrival_names[] = {
 const struct fc_enum_name web_predistribution_names[] = {
 	{ "ready", WEB_PREDISTRIBUTION_READY },
 	{ "bittorrent", WEB_PREDISTRIBUTION_BITTORRENT },
+	{ NULL, 0 },
+};
+
+const struct fc_enum_name web_crash_roles_names[] = {
+	{ "all", WEB_CRASH_ROLES_ALL },
+	{ "origin", WEB_CRASH_ROLES_ORIGIN },
+	{ "cooperators", WEB_CRASH_ROLES_COOPERATORS },
 	{ NULL, 0 },
 };
 

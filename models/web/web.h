@@ -53,6 +53,10 @@ extern const struct fc_enum_name web_transport_names[];
 enum web_load_form { WEB_LOAD_DEMAND, WEB_LOAD_PAPER };
 extern const struct fc_enum_name web_load_form_names[];
 
+/* [web] crash_roles: the servers that crash_after applies to. */
+enum web_crash_roles { WEB_CRASH_ROLES_ALL, WEB_CRASH_ROLES_ORIGIN, WEB_CRASH_ROLES_COOPERATORS };
+extern const struct fc_enum_name web_crash_roles_names[];
+
 /* [faults] crash: which servers crash on demand. */
 enum web_crash {
 	WEB_CRASH_NONE,
