@@ -247,6 +247,10 @@ static const struct key_def defs[] = {
 	  "crash = cooperator: which one, 1 to [web] cooperators (entity server.N)" },
 	{ "faults", "crash_share", KEY_RATIO, 0, NULL, "50%", ">0", "1", NULL,
 	  "crash = cooperators: the share of them that crash, servers 1 to floor(share x cooperators)" },
+	{ "faults", "dns_down_at", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL,
+	  "the DNS authority stops answering at this time (with dns_down_for): resolvers without a valid cached answer get none, dynamic updates wait until it is back" },
+	{ "faults", "dns_down_for", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL,
+	  "how long the DNS authority is down (0s: never)" },
 
 	/* BitTorrent, wherever swarms run (run.model = swarm or web). */
 	{ "bittorrent", "piece_size", KEY_SIZE, 0, NULL, "256KiB", "1B", "1GiB", NULL,

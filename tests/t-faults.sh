@@ -100,6 +100,38 @@ test_expect_success 'per role: the origin has its own workers and uplink, and cr
 	test_sql big.db "SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'" 1.0
 EOT
 
+# sum DB NAME FROM TO: the site.0 series NAME summed over the samples of
+# (FROM, TO] seconds.
+sum() {
+	sqlite3 -batch "$1" "SELECT sum(d.value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	  WHERE v.entity = 'site.0' AND v.name = '$2' AND d.t_ns > $3e9 AND d.t_ns <= $4e9"
+}
+
+# The DNS authority down from 100 s to 160 s: resolvers whose answers
+# (TTL 60 s) expire get none, and their clients fail; those still holding
+# an answer get their pages.  No page fails outside the outage.
+test_expect_success 'the DNS authority down for 60 s: lookups that miss the caches fail, only then' - <<-\EOT
+	"$FLASHCOOP" run "$web" -q --set clients.shock=1 --set clients.baseline=2 \
+		--set web.sample_interval=10s --set faults.dns_down_at=100s \
+		--set faults.dns_down_for=60s -o dns.db &&
+	test_sql dns.db "SELECT t_ns, kind FROM event_log WHERE entity = 'dns' ORDER BY seq" \
+		"100000000000|down
+160000000000|up" &&
+	test_expr "$(sum dns.db pages_failed 100 160) > 20 && $(sum dns.db pages_ok 100 160) > 0" &&
+	test_sql dns.db "SELECT sum(d.value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	  WHERE v.entity = 'site.0' AND v.name = 'pages_failed' AND (d.t_ns <= 100e9 OR d.t_ns > 170e9)" 0.0 &&
+	test_sql dns.db "SELECT value > 0 FROM scalar WHERE entity = 'all' AND name = 'dns_failed_queries'" 1
+EOT
+
+# The rescuers' updates of 327 s + 1 ns wait for the authority, back at 400 s.
+test_expect_success '... and dynamic updates sent while it is down take effect when it is back' - <<-\EOT
+	"$FLASHCOOP" run "$web" -q $calm --set faults.dns_down_at=320s --set faults.dns_down_for=80s \
+		-o dnscrash.db &&
+	test_sql dnscrash.db "SELECT min(t_ns), max(value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	  WHERE v.entity = 'site.0' AND v.name = 'dns_records' AND t_ns > 0" "400000000000|6.0" &&
+	test_expr "$(sum dnscrash.db pages_ok 300 400) == 0 && $(success dnscrash.db 450 600) > 0.7"
+EOT
+
 test_expect_success 'a fault key with crash = none is warned about' '
 	"$FLASHCOOP" run "$web" -q --set faults.crash_at=100s -o warn.db 2>err &&
 	grep -q "crash_at has no effect: \[faults\] crash is none" err

@@ -88,11 +88,49 @@ test_free_pending(void)
 	engine_free(e);
 }
 
+/*
+ * The authority down in [100 s, 150 s): a resolver holding an answer
+ * (asked at 90 s, TTL 60 s) keeps using it; one without gets none and
+ * caches nothing, so it asks again and gets an answer at 150 s; an update
+ * sent at 120 s (delay 2 s) takes effect at 150 s, when the authority is
+ * back.
+ */
+static void
+test_outage(void)
+{
+	struct engine *e = engine_new(NULL);
+	const struct dns_params p = { .ttl = 60 * FC_SEC, .update_delay = 2 * FC_SEC,
+				      .sticky_hold = 60 * FC_SEC, .resolvers = 2 };
+	const uint32_t origin[] = { 1 };
+	struct dns *d = dns_new(e, &p, 1, origin, NULL);
+	const uint32_t *rr;
+	bool cached;
+
+	dns_set_down(d, 100 * FC_SEC, 150 * FC_SEC);
+	g_assert_cmpuint(at(e, d, 90 * FC_SEC, 0, &cached), ==, 1);
+	g_assert_cmpuint(at(e, d, 100 * FC_SEC, 1, &cached), ==, 0);
+	g_assert_false(cached);
+	g_assert_cmpuint(at(e, d, 110 * FC_SEC, 0, &cached), ==, 1);
+	g_assert_true(cached);
+	engine_run_until(e, 120 * FC_SEC);
+	dns_add(d, 0, 2);
+	g_assert_cmpuint(at(e, d, 149 * FC_SEC, 1, &cached), ==, 0);
+	g_assert_cmpuint(dns_records(d, 0, &rr), ==, 1);
+	g_assert_cmpuint(at(e, d, 150 * FC_SEC, 0, &cached), ==, 1); /* expired at 150 s */
+	g_assert_false(cached);
+	g_assert_cmpuint(dns_records(d, 0, &rr), ==, 2);
+	g_assert_cmpuint(at(e, d, 150 * FC_SEC, 1, &cached), !=, 0);
+	g_assert_cmpuint(dns_failed_queries(d), ==, 2);
+	dns_free(d);
+	engine_free(e);
+}
+
 int
 main(int argc, char **argv)
 {
 	testutil_init(&argc, &argv);
 	g_test_add_func("/dns/timeline", test_timeline);
 	g_test_add_func("/dns/free-pending", test_free_pending);
+	g_test_add_func("/dns/outage", test_outage);
 	return g_test_run();
 }

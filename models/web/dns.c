@@ -26,7 +26,8 @@ struct dns {
 	size_t nsites;
 	struct cached *cache; /* resolvers x sites */
 	GPtrArray *pending;   /* updates not yet in effect */
-	uint64_t authority_queries;
+	uint64_t authority_queries, failed_queries;
+	fc_time_t down_from, down_until; /* the authority's outage */
 };
 
 struct update {
@@ -54,6 +55,7 @@ dns_new(struct engine *e, const struct dns_params *p, size_t nsites,
 		d->zones[i].v = rec_vector_new(rec, entity, "dns_records");
 		rec_vector_add(d->zones[i].v, engine_now(e), 1);
 	}
+	d->down_from = d->down_until = FC_TIME_NEVER;
 	d->cache = g_new0(struct cached, p->resolvers * nsites);
 	d->pending = g_ptr_array_new_with_free_func(g_free);
 	return d;
@@ -75,12 +77,24 @@ dns_free(struct dns *d)
 	g_free(d);
 }
 
+static bool
+authority_down(const struct dns *d, fc_time_t now)
+{
+	return now >= d->down_from && now < d->down_until;
+}
+
 static void
 apply(struct engine *e, void *data, fc_time_t now)
 {
 	struct update *u = data;
 	struct zone *z = &u->d->zones[u->site];
 	guint at = G_MAXUINT;
+
+	/* The updater retries until the authority answers again. */
+	if (authority_down(u->d, now)) {
+		engine_schedule_at(e, u->d->down_until, apply, u);
+		return;
+	}
 
 	for (guint i = 0; i < z->records->len; i++)
 		if (g_array_index(z->records, uint32_t, i) == u->address)
@@ -141,6 +155,11 @@ dns_resolve(struct dns *d, size_t resolver, uint32_t site, bool *cached)
 	g_assert(resolver < d->p.resolvers && site < d->nsites);
 	c = &d->cache[resolver * d->nsites + site];
 	*cached = c->valid && now < c->expires;
+	if (!*cached && authority_down(d, now)) {
+		/* No answer (SERVFAIL); nothing is cached. */
+		d->failed_queries++;
+		return 0;
+	}
 	if (!*cached) {
 		struct zone *z = &d->zones[site];
 		size_t n = z->records->len;
@@ -180,4 +199,17 @@ uint64_t
 dns_authority_queries(const struct dns *d)
 {
 	return d->authority_queries;
+}
+
+void
+dns_set_down(struct dns *d, fc_time_t from, fc_time_t until)
+{
+	d->down_from = from;
+	d->down_until = until;
+}
+
+uint64_t
+dns_failed_queries(const struct dns *d)
+{
+	return d->failed_queries;
 }

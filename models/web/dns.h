@@ -60,4 +60,15 @@ size_t dns_records(const struct dns *d, uint32_t site, const uint32_t **addresse
 /* Queries that reached the authority (cache misses). */
 uint64_t dns_authority_queries(const struct dns *d);
 
+/*
+ * The authority is unavailable in [from, until): a resolver whose cache
+ * has no valid answer gets none (dns_resolve() returns 0, nothing is
+ * cached), and dynamic updates due then take effect at until, as an
+ * updater that retries would make them.  Answers cached before keep
+ * being used until they expire.
+ */
+void dns_set_down(struct dns *d, fc_time_t from, fc_time_t until);
+/* Queries the authority could not answer, being down. */
+uint64_t dns_failed_queries(const struct dns *d);
+
 #endif

@@ -3,7 +3,8 @@
  * Faults on demand ([faults]): a server crashed at a given time, for a
  * while or for good — the origin, one cooperator, or a share of them —
  * whatever its load, so that the takeover of seed 000 Fig. 8 can be
- * studied at a chosen moment.  A crash is what an overload crash is
+ * studied at a chosen moment; and the DNS authority unavailable for a
+ * period (dns_set_down()).  A crash is what an overload crash is
  * (server_crash()): connections lost, the node's state gone, the swarms
  * left; the server comes back with a fresh node.
  */
@@ -28,6 +29,19 @@ crash_now(struct engine *e, void *data, fc_time_t now)
 			  fc_time_to_sec(down_for));
 		server_crash(w->servers[i].srv, down_for);
 	}
+}
+
+static void
+dns_event(struct engine *e, void *data, fc_time_t now)
+{
+	struct web *w = data;
+
+	(void)e;
+	if (now == w->fault.dns_from)
+		rec_event(w->ctx->rec, now, "dns", "down", "the authority answers nothing for %.9gs",
+			  fc_time_to_sec(w->fault.dns_until - w->fault.dns_from));
+	else
+		rec_event(w->ctx->rec, now, "dns", "up", NULL);
 }
 
 /* The servers crash = ... names: the first and how many. */
@@ -64,6 +78,13 @@ web_faults_check(const struct scenario *sc, GError **err)
 			scenario_duration(sc, "run", "duration");
 	unsigned first, count;
 
+	if (scenario_duration(sc, "faults", "dns_down_for") > 0 &&
+	    scenario_duration(sc, "faults", "dns_down_at") >= end)
+		return scenario_invalid(sc, err, "faults", "dns_down_at",
+					"the DNS outage starts at %s, when the run has ended "
+					"([run] warmup + duration = %.9gs)",
+					scenario_value_text(sc, "faults", "dns_down_at"),
+					fc_time_to_sec(end));
 	if (crash == WEB_CRASH_NONE)
 		return TRUE;
 	if (scenario_duration(sc, "faults", "crash_at") >= end)
@@ -94,6 +115,9 @@ web_faults_warn(const struct scenario *sc, GPtrArray *warnings)
 						  "crash_share" };
 	int crash = scenario_enum(sc, "faults", "crash");
 
+	if (scenario_duration(sc, "faults", "dns_down_for") == 0)
+		scenario_warn_if_set(sc, warnings, "faults", "dns_down_at",
+				     "[faults] dns_down_for is 0s");
 	if (crash == WEB_CRASH_NONE) {
 		for (size_t i = 0; i < G_N_ELEMENTS(crash_keys); i++)
 			scenario_warn_if_set(sc, warnings, "faults", crash_keys[i],
@@ -115,6 +139,15 @@ web_faults_start(struct web *w, const struct scenario *sc)
 	w->fault.crash_for = scenario_duration(sc, "faults", "crash_for");
 	if (w->fault.count)
 		engine_schedule_at(w->e, scenario_duration(sc, "faults", "crash_at"), crash_now, w);
+	if (scenario_duration(sc, "faults", "dns_down_for") > 0) {
+		w->fault.dns_from = scenario_duration(sc, "faults", "dns_down_at");
+		w->fault.dns_until = fc_time_add(w->fault.dns_from,
+						 scenario_duration(sc, "faults", "dns_down_for"));
+		dns_set_down(w->dns, w->fault.dns_from, w->fault.dns_until);
+		engine_schedule_at(w->e, w->fault.dns_from, dns_event, w);
+		if (w->fault.dns_until < w->ctx->end)
+			engine_schedule_at(w->e, w->fault.dns_until, dns_event, w);
+	}
 }
 
 const struct fc_enum_name web_crash_names[] = {

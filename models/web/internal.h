@@ -277,8 +277,12 @@ struct web {
 			  *v_leechers, *v_bytes[3][2];
 	uint64_t last_http[2], last_bt[3];
 	/* [faults]: servers first..first+count-1 crash, for crash_for (0:
-	 * for good). */
-	struct { unsigned first, count; fc_time_t crash_for; } fault;
+	 * for good); the DNS authority is down in [dns_from, dns_until)
+	 * when dns_until > 0. */
+	struct {
+		unsigned first, count;
+		fc_time_t crash_for, dns_from, dns_until;
+	} fault;
 };
 
 /* ---- Building the model (web.c) ---- */

@@ -260,6 +260,9 @@ web_finish(void *data, struct sim_ctx *ctx)
 	rec_scalar(ctx->rec, "all", "sessions_in_progress", (double)w->in_progress);
 	rec_scalar(ctx->rec, "all", "dns_authority_queries",
 		   (double)dns_authority_queries(w->dns));
+	if (w->fault.dns_until)
+		rec_scalar(ctx->rec, "all", "dns_failed_queries",
+			   (double)dns_failed_queries(w->dns));
 	if (w->origin_crash != FC_TIME_NEVER) {
 		rec_scalar(ctx->rec, "origin", "crash_s", fc_time_to_sec(w->origin_crash));
 		rec_scalar(ctx->rec, "origin", "time_to_rescue_s",
