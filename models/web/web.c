@@ -163,9 +163,10 @@ static void web_destroy(void *data);
 /*
  * The settings of server ws by its role: the origin's MaxRequestWorkers
  * and uplink where [web] origin_workers and origin_uplink are not 0, and
- * crash_after only for the roles [web] crash_roles names.
+ * crash_after only for the roles [web] crash_roles names.  Returns its
+ * uplink, bits per second.
  */
-static void
+static uint64_t
 server_role_params(struct wserver *ws, const struct scenario *sc)
 {
 	bool origin = ws->idx == 0;
@@ -174,14 +175,15 @@ server_role_params(struct wserver *ws, const struct scenario *sc)
 	uint64_t uplink = scenario_rate(sc, "web", "origin_uplink");
 
 	ws->sp = ws->w->sp;
-	ws->uplink_bps = (double)scenario_rate(sc, "web", "uplink");
+	if (!(origin && uplink))
+		uplink = scenario_rate(sc, "web", "uplink");
+	ws->uplink_bps = (double)uplink;
 	if (origin && workers)
 		ws->sp.workers = (unsigned)workers;
-	if (origin && uplink)
-		ws->uplink_bps = (double)uplink;
 	if ((origin && roles == WEB_CRASH_ROLES_COOPERATORS) ||
 	    (!origin && roles == WEB_CRASH_ROLES_ORIGIN))
 		ws->sp.crash_after = 0;
+	return uplink;
 }
 
 struct arrivals *
@@ -345,8 +347,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		ws->idx = i;
 		ws->address = i + 1;
 		ws->router = world_place(world, "server-router", i);
-		server_role_params(ws, sc);
-		ws->up = net_link_add(w->net, (uint64_t)ws->uplink_bps);
+		ws->up = net_link_add(w->net, server_role_params(ws, sc));
 		ws->down = net_link_add(w->net, scenario_rate(sc, "web", "downlink"));
 		rng_stream_init(&ws->cpu, ctx->seed, ctx->replication, "server-cpu", i);
 		rng_stream_init(&ws->node_rng, ctx->seed, ctx->replication, "node", i);
