@@ -25,7 +25,7 @@ do for [i=1:3] {
 	p = word(policies, i)
 	set title word(titles, i)
 	set ylabel "origin load, uplink use"
-	set yrange [0:1.5]
+	set yrange [0:*]
 	plot data using ($1/60):(strcol(2) eq p ? $3 : 1/0) with lines lw 2 title "load (node's metric)", \
 	     data using ($1/60):(strcol(2) eq p ? $4 : 1/0) with lines lw 1 dt 2 title "uplink use"
 }
