@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * fc-testbed: runs a web scenario on real processes (testbed/README.md).
+ * fc-testbed: the testbed's driver (testbed/harness/README.md).
  *
  *   fc-testbed plan SCENARIO.ini DIR   writes the sites and the clients'
  *                                      visits that the simulator draws
@@ -111,7 +111,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: fc-testbed plan SCENARIO.ini DIR\n"
-		   "Runs web scenarios on real processes (testbed/README.md).\n");
+		   "The testbed's driver (testbed/harness/README.md): the plan of a web scenario.\n");
 }
 
 int
