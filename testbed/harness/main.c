@@ -21,17 +21,16 @@
 #include "sim/autoptr.h"
 #include "sim/model.h"
 #include "sim/scenario.h"
+#include "testbed/harness/harness.h"
 #include "testbed/harness/sitefiles.h"
 
-#define EXIT_FAILED 1
-#define EXIT_BAD 2
+#define EXIT_BAD TB_EXIT_BAD
 
 typedef struct web_plan tb_web_plan;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tb_web_plan, web_plan_free)
 
-/* Loads and checks a web scenario with the --set assignments. */
-static struct scenario *
-load(const char *cmd, const char *path, char **sets, GError **err)
+struct scenario *
+tb_scenario_load(const char *cmd, const char *path, char **sets, GError **err)
 {
 	g_autoptr(fc_scenario) sc = scenario_load(flashcoop_catalog.keys, path, err);
 	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
@@ -87,7 +86,7 @@ cmd_plan(int argc, char **argv)
 					: "give a scenario file and a directory");
 		return EXIT_BAD;
 	}
-	sc = load("plan", argv[1], sets, &err);
+	sc = tb_scenario_load("plan", argv[1], sets, &err);
 	if (!sc)
 		goto bad;
 	p = web_plan_new(sc, (uint64_t)replication, &err);
@@ -124,6 +123,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "plan") == 0)
 		return cmd_plan(argc - 1, argv + 1);
+	if (strcmp(argv[1], "run") == 0)
+		return tb_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

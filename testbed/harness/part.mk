@@ -8,7 +8,13 @@ TB_HARNESS_OBJS := $(TB_HARNESS_SRCS:%.c=$(B)/obj/%.o)
 TB_PROGS += $(B)/testbed/fc-testbed
 TB_SCRIPTS += testbed/harness/t-plan.sh
 
-$(B)/testbed/fc-testbed: $(TB_HARNESS_OBJS) $(LIBS_A)
+$(B)/testbed/fc-testbed: $(TB_HARNESS_OBJS) $(TB_DNS_OBJS) $(LIBS_A)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TB_LIBS)
+
+# The namespaces script beside the programs, where fc-testbed run finds it.
+TB_PROGS += $(B)/testbed/fc-netns.sh
+$(B)/testbed/fc-netns.sh: testbed/net/netns.sh
+	@mkdir -p $(@D)
+	$(Q)cp $< $@ && chmod 755 $@
