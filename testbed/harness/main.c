@@ -125,6 +125,8 @@ main(int argc, char **argv)
 		return cmd_plan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
 		return tb_cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "clean") == 0)
+		return tb_cmd_clean(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

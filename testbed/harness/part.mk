@@ -6,7 +6,7 @@
 TB_HARNESS_SRCS := $(wildcard testbed/harness/*.c)
 TB_HARNESS_OBJS := $(TB_HARNESS_SRCS:%.c=$(B)/obj/%.o)
 TB_PROGS += $(B)/testbed/fc-testbed
-TB_SCRIPTS += testbed/harness/t-plan.sh
+TB_SCRIPTS += testbed/harness/t-plan.sh testbed/harness/t-testbed.sh
 
 $(B)/testbed/fc-testbed: $(TB_HARNESS_OBJS) $(TB_DNS_OBJS) $(LIBS_A)
 	@mkdir -p $(@D)
@@ -18,3 +18,15 @@ TB_PROGS += $(B)/testbed/fc-netns.sh
 $(B)/testbed/fc-netns.sh: testbed/net/netns.sh
 	@mkdir -p $(@D)
 	$(Q)cp $< $@ && chmod 755 $@
+
+# The testbed and the simulator side by side (docs/testbed.md): as root,
+# `make testbed-compare [COMPARE_R=3] [COMPARE_OUT=testbed-compare]
+# [COMPARE_SCENARIO=scenarios/testbed/small.ini]`.
+COMPARE_R ?= 3
+COMPARE_OUT ?= testbed-compare
+COMPARE_SCENARIO ?= scenarios/testbed/small.ini
+testbed-compare: deps
+	$(Q)$(MAKE) --no-print-directory all testbed-programs
+	$(Q)sh testbed/harness/compare.sh -r $(COMPARE_R) -o $(COMPARE_OUT) -b $(B) $(COMPARE_SCENARIO)
+
+.PHONY: testbed-compare

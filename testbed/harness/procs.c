@@ -269,10 +269,13 @@ tb_proc_stop(struct tb_procs *p, const char *name, guint grace_ms)
 void
 tb_procs_stop_all(struct tb_procs *p, guint grace_ms)
 {
+	g_autofree char *done = g_strconcat(p->list, ".stopped", NULL);
+
 	for (guint i = p->procs->len; i-- > 0;)
 		stop(p->procs->pdata[i], grace_ms);
+	/* Kept as the run's record of what it started. */
 	if (p->procs->len)
-		unlink(p->list);
+		rename(p->list, done);
 }
 
 gboolean
@@ -341,6 +344,10 @@ tb_procs_clean(const char *dir, unsigned *stopped, GError **err)
 			kill((pid_t)pid, SIGKILL);
 		(*stopped)++;
 	}
-	unlink(list);
+	{
+		g_autofree char *done = g_strconcat(list, ".stopped", NULL);
+
+		rename(list, done);
+	}
 	return TRUE;
 }

@@ -67,7 +67,8 @@ void tb_procs_stop_all(struct tb_procs *p, guint grace_ms);
 
 /*
  * Stops the processes a list file names that still run with their recorded
- * start time (a run whose driver was killed), then removes the list; sets
+ * start time (a run whose driver was killed), then renames the list to
+ * procs.stopped (the record of what the run started); sets
  * *stopped to how many.  TRUE when there was no list.
  */
 gboolean tb_procs_clean(const char *dir, unsigned *stopped, GError **err);

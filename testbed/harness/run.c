@@ -766,8 +766,11 @@ clean_left(struct run *r)
 	g_autoptr(GError) e = NULL;
 	unsigned stopped = 0;
 
-	if (!left)
+	if (!left) {
+		if (strcmp(r->cmd, "fc-testbed clean") == 0)
+			fprintf(stderr, "%s: nothing to clean\n", r->cmd);
 		return;
+	}
 	if (!tb_procs_clean(left, &stopped, &e))
 		fprintf(stderr, "%s: warning: %s\n", r->cmd, e->message);
 	if (g_file_test(left, G_FILE_TEST_IS_DIR)) {
@@ -868,6 +871,37 @@ setup(struct run *r, GError **err)
 	fprintf(stderr, "%s: the clients start; the run takes %.0f s\n", r->cmd,
 		fc_time_to_sec(r->end));
 	return TRUE;
+}
+
+int
+tb_cmd_clean(int argc, char **argv)
+{
+	struct run r = { .cmd = "fc-testbed clean" };
+	g_autoptr(GError) err = NULL;
+	int lock;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "%s: takes no arguments\n", r.cmd);
+		return TB_EXIT_BAD;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "%s: needs root (it removes network namespaces)\n", r.cmd);
+		return TB_EXIT_BAD;
+	}
+	lock = tb_state_lock(&err);
+	if (lock < 0) {
+		fprintf(stderr, "%s: %s\n", r.cmd, err->message);
+		return TB_EXIT_BAD;
+	}
+	r.bindir = self_dir();
+	r.netns_sh = prog(&r, "fc-netns.sh");
+	clean_left(&r);
+	tb_state_set(NULL, NULL);
+	close(lock);
+	g_free(r.bindir);
+	g_free(r.netns_sh);
+	return 0;
 }
 
 int
