@@ -109,8 +109,10 @@ bad:
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: fc-testbed plan SCENARIO.ini DIR\n"
-		   "The testbed's driver (testbed/harness/README.md): the plan of a web scenario.\n");
+	fprintf(f, "usage: fc-testbed [run] [OPTION...] SCENARIO.ini   run it on the testbed (root)\n"
+		   "       fc-testbed plan [OPTION...] SCENARIO.ini DIR  only its sites and visits\n"
+		   "       fc-testbed clean    stop what a killed run left\n"
+		   "The testbed's driver (testbed/harness/README.md); COMMAND --help for the options.\n");
 }
 
 int
@@ -127,6 +129,9 @@ main(int argc, char **argv)
 		return tb_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "clean") == 0)
 		return tb_cmd_clean(argc - 1, argv + 1);
+	/* `flashcoop testbed SCENARIO.ini ...`: run is the default. */
+	if (argv[1][0] != '-' && g_str_has_suffix(argv[1], ".ini"))
+		return tb_cmd_run(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;
