@@ -18,6 +18,11 @@ TB_TESTS :=
 TB_SCRIPTS :=
 TB_FUZZ :=
 
+# A part may link another part's objects whatever the order the parts are
+# read in: it names them as $$(VAR) in its prerequisites, which are then
+# expanded once every part.mk has been read.
+.SECONDEXPANSION:
+
 include $(sort $(wildcard testbed/*/part.mk))
 
 TB_CFLAGS = $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TB_PKGS) 2>/dev/null)

@@ -39,6 +39,7 @@ models/web/ flashcoop/ sim/ models/world/ models/bittorrent/ models/web/
 testbed/harness/ flashcoop/ sim/ models/ testbed/
 testbed/node/ flashcoop/ tests/ testbed/node/ testbed/dns/ testbed/bt/ ap_ apr_ http mod_watchdog.h scoreboard.h
 testbed/dns/ flashcoop/ tests/ testbed/dns/
+testbed/exec/ flashcoop/ tests/ testbed/exec/ testbed/node/ testbed/dns/
 testbed/bt/ flashcoop/ tests/ testbed/bt/
 testbed/loadgen/ flashcoop/ tests/ testbed/loadgen/ sim/keyfile.h
 testbed/net/ flashcoop/ tests/ testbed/net/
