@@ -375,12 +375,13 @@ temp_open(const char *dir, uint64_t object, char **path, GError **err)
 }
 
 /*
- * One try of GET url into fd, the transfer bounded by timeout_ms.  TRUE
+ * One try of GET url into fd, the transfer bounded by timeout_ms (what is
+ * left of fetch_timeout_ms, which the message names).  TRUE
  * when the answer is a 200 whose body, all of it, is in fd (*bytes of
  * it); else FALSE with err, *refused set when no connection was made.
  */
 static gboolean
-get_once(CURL *h, const char *url, int fd, long timeout_ms,
+get_once(CURL *h, const char *url, int fd, long timeout_ms, unsigned fetch_timeout_ms,
 	 gboolean *refused, uint64_t *bytes, GError **err)
 {
 	char why[CURL_ERROR_SIZE] = "";
@@ -419,8 +420,9 @@ get_once(CURL *h, const char *url, int fd, long timeout_ms,
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		g_set_error(err, TB_EXEC_ERROR, TB_EXEC_ERROR_TRANSFER,
-			    "GET %s: not done within %ld ms (%" G_GUINT64_FORMAT " bytes came): %s",
-			    url, timeout_ms, k.bytes, why[0] ? why : curl_easy_strerror(rc));
+			    "GET %s: not done within the fetch_timeout of %u ms (%" G_GUINT64_FORMAT
+			    " bytes came): %s", url, fetch_timeout_ms, k.bytes,
+			    why[0] ? why : curl_easy_strerror(rc));
 		return FALSE;
 	}
 	if (rc != CURLE_OK) {
@@ -530,7 +532,8 @@ fetch_object(struct real_exec *x, CURL *h, uint32_t site, uint64_t object,
 		gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
 
 		tries++;
-		ok = get_once(h, url, fd, MAX(left_ms, 1), &refused, &bytes, &e);
+		ok = get_once(h, url, fd, MAX(left_ms, 1), x->s.fetch_timeout_ms, &refused,
+			      &bytes, &e);
 		if (ok)
 			break;
 		/* Only a refused connection is tried again, as the simulator's
