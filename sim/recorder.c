@@ -367,6 +367,23 @@ in_transaction(struct recorder *rec, bool stats, const char *status, const char 
 }
 
 gboolean
+recorder_write(struct recorder *rec, bool with_statistics, GError **err)
+{
+	int rc = SQLITE_OK;
+
+	g_assert(rec->db);
+	for (int i = 0; i < ST_N; i++)
+		if (!rec->st[i])
+			return results_fail(rec->db, err, "the result statements are not ready");
+	rc = write_rows(rec);
+	for (guint i = 0; with_statistics && rc == SQLITE_OK && i < rec->stats->len; i++)
+		rc = write_stat(rec, rec->stats->pdata[i]);
+	if (rc != SQLITE_OK)
+		return results_fail(rec->db, err, "cannot write results");
+	return TRUE;
+}
+
+gboolean
 recorder_flush(struct recorder *rec, GError **err)
 {
 	g_assert(rec->db);

@@ -67,6 +67,14 @@ gboolean recorder_finish(struct recorder *rec, bool with_statistics,
 			 const char *status, const char *error, fc_time_t sim_end,
 			 uint64_t events, int64_t replaces, GError **err);
 
+/*
+ * Writes the buffered rows, and the statistics when with_statistics, inside
+ * the caller's transaction (it begins and ends none): for a program that
+ * writes a whole run, its claim and its end in one transaction (the
+ * testbed's importer, testbed/harness/import.h).
+ */
+gboolean recorder_write(struct recorder *rec, bool with_statistics, GError **err);
+
 /* A single value. */
 void rec_scalar(struct recorder *rec, const char *entity, const char *name,
 		double value);

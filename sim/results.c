@@ -560,7 +560,8 @@ results_run_claim(struct results *r, const struct results_run_info *info,
 		  unsigned flags, struct results_claim *c, GError **err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	bool in_tx = flags & RESULTS_CLAIM_IN_TRANSACTION;
+	int rc = in_tx ? SQLITE_OK : sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
 	memset(c, 0, sizeof *c);
 	if (rc == SQLITE_OK)
@@ -594,7 +595,11 @@ results_run_claim(struct results *r, const struct results_run_info *info,
 		c->outcome = RESULTS_IS_HELD;
 	if (rc == SQLITE_OK && c->outcome == RESULTS_CLAIMED)
 		rc = insert_run(r, info, &c->run_id);
-	if (!results_end_transaction(r, rc, "cannot record the run", err)) {
+	if (in_tx && rc != SQLITE_OK) {
+		g_clear_pointer(&c->other, g_free);
+		return results_fail(r, err, "cannot record the run");
+	}
+	if (!in_tx && !results_end_transaction(r, rc, "cannot record the run", err)) {
 		g_clear_pointer(&c->other, g_free);
 		return FALSE;
 	}

@@ -109,6 +109,10 @@ enum results_claim_outcome {
 enum results_claim_flags {
 	RESULTS_REPLACE_DONE = 1 << 0,  /* a done run, whatever its version */
 	RESULTS_REPLACE_STALE = 1 << 1, /* a done run of another version */
+	/* Inside the caller's transaction: neither begun nor ended here, so
+	 * the caller may write the whole run and end it before committing
+	 * (and roll the claim back with the rest). */
+	RESULTS_CLAIM_IN_TRANSACTION = 1 << 2,
 };
 
 struct results_claim {

@@ -22,6 +22,7 @@
 #include "sim/model.h"
 #include "sim/scenario.h"
 #include "testbed/harness/harness.h"
+#include "testbed/harness/import.h"
 #include "testbed/harness/sitefiles.h"
 
 #define EXIT_BAD TB_EXIT_BAD
@@ -132,6 +133,8 @@ main(int argc, char **argv)
 	/* `flashcoop testbed SCENARIO.ini ...`: run is the default. */
 	if (argv[1][0] != '-' && g_str_has_suffix(argv[1], ".ini"))
 		return tb_cmd_run(argc, argv);
+	if (strcmp(argv[1], "import") == 0)
+		return tb_cmd_import(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

@@ -30,3 +30,5 @@ testbed-compare: deps
 	$(Q)sh testbed/harness/compare.sh -r $(COMPARE_R) -o $(COMPARE_OUT) -b $(B) $(COMPARE_SCENARIO)
 
 .PHONY: testbed-compare
+# The importer records the program's version with the run, as flashcoop run.
+$(B)/obj/testbed/harness/import.o: $(B)/version.h
