@@ -6,7 +6,8 @@
 TB_HARNESS_SRCS := $(wildcard testbed/harness/*.c)
 TB_HARNESS_OBJS := $(TB_HARNESS_SRCS:%.c=$(B)/obj/%.o)
 TB_PROGS += $(B)/testbed/fc-testbed
-TB_SCRIPTS += testbed/harness/t-plan.sh testbed/harness/t-run-args.sh testbed/harness/t-testbed.sh
+TB_SCRIPTS += testbed/harness/t-plan.sh testbed/harness/t-import.sh testbed/harness/t-run-args.sh \
+	testbed/harness/t-testbed.sh
 
 $(B)/testbed/fc-testbed: $(TB_HARNESS_OBJS) $(TB_DNS_OBJS) $(LIBS_A)
 	@mkdir -p $(@D)
