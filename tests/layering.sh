@@ -12,7 +12,8 @@
 #                       allowed to build on (models/web/ on bittorrent/)
 #   models/*.c          the catalog and the program's main: anything
 #   testbed/harness/    the testbed's driver: the simulator's layers and
-#                       the testbed's parts
+#                       the testbed's parts (and the program's version,
+#                       which an imported run records as a simulated one)
 #   testbed/<part>/     the real processes' code: the core and its own
 #                       folder only, and tests/ for their test programs
 #                       (the sidecar may call the DNS and
@@ -36,7 +37,7 @@ models/mmck/ flashcoop/ sim/ models/mmck/
 models/bittorrent/ flashcoop/ sim/ models/world/ models/bittorrent/
 models/winny/ flashcoop/ sim/ models/world/ models/winny/
 models/web/ flashcoop/ sim/ models/world/ models/bittorrent/ models/web/
-testbed/harness/ flashcoop/ sim/ models/ testbed/
+testbed/harness/ flashcoop/ sim/ models/ testbed/ version.h
 testbed/node/ flashcoop/ tests/ testbed/node/ testbed/dns/ testbed/bt/ ap_ apr_ http mod_watchdog.h scoreboard.h
 testbed/dns/ flashcoop/ tests/ testbed/dns/
 testbed/exec/ flashcoop/ tests/ testbed/exec/ testbed/node/ testbed/dns/
