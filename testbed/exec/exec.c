@@ -210,7 +210,9 @@ get_rescue_root(struct parse *p, struct tb_exec_settings *s)
 			    "expected an absolute path, found '%s'", v);
 	if (!g_file_test(v, G_FILE_TEST_IS_DIR))
 		return fail(p, TB_NODE_CONFIG_ERROR_VALUE, key, "no such directory: '%s'", v);
-	s->rescue_root = g_steal_pointer(&v);
+	/* Without a final slash or "." parts, so that the paths in messages
+	 * read as the files are. */
+	s->rescue_root = g_canonicalize_filename(v, NULL);
 	return TRUE;
 }
 

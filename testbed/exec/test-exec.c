@@ -46,7 +46,7 @@ test_full(void)
 		"http_port = 8080\n"
 		"fetch_path = /a/b-c.d_e~f\n"
 		"fetch_timeout = 2500ms\n"
-		"rescue_root = %s\n"
+		"rescue_root = %s/./\n"
 		"source_address = 10.77.1.2\n", scratch);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(tb_executor) e = make(group, &err);
