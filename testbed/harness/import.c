@@ -1247,6 +1247,7 @@ write_run(struct import *im, const char *db_path, unsigned flags, GError **err)
 	g_autoptr(fc_results) db = results_open(db_path, RESULTS_CREATE, err);
 	g_autofree char *run_key = NULL;
 	struct results_claim c;
+	gboolean ok;
 	sqlite3 *sq;
 
 	if (!db)
@@ -1283,10 +1284,14 @@ write_run(struct import *im, const char *db_path, unsigned flags, GError **err)
 	    !results_run_end(db, c.run_id, im->failed ? "failed" : "done", im->error,
 			     (fc_time_t)(im->end_ns - im->start_ns), im->lines, err))
 		goto rollback;
-	return results_end_transaction(db, write_run_extras(im, sq, c.run_id),
-				       "cannot record the run", err);
+	ok = results_end_transaction(db, write_run_extras(im, sq, c.run_id),
+				     "cannot record the run", err);
+	/* Its statements go before the connection closes. */
+	g_clear_pointer(&im->rec, recorder_free);
+	return ok;
 rollback:
 	sqlite3_exec(sq, "ROLLBACK", NULL, NULL, NULL);
+	g_clear_pointer(&im->rec, recorder_free);
 	return FALSE;
 }
 
