@@ -222,7 +222,7 @@ read_settings(struct parse *p, struct tb_exec_settings *s)
 	static const char *const known[] = {
 		"dns_server", "zone", "key_name", "key_secret", "ttl", "dns_timeout",
 		"http_port", "fetch_path", "fetch_timeout", "rescue_root", "source_address",
-		NULL,
+		"dns_updates", NULL,
 	};
 	g_auto(GStrv) keys = g_key_file_get_keys(p->c->keyfile, GROUP, NULL, NULL);
 	fc_time_t ttl = 5 * FC_SEC, dns_timeout = 2 * FC_SEC, fetch_timeout = 30 * FC_SEC;
@@ -236,7 +236,7 @@ read_settings(struct parse *p, struct tb_exec_settings *s)
 			return fail(p, TB_NODE_CONFIG_ERROR_KEY, keys[i],
 				    "unknown key (the executor reads dns_server, zone, key_name, "
 				    "key_secret, ttl, dns_timeout, http_port, fetch_path, "
-				    "fetch_timeout, rescue_root, source_address)");
+				    "fetch_timeout, rescue_root, source_address, dns_updates)");
 	if (!get_dns_server(p, s) || !get_name(p, "zone", FALSE, "flash.test.", &s->zone) ||
 	    !get_name(p, "key_name", TRUE, NULL, &s->key_name))
 		return FALSE;
@@ -253,6 +253,16 @@ read_settings(struct parse *p, struct tb_exec_settings *s)
 	    !get_duration(p, "fetch_timeout", FC_MSEC, FC_MSEC, FC_HOUR,
 			  "whole milliseconds from 1ms to 1h", &fetch_timeout))
 		return FALSE;
+	{
+		g_autofree char *v = raw(p, "dns_updates", FALSE, &ok);
+
+		if (!ok)
+			return FALSE;
+		if (v && strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return fail(p, TB_NODE_CONFIG_ERROR_VALUE, "dns_updates",
+				    "expected true or false, found '%s'", v);
+		s->dns_updates = !v || strcmp(v, "true") == 0;
+	}
 	s->ttl = (uint32_t)(ttl / FC_SEC);
 	s->dns_timeout_ms = (unsigned)(dns_timeout / FC_MSEC);
 	s->fetch_timeout_ms = (unsigned)(fetch_timeout / FC_MSEC);
@@ -298,8 +308,12 @@ site_name(const struct real_exec *x, uint32_t site)
 static gboolean
 dns_change(struct real_exec *x, uint32_t site, uint32_t address, gboolean add, GError **err)
 {
-	g_autofree char *name = site_name(x, site);
+	g_autofree char *name = NULL;
 
+	/* Under the redirect policy the simulator carries out no DNS action. */
+	if (!x->s.dns_updates)
+		return TRUE;
+	name = site_name(x, site);
 	/* tb_dns_update()'s message names the update, the server and the
 	 * rcode ("adding site0.flash.test. A 10.77.1.2 at ...#53: REFUSED"). */
 	return tb_dns_update(&x->dns, x->s.zone, name, add, address, x->s.ttl,

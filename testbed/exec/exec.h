@@ -26,6 +26,7 @@
 #ifndef TESTBED_EXEC_EXEC_H
 #define TESTBED_EXEC_EXEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <glib.h>
@@ -67,6 +68,7 @@ struct tb_exec_settings {
 	unsigned fetch_timeout_ms;
 	char *rescue_root;        /* an absolute path to a directory */
 	char *source_address;     /* IPv4, dotted, or NULL */
+	bool dns_updates;         /* false: DNS actions succeed without an update */
 };
 
 /*

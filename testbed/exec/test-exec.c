@@ -47,7 +47,7 @@ test_full(void)
 		"fetch_path = /a/b-c.d_e~f\n"
 		"fetch_timeout = 2500ms\n"
 		"rescue_root = %s/./\n"
-		"source_address = 10.77.1.2\n", scratch);
+		"source_address = 10.77.1.2\ndns_updates = false\n", scratch);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(tb_executor) e = make(group, &err);
 	const struct tb_exec_settings *s;
@@ -66,6 +66,7 @@ test_full(void)
 	g_assert_cmpuint(s->fetch_timeout_ms, ==, 2500);
 	g_assert_cmpstr(s->rescue_root, ==, scratch);
 	g_assert_cmpstr(s->source_address, ==, "10.77.1.2");
+	g_assert_false(s->dns_updates);
 }
 
 static void
@@ -88,6 +89,7 @@ test_defaults(void)
 	g_assert_cmpstr(s->fetch_path, ==, "/fcfetch");
 	g_assert_cmpuint(s->fetch_timeout_ms, ==, 30000);
 	g_assert_null(s->source_address);
+	g_assert_true(s->dns_updates);
 }
 
 static void
@@ -101,7 +103,9 @@ test_bad(void)
 		{ "dns_sever", "127.0.0.1:53",
 		  "x.ini: [executor] dns_sever: unknown key (the executor reads dns_server, "
 		  "zone, key_name, key_secret, ttl, dns_timeout, http_port, fetch_path, "
-		  "fetch_timeout, rescue_root, source_address)" },
+		  "fetch_timeout, rescue_root, source_address, dns_updates)" },
+		{ "dns_updates", "no",
+		  "x.ini: [executor] dns_updates: expected true or false, found 'no'" },
 		{ "dns_server", NULL, "x.ini: [executor] dns_server: missing" },
 		{ "dns_server", "127.0.0.1",
 		  "x.ini: [executor] dns_server: expected IPV4:PORT such as 10.77.200.2:53, "

@@ -21,8 +21,6 @@
 struct scenario *tb_scenario_load(const char *cmd, const char *path, char **sets,
 				  GError **err);
 
-gboolean tb_import(const char *dir, const char *db_path, unsigned flags, GError **err);
-
 /* fc-testbed run and fc-testbed clean (run.c). */
 int tb_cmd_run(int argc, char **argv);
 int tb_cmd_clean(int argc, char **argv);

@@ -686,12 +686,14 @@ access_line(struct import *im, void *data, const char *path, unsigned long linen
 		return TRUE;
 	gr = &im->groups[site == 0 ? 0 : 1];
 	role = s->idx == site ? ROLE_ORIGIN : ROLE_COOPERATORS;
-	s->bytes_sent += bytes;
+	/* The clients' bytes and objects come from what the clients received
+	 * (request_line): %B also counts what a server wrote into the socket
+	 * for a client that had gone (an abandoned visit, a request held for a
+	 * rescued copy that came after the client gave up).  A fetch's bytes
+	 * all arrive unless the fetch fails. */
 	if (fetch) {
+		s->bytes_sent += bytes;
 		gr->fetch_bytes[role] += bytes;
-	} else {
-		gr->http_bytes[role] += bytes;
-		gr->objects[role] += status == 200;
 	}
 	s->redirects += status == 302;
 	k = bucket(im, rel(im, t));
@@ -741,6 +743,8 @@ request_line(struct import *im, void *data, const char *path, unsigned long line
 	struct visit_req *vr;
 	unsigned site;
 
+	if (lineno == 1 && g_str_has_prefix(line, "visit_id\t"))
+		return TRUE; /* fc-loadgen's header */
 	if (g_strv_length(f) != REQUEST_COLUMNS)
 		return bad(err, "%s:%lu: expected %d tab-separated columns, found %u", path,
 			   lineno, REQUEST_COLUMNS, g_strv_length(f));
@@ -759,6 +763,25 @@ request_line(struct import *im, void *data, const char *path, unsigned long line
 	upath = url_path(f[2]);
 	if (vr->site < 0 && upath && path_site(upath, "/s", &site))
 		vr->site = (int)site;
+	/* What a server sent to the clients is what they received, by the
+	 * run's end, as the simulator counts a transfer cut short. */
+	if (upath && path_site(upath, "/s", &site) && site < im->nservers) {
+		gpointer idx = g_hash_table_lookup(im->by_address, f[3]);
+		uint64_t bytes, end;
+
+		if (!parse_u64(f[10], &bytes) || !parse_u64(f[5], &end))
+			return bad(err, "%s:%lu: end_ns and bytes must be whole numbers", path,
+				   lineno);
+		if (idx && end <= (uint64_t)im->end_ns) {
+			struct server *sv = &im->servers[GPOINTER_TO_UINT(idx) - 1];
+			struct group *gr = &im->groups[site == 0 ? 0 : 1];
+			int role = sv->idx == site ? ROLE_ORIGIN : ROLE_COOPERATORS;
+
+			sv->bytes_sent += bytes;
+			gr->http_bytes[role] += bytes;
+			gr->objects[role] += status == 200 && strcmp(f[13], "-") == 0;
+		}
+	}
 	if (object == 0 && status >= 200 && status <= 299) {
 		gpointer idx = g_hash_table_lookup(im->by_address, f[3]);
 
@@ -814,6 +837,8 @@ visit_line(struct import *im, void *data, const char *path, unsigned long lineno
 	ssize_t k;
 	double page_s;
 
+	if (lineno == 1 && g_str_has_prefix(line, "visit_id\t"))
+		return TRUE; /* fc-loadgen's header */
 	if (g_strv_length(f) != VISIT_COLUMNS)
 		return bad(err, "%s:%lu: expected %d tab-separated columns, found %u", path,
 			   lineno, VISIT_COLUMNS, g_strv_length(f));

@@ -340,8 +340,13 @@ tb_procs_clean(const char *dir, unsigned *stopped, GError **err)
 		kill((pid_t)pid, SIGTERM);
 		for (int w = 0; w < 150 && liveness_alive(g_get_host_name(), (pid_t)pid, start); w++)
 			sleep_ms(20);
-		if (liveness_alive(g_get_host_name(), (pid_t)pid, start))
+		if (liveness_alive(g_get_host_name(), (pid_t)pid, start)) {
 			kill((pid_t)pid, SIGKILL);
+			/* Not our child: gone once its parent (init) reaps it. */
+			for (int w = 0; w < 250 && liveness_alive(g_get_host_name(), (pid_t)pid,
+								   start); w++)
+				sleep_ms(20);
+		}
 		(*stopped)++;
 	}
 	{

@@ -39,6 +39,7 @@
 #include "testbed/dns/dnsupdate.h"
 #include "testbed/dns/named.h"
 #include "testbed/harness/harness.h"
+#include "testbed/harness/import.h"
 #include "testbed/harness/procs.h"
 #include "testbed/harness/sitefiles.h"
 #include "testbed/harness/state.h"
@@ -273,11 +274,12 @@ write_node_config(const struct run *r, unsigned i, GError **err)
 		g_string_append_printf(s, "[peer %u]\naddress = %s\nkey = %s\n\n", j + 1, pa, key);
 	}
 	g_string_append_printf(s,
-		"[executor]\ndns = %s\ndns_server = %s:53\nzone = %s.\nkey_name = %s\n"
+		"[executor]\ndns_server = %s:53\nzone = %s.\nkey_name = %s\n"
 		"key_secret = %s\nttl = %" PRId64 "s\nhttp_port = 80\nfetch_path = /fcfetch\n"
-		"rescue_root = %s/rescue\nsource_address = %s\n",
-		r->policy == WEB_POLICY_COOP ? "update" : "ignore", dnsa, TB_ZONE, KEY_NAME,
-		r->secret, (int64_t)(r->ttl / FC_SEC), sd, a);
+		"rescue_root = %s/rescue\nsource_address = %s\ndns_updates = %s\n",
+		dnsa, TB_ZONE, KEY_NAME,
+		r->secret, (int64_t)(r->ttl / FC_SEC), sd, a,
+		r->policy == WEB_POLICY_COOP ? "true" : "false");
 	if (!g_file_set_contents(path, s->str, -1, err))
 		return FALSE;
 	chmod(path, 0600); /* it holds keys */
@@ -749,6 +751,31 @@ check_programs(struct run *r, GError **err)
 	return TRUE;
 }
 
+/* Apache's children run as www-data: every directory above dir must let
+ * others through, or every request gets a 403. */
+static gboolean
+reachable(const char *dir, GError **err)
+{
+	g_autofree char *d = g_strdup(dir);
+
+	for (;;) {
+		struct stat st;
+		char *slash;
+
+		if (stat(d, &st) == 0 && !(st.st_mode & S_IXOTH)) {
+			g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_ACCES,
+				    "%s: Apache's children (www-data) cannot reach the run's files: "
+				    "%s has mode %04o; give a -d DIR that others may search",
+				    dir, d, (unsigned)(st.st_mode & 07777));
+			return FALSE;
+		}
+		slash = strrchr(d, '/');
+		if (!slash || slash == d)
+			return TRUE;
+		*slash = '\0';
+	}
+}
+
 static char *
 self_dir(void)
 {
@@ -1012,6 +1039,8 @@ tb_cmd_run(int argc, char **argv)
 		r.dir = g_steal_pointer(&base);
 	}
 	chmod(r.dir, 0755);
+	if (!reachable(r.dir, &err))
+		goto bad;
 	{
 		g_autofree char *run_ini = g_build_filename(r.dir, "run.ini", NULL);
 
@@ -1059,7 +1088,10 @@ tb_cmd_run(int argc, char **argv)
 		return TB_EXIT_BAD;
 	}
 	watch(&r, &failure);
-	r.end_ns = now_ns();
+	/* The run's end is the scenario's, as in the simulator: what the
+	 * clients still did afterwards is not counted (visits then under way
+	 * are in progress); a run that failed ends when it failed. */
+	r.end_ns = MIN(now_ns(), r.start_ns + r.end);
 	if (isatty(STDERR_FILENO))
 		fputc('\n', stderr);
 	teardown(&r);

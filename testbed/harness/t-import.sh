@@ -97,10 +97,10 @@ $(ns 7)${T}event${T}state${T}RESCUE -> LOW: the last rescue ends
 $(ns 8.5)${T}event${T}peer_down${T}node 1
 $(ns 9)${T}event${T}state${T}LOW -> RESCUE: help request, redirected request or peer down (node 1)
 EOF_LOG
-# Apache: the origin serves 3000 B of site 0 to clients, 5000 B to the
-# cooperator's fetch, one redirect; a request before the start and one for
-# another path do not count.  The cooperator serves 3000 B of site 0 and
-# 700 B of its own site 1.
+# Apache: the origin serves 5000 B to the cooperator's fetch (its bytes
+# count from here), one redirect; a request before the start and one for
+# another path do not count.  What the servers sent to clients counts from
+# the clients' requests below, not from these lines.
 cat >run/s0/access.log <<EOF_LOG
 $(ap -5) 10.77.210.2 200 999 100 "/s0/o/0" ""
 $(ap 1) 10.77.210.2 200 1000 100 "/s0/o/0" ""
@@ -140,6 +140,9 @@ while read -r id flags site start end outcome reason; do
 done <visits.spec >run/clients/visits.tsv
 # The pages of the ok visits: 1 and 3 from the origin, 2 redirected to the
 # cooperator, 8 and 14 from the cooperator, 9 from server 1 (site 1's origin).
+# Each brought 1000 B: site 0's origin sent 4000 B (the 302's and the
+# 503's bodies too) and 2 whole objects, its cooperator 3000 B and 3, and
+# server 1 1000 B of its own site 1.
 req() { printf '%s\t0\thttp://site%s.flash.test/s%s/o/0\t%s\t%s\t%s\t0\t1000\t2000\t%s\t1000\t1\t0\t-\n' \
 	"$1" "$2" "$2" "$3" "$(ns 1)" "$(ns 2)" "$4"; }
 {
@@ -178,12 +181,12 @@ test_expect_success 'the scalars, worked out by hand' '
 		"site.others sessions 2" "site.others pages_ok 1" "site.others pages_not_found 1" \
 		"site.others pages_no_server 0" "site.others success_ratio 0.5" \
 		"site.others pages_origin 1" "site.others pages_cooperators 0" \
-		"origin bytes_sent 8000" "cooperators bytes_sent 3700" "origin crashes 1" \
+		"origin bytes_sent 9000" "cooperators bytes_sent 4000" "origin crashes 1" \
 		"all crashes 1" "all redirects 1" "all sessions_in_progress 1" \
-		"site.0 http_bytes_origin 3000" "site.0 fetch_bytes_origin 5000" \
+		"site.0 http_bytes_origin 4000" "site.0 fetch_bytes_origin 5000" \
 		"site.0 objects_origin 2" "site.0 http_bytes_cooperators 3000" \
-		"site.0 objects_cooperators 2" "site.0 fetch_bytes_cooperators 0" \
-		"site.others http_bytes_origin 700" "site.others objects_origin 1" \
+		"site.0 objects_cooperators 3" "site.0 fetch_bytes_cooperators 0" \
+		"site.others http_bytes_origin 1000" "site.others objects_origin 1" \
 		"site.others http_bytes_cooperators 0" \
 		"origin crash_s 8" "origin time_to_rescue_s 1" "origin time_to_service_s 2"
 	do

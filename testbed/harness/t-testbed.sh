@@ -24,6 +24,8 @@ for p in apache2 named ip tc iptables sqlite3; do
 	command -v $p >/dev/null 2>&1 || skip_all "$p is not installed (make deps)"
 done
 [ -x "$TESTBED" ] && [ -x "$TBB/fc-testbed-node" ] || skip_all "fc-testbed is not built"
+# Apache's children (www-data) must reach the run's files.
+chmod 755 "$TEST_ROOT" "$TRASH"
 rc=0
 "$TBB/fc-netns.sh" check >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || skip_all "network namespaces cannot be made here ($rc)"
@@ -39,7 +41,9 @@ nothing_left() {
 	fi
 	if [ -f "$1/procs.stopped" ] || [ -f "$1/procs" ]; then
 		while read -r pid start name; do
-			if [ -d /proc/$pid ] && [ "$(cut -d' ' -f22 /proc/$pid/stat)" = "${start#*/}" ]; then
+			# A zombie has ended (its parent, not ours, has yet to reap it).
+			if [ -d /proc/$pid ] && [ "$(cut -d' ' -f22 /proc/$pid/stat)" = "${start#*/}" ] &&
+				[ "$(cut -d' ' -f3 /proc/$pid/stat)" != Z ]; then
 				echo "process left: $pid $name" >&2
 				return 1
 			fi
