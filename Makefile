@@ -286,15 +286,21 @@ bench: deps-bench
 	$(Q)sh bench/winny.sh $(B)
 	$(Q)echo; for f in 100 1000 5000; do $(B)/bench-net --flows $$f --changes 20000; done
 
-install: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) $(B)/testbed/fc-testbed
+# What fc-testbed run starts, installed beside it.
+TB_RUN_PROGS := $(addprefix $(B)/testbed/,fc-testbed fc-testbed-node fc-loadgen fc-delay fc-dns \
+	fc-netns.sh mod_flashcoop.so)
+
+install: $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) $(TB_RUN_PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/libexec/flashcoop \
 		$(DESTDIR)$(INCLUDEDIR)/flashcoop $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/analysis \
 		$(DESTDIR)$(DATADIR)/tools $(DESTDIR)$(DATADIR)/docs \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/flashcoop
-	install -m 755 $(B)/testbed/fc-testbed $(DESTDIR)$(PREFIX)/libexec/flashcoop/
+	install -m 755 $(TB_RUN_PROGS) $(DESTDIR)$(PREFIX)/libexec/flashcoop/
 	install -m 644 scenarios/*.ini scenarios/*.sweep $(DESTDIR)$(DATADIR)/scenarios/
+	install -d $(DESTDIR)$(DATADIR)/scenarios/testbed
+	install -m 644 scenarios/testbed/*.ini $(DESTDIR)$(DATADIR)/scenarios/testbed/
 	install -m 644 analysis/*.gp analysis/*.sql $(DESTDIR)$(DATADIR)/analysis/
 	install -m 755 tools/figures.sh $(DESTDIR)$(DATADIR)/tools/
 	install -m 644 docs/*.md $(DESTDIR)$(DATADIR)/docs/

@@ -388,6 +388,7 @@ read_run_ini(struct import *im, GError **err)
 	im->limit = MIN(end, (fc_time_t)(im->end_ns - im->start_ns));
 	im->nsamples = (size_t)(im->limit / im->sample_interval);
 
+	bool no_nodes = g_strcmp0(scenario_choice(im->sc, "web", "policy"), "none") == 0;
 	im->servers = g_new0(struct server, im->nservers);
 	im->by_address = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, NULL);
 	im->by_node = g_hash_table_new(NULL, NULL);
@@ -404,7 +405,8 @@ read_run_ini(struct import *im, GError **err)
 		s->idx = i;
 		if (!ini_i64(im, group, "node", true, NULL, &node, err) ||
 		    !ini_string(im, group, "address", true, &s->address, err) ||
-		    !ini_string(im, group, "log", true, &log, err) ||
+		    /* Under policy none there is no node daemon, and no log. */
+		    !ini_string(im, group, "log", !no_nodes, &log, err) ||
 		    !ini_string(im, group, "access_log", true, &access, err) ||
 		    !ini_i64(im, group, "killed_ns", false, &has_killed, &killed, err))
 			return FALSE;
@@ -419,7 +421,7 @@ read_run_ini(struct import *im, GError **err)
 		g_hash_table_insert(im->by_node, GUINT_TO_POINTER(s->node),
 				    GUINT_TO_POINTER(i + 1));
 		g_hash_table_insert(im->by_address, s->address, GUINT_TO_POINTER(i + 1));
-		s->log = dir_path(im, log);
+		s->log = log ? dir_path(im, log) : NULL;
 		s->access_log = dir_path(im, access);
 		if (has_killed) {
 			if (killed < im->start_ns || killed > im->end_ns)
@@ -1137,7 +1139,7 @@ read_run(struct import *im, GError **err)
 	for (unsigned i = 0; i < im->nservers; i++) {
 		struct server *s = &im->servers[i];
 
-		if (!each_line(im, s->log, log_line, s, err) ||
+		if ((s->log && !each_line(im, s->log, log_line, s, err)) ||
 		    !each_line(im, s->access_log, access_line, s, err))
 			return FALSE;
 		if (s->killed)
