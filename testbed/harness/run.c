@@ -595,21 +595,26 @@ start_server(struct run *r, unsigned i, GError **err)
 /* ---- the run ---- */
 
 /* The origin's machine dies: every process of its namespace killed
- * (Apache's parent and children, the node daemon), then its interface
- * taken down, so that clients' SYNs go unanswered as they do to a
- * crashed host, rather than being reset. */
+ * (Apache's parent and children, the node daemon), then everything it
+ * would receive or send dropped inside its namespace, so that clients'
+ * SYNs go unanswered as they do to a crashed host (and as the
+ * simulator's clients see a server that is down), rather than being
+ * reset by its kernel.  (Taking its interface down would not do: the
+ * router's neighbour entry fails after a few seconds and clients then
+ * get "no route to host" at once.) */
 static void
 crash_origin(struct run *r)
 {
 	g_autofree char *ns = ns_name("s1");
 	g_autofree char *log = g_build_filename(r->dir, "faults.log", NULL);
-	const char *argv[] = { "ip", "link", "set", "eth0", "down", NULL };
+	const char *in[] = { "iptables", "-w", "-I", "INPUT", "-j", "DROP", NULL };
+	const char *out[] = { "iptables", "-w", "-I", "OUTPUT", "-j", "DROP", NULL };
 	g_autoptr(GError) e = NULL;
 
 	r->killed_ns = now_ns();
 	tb_proc_signal_group(r->procs, "httpd s1", SIGKILL);
 	tb_proc_signal_group(r->procs, "node s1", SIGKILL);
-	if (!tb_run(ns, argv, log, 5000, &e))
+	if (!tb_run(ns, in, log, 5000, &e) || !tb_run(ns, out, log, 5000, &e))
 		fprintf(stderr, "%s: warning: %s\n", r->cmd, e->message);
 	fprintf(stderr, "%s: the origin crashed at %.1f s\n", r->cmd,
 		(double)(r->killed_ns - r->start_ns) / 1e9);
