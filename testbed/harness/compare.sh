@@ -66,6 +66,12 @@ done_run() {
 	[ "${n:-0}" -gt 0 ]
 }
 
+# A run's messages without the warnings about keys that have no effect
+# under a policy (every run of a case repeats them).
+quiet() {
+	grep -v ': warning: .* has no effect: ' "$OUT/last.err" >&2 || :
+}
+
 cases="none:none redirect:none coop:none coop:origin"
 failed=0
 for c in $cases; do
@@ -77,16 +83,17 @@ for c in $cases; do
 	while [ "$r" -lt "$R" ]; do
 		if ! done_run simulator "$policy" "$crash" "$r"; then
 			# shellcheck disable=SC2086
-			"$FLASHCOOP" run -q $sets -r "$r" -o "$DB" "$SCENARIO" ||
-				{ echo "testbed-compare: the simulated run $policy/$crash r$r failed" >&2; failed=1; }
+			"$FLASHCOOP" run -q $sets -r "$r" -o "$DB" "$SCENARIO" 2>"$OUT/last.err" ||
+				{ quiet; echo "testbed-compare: the simulated run $policy/$crash r$r failed" >&2; failed=1; }
 		fi
 		if ! done_run testbed "$policy" "$crash" "$r"; then
 			dir=$OUT/runs/$policy-$crash-r$r
 			rm -rf "$dir"
 			echo "testbed-compare: testbed $policy, crash $crash, replication $r" >&2
 			# shellcheck disable=SC2086
-			"$TESTBED" run $sets -r "$r" -d "$dir" -o "$DB" "$SCENARIO" ||
-				{ echo "testbed-compare: the testbed run $policy/$crash r$r failed (see $dir)" >&2; failed=1; }
+			"$TESTBED" run $sets -r "$r" -d "$dir" -o "$DB" "$SCENARIO" 2>"$OUT/last.err" ||
+				{ quiet; echo "testbed-compare: the testbed run $policy/$crash r$r failed (see $dir)" >&2; failed=1; }
+			quiet
 		fi
 		r=$((r + 1))
 	done
@@ -122,6 +129,10 @@ SELECT platform, kase, 'flash_after_s', min(e.t_ns) / 1e9 - crowd FROM runs
 UNION ALL
 SELECT platform, kase, 'rescue_s', value FROM runs
   JOIN scalar s ON s.run_id = runs.id AND s.entity = 'origin' AND s.name = 'time_to_rescue_s'
+  WHERE value IS NOT NULL
+UNION ALL
+SELECT platform, kase, 'service_s', value FROM runs
+  JOIN scalar s ON s.run_id = runs.id AND s.entity = 'origin' AND s.name = 'time_to_service_s'
   WHERE value IS NOT NULL;
 " >"$OUT/values.tsv" || die "$DB: cannot read the results"
 sqlite3 -batch -separator '	' "$DB" "SELECT df, q975 FROM t_quantile" >"$OUT/t.tsv" ||
@@ -152,6 +163,7 @@ BEGIN {
 	tol_abs["origin_MB"] = 0;        tol_rel["origin_MB"] = 0.15
 	tol_abs["flash_after_s"] = 5;    tol_rel["flash_after_s"] = 0
 	tol_abs["rescue_s"] = 5;         tol_rel["rescue_s"] = 0
+	tol_abs["service_s"] = 5;        tol_rel["service_s"] = 0
 }
 END {
 	f = out "/compare.md"

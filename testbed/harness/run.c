@@ -257,8 +257,9 @@ write_node_config(const struct run *r, unsigned i, GError **err)
 		"# server.%u (written by fc-testbed run)\n"
 		"[node]\nid = %u\naddress = %s\nudp_port = %u\nsocket = %s/noded.sock\n"
 		"log = %s/noded.log\nload_interval = %s\nlisten_port = 80\nbacklog = %u\n"
-		"interface = eth0\nuplink = %" PRIu64 "bit/s\nthreads = 4\n\n",
-		i, i + 1, a, UDP_PORT, sd, sd, li, r->backlog, r->uplink);
+		"interface = eth0\nuplink = %" PRIu64 "bit/s\nthreads = 4\nload_form = %s\n\n",
+		i, i + 1, a, UDP_PORT, sd, sd, li, r->backlog, r->uplink,
+		scenario_enum(r->sc, "coop", "load_form") == WEB_LOAD_DEMAND ? "demand" : "paper");
 	coop_group(s, &r->plan->node);
 	for (unsigned j = 0; j < r->n; j++)
 		g_string_append_printf(s, "[site %u]\nbytes = %" PRIu64 "B\nowner = %u\n"

@@ -279,7 +279,7 @@ group_id(struct parse *p, const char *group, const char *word, uint64_t *id)
 
 static const char *const node_keys[] = {
 	"id", "address", "udp_port", "socket", "log", "pid_file", "load_interval",
-	"listen_port", "backlog", "interface", "uplink", "threads", "publish", NULL,
+	"listen_port", "backlog", "interface", "uplink", "threads", "publish", "load_form", NULL,
 };
 
 static bool
@@ -343,6 +343,16 @@ parse_node(struct parse *p, struct tb_node_config *c)
 	if (!get_uint(p, g, "threads", false, 1, 64, &v))
 		return false;
 	c->threads = (unsigned)v;
+	{
+		static const struct fc_enum_name forms[] = {
+			{ "paper", 0 }, { "demand", 1 }, { NULL, 0 },
+		};
+		int e = 0;
+
+		if (!get_enum(p, g, "load_form", forms, &e))
+			return false;
+		c->load_demand = e == 1;
+	}
 	return get_bool(p, g, "publish", &c->publish);
 }
 

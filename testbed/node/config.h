@@ -69,6 +69,7 @@ struct tb_node_config {
 	uint64_t uplink_bps;   /* its capacity */
 	unsigned threads;      /* executor threads for content actions */
 	bool publish;          /* fc_node_site_changed() for the own sites at start */
+	bool load_demand;      /* the simulator's [coop] load_form = demand, else paper */
 
 	struct tb_node_site *sites; /* every site, own and cooperators' */
 	size_t nsites;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,6 +67,12 @@ struct tb_noded {
 	uint64_t tx_bytes;
 	fc_time_t tx_at;
 	bool measure_warned, uplink_warned;
+	/* Under load_form = demand: the bytes of the own sites' objects
+	 * (files of [site] root), "SITE/OBJECT" -> size, with a page's HTML
+	 * (index 0) weighing the whole page, as web_redirect_bytes(); and
+	 * what the redirects sent away since the last load report. */
+	GHashTable *redirect_weight;
+	uint64_t redirected_bytes;
 	bool borrowed; /* cfg and ex are the caller's (a failed tb_noded_new) */
 	bool stopping; /* in tb_noded_free: no request is handled any more */
 };
@@ -458,6 +465,64 @@ on_udp(gint fd, GIOCondition cond, gpointer data)
 
 /* ---- Load ---- */
 
+/*
+ * The weights a redirect of an own object sends away (load_form =
+ * demand): each file ROOT/o/N of an own site weighs its size, and a
+ * page's HTML (N with index 0, N = (page << 10) + index) the whole page,
+ * since the client fetches the page's objects from where it got the HTML.
+ * A site without a root, or a file that is not there, weighs nothing.
+ */
+static void
+redirect_weights(struct tb_noded *d)
+{
+	const struct tb_node_config *c = d->cfg;
+
+	d->redirect_weight = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (size_t i = 0; i < c->nsites; i++) {
+		const struct tb_node_site *st = &c->sites[i];
+		g_autofree char *dir = NULL;
+		g_autoptr(GDir) gd = NULL;
+		g_autoptr(GHashTable) pages = NULL;
+		const char *name;
+
+		if (st->owner != c->id || !st->root)
+			continue;
+		dir = g_build_filename(st->root, "o", NULL);
+		gd = g_dir_open(dir, 0, NULL);
+		if (!gd)
+			continue;
+		pages = g_hash_table_new(g_direct_hash, g_direct_equal);
+		while ((name = g_dir_read_name(gd))) {
+			g_autofree char *path = g_build_filename(dir, name, NULL);
+			guint64 object;
+			struct stat sb;
+
+			if (!g_ascii_string_to_unsigned(name, 10, 0, G_MAXUINT32, &object, NULL) ||
+			    stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+				continue;
+			g_hash_table_insert(d->redirect_weight,
+					    g_strdup_printf("%u/%" G_GUINT64_FORMAT, st->id, object),
+					    GSIZE_TO_POINTER((gsize)sb.st_size));
+			g_hash_table_insert(pages, GSIZE_TO_POINTER((gsize)(object >> 10)),
+					    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(
+						    pages, GSIZE_TO_POINTER((gsize)(object >> 10)))) +
+							     (gsize)sb.st_size));
+		}
+		/* The HTML of each page weighs the page. */
+		{
+			GHashTableIter it;
+			gpointer k, v;
+
+			g_hash_table_iter_init(&it, pages);
+			while (g_hash_table_iter_next(&it, &k, &v))
+				g_hash_table_insert(d->redirect_weight,
+						    g_strdup_printf("%u/%" G_GSIZE_FORMAT, st->id,
+								    GPOINTER_TO_SIZE(k) << 10),
+						    v);
+		}
+	}
+}
+
 static gboolean
 on_load(gpointer data)
 {
@@ -468,12 +533,15 @@ on_load(gpointer data)
 	size_t n = 0;
 	fc_time_t t = now(d);
 
+	double redirected_bps = 0;
+
 	if (d->has_scoreboard &&
 	    t - d->scoreboard_at <= SCOREBOARD_STALE_INTERVALS * c->load_interval) {
 		s.has_busy = true;
 		s.busy = d->busy;
 		s.workers = d->workers;
-		loads[n++] = (struct fc_load){ d->busy, d->workers };
+		if (!c->load_demand)
+			loads[n++] = (struct fc_load){ d->busy, d->workers };
 	}
 	if (c->listen_port) {
 		g_autoptr(GError) err = NULL;
@@ -482,7 +550,7 @@ on_load(gpointer data)
 		if (tb_measure_accept_queue(c->listen_port, &s.waiting, &limit, &err)) {
 			s.has_waiting = true;
 			s.backlog = c->backlog ? c->backlog : limit;
-			if (c->backlog)
+			if (c->backlog && !c->load_demand)
 				loads[n++] = (struct fc_load){ s.waiting, c->backlog };
 			d->measure_warned = false;
 		} else if (!d->measure_warned) {
@@ -501,7 +569,11 @@ on_load(gpointer data)
 				s.uplink_bps = (double)(bytes - d->tx_bytes) * 8 /
 					       fc_time_to_sec(t - d->tx_at);
 				s.uplink_capacity = (double)c->uplink_bps;
-				loads[n++] = (struct fc_load){ s.uplink_bps, s.uplink_capacity };
+				redirected_bps = (double)d->redirected_bytes * 8 /
+						 fc_time_to_sec(t - d->tx_at);
+				if (!c->load_demand)
+					loads[n++] = (struct fc_load){ s.uplink_bps,
+								       s.uplink_capacity };
 			}
 			d->has_tx = true;
 			d->tx_bytes = bytes;
@@ -512,6 +584,15 @@ on_load(gpointer data)
 			d->uplink_warned = true;
 		}
 	}
+	d->redirected_bytes = 0;
+	/* The simulator's demand form (web_load_figures()): connections that
+	 * want a worker over the workers, and what the uplink carries plus
+	 * what the redirects sent away over its capacity. */
+	if (c->load_demand && s.has_busy)
+		loads[n++] = (struct fc_load){ (double)s.busy + (s.has_waiting ? s.waiting : 0),
+					       s.workers };
+	if (c->load_demand && s.has_uplink)
+		loads[n++] = (struct fc_load){ s.uplink_bps + redirected_bps, s.uplink_capacity };
 	if (n) {
 		fc_node_report_load(d->node, t, loads, n);
 		drain(d);
@@ -662,6 +743,12 @@ handle_route(struct client *cl, const struct tb_req *q)
 		g_strlcpy(rep.host, p->http, sizeof rep.host);
 		/* The token goes with a redirect of the own site to a helper. */
 		rep.has_token = own;
+		if (own && d->redirect_weight) {
+			g_autofree char *key = g_strdup_printf("%u/%" PRIu64, q->site, q->object);
+
+			d->redirected_bytes += GPOINTER_TO_SIZE(
+				g_hash_table_lookup(d->redirect_weight, key));
+		}
 		memcpy(rep.token, r.token, FC_TOKEN_LEN);
 		break;
 	}
@@ -980,6 +1067,8 @@ tb_noded_new(struct tb_node_config *c, struct tb_executor *e, GError **err)
 	d->have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	d->fetching = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	d->site_gen = g_hash_table_new(NULL, NULL);
+	if (c->load_demand)
+		redirect_weights(d);
 	d->log = tb_nodelog_open(c->log_path, err);
 	if (!d->log || !bind_udp(d, err) || !bind_unix(d, err))
 		goto fail;
@@ -1061,6 +1150,8 @@ tb_noded_free(struct tb_noded *d)
 	g_hash_table_unref(d->have);
 	g_hash_table_unref(d->fetching);
 	g_hash_table_unref(d->site_gen);
+	if (d->redirect_weight)
+		g_hash_table_unref(d->redirect_weight);
 	g_main_context_unref(d->ctx);
 	if (!d->borrowed) {
 		tb_executor_free(d->ex);

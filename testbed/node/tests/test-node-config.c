@@ -25,6 +25,7 @@ static const char good[] =
 	"uplink = 10Mbit/s\n"
 	"threads = 2\n"
 	"publish = true\n"
+	"load_form = demand\n"
 	"\n"
 	"[coop]\n"
 	"flash_threshold = 0.7\n"
@@ -102,6 +103,7 @@ test_good(void)
 	g_assert_cmpuint(c->uplink_bps, ==, 10000000);
 	g_assert_cmpuint(c->threads, ==, 2);
 	g_assert_true(c->publish);
+	g_assert_true(c->load_demand);
 	/* Sites and peers sorted by id. */
 	g_assert_cmpuint(c->nsites, ==, 2);
 	g_assert_cmpuint(c->sites[0].id, ==, 0);
@@ -183,6 +185,7 @@ test_defaults(void)
 	g_assert_null(c->interface);
 	g_assert_null(c->pid_file);
 	g_assert_false(c->publish);
+	g_assert_false(c->load_demand);
 	g_assert_cmpuint(c->npeers, ==, 0);
 	g_assert_cmpfloat(c->fc.flash_threshold, ==, def.flash_threshold);
 	g_assert_cmpuint(c->fc.flash_hold, ==, def.flash_hold);
@@ -222,6 +225,8 @@ test_bad(void)
 		  "b.ini: [node] threads: expected a whole number from 1 to 64, found '0'" },
 		{ "publish = true\n", "publish = 1\n",
 		  "b.ini: [node] publish: expected true or false, found '1'" },
+		{ "load_form = demand\n", "load_form = use\n",
+		  "b.ini: [node] load_form: expected one of paper, demand, found 'use'" },
 		{ "flash_threshold = 0.7\n", "flash_threshold = high\n",
 		  "b.ini: [coop] flash_threshold: expected a number from 0 to 1e+06, found 'high'" },
 		{ "smoothing = window\n", "smoothing = median\n",
