@@ -262,13 +262,16 @@ wait_for_log(const struct daemon *d, const char *text)
 	}
 }
 
-/* What a test adds to each daemon's file (a group given again is merged). */
+/* What a test adds to each daemon's file (a group given again is merged);
+ * with site_files, node 1's site 0 gets a root with two objects of page 0,
+ * 1000 and 3000 bytes. */
 struct extra {
 	const char *n1, *n2;
 	rlim_t n1_nofile;
+	bool site_files;
 };
 
-static const struct extra plain = { "", "[executor]\nfetch_delay = 500ms\n", 0 };
+static const struct extra plain = { "", "[executor]\nfetch_delay = 500ms\n", 0, false };
 
 static void
 setup(struct fixture *f, gconstpointer data)
@@ -281,7 +284,21 @@ setup(struct fixture *f, gconstpointer data)
 	daemon_paths(f, &f->n1, "n1");
 	daemon_paths(f, &f->n2, "n2");
 	f->n1.nofile = x->n1_nofile;
-	write_config(f, &f->n1, 1, &f->n2, 2, x->n1);
+	if (x->site_files) {
+		g_autofree char *o = g_build_filename(f->dir, "site0", "o", NULL);
+		g_autofree char *o0 = g_build_filename(o, "0", NULL);
+		g_autofree char *o1 = g_build_filename(o, "1", NULL);
+		g_autofree char *zeros = g_malloc0(3000);
+		g_autofree char *n1 = g_strdup_printf("%s[site 0]\nroot = %s/site0\n", x->n1,
+						      f->dir);
+
+		g_assert_cmpint(g_mkdir_with_parents(o, 0755), ==, 0);
+		g_assert_true(g_file_set_contents(o0, zeros, 1000, NULL));
+		g_assert_true(g_file_set_contents(o1, zeros, 3000, NULL));
+		write_config(f, &f->n1, 1, &f->n2, 2, n1);
+	} else {
+		write_config(f, &f->n1, 1, &f->n2, 2, x->n1);
+	}
 	write_config(f, &f->n2, 2, &f->n1, 1, x->n2);
 	daemon_start(&f->n1);
 	daemon_start(&f->n2);
@@ -292,9 +309,19 @@ setup(struct fixture *f, gconstpointer data)
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	(void)data;
 	daemon_clear(&f->n1);
 	daemon_clear(&f->n2);
+	if (((const struct extra *)(data ? data : &plain))->site_files) {
+		g_autofree char *site = g_build_filename(f->dir, "site0", NULL);
+		g_autofree char *o = g_build_filename(site, "o", NULL);
+		g_autofree char *o0 = g_build_filename(o, "0", NULL);
+		g_autofree char *o1 = g_build_filename(o, "1", NULL);
+
+		g_unlink(o0);
+		g_unlink(o1);
+		g_rmdir(o);
+		g_rmdir(site);
+	}
 	g_rmdir(f->dir);
 	g_free(f->dir);
 }
@@ -419,7 +446,7 @@ test_flash_and_rescue(struct fixture *f, gconstpointer data)
 }
 
 static const struct extra failing = {
-	"", "[executor]\nfetch_delay = 200ms\nfetch_fail = true\n", 0
+	"", "[executor]\nfetch_delay = 200ms\nfetch_fail = true\n", 0, false
 };
 
 static void
@@ -458,7 +485,7 @@ static const struct extra pushing = {
 	"[node]\npublish = true\ninterface = lo\nuplink = 100Gbit/s\n"
 	"[coop]\nspread = predistributed\n"
 	"[peer 1]\naccepts_copy = true\ncopy_limit = 1KiB\n",
-	0,
+	0, false,
 };
 
 /* A load record with the uplink measured: its rate, then the capacity. */
@@ -539,7 +566,7 @@ test_clients(struct fixture *f, gconstpointer data)
 }
 
 /* Node 1 with few descriptors: GLib's, the log, two sockets, a few clients. */
-static const struct extra few_fds = { "", "", 24 };
+static const struct extra few_fds = { "", "", 24, false };
 
 static void
 test_out_of_descriptors(struct fixture *f, gconstpointer data)
@@ -623,6 +650,65 @@ test_bad_setup(struct fixture *f, gconstpointer data)
 	g_unlink(bad);
 }
 
+/* Node 1 reports the simulator's demand form: once in FLASH it redirects
+ * every request of its site (redirect_share = 1), and what the redirects
+ * send away (page 0's HTML weighs the page, 4000 bytes) counts on its
+ * uplink, so its load passes 1, where the paper form stops. */
+static const struct extra demand = {
+	"[node]\nload_form = demand\ninterface = lo\nuplink = 8Mbit/s\n",
+	"[executor]\nfetch_delay = 500ms\n", 0, true,
+};
+
+/* The last load line's LOAD field in d's log, or -1. */
+static double
+last_load(const struct daemon *d)
+{
+	g_autofree char *log = NULL;
+	g_auto(GStrv) lines = NULL;
+	double load = -1;
+
+	if (!g_file_get_contents(d->log, &log, NULL, NULL))
+		return -1;
+	lines = g_strsplit(log, "\n", -1);
+	for (size_t i = 0; lines[i]; i++) {
+		g_auto(GStrv) f = g_strsplit(lines[i], "\t", -1);
+
+		if (g_strv_length(f) == 10 && strcmp(f[1], "load") == 0)
+			load = g_ascii_strtod(f[8], NULL);
+	}
+	return load;
+}
+
+static void
+test_demand(struct fixture *f, gconstpointer data)
+{
+	gint64 end = g_get_monotonic_time() + DEADLINE_US;
+
+	(void)data;
+	flash(f);
+	/* 250 pages of 4000 bytes in 100 ms would be 80 Mbit/s: ten times
+	 * the uplink, on top of the busy workers' 1. */
+	while (last_load(&f->n1) < 1.5) {
+		for (int i = 0; i < 50; i++) {
+			g_autofree char *r = ask(&f->n1, "ROUTE 0 0\n");
+
+			g_assert_true(g_str_has_prefix(r, "REDIRECT 127.0.0.1:8002 "));
+		}
+		assert_reply(&f->n1, "SCOREBOARD 10 10\n", "OK");
+		if (g_get_monotonic_time() > end)
+			g_error("node 1's load stays at %g under demand", last_load(&f->n1));
+	}
+	/* An object that is not the HTML weighs its own file, one without a
+	 * file nothing: neither is an error. */
+	{
+		g_autofree char *r1 = ask(&f->n1, "ROUTE 0 1\n");
+		g_autofree char *r2 = ask(&f->n1, "ROUTE 0 9\n");
+
+		g_assert_true(g_str_has_prefix(r1, "REDIRECT 127.0.0.1:8002 "));
+		g_assert_true(g_str_has_prefix(r2, "REDIRECT 127.0.0.1:8002 "));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -641,6 +727,7 @@ main(int argc, char **argv)
 	g_test_add("/node-daemon/push", struct fixture, &pushing, setup, test_push, teardown);
 	g_test_add("/node-daemon/bad-setup", struct fixture, NULL, setup, test_bad_setup,
 		   teardown);
+	g_test_add("/node-daemon/demand", struct fixture, &demand, setup, test_demand, teardown);
 	g_test_add("/node-daemon/out-of-descriptors", struct fixture, &few_fds, setup,
 		   test_out_of_descriptors, teardown);
 	{
