@@ -843,9 +843,31 @@ clean_left(struct run *r)
 		left, stopped);
 }
 
+/* Each host's TCP counters (listen-queue overflows, retransmissions,
+ * time-outs: what the simulator's flows do not have) into its
+ * directory, before the namespaces go. */
+static void
+save_counters(struct run *r)
+{
+	for (unsigned i = 0; i < r->n + 1; i++) {
+		g_autofree char *host = i < r->n ? g_strdup_printf("s%u", i + 1) : g_strdup("clients");
+		g_autofree char *ns = ns_name(host);
+		g_autofree char *dir = i < r->n ? server_dir(r, i)
+						: g_build_filename(r->dir, "clients", NULL);
+		g_autofree char *out = g_build_filename(dir, "nstat.txt", NULL);
+		const char *argv[] = { "nstat", "-a", "-s", "-z", NULL };
+		g_autoptr(GError) e = NULL;
+
+		if (!tb_run(ns, argv, out, 5000, &e))
+			fprintf(stderr, "%s: warning: %s\n", r->cmd, e->message);
+	}
+}
+
 static void
 teardown(struct run *r)
 {
+	if (r->net_up && r->start_ns)
+		save_counters(r);
 	if (r->procs)
 		tb_procs_stop_all(r->procs, 5000);
 	if (r->net_up) {
