@@ -1144,7 +1144,7 @@ tb_cmd_run(int argc, char **argv)
 	/* The run's end is the scenario's, as in the simulator: what the
 	 * clients still did afterwards is not counted (visits then under way
 	 * are in progress); a run that failed ends when it failed. */
-	r.end_ns = MIN(now_ns(), r.start_ns + (gint64)r.end);
+	r.end_ns = CLAMP(now_ns(), r.start_ns, r.start_ns + (gint64)r.end);
 	if (isatty(STDERR_FILENO))
 		fputc('\n', stderr);
 	teardown(&r);

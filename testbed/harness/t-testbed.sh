@@ -6,8 +6,9 @@
 # network namespaces: the origin goes into FLASH, its cooperators rescue
 # it, clients follow redirects with tokens and reach cooperators through
 # DNS answers; the results land in the simulator's schema; nothing is left
-# running.  Then a driver killed with SIGKILL mid-run, and `fc-testbed
-# clean` stopping what it left.  Needs root and network namespaces: skips
+# running.  Then a node daemon killed mid-run (the run fails with exit
+# status 1 and is recorded as failed), and a driver killed with SIGKILL
+# mid-run, with `fc-testbed clean` stopping what it left.  Needs root and network namespaces: skips
 # (as skipped, not passed) where they cannot be made.
 . "$(dirname "$0")/../../tests/test-lib.sh"
 
@@ -98,6 +99,22 @@ test_expect_success 'the results are a testbed run in the simulator schema' - <<
 		AND kind = 'state' AND detail LIKE 'LOW -> FLASH%'" 1 &&
 	test_sql r.db "SELECT value > 0 FROM scalar WHERE entity = 'all' AND name = 'redirects'" 1
 EOF
+
+test_expect_success 'a daemon that dies mid-run fails the run (1), recorded as failed, all stopped' '
+	"$TESTBED" run -d "$TRASH/died" -o "$TRASH/died.db" --set run.duration=20s "$SCENARIO" \
+		2>died.err &
+	driver=$!
+	test_wait_for 60 "grep -q \"the clients start\" died.err"
+	sleep 3
+	pid=$(awk -F"\t" "\$3 == \"node s2\" { print \$1 }" "$TRASH/died/procs")
+	kill -KILL "$pid"
+	status=0
+	wait $driver || status=$?
+	test "$status" -eq 1 &&
+	grep -q "the run failed: node s2 died during the run (signal 9" died.err &&
+	test_sql died.db "SELECT status, error LIKE '\''node s2 died during the run%'\'' FROM run" "failed|1" &&
+	nothing_left "$TRASH/died"
+'
 
 test_expect_success 'a driver killed mid-run leaves what fc-testbed clean stops' '
 	"$TESTBED" run -d "$TRASH/killed" --no-import "$SCENARIO" 2>killed.err &
