@@ -990,7 +990,7 @@ tb_cmd_run(int argc, char **argv)
 	g_auto(GStrv) sets = NULL;
 	g_autofree char *dir_opt = NULL, *db = NULL;
 	gint64 replication = 0;
-	gboolean no_import = FALSE;
+	gboolean no_import = FALSE, replace = FALSE;
 	GOptionEntry entries[] = {
 		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "override a scenario key; may be repeated", "GROUP.KEY=VALUE" },
@@ -1003,6 +1003,8 @@ tb_cmd_run(int argc, char **argv)
 		  "the results database (default results.db)", "DB" },
 		{ "no-import", 0, 0, G_OPTION_ARG_NONE, &no_import,
 		  "leave the results in the run's directory only", NULL },
+		{ "replace", 0, 0, G_OPTION_ARG_NONE, &replace,
+		  "replace a run of the same key in the database", NULL },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("SCENARIO.ini");
@@ -1159,8 +1161,10 @@ tb_cmd_run(int argc, char **argv)
 	if (!no_import) {
 		g_autoptr(GError) e = NULL;
 
-		if (!tb_import(r.dir, db ? db : "results.db", 0, &e)) {
-			fprintf(stderr, "%s: %s\n", r.cmd, e->message);
+		if (!tb_import(r.dir, db ? db : "results.db", replace ? TB_IMPORT_REPLACE : 0,
+			       &e)) {
+			/* The run is kept: fc-testbed import DIR records it later. */
+			fprintf(stderr, "%s: %s (the run is in %s)\n", r.cmd, e->message, r.dir);
 			return TB_EXIT_BAD;
 		}
 		fprintf(stderr, "%s: results in %s (run directory %s)\n", r.cmd,
