@@ -250,13 +250,9 @@ param_number(const struct key_def *k, const char *text)
 	}
 }
 
-/*
- * Claims the run key with the run row, every parameter and where each came
- * from (results_run_claim()).
- */
-static gboolean
-claim(struct results *db, const struct scenario *sc, const struct run_options *o,
-      const char *run_key, struct results_claim *c, GError **err)
+gboolean
+run_claim(struct results *db, const struct scenario *sc, const struct run_claim_info *ci,
+	  unsigned flags, struct results_claim *c, GError **err)
 {
 	const struct key_table *t = scenario_keys_table(sc);
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
@@ -265,8 +261,6 @@ claim(struct results *db, const struct scenario *sc, const struct run_options *o
 	g_autoptr(GArray) nums = g_array_new(FALSE, FALSE, sizeof(double));
 	g_autofree char *params = scenario_params(sc);
 	g_autofree char *point_key = scenario_point_key(sc);
-	unsigned flags = (o->force ? RESULTS_REPLACE_DONE : 0) |
-			 (o->rerun_stale ? RESULTS_REPLACE_STALE : 0);
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct key_def *k = &t->defs[i];
@@ -279,17 +273,30 @@ claim(struct results *db, const struct scenario *sc, const struct run_options *o
 		g_array_append_val(nums, num);
 	}
 	return results_run_claim(db, &(struct results_run_info){
-		.run_key = run_key, .point_key = point_key,
+		.run_key = ci->run_key, .point_key = point_key,
 		.scenario = scenario_name(sc), .scenario_text = scenario_text(sc),
-		.params = params, .overrides = o->overrides ? o->overrides : "",
+		.params = params, .overrides = ci->overrides ? ci->overrides : "",
 		.seed = scenario_count(sc, "run", "seed"),
-		.replication = o->replication, .version = o->version,
-		.sweep = o->sweep, .sweep_hash = o->sweep_hash,
+		.replication = ci->replication, .version = ci->version,
+		.sweep = ci->sweep, .sweep_hash = ci->sweep_hash,
 		.param_names = (const char *const *)names->pdata,
 		.param_values = (const char *const *)values->pdata,
 		.param_sources = (const char *const *)sources->pdata,
 		.param_nums = (const double *)(void *)nums->data,
 		.nparams = t->n,
+	}, flags, c, err);
+}
+
+static gboolean
+claim(struct results *db, const struct scenario *sc, const struct run_options *o,
+      const char *run_key, struct results_claim *c, GError **err)
+{
+	unsigned flags = (o->force ? RESULTS_REPLACE_DONE : 0) |
+			 (o->rerun_stale ? RESULTS_REPLACE_STALE : 0);
+
+	return run_claim(db, sc, &(struct run_claim_info){
+		.run_key = run_key, .overrides = o->overrides, .replication = o->replication,
+		.version = o->version, .sweep = o->sweep, .sweep_hash = o->sweep_hash,
 	}, flags, c, err);
 }
 

@@ -146,4 +146,25 @@ gboolean run_check_budget(const struct sim_catalog *cat, const struct scenario *
 /* Frees what *rep holds. */
 void run_report_clear(struct run_report *rep);
 
+/* What a run row records beside the scenario's parameters. */
+struct run_claim_info {
+	const char *run_key;
+	const char *overrides;   /* the --set assignments, one per line; NULL: none */
+	uint64_t replication;
+	const char *version;
+	const char *sweep, *sweep_hash; /* or NULL */
+};
+
+/*
+ * Claims ci->run_key in db for sc with the run row and every parameter:
+ * its text, where it came from and its number in base units
+ * (results_run_claim() with flags).  A simulated run claims its key
+ * through it, and so does a testbed run's import.
+ */
+struct results;
+struct results_claim;
+gboolean run_claim(struct results *db, const struct scenario *sc,
+		   const struct run_claim_info *ci, unsigned flags, struct results_claim *c,
+		   GError **err);
+
 #endif

@@ -30,7 +30,6 @@
 #include "sim/results.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
-#include "sim/value.h"
 #include "version.h"
 
 #define EXIT_FAILED 1
@@ -1179,61 +1178,15 @@ iso_time(int64_t ns)
 	return g_date_time_format_iso8601(d);
 }
 
-static double
-param_number(const struct key_def *k, const char *text)
-{
-	union value v;
-	g_autofree char *why = NULL;
-
-	if (k->flags & KEY_LIST || k->type == KEY_ENUM || k->type == KEY_STRING ||
-	    !text || !value_parse(k, text, &v, &why))
-		return NAN;
-	switch (k->type) {
-	case KEY_DURATION:
-		return fc_time_to_sec(v.u);
-	case KEY_REAL:
-	case KEY_RATIO:
-		return v.d;
-	default:
-		return (double)v.u;
-	}
-}
-
-/* Claims the run key inside the transaction in progress, as sim/run.c's
- * claim() records a simulated run. */
+/* Claims the run key inside the transaction in progress, as a simulated
+ * run claims its own (run_claim()). */
 static gboolean
 claim(struct import *im, struct results *db, const char *run_key, unsigned flags,
       struct results_claim *c, GError **err)
 {
-	const struct key_table *t = scenario_keys_table(im->sc);
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) values = g_ptr_array_new();
-	g_autoptr(GPtrArray) sources = g_ptr_array_new();
-	g_autoptr(GArray) nums = g_array_new(FALSE, FALSE, sizeof(double));
-	g_autofree char *params = scenario_params(im->sc);
-	g_autofree char *point_key = scenario_point_key(im->sc);
-
-	for (size_t i = 0; i < t->n; i++) {
-		const struct key_def *k = &t->defs[i];
-		const char *text = scenario_value_text(im->sc, k->group, k->name);
-		double num = param_number(k, text);
-
-		g_ptr_array_add(names, g_strdup_printf("%s.%s", k->group, k->name));
-		g_ptr_array_add(values, (gpointer)text);
-		g_ptr_array_add(sources, (gpointer)scenario_where(im->sc, k->group, k->name));
-		g_array_append_val(nums, num);
-	}
-	return results_run_claim(db, &(struct results_run_info){
-		.run_key = run_key, .point_key = point_key,
-		.scenario = scenario_name(im->sc), .scenario_text = scenario_text(im->sc),
-		.params = params, .overrides = im->overrides->str,
-		.seed = scenario_count(im->sc, "run", "seed"),
+	return run_claim(db, im->sc, &(struct run_claim_info){
+		.run_key = run_key, .overrides = im->overrides->str,
 		.replication = im->replication, .version = FLASHCOOP_VERSION,
-		.param_names = (const char *const *)names->pdata,
-		.param_values = (const char *const *)values->pdata,
-		.param_sources = (const char *const *)sources->pdata,
-		.param_nums = (const double *)(void *)nums->data,
-		.nparams = t->n,
 	}, flags | RESULTS_CLAIM_IN_TRANSACTION, c, err);
 }
 
