@@ -11,8 +11,14 @@ struct link {
 	uint64_t epoch;     /* of the last component search that saw it */
 	double rem;         /* progressive filling: capacity left */
 	unsigned unfrozen;  /*   flows not yet given a rate */
-	uint64_t stat_epoch;
-	double sum, max;    /* rates of its flows, as of stat_epoch */
+	/* The sum and the largest of its flows' rates, kept as rates change
+	 * (set_rate()), so that checking a neighbour's bottleneck costs O(1)
+	 * instead of a walk over a shared link's flows.  The largest is
+	 * recounted by a walk only after every flow that held it slowed down
+	 * or left (nmax of them held it). */
+	double sum, max;
+	unsigned nmax;
+	bool max_stale;
 };
 
 struct net_flow {
@@ -36,7 +42,7 @@ struct net {
 	struct engine *e;
 	GArray *links;      /* struct link */
 	size_t nflows;
-	uint64_t epoch, stat_epoch;
+	uint64_t epoch;
 	uint64_t delivered, recomputations, rated;
 	GPtrArray *comp_links, *comp_flows, *join; /* scratch */
 };
@@ -169,6 +175,67 @@ s_add(struct net *n, struct net_flow *f, fc_time_t now)
 	}
 }
 
+/* f's rate stops counting on link l. */
+static void
+link_drop_rate(struct link *l, double r)
+{
+	l->sum -= r;
+	if (!l->max_stale && r == l->max && --l->nmax == 0)
+		l->max_stale = true;
+}
+
+/* f's rate r starts counting on link l. */
+static void
+link_take_rate(struct link *l, double r)
+{
+	l->sum += r;
+	if (l->max_stale)
+		return;
+	if (r > l->max) {
+		l->max = r;
+		l->nmax = 1;
+	} else if (r == l->max) {
+		l->nmax++;
+	}
+}
+
+/* Gives f rate r, on the books of each link it crosses. */
+static void
+set_rate(struct net *n, struct net_flow *f, double r)
+{
+	if (r == f->rate)
+		return;
+	for (size_t k = 0; k < f->nlinks; k++) {
+		struct link *m = link_at(n, f->links[k]);
+
+		link_drop_rate(m, f->rate);
+		link_take_rate(m, r);
+	}
+	f->rate = r;
+}
+
+/* The largest rate on l, recounted if the flows that held it have gone. */
+static double
+link_max(struct link *l)
+{
+	if (l->max_stale) {
+		l->max = 0;
+		l->nmax = 0;
+		for (guint j = 0; j < l->flows->len; j++) {
+			double r = ((struct net_flow *)l->flows->pdata[j])->rate;
+
+			if (r > l->max) {
+				l->max = r;
+				l->nmax = 1;
+			} else if (r == l->max) {
+				l->nmax++;
+			}
+		}
+		l->max_stale = false;
+	}
+	return l->max;
+}
+
 /*
  * Max-min rates for the flows of S by progressive filling over what the
  * others leave of each link: the link offering the smallest equal share
@@ -218,7 +285,7 @@ fill(struct net *n)
 				if (f->epoch != ep || f->frozen)
 					continue;
 				f->frozen = true;
-				f->rate = share;
+				set_rate(n, f, share);
 				f->bneck = l;
 				left--;
 				for (size_t k = 0; k < f->nlinks; k++) {
@@ -232,23 +299,6 @@ fill(struct net *n)
 	}
 }
 
-/* Sum and largest rate of the flows on a link, once per check. */
-static void
-link_stats(struct net *n, struct link *l)
-{
-	if (l->stat_epoch == n->stat_epoch)
-		return;
-	l->stat_epoch = n->stat_epoch;
-	l->sum = 0;
-	l->max = 0;
-	for (guint j = 0; j < l->flows->len; j++) {
-		double r = ((struct net_flow *)l->flows->pdata[j])->rate;
-
-		l->sum += r;
-		l->max = MAX(l->max, r);
-	}
-}
-
 /* Whether f has a saturated link on which no flow is faster. */
 static bool
 has_bottleneck(struct net *n, struct net_flow *f)
@@ -256,8 +306,7 @@ has_bottleneck(struct net *n, struct net_flow *f)
 	for (size_t k = 0; k < f->nlinks; k++) {
 		struct link *m = link_at(n, f->links[k]);
 
-		link_stats(n, m);
-		if (m->sum >= m->cap * (1 - NET_EPS) && f->rate >= m->max * (1 - NET_EPS))
+		if (m->sum >= m->cap * (1 - NET_EPS) && f->rate >= link_max(m) * (1 - NET_EPS))
 			return true;
 	}
 	return false;
@@ -271,13 +320,9 @@ widen(struct net *n, fc_time_t now)
 	GPtrArray *join = n->join;
 
 	g_ptr_array_set_size(join, 0);
-	n->stat_epoch++;
 	for (guint i = 0; i < n->comp_links->len; i++) {
 		struct link *l = n->comp_links->pdata[i];
-		bool over;
-
-		link_stats(n, l);
-		over = l->sum > l->cap * (1 + NET_EPS);
+		bool over = l->sum > l->cap * (1 + NET_EPS);
 		for (guint j = 0; j < l->flows->len; j++) {
 			struct net_flow *g = l->flows->pdata[j];
 
@@ -293,7 +338,7 @@ widen(struct net *n, fc_time_t now)
 		struct net_flow *f = n->comp_flows->pdata[i];
 		struct link *l = f->bneck;
 
-		if (l->max <= f->rate * (1 + NET_EPS))
+		if (link_max(l) <= f->rate * (1 + NET_EPS))
 			continue;
 		for (guint j = 0; j < l->flows->len; j++) {
 			struct net_flow *g = l->flows->pdata[j];
@@ -385,6 +430,7 @@ detach(struct net *n, struct net_flow *f)
 		struct net_flow *last = l->flows->pdata[l->flows->len - 1];
 
 		g_assert(l->flows->pdata[at] == f);
+		link_drop_rate(l, f->rate);
 		/* The last flow of the link takes f's place. */
 		if (last != f) {
 			for (size_t m = 0; m < last->nlinks; m++)
@@ -393,6 +439,13 @@ detach(struct net *n, struct net_flow *f)
 			l->flows->pdata[at] = last;
 		}
 		g_ptr_array_set_size(l->flows, l->flows->len - 1);
+		/* An empty link's books restart exact, so rounding cannot pile up. */
+		if (l->flows->len == 0) {
+			l->sum = 0;
+			l->max = 0;
+			l->nmax = 0;
+			l->max_stale = false;
+		}
 	}
 	n->nflows--;
 }
@@ -422,6 +475,7 @@ net_flow_start(struct net *n, const net_link *links, size_t nlinks, uint64_t byt
 			g_assert(links[m] != links[k]);
 		f->pos[k] = l->flows->len;
 		g_ptr_array_add(l->flows, f);
+		link_take_rate(l, 0);
 	}
 	n->nflows++;
 	recompute(n, links, nlinks, now);
