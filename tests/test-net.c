@@ -233,14 +233,22 @@ static void
 check_maxmin(struct net *n, const struct rnd *r, const double *cap, size_t nlinks)
 {
 	g_autofree double *fastest = g_new0(double, nlinks);
+	g_autofree double *load = g_new0(double, nlinks);
 
-	for (size_t l = 0; l < nlinks; l++)
-		g_assert_cmpfloat(net_link_load(n, (net_link)l), <=, cap[l] * (1 + 1e-9));
+	/* The load from the flows' rates, not from the network's own books,
+	 * which net_link_load() reads. */
 	for (guint i = 0; i < r->live->len; i++) {
 		const struct live *lv = &g_array_index(r->live, struct live, i);
 
-		for (size_t k = 0; k < lv->len; k++)
+		for (size_t k = 0; k < lv->len; k++) {
 			fastest[lv->path[k]] = MAX(fastest[lv->path[k]], net_flow_rate(lv->f));
+			load[lv->path[k]] += net_flow_rate(lv->f);
+		}
+	}
+	for (size_t l = 0; l < nlinks; l++) {
+		g_assert_cmpfloat(load[l], <=, cap[l] * (1 + 1e-9));
+		g_assert_cmpfloat(fabs(net_link_load(n, (net_link)l) - MIN(load[l], cap[l])), <=,
+				  cap[l] * 1e-9);
 	}
 	for (guint i = 0; i < r->live->len; i++) {
 		const struct live *lv = &g_array_index(r->live, struct live, i);
@@ -251,7 +259,7 @@ check_maxmin(struct net *n, const struct rnd *r, const double *cap, size_t nlink
 		for (size_t k = 0; k < lv->len; k++) {
 			net_link l = lv->path[k];
 
-			if (net_link_load(n, l) >= cap[l] * (1 - 1e-9) &&
+			if (load[l] >= cap[l] * (1 - 1e-9) &&
 			    rate >= fastest[l] * (1 - 1e-9))
 				bottleneck = true;
 		}
@@ -390,6 +398,169 @@ test_mesh(void)
 	}
 }
 
+/*
+ * A done function that starts flows and reads rates (as a swarm's next
+ * request does): the rates of the flows it starts are those of the whole
+ * change, read inside it or after.  Hand-computed: A (1 MB) and B (2 MB)
+ * share 8 Mbit/s, so A ends at 2 s; C (1 MB), started in A's done
+ * function, shares with B's last 1 MB: both end at 4 s.
+ */
+struct chain {
+	net_link link;
+	double c_rate;
+	fc_time_t b_end, c_end;
+	struct net_flow *b;
+};
+
+static void
+chain_c_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+{
+	struct chain *c = data;
+
+	(void)n;
+	(void)f;
+	c->c_end = now;
+}
+
+static void
+chain_b_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+{
+	struct chain *c = data;
+
+	(void)n;
+	(void)f;
+	c->b_end = now;
+}
+
+static void
+chain_a_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+{
+	struct chain *c = data;
+	struct net_flow *cf;
+
+	(void)f;
+	g_assert_cmpint(now, ==, 2 * FC_SEC);
+	cf = net_flow_start(n, &c->link, 1, 1000000, chain_c_done, c);
+	c->c_rate = net_flow_rate(cf);
+	g_assert_cmpfloat(net_flow_rate(c->b), ==, 4 * MBIT);
+	g_assert_cmpfloat(net_link_load(n, c->link), ==, 8 * MBIT);
+}
+
+static void
+test_start_in_done(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	struct chain c = { 0 };
+
+	c.link = net_link_add(n, 8 * MBIT);
+	net_flow_start(n, &c.link, 1, 1000000, chain_a_done, &c);
+	c.b = net_flow_start(n, &c.link, 1, 2000000, chain_b_done, &c);
+	engine_run(e);
+	g_assert_cmpfloat(c.c_rate, ==, 4 * MBIT);
+	g_assert_cmpint(c.b_end, ==, 4 * FC_SEC);
+	g_assert_cmpint(c.c_end, ==, 4 * FC_SEC);
+	g_assert_cmpuint(net_bytes_delivered(n), ==, 4000000);
+	net_free(n);
+	engine_free(e);
+}
+
+/*
+ * The mesh again, with done functions that react as the models do: each
+ * completion starts zero to two flows and may cancel one in flight, some
+ * of them reading a rate in between; the allocation after every handler
+ * is still max-min.
+ */
+struct react {
+	struct rnd r;
+	GRand *g;
+	guint peers;
+	uint64_t cancelled_got;
+};
+
+static void react_done(struct net *n, struct net_flow *f, void *data, fc_time_t now);
+
+static void
+react_start(struct net *n, struct react *x)
+{
+	struct live lv = { 0 };
+	gint32 from = g_rand_int_range(x->g, 0, (gint32)x->peers), to;
+
+	do
+		to = g_rand_int_range(x->g, 0, (gint32)x->peers);
+	while (to == from);
+	lv.len = 2;
+	lv.path[0] = (net_link)from;
+	lv.path[1] = (net_link)(x->peers + (guint)to);
+	lv.bytes = (uint64_t)g_rand_int_range(x->g, 1, 1000000);
+	lv.f = net_flow_start(n, lv.path, lv.len, lv.bytes, react_done, x);
+	g_array_append_val(x->r.live, lv);
+	if (g_rand_int_range(x->g, 0, 4) == 0)
+		g_assert_cmpfloat(net_flow_rate(lv.f), >, 0);
+}
+
+static void
+react_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+{
+	struct react *x = data;
+	int more = g_rand_int_range(x->g, 0, 3);
+
+	rnd_done(n, f, &x->r, now);
+	for (int i = 0; i < more; i++)
+		react_start(n, x);
+	if (x->r.live->len > 0 && g_rand_int_range(x->g, 0, 5) == 0) {
+		guint i = (guint)g_rand_int_range(x->g, 0, (gint32)x->r.live->len);
+		struct net_flow *h = g_array_index(x->r.live, struct live, i).f;
+
+		g_array_remove_index_fast(x->r.live, i);
+		x->cancelled_got += net_flow_cancel(n, h);
+	}
+}
+
+static void
+test_react(void)
+{
+	for (guint32 seed = 1; seed <= 6; seed++) {
+		struct engine *e = engine_new(NULL);
+		struct net *n = net_new(e);
+		struct react x = { { g_array_new(FALSE, FALSE, sizeof(struct live)), 0 },
+				   g_rand_new_with_seed(seed), 30, 0 };
+		double cap[60];
+
+		for (size_t l = 0; l < 2 * x.peers; l++) {
+			uint64_t c = (uint64_t)g_rand_int_range(x.g, 1, l < x.peers ? 11 : 41) * MBIT;
+
+			cap[l] = (double)c;
+			net_link_add(n, c);
+		}
+		for (int step = 0; step < 1500; step++) {
+			engine_run_until(e, engine_now(e) +
+					 (fc_time_t)g_rand_int_range(x.g, 0, 20) * FC_MSEC);
+			if (x.r.live->len < 60)
+				react_start(n, &x);
+			/* Links come and go with clients: adding one may move
+			 * the links already there. */
+			if (step % 50 == 0)
+				net_link_add(n, MBIT);
+			check_maxmin(n, &x.r, cap, 2 * x.peers);
+			g_assert_cmpuint(net_flows(n), ==, x.r.live->len);
+		}
+		/* Drain by cancelling what is left. */
+		while (x.r.live->len > 0) {
+			guint i = x.r.live->len - 1;
+
+			x.cancelled_got += net_flow_cancel(n, g_array_index(x.r.live, struct live, i).f);
+			g_array_remove_index_fast(x.r.live, i);
+		}
+		g_assert_cmpuint(net_flows(n), ==, 0);
+		g_assert_cmpuint(net_bytes_delivered(n), ==, x.r.completed_bytes + x.cancelled_got);
+		g_array_unref(x.r.live);
+		g_rand_free(x.g);
+		net_free(n);
+		engine_free(e);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -403,5 +574,7 @@ main(int argc, char **argv)
 	g_test_add_func("/net/components", test_components);
 	g_test_add_func("/net/random", test_random);
 	g_test_add_func("/net/mesh", test_mesh);
+	g_test_add_func("/net/start-in-done", test_start_in_done);
+	g_test_add_func("/net/react", test_react);
 	return g_test_run();
 }

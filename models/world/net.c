@@ -5,12 +5,19 @@
 
 #include <glib.h>
 
+/* No link: a flow whose bottleneck is not yet known. */
+#define NO_LINK ((net_link)UINT32_MAX)
+
 struct link {
+	net_link id;
 	double cap;         /* bits per second */
 	GPtrArray *flows;   /* struct net_flow on it */
+	bool dirty;         /* in the net's dirty list */
 	uint64_t epoch;     /* of the last component search that saw it */
 	double rem;         /* progressive filling: capacity left */
 	unsigned unfrozen;  /*   flows not yet given a rate */
+	guint s_off, s_len; /*   its S flows: net->slots[s_off ..] */
+	guint cpos;         /*   its index in comp_links and share */
 	/* The sum and the largest of its flows' rates, kept as rates change
 	 * (set_rate()), so that checking a neighbour's bottleneck costs O(1)
 	 * instead of a walk over a shared link's flows.  The largest is
@@ -19,6 +26,15 @@ struct link {
 	double sum, max;
 	unsigned nmax;
 	bool max_stale;
+	/* The flows it is the bottleneck of (their bneck), and the smallest
+	 * of their rates, kept like max.  Flows bottlenecked at one link have
+	 * one rate, so while the link is full and none of its flows is faster
+	 * than that, all of them still have their bottleneck there: one
+	 * comparison instead of a check of each (widen()). */
+	GPtrArray *wit;
+	double wmin;
+	unsigned nwmin;
+	bool wmin_stale;
 };
 
 struct net_flow {
@@ -34,7 +50,10 @@ struct net_flow {
 	net_done_fn done;
 	void *data;
 	uint64_t epoch;     /* == the net's: in S */
-	struct link *bneck; /* the link that fixed its rate */
+	/* A saturated link where no flow is faster, or NO_LINK.  An id, not
+	 * a pointer: links are added (and their array moved) as flows run. */
+	net_link bneck;
+	guint wpos;         /* its index in bneck->wit */
 	bool frozen, joining;
 };
 
@@ -45,6 +64,13 @@ struct net {
 	uint64_t epoch;
 	uint64_t delivered, recomputations, rated;
 	GPtrArray *comp_links, *comp_flows, *join; /* scratch */
+	GPtrArray *slots;   /* scratch: S flows grouped by link (fill()) */
+	GArray *share;      /* scratch: each comp link's equal share (fill()) */
+	/* Links changed while a completion's done function runs: their rates
+	 * are recomputed once, after it (see complete()). */
+	GArray *dirty;      /* net_link */
+	GArray *flushing;   /* scratch: the dirty list being recomputed */
+	unsigned defer;
 };
 
 struct net *
@@ -57,6 +83,10 @@ net_new(struct engine *e)
 	n->comp_links = g_ptr_array_new();
 	n->comp_flows = g_ptr_array_new();
 	n->join = g_ptr_array_new();
+	n->slots = g_ptr_array_new();
+	n->share = g_array_new(FALSE, FALSE, sizeof(double));
+	n->dirty = g_array_new(FALSE, FALSE, sizeof(net_link));
+	n->flushing = g_array_new(FALSE, FALSE, sizeof(net_link));
 	return n;
 }
 
@@ -89,12 +119,18 @@ net_free(struct net *n)
 			}
 		}
 	}
-	for (guint i = 0; i < n->links->len; i++)
+	for (guint i = 0; i < n->links->len; i++) {
 		g_ptr_array_unref(g_array_index(n->links, struct link, i).flows);
+		g_ptr_array_unref(g_array_index(n->links, struct link, i).wit);
+	}
 	g_array_unref(n->links);
 	g_ptr_array_unref(n->comp_links);
 	g_ptr_array_unref(n->comp_flows);
 	g_ptr_array_unref(n->join);
+	g_ptr_array_unref(n->slots);
+	g_array_unref(n->share);
+	g_array_unref(n->dirty);
+	g_array_unref(n->flushing);
 	g_free(n);
 }
 
@@ -105,7 +141,10 @@ net_link_add(struct net *n, uint64_t bits_per_s)
 
 	g_assert(bits_per_s > 0);
 	l.cap = (double)bits_per_s;
+	l.id = n->links->len;
 	l.flows = g_ptr_array_new();
+	l.wit = g_ptr_array_new();
+	l.wmin = INFINITY;
 	g_array_append_val(n->links, l);
 	return n->links->len - 1;
 }
@@ -151,6 +190,12 @@ static void complete(struct engine *e, void *data, fc_time_t now);
  * links they had), which is the characterisation of the unique max-min
  * allocation.  In a swarm, where uplinks or downlinks are the bottleneck,
  * S stays a few hops wide however large the component.
+ *
+ * The check costs little: each flow records a link where it is
+ * bottlenecked (bneck), and only the flows recorded at the links S
+ * crosses can have lost theirs, since every other link kept its flows and
+ * their rates.  Those of one link are passed together while the link is
+ * full and none of its flows is faster than the slowest of them.
  */
 
 #define NET_EPS 1e-9
@@ -170,6 +215,7 @@ s_add(struct net *n, struct net_flow *f, fc_time_t now)
 
 		if (m->epoch != ep) {
 			m->epoch = ep;
+			m->cpos = n->comp_links->len;
 			g_ptr_array_add(n->comp_links, m);
 		}
 	}
@@ -199,6 +245,86 @@ link_take_rate(struct link *l, double r)
 	}
 }
 
+/* A rate r stops counting among l's witnessed flows. */
+static void
+wit_drop_rate(struct link *l, double r)
+{
+	if (!l->wmin_stale && r == l->wmin && --l->nwmin == 0)
+		l->wmin_stale = true;
+}
+
+/* A rate r starts counting among l's witnessed flows. */
+static void
+wit_take_rate(struct link *l, double r)
+{
+	if (l->wmin_stale)
+		return;
+	if (r < l->wmin) {
+		l->wmin = r;
+		l->nwmin = 1;
+	} else if (r == l->wmin) {
+		l->nwmin++;
+	}
+}
+
+/* The smallest rate of the flows bottlenecked at l (infinite if none). */
+static double
+link_wmin(struct link *l)
+{
+	if (l->wmin_stale) {
+		l->wmin = INFINITY;
+		l->nwmin = 0;
+		for (guint j = 0; j < l->wit->len; j++) {
+			double r = ((struct net_flow *)l->wit->pdata[j])->rate;
+
+			if (r < l->wmin) {
+				l->wmin = r;
+				l->nwmin = 1;
+			} else if (r == l->wmin) {
+				l->nwmin++;
+			}
+		}
+		l->wmin_stale = false;
+	}
+	return l->wmin;
+}
+
+/* f no longer has a recorded bottleneck. */
+static void
+wit_remove(struct net *n, struct net_flow *f)
+{
+	struct link *l;
+	struct net_flow *last;
+
+	if (f->bneck == NO_LINK)
+		return;
+	l = link_at(n, f->bneck);
+	last = l->wit->pdata[l->wit->len - 1];
+	l->wit->pdata[f->wpos] = last;
+	last->wpos = f->wpos;
+	g_ptr_array_set_size(l->wit, l->wit->len - 1);
+	wit_drop_rate(l, f->rate);
+	if (l->wit->len == 0) {
+		l->wmin = INFINITY;
+		l->nwmin = 0;
+		l->wmin_stale = false;
+	}
+	f->bneck = NO_LINK;
+}
+
+/* Records l as f's bottleneck. */
+static void
+wit_set(struct net *n, struct net_flow *f, struct link *l)
+{
+	if (f->bneck == l->id)
+		return;
+	wit_remove(n, f);
+	f->bneck = l->id;
+	f->wpos = l->wit->len;
+	g_ptr_array_add(l->wit, f);
+	wit_take_rate(l, f->rate);
+}
+
 /* Gives f rate r, on the books of each link it crosses. */
 static void
 set_rate(struct net *n, struct net_flow *f, double r)
@@ -210,6 +336,10 @@ set_rate(struct net *n, struct net_flow *f, double r)
 
 		link_drop_rate(m, f->rate);
 		link_take_rate(m, r);
+	}
+	if (f->bneck != NO_LINK) {
+		wit_drop_rate(link_at(n, f->bneck), f->rate);
+		wit_take_rate(link_at(n, f->bneck), r);
 	}
 	f->rate = r;
 }
@@ -245,71 +375,115 @@ link_max(struct link *l)
 static void
 fill(struct net *n)
 {
-	uint64_t ep = n->epoch;
-	guint left = n->comp_flows->len;
+	guint left = n->comp_flows->len, off = 0;
+	double *sh;
 
+	/* What the flows outside S leave of each link is its capacity less
+	 * their rates: the link's rate sum less its S flows' rates.  Walking
+	 * S, not the links' flows, keeps a shared link's hundreds of other
+	 * flows out of it. */
 	for (guint i = 0; i < n->comp_links->len; i++) {
 		struct link *l = n->comp_links->pdata[i];
 
-		l->rem = l->cap;
+		l->rem = l->cap - l->sum;
 		l->unfrozen = 0;
-		for (guint j = 0; j < l->flows->len; j++) {
-			struct net_flow *f = l->flows->pdata[j];
+	}
+	for (guint i = 0; i < n->comp_flows->len; i++) {
+		struct net_flow *f = n->comp_flows->pdata[i];
 
-			if (f->epoch == ep)
-				l->unfrozen++;
-			else
-				l->rem -= f->rate;
+		f->frozen = false;
+		for (size_t k = 0; k < f->nlinks; k++) {
+			struct link *m = link_at(n, f->links[k]);
+
+			m->rem += f->rate;
+			m->unfrozen++;
 		}
 	}
-	for (guint i = 0; i < n->comp_flows->len; i++)
-		((struct net_flow *)n->comp_flows->pdata[i])->frozen = false;
+	for (guint i = 0; i < n->comp_links->len; i++) {
+		struct link *l = n->comp_links->pdata[i];
+
+		l->s_off = off;
+		l->s_len = 0;
+		off += l->unfrozen;
+	}
+	g_ptr_array_set_size(n->slots, off);
+	for (guint i = 0; i < n->comp_flows->len; i++) {
+		struct net_flow *f = n->comp_flows->pdata[i];
+
+		for (size_t k = 0; k < f->nlinks; k++) {
+			struct link *m = link_at(n, f->links[k]);
+
+			n->slots->pdata[m->s_off + m->s_len++] = f;
+		}
+	}
+	/* Each link's equal share in a dense array, so that a round's two
+	 * passes read doubles in a row instead of a link each. */
+	g_array_set_size(n->share, n->comp_links->len);
+	sh = (double *)(void *)n->share->data;
+	for (guint i = 0; i < n->comp_links->len; i++) {
+		struct link *l = n->comp_links->pdata[i];
+
+		sh[i] = l->unfrozen > 0 ? MAX(l->rem, 0.0) / l->unfrozen : INFINITY;
+	}
 	while (left > 0) {
 		double share = INFINITY;
 
-		for (guint i = 0; i < n->comp_links->len; i++) {
-			struct link *l = n->comp_links->pdata[i];
-
-			if (l->unfrozen > 0)
-				share = MIN(share, MAX(l->rem, 0.0) / l->unfrozen);
-		}
+		for (guint i = 0; i < n->comp_links->len; i++)
+			share = MIN(share, sh[i]);
 		g_assert(isfinite(share));
 		for (guint i = 0; i < n->comp_links->len; i++) {
-			struct link *l = n->comp_links->pdata[i];
+			struct link *l;
 
-			if (l->unfrozen == 0 || MAX(l->rem, 0.0) / l->unfrozen > share)
+			if (sh[i] > share)
 				continue;
-			for (guint j = 0; j < l->flows->len; j++) {
-				struct net_flow *f = l->flows->pdata[j];
+			l = n->comp_links->pdata[i];
+			for (guint j = 0; j < l->s_len; j++) {
+				struct net_flow *f = n->slots->pdata[l->s_off + j];
 
-				if (f->epoch != ep || f->frozen)
+				if (f->frozen)
 					continue;
 				f->frozen = true;
 				set_rate(n, f, share);
-				f->bneck = l;
+				wit_set(n, f, l);
 				left--;
 				for (size_t k = 0; k < f->nlinks; k++) {
 					struct link *m = link_at(n, f->links[k]);
 
 					m->rem -= share;
 					m->unfrozen--;
+					sh[m->cpos] = m->unfrozen > 0 ?
+						      MAX(m->rem, 0.0) / m->unfrozen : INFINITY;
 				}
 			}
 		}
 	}
 }
 
-/* Whether f has a saturated link on which no flow is faster. */
+/* Whether f is bottlenecked at m: m is full and no flow there is faster. */
 static bool
-has_bottleneck(struct net *n, struct net_flow *f)
+bottleneck_at(struct link *m, double rate)
+{
+	return m->sum >= m->cap * (1 - NET_EPS) && rate >= link_max(m) * (1 - NET_EPS);
+}
+
+/* A saturated link of f's on which no flow is faster, or NULL. */
+static struct link *
+find_bottleneck(struct net *n, struct net_flow *f)
 {
 	for (size_t k = 0; k < f->nlinks; k++) {
 		struct link *m = link_at(n, f->links[k]);
 
-		if (m->sum >= m->cap * (1 - NET_EPS) && f->rate >= link_max(m) * (1 - NET_EPS))
-			return true;
+		if (bottleneck_at(m, f->rate))
+			return m;
 	}
-	return false;
+	return NULL;
+}
+
+static void
+join_s(struct net *n, struct net_flow *g)
+{
+	g->joining = true;
+	g_ptr_array_add(n->join, g);
 }
 
 /* Flows outside S that the last fill got wrong; true if any joined S. */
@@ -320,33 +494,53 @@ widen(struct net *n, fc_time_t now)
 	GPtrArray *join = n->join;
 
 	g_ptr_array_set_size(join, 0);
+	/*
+	 * A flow outside S keeps its rate; it may have lost its bottleneck
+	 * only if that link is one where S changed something.  So the flows
+	 * recorded as bottlenecked at the links of S are checked, the others
+	 * not (their links' flows and rates are as they were).  An
+	 * overloaded link (rounding) sends all its flows into S.
+	 */
 	for (guint i = 0; i < n->comp_links->len; i++) {
 		struct link *l = n->comp_links->pdata[i];
-		bool over = l->sum > l->cap * (1 + NET_EPS);
-		for (guint j = 0; j < l->flows->len; j++) {
-			struct net_flow *g = l->flows->pdata[j];
+
+		if (l->sum > l->cap * (1 + NET_EPS)) {
+			for (guint j = 0; j < l->flows->len; j++) {
+				struct net_flow *g = l->flows->pdata[j];
+
+				if (g->epoch != ep && !g->joining)
+					join_s(n, g);
+			}
+			continue;
+		}
+		if (l->wit->len == 0 || bottleneck_at(l, link_wmin(l)))
+			continue;
+		/* Backwards: a flow moved to another link's list is replaced
+		 * by the last, already looked at. */
+		for (guint j = l->wit->len; j-- > 0;) {
+			struct net_flow *g = l->wit->pdata[j];
+			struct link *b;
 
 			if (g->epoch == ep || g->joining)
 				continue;
-			if (over || !has_bottleneck(n, g)) {
-				g->joining = true;
-				g_ptr_array_add(join, g);
-			}
+			b = find_bottleneck(n, g);
+			if (!b)
+				join_s(n, g);
+			else if (b != l)
+				wit_set(n, g, b);
 		}
 	}
 	for (guint i = 0; i < n->comp_flows->len; i++) {
 		struct net_flow *f = n->comp_flows->pdata[i];
-		struct link *l = f->bneck;
+		struct link *l = link_at(n, f->bneck);
 
 		if (link_max(l) <= f->rate * (1 + NET_EPS))
 			continue;
 		for (guint j = 0; j < l->flows->len; j++) {
 			struct net_flow *g = l->flows->pdata[j];
 
-			if (g->epoch != ep && !g->joining && g->rate > f->rate * (1 + NET_EPS)) {
-				g->joining = true;
-				g_ptr_array_add(join, g);
-			}
+			if (g->epoch != ep && !g->joining && g->rate > f->rate * (1 + NET_EPS))
+				join_s(n, g);
 		}
 	}
 	for (guint i = 0; i < join->len; i++) {
@@ -390,7 +584,7 @@ reschedule(struct net *n, fc_time_t now)
 
 /* Recomputes rates after a change on links, at now. */
 static void
-recompute(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
+recompute_now(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
 {
 	n->epoch++;
 	g_ptr_array_set_size(n->comp_links, 0);
@@ -400,6 +594,7 @@ recompute(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
 
 		if (l->epoch != n->epoch) {
 			l->epoch = n->epoch;
+			l->cpos = n->comp_links->len;
 			g_ptr_array_add(n->comp_links, l);
 		}
 	}
@@ -421,9 +616,55 @@ recompute(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
 	reschedule(n, now);
 }
 
+/* Recomputes the rates around the links changed since the last time. */
+static void
+flush(struct net *n)
+{
+	GArray *todo = n->flushing;
+
+	if (n->dirty->len == 0)
+		return;
+	/* Swapped, so that the list being worked on is not the one that
+	 * collects. */
+	n->flushing = n->dirty;
+	n->dirty = todo;
+	for (guint i = 0; i < n->flushing->len; i++)
+		link_at(n, g_array_index(n->flushing, net_link, i))->dirty = false;
+	recompute_now(n, (const net_link *)(void *)n->flushing->data, n->flushing->len,
+		      engine_now(n->e));
+	g_array_set_size(n->flushing, 0);
+}
+
+/*
+ * Rates after a change on links: at once, or, while a completion's done
+ * function runs, once after it, together with what that function changes.
+ * A finished block whose next request starts on the same path then costs
+ * one recomputation that moves nothing, instead of two that move the
+ * completion of every flow around it twice.  Reading a rate flushes first
+ * (net_flow_rate(), net_link_load()); progress needs no flush, since no
+ * time passes while the list is pending.
+ */
+static void
+recompute(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
+{
+	if (n->defer == 0) {
+		recompute_now(n, links, nlinks, now);
+		return;
+	}
+	for (size_t i = 0; i < nlinks; i++) {
+		struct link *l = link_at(n, links[i]);
+
+		if (!l->dirty) {
+			l->dirty = true;
+			g_array_append_val(n->dirty, links[i]);
+		}
+	}
+}
+
 static void
 detach(struct net *n, struct net_flow *f)
 {
+	wit_remove(n, f);
 	for (size_t k = 0; k < f->nlinks; k++) {
 		struct link *l = link_at(n, f->links[k]);
 		guint at = f->pos[k];
@@ -465,6 +706,7 @@ net_flow_start(struct net *n, const net_link *links, size_t nlinks, uint64_t byt
 	f->bytes = bytes;
 	f->bits_total = (double)bytes * 8;
 	f->t_last = now;
+	f->bneck = NO_LINK;
 	f->done = done;
 	f->data = data;
 	for (size_t k = 0; k < nlinks; k++) {
@@ -491,9 +733,13 @@ complete(struct engine *e, void *data, fc_time_t now)
 	f->done_ev = 0;
 	detach(n, f);
 	n->delivered += f->bytes;
+	n->defer++;
 	recompute(n, f->links, f->nlinks, now);
 	if (f->done)
 		f->done(n, f, f->data, now);
+	n->defer--;
+	if (n->defer == 0)
+		flush(n);
 	flow_free(f);
 }
 
@@ -538,6 +784,7 @@ net_flow_shrink(struct net *n, struct net_flow *f, uint64_t bytes)
 double
 net_flow_rate(const struct net_flow *f)
 {
+	flush(f->net);
 	return f->rate;
 }
 
@@ -557,14 +804,15 @@ net_flows(const struct net *n)
 }
 
 double
-net_link_load(const struct net *n, net_link id)
+net_link_load(struct net *n, net_link id)
 {
-	const struct link *l = link_at(n, id);
-	double sum = 0;
+	const struct link *l;
 
-	for (guint i = 0; i < l->flows->len; i++)
-		sum += ((struct net_flow *)l->flows->pdata[i])->rate;
-	return sum;
+	flush(n);
+	l = link_at(n, id);
+	/* The books kept as rates change; rounding may put them a hair
+	 * outside [0, capacity], which no link carries. */
+	return CLAMP(l->sum, 0.0, l->cap);
 }
 
 uint64_t

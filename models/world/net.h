@@ -7,7 +7,8 @@
  * get faster without slowing one that is no faster than it.  They are
  * recomputed when a flow starts or ends, over the flows around it whose
  * rates can change (see net.c), and the completion events of those flows
- * only are moved.
+ * only are moved.  Changes made by a flow's done function are recomputed
+ * once, after it returns (or when it reads a rate).
  *
  * Byte counts are exact integers: a flow's progress is kept in bits, and it
  * completes at the first nanosecond at which all its bits have arrived.
@@ -70,8 +71,9 @@ uint64_t net_flow_received(struct net *n, const struct net_flow *f);
 /* Flows in progress. */
 size_t net_flows(const struct net *n);
 
-/* Sum of the rates of the flows on a link, bits per second. */
-double net_link_load(const struct net *n, net_link l);
+/* Sum of the rates of the flows on a link, bits per second (at most its
+ * capacity). */
+double net_link_load(struct net *n, net_link l);
 
 /* Bytes of completed and cancelled flows: sent (= asked for, when
  * completed) and received, for conservation checks. */
