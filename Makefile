@@ -39,7 +39,10 @@ CXXFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 PROVE ?= prove
 
-PKGS := glib-2.0 igraph gsl sqlite3
+# The core's own dependencies: GLib, and nettle for HMAC-SHA256 from
+# prepared keys (core/internal.h).  Everything that links the core links them.
+CORE_PKGS := glib-2.0 nettle
+PKGS := $(CORE_PKGS) igraph gsl sqlite3
 
 ifeq ($(CI),true)
 WERROR ?= 1
@@ -83,11 +86,11 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # Headers are included by their path from the repository root
 # ("sim/engine.h", "models/web/server.h"); the core's public headers by
 # their installed name ("flashcoop/core.h").  The core itself sees only its
-# own include folder and GLib (CORE_CFLAGS), so it cannot reach the
+# own include folder, GLib and nettle (CORE_CFLAGS), so it cannot reach the
 # simulator by accident.
 BASE_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS)
 CORE_CFLAGS = $(BASE_CFLAGS) -Icore/include \
-	$(shell $(PKG_CONFIG) --cflags glib-2.0 2>/dev/null)
+	$(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 ALL_CFLAGS = $(BASE_CFLAGS) -I. -Icore/include -I$(B) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
@@ -173,7 +176,7 @@ $(CORE_A): $(CORE_OBJS)
 $(CORE_SO): $(CORE_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared -Wl,-soname,libflashcoop-core.so.$(CORE_SO_VERSION) \
-		$(ALL_LDFLAGS) -o $@ $^ $$($(PKG_CONFIG) --libs glib-2.0) -lm
+		$(ALL_LDFLAGS) -o $@ $^ $$($(PKG_CONFIG) --libs $(CORE_PKGS)) -lm
 
 $(SIM_A): $(SIM_OBJS)
 	@echo "  AR      $@"

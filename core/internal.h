@@ -10,21 +10,31 @@
 
 #define FC__HIDDEN __attribute__((visibility("hidden")))
 
-/* HMAC-SHA256 of data under key. */
-FC__HIDDEN void fc__mac(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
-	     uint8_t out[FC_MAC_LEN]);
+#include <nettle/hmac.h>
 
-/* HMAC-SHA256 of data from a keyed template (g_hmac_new'ed once per key):
- * copying it skips hashing the key pads again. */
-struct _GHmac;
-FC__HIDDEN void fc__mac_from(struct _GHmac *tmpl, const uint8_t *data, size_t len,
-			     uint8_t out[FC_MAC_LEN]);
+/*
+ * A key made ready for HMAC-SHA256: the hash states after its inner and
+ * outer pads, computed once per key, so that a MAC costs the two
+ * compressions of the data and of the inner digest, with no allocation.
+ * The same bytes as RFC 2104 with SHA-256 (GLib's GHmac, say) give.
+ */
+struct fc__mac_key {
+	struct hmac_sha256_ctx ctx;
+};
 
-/* fc_msg_encode() and fc_msg_decode() with keyed templates. */
-FC__HIDDEN int fc__msg_encode_with(const struct fc_msg *m, struct _GHmac *tmpl,
+/* Prepares k for key (any length; a key over 64 bytes is hashed first). */
+FC__HIDDEN void fc__mac_key_init(struct fc__mac_key *k, const uint8_t *key, size_t key_len);
+
+/* HMAC-SHA256 of data under k.  k is written to (its running state) but
+ * comes back as fc__mac_key_init() left it. */
+FC__HIDDEN void fc__mac(struct fc__mac_key *k, const uint8_t *data, size_t len,
+			uint8_t out[FC_MAC_LEN]);
+
+/* fc_msg_encode() and fc_msg_decode() with prepared keys. */
+FC__HIDDEN int fc__msg_encode_with(const struct fc_msg *m, struct fc__mac_key *k,
 				   uint8_t *buf, size_t cap, size_t *len);
 FC__HIDDEN int fc__msg_decode_with(const uint8_t *buf, size_t len, fc_node_id to,
-				   struct _GHmac *(*tmpl_for)(void *user, fc_node_id from),
+				   struct fc__mac_key *(*key_for)(void *user, fc_node_id from),
 				   void *user, struct fc_msg *out);
 
 /* Compares n bytes in time that does not depend on where they differ. */

@@ -22,8 +22,6 @@
 
 #include <string.h>
 
-#include <glib.h>
-
 #define LOAD_SCALE 1e6
 #define LOAD_MAX 4000.0
 
@@ -84,26 +82,17 @@ payload_len(unsigned type)
 }
 
 void
-fc__mac_from(GHmac *tmpl, const uint8_t *data, size_t len, uint8_t out[FC_MAC_LEN])
+fc__mac_key_init(struct fc__mac_key *k, const uint8_t *key, size_t key_len)
 {
-	GHmac *h = g_hmac_copy(tmpl);
-	gsize n = FC_MAC_LEN;
-
-	g_hmac_update(h, data, (gssize)len);
-	g_hmac_get_digest(h, out, &n);
-	g_hmac_unref(h);
+	hmac_sha256_set_key(&k->ctx, key_len, key);
 }
 
 void
-fc__mac(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
-	uint8_t out[FC_MAC_LEN])
+fc__mac(struct fc__mac_key *k, const uint8_t *data, size_t len, uint8_t out[FC_MAC_LEN])
 {
-	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
-	gsize n = FC_MAC_LEN;
-
-	g_hmac_update(h, data, (gssize)len);
-	g_hmac_get_digest(h, out, &n);
-	g_hmac_unref(h);
+	/* The digest puts the inner pad's state back for the next message. */
+	hmac_sha256_update(&k->ctx, len, data);
+	hmac_sha256_digest(&k->ctx, FC_MAC_LEN, out);
 }
 
 static uint32_t
@@ -120,8 +109,7 @@ int
 fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
 	      uint8_t *buf, size_t cap, size_t *len)
 {
-	GHmac *tmpl;
-	int rc;
+	struct fc__mac_key k;
 
 	if (!m || !key || !buf || !len)
 		return FC_ERR_INVAL;
@@ -129,14 +117,12 @@ fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
 	 * codec can seal messages with a key an attacker could search. */
 	if (key_len < FC_MIN_KEY)
 		return FC_ERR_CONFIG_KEY;
-	tmpl = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
-	rc = fc__msg_encode_with(m, tmpl, buf, cap, len);
-	g_hmac_unref(tmpl);
-	return rc;
+	fc__mac_key_init(&k, key, key_len);
+	return fc__msg_encode_with(m, &k, buf, cap, len);
 }
 
 int
-fc__msg_encode_with(const struct fc_msg *m, GHmac *tmpl, uint8_t *buf, size_t cap,
+fc__msg_encode_with(const struct fc_msg *m, struct fc__mac_key *k, uint8_t *buf, size_t cap,
 		    size_t *len)
 {
 	int plen;
@@ -171,7 +157,7 @@ fc__msg_encode_with(const struct fc_msg *m, GHmac *tmpl, uint8_t *buf, size_t ca
 		fc__put64(p, m->u.probe.token);
 		break;
 	}
-	fc__mac_from(tmpl, buf, FC_MSG_HEADER + (size_t)plen, buf + FC_MSG_HEADER + plen);
+	fc__mac(k, buf, FC_MSG_HEADER + (size_t)plen, buf + FC_MSG_HEADER + plen);
 	*len = FC_MSG_HEADER + (size_t)plen + FC_MAC_LEN;
 	return 0;
 }
@@ -189,12 +175,12 @@ fc__equal(const uint8_t *a, const uint8_t *b, size_t n)
 struct key_lookup {
 	bool (*key_for)(void *user, fc_node_id from, const uint8_t **key, size_t *key_len);
 	void *user;
-	GHmac *tmpl;
+	struct fc__mac_key key;
 	bool short_key; /* key_for gave a key under FC_MIN_KEY bytes */
 };
 
-static GHmac *
-tmpl_from_key(void *user, fc_node_id from)
+static struct fc__mac_key *
+key_from_lookup(void *user, fc_node_id from)
 {
 	struct key_lookup *k = user;
 	const uint8_t *key;
@@ -206,8 +192,8 @@ tmpl_from_key(void *user, fc_node_id from)
 		k->short_key = true;
 		return NULL;
 	}
-	k->tmpl = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
-	return k->tmpl;
+	fc__mac_key_init(&k->key, key, key_len);
+	return &k->key;
 }
 
 int
@@ -216,26 +202,24 @@ fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 			      size_t *key_len),
 	      void *user, struct fc_msg *out)
 {
-	struct key_lookup k = { key_for, user, NULL, false };
+	struct key_lookup k = { .key_for = key_for, .user = user };
 	int rc;
 
 	if (!buf || !key_for || !out)
 		return FC_ERR_INVAL;
-	rc = fc__msg_decode_with(buf, len, to, tmpl_from_key, &k, out);
-	if (k.tmpl)
-		g_hmac_unref(k.tmpl);
+	rc = fc__msg_decode_with(buf, len, to, key_from_lookup, &k, out);
 	return k.short_key ? FC_ERR_CONFIG_KEY : rc;
 }
 
 int
 fc__msg_decode_with(const uint8_t *buf, size_t len, fc_node_id to,
-		    GHmac *(*tmpl_for)(void *user, fc_node_id from), void *user,
+		    struct fc__mac_key *(*key_for)(void *user, fc_node_id from), void *user,
 		    struct fc_msg *out)
 {
 	const uint8_t *p;
 	size_t plen;
 	uint8_t want[FC_MAC_LEN];
-	GHmac *tmpl;
+	struct fc__mac_key *k;
 	int expect;
 
 	if (len < FC_MSG_HEADER + FC_MAC_LEN)
@@ -251,10 +235,10 @@ fc__msg_decode_with(const uint8_t *buf, size_t len, fc_node_id to,
 		return FC_ERR_MSG_OVERSIZED;
 	if (get32(buf + 8) != to)
 		return FC_ERR_MSG_RECEIVER;
-	tmpl = tmpl_for(user, get32(buf + 4));
-	if (!tmpl)
+	k = key_for(user, get32(buf + 4));
+	if (!k)
 		return FC_ERR_MSG_SENDER;
-	fc__mac_from(tmpl, buf, FC_MSG_HEADER + plen, want);
+	fc__mac(k, buf, FC_MSG_HEADER + plen, want);
 	if (!fc__equal(want, buf + FC_MSG_HEADER + plen, FC_MAC_LEN))
 		return FC_ERR_MSG_MAC;
 	expect = payload_len(buf[1]);

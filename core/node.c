@@ -27,7 +27,7 @@ struct seen {
 struct peer {
 	struct fc_peer cfg;  /* key and sites point to copies below */
 	uint8_t *key;
-	GHmac *hmac;         /* keyed template */
+	struct fc__mac_key mac; /* the key, prepared */
 	struct fc_site *sites;
 
 	/* Liveness. */
@@ -290,7 +290,7 @@ send_msg(struct fc_node *n, struct peer *p, struct fc_msg *m)
 	m->to = p->cfg.id;
 	m->timestamp = n->now;
 	m->nonce = n->host.rand(n->host.user);
-	rc = fc__msg_encode_with(m, p->hmac, a->data, sizeof a->data, &len);
+	rc = fc__msg_encode_with(m, &p->mac, a->data, sizeof a->data, &len);
 	g_assert(rc == 0);
 	a->a.len = len;
 	if (m->type == FC_MSG_HELP_REQUEST || m->type == FC_MSG_HELP_RELEASE)
@@ -566,7 +566,7 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 				     c->peers[i].nsites * sizeof *c->peers[i].sites);
 		p->cfg.key = p->key;
 		p->cfg.sites = p->sites;
-		p->hmac = g_hmac_new(G_CHECKSUM_SHA256, p->key, p->cfg.key_len);
+		fc__mac_key_init(&p->mac, p->key, p->cfg.key_len);
 		p->up = true;
 		p->accepting = true;
 		p->spare = 1;
@@ -601,7 +601,6 @@ fc_node_free(struct fc_node *n)
 		return;
 	for (size_t i = 0; i < n->c.npeers; i++) {
 		g_free(n->peers[i].key);
-		g_hmac_unref(n->peers[i].hmac);
 		g_free(n->peers[i].sites);
 		g_hash_table_unref(n->peers[i].fetched);
 		g_hash_table_unref(n->peers[i].token_uses);
@@ -728,12 +727,12 @@ fc_node_load(const struct fc_node *n)
 	return n->load;
 }
 
-static GHmac *
-hmac_for(void *user, fc_node_id from)
+static struct fc__mac_key *
+mac_for(void *user, fc_node_id from)
 {
 	struct peer *p = find_peer(user, from);
 
-	return p ? p->hmac : NULL;
+	return p ? &p->mac : NULL;
 }
 
 /*
@@ -808,7 +807,7 @@ node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t len)
 		return FC_ERR_INVAL;
 	if (!buf)
 		return FC_ERR_INVAL;
-	rc = fc__msg_decode_with(buf, len, n->c.id, hmac_for, n, &m);
+	rc = fc__msg_decode_with(buf, len, n->c.id, mac_for, n, &m);
 	if (rc)
 		return rc;
 	p = find_peer(n, m.from);
@@ -963,7 +962,7 @@ share_now(const struct fc_node *n)
  * key the two share.
  */
 static void
-make_token(const uint8_t *key, size_t key_len, fc_node_id origin, fc_node_id helper,
+make_token(struct fc__mac_key *key, fc_node_id origin, fc_node_id helper,
 	   uint32_t site, fc_time_t issued, uint8_t out[FC_TOKEN_LEN])
 {
 	uint8_t data[24], mac[FC_MAC_LEN];
@@ -973,14 +972,14 @@ make_token(const uint8_t *key, size_t key_len, fc_node_id origin, fc_node_id hel
 	fc__put32(data + 8, helper);
 	fc__put32(data + 12, site);
 	fc__put64(data + 16, issued);
-	fc__mac(key, key_len, data, sizeof data, mac);
+	fc__mac(key, data, sizeof data, mac);
 	fc__put64(out, issued);
 	memcpy(out + 8, mac, FC_TOKEN_LEN - 8);
 }
 
 /* Whether req carries a token of p's that is good now (core.h). */
 static bool
-token_valid(const struct fc_node *n, const struct peer *p, const struct fc_request *req)
+token_valid(const struct fc_node *n, struct peer *p, const struct fc_request *req)
 {
 	uint8_t want[FC_TOKEN_LEN];
 	fc_time_t issued;
@@ -996,7 +995,7 @@ token_valid(const struct fc_node *n, const struct peer *p, const struct fc_reque
 		return false; /* before a restart: releases since are forgotten */
 	if (p->released && issued <= p->released_at)
 		return false; /* its flash crowd is over */
-	make_token(p->key, p->cfg.key_len, p->cfg.id, n->c.id, req->site, issued, want);
+	make_token(&p->mac, p->cfg.id, n->c.id, req->site, issued, want);
 	return fc__equal(want, req->token, FC_TOKEN_LEN);
 }
 
@@ -1063,7 +1062,7 @@ node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 		out->kind = FC_ROUTE_REDIRECT;
 		out->peer = p->cfg.id;
 		out->address = p->cfg.address;
-		make_token(p->key, p->cfg.key_len, n->c.id, p->cfg.id, req->site, n->now,
+		make_token(&p->mac, n->c.id, p->cfg.id, req->site, n->now,
 			   out->token);
 		return 0;
 	}

@@ -31,6 +31,8 @@ need_cmd make make
 need_cmd pkg-config pkg-config
 need_cmd prove perl
 need_pc glib-2.0 libglib2.0-dev
+# The core computes its HMAC-SHA256 with nettle (prepared keys, SHA-NI).
+need_pc nettle nettle-dev
 need_pc igraph libigraph-dev
 need_pc gsl libgsl-dev
 need_pc sqlite3 libsqlite3-dev
