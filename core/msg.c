@@ -22,6 +22,10 @@
 
 #include <string.h>
 
+#include <glib.h>
+#include <nettle/hmac.h>
+#include <nettle/sha2.h>
+
 #define LOAD_SCALE 1e6
 #define LOAD_MAX 4000.0
 
@@ -84,15 +88,85 @@ payload_len(unsigned type)
 void
 fc__mac_key_init(struct fc__mac_key *k, const uint8_t *key, size_t key_len)
 {
-	hmac_sha256_set_key(&k->ctx, key_len, key);
+	struct hmac_sha256_ctx c;
+
+	/* Nettle hashes the key and its two pads: one block each. */
+	hmac_sha256_set_key(&c, key_len, key);
+	g_assert(c.inner.count == 1 && c.inner.index == 0);
+	memcpy(k->inner, c.inner.state, sizeof k->inner);
+	memcpy(k->outer, c.outer.state, sizeof k->outer);
+}
+
+/* A SHA-256 context that has hashed one block, to the state st. */
+static void
+resume(struct sha256_ctx *c, const uint32_t st[SHA256_DIGEST_SIZE / 4])
+{
+	memcpy(c->state, st, sizeof c->state);
+	c->count = 1;
+	c->index = 0;
+}
+
+/*
+ * One SHA-256 compression of a whole block from st, through nettle's
+ * public sha256_update(): a context with an empty buffer hashes a full
+ * block straight from the input.  (Nettle 3.8 does not export the
+ * compression function itself.)
+ */
+static void
+compress(uint32_t st[SHA256_DIGEST_SIZE / 4], const uint8_t block[SHA256_BLOCK_SIZE])
+{
+	struct sha256_ctx c;
+
+	resume(&c, st);
+	sha256_update(&c, SHA256_BLOCK_SIZE, block);
+	memcpy(st, c.state, sizeof c.state);
+}
+
+/* The last block of a hash of 64 + len bytes whose first 64 are done:
+ * data, the 0x80 byte, zeros, and the length in bits. */
+static void
+final_block(uint8_t block[SHA256_BLOCK_SIZE], const uint8_t *data, size_t len)
+{
+	memset(block, 0, SHA256_BLOCK_SIZE);
+	memcpy(block, data, len);
+	block[len] = 0x80;
+	fc__put64(block + SHA256_BLOCK_SIZE - 8, (uint64_t)(SHA256_BLOCK_SIZE + len) * 8);
 }
 
 void
-fc__mac(struct fc__mac_key *k, const uint8_t *data, size_t len, uint8_t out[FC_MAC_LEN])
+fc__mac(const struct fc__mac_key *k, const uint8_t *data, size_t len,
+	uint8_t out[FC_MAC_LEN])
 {
-	/* The digest puts the inner pad's state back for the next message. */
-	hmac_sha256_update(&k->ctx, len, data);
-	hmac_sha256_digest(&k->ctx, FC_MAC_LEN, out);
+	uint32_t st[SHA256_DIGEST_SIZE / 4];
+	uint8_t block[SHA256_BLOCK_SIZE], inner[SHA256_DIGEST_SIZE];
+
+	if (len > SHA256_BLOCK_SIZE - 9) {
+		/* Longer data than any message or token: nettle pads. */
+		struct sha256_ctx c;
+
+		resume(&c, k->inner);
+		sha256_update(&c, len, data);
+		sha256_digest(&c, sizeof inner, inner);
+		resume(&c, k->outer);
+		sha256_update(&c, sizeof inner, inner);
+		sha256_digest(&c, FC_MAC_LEN, out);
+		return;
+	}
+	/*
+	 * Every cooperation message and token fits, with its padding, in the
+	 * one block after the inner pad: the MAC is then two compressions
+	 * from the pads' states, with nothing copied but the states.
+	 */
+	memcpy(st, k->inner, sizeof st);
+	final_block(block, data, len);
+	compress(st, block);
+	for (size_t i = 0; i < G_N_ELEMENTS(st); i++)
+		fc__put32(inner + 4 * i, st[i]);
+	memcpy(st, k->outer, sizeof st);
+	final_block(block, inner, sizeof inner);
+	compress(st, block);
+	for (size_t i = 0; i < G_N_ELEMENTS(st); i++)
+		fc__put32(out + 4 * i, st[i]);
 }
 
 static uint32_t
@@ -122,7 +196,7 @@ fc_msg_encode(const struct fc_msg *m, const uint8_t *key, size_t key_len,
 }
 
 int
-fc__msg_encode_with(const struct fc_msg *m, struct fc__mac_key *k, uint8_t *buf, size_t cap,
+fc__msg_encode_with(const struct fc_msg *m, const struct fc__mac_key *k, uint8_t *buf, size_t cap,
 		    size_t *len)
 {
 	int plen;
@@ -179,7 +253,7 @@ struct key_lookup {
 	bool short_key; /* key_for gave a key under FC_MIN_KEY bytes */
 };
 
-static struct fc__mac_key *
+static const struct fc__mac_key *
 key_from_lookup(void *user, fc_node_id from)
 {
 	struct key_lookup *k = user;
@@ -213,13 +287,13 @@ fc_msg_decode(const uint8_t *buf, size_t len, fc_node_id to,
 
 int
 fc__msg_decode_with(const uint8_t *buf, size_t len, fc_node_id to,
-		    struct fc__mac_key *(*key_for)(void *user, fc_node_id from), void *user,
+		    const struct fc__mac_key *(*key_for)(void *user, fc_node_id from), void *user,
 		    struct fc_msg *out)
 {
 	const uint8_t *p;
 	size_t plen;
 	uint8_t want[FC_MAC_LEN];
-	struct fc__mac_key *k;
+	const struct fc__mac_key *k;
 	int expect;
 
 	if (len < FC_MSG_HEADER + FC_MAC_LEN)

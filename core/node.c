@@ -25,10 +25,14 @@ struct seen {
 };
 
 struct peer {
-	struct fc_peer cfg;  /* key and sites point to copies below */
-	uint8_t *key;
+	/* What each message to or from it reads comes first, in few cache
+	 * lines: a node has a peer for every other, and the messages of all
+	 * to all visit them all in turn. */
 	struct fc__mac_key mac; /* the key, prepared */
-	struct fc_site *sites;
+	/* Replay memory: the last REPLAY_SLOTS messages (seen, at the end),
+	 * and a floor. */
+	unsigned nseen, seen_head;
+	fc_time_t floor;
 
 	/* Liveness. */
 	bool up, outstanding;
@@ -36,16 +40,16 @@ struct peer {
 	fc_time_t next_probe, probe_deadline;
 	uint64_t token;
 
-	/* What its heartbeats say. */
-	double load, spare;
-	bool accepting;
-	double swrr; /* smooth weighted round robin credit */
-
 	/* Rescue of its sites by this node. */
 	bool rescuing, whole;
 	fc_time_t rescue_until;
 	GHashTable *fetched; /* objects fetched, as uint64 keys */
 	GHashTable *token_uses; /* token (GBytes) -> objects it fetched */
+
+	/* What its heartbeats say. */
+	double load, spare;
+	bool accepting;
+	double swrr; /* smooth weighted round robin credit */
 
 	/* Its last HELP_RELEASE: tokens issued up to then start nothing. */
 	bool released;
@@ -54,10 +58,11 @@ struct peer {
 	/* This node asked it for help, or redirected to it, in this flash. */
 	bool asked;
 
-	/* Replay memory: the last REPLAY_SLOTS messages, and a floor. */
+	struct fc_peer cfg;  /* key and sites point to copies below */
+	uint8_t *key;
+	struct fc_site *sites;
+
 	struct seen seen[REPLAY_SLOTS];
-	unsigned nseen, seen_head;
-	fc_time_t floor;
 };
 
 struct pending {
@@ -97,6 +102,11 @@ struct fc_node {
 	fc_time_t next_heartbeat;
 
 	GHashTable *by_id;   /* peer id -> index + 1 */
+
+	/* Each peer's earliest deadline (peer_deadline()), kept up to date
+	 * by touch() wherever one of them moves, so that neither the expiry
+	 * nor a timer scans all the peers. */
+	struct fc__deadlines deadlines;
 
 	/* fc_node_expiry(): the earliest deadline, recomputed only when a
 	 * deadline may have changed. */
@@ -322,6 +332,22 @@ send_heartbeat(struct fc_node *n, struct peer *p)
 
 static void refresh(struct fc_node *n);
 
+/* The earliest time at which the node's timer has something to do for p. */
+static fc_time_t
+peer_deadline(const struct peer *p)
+{
+	fc_time_t t = MIN(p->next_probe, p->probe_deadline);
+
+	return p->rescuing ? MIN(t, p->rescue_until) : t;
+}
+
+/* After any change to p's probe or rescue times. */
+static void
+touch(struct fc_node *n, struct peer *p)
+{
+	fc__deadlines_set(&n->deadlines, (size_t)(p - n->peers), peer_deadline(p));
+}
+
 /* ---- The state machine ---- */
 
 static void
@@ -429,6 +455,7 @@ rescue(struct fc_node *n, struct peer *p, bool whole)
 		p->rescuing = true;
 		n->nrescue++;
 	}
+	touch(n, p);
 	move(n, FC_IN_RESCUE_START, p->cfg.id);
 	if (fresh) {
 		for (size_t s = 0; s < p->cfg.nsites; s++) {
@@ -456,6 +483,7 @@ end_rescue(struct fc_node *n, struct peer *p)
 	p->rescuing = false;
 	p->whole = false;
 	p->rescue_until = FC_TIME_NEVER;
+	touch(n, p);
 	g_hash_table_remove_all(p->fetched);
 	g_hash_table_remove_all(p->token_uses);
 	n->nrescue--;
@@ -487,6 +515,7 @@ probe_ok(struct fc_node *n, struct peer *p)
 	n->dirty = true;
 	p->outstanding = false;
 	p->probe_deadline = FC_TIME_NEVER;
+	touch(n, p);
 	p->misses = 0;
 	if (!p->up) {
 		struct pending *a = push(n, FC_ACT_PEER, p->cfg.id, 0);
@@ -502,6 +531,7 @@ probe_miss(struct fc_node *n, struct peer *p)
 	n->dirty = true;
 	p->outstanding = false;
 	p->probe_deadline = FC_TIME_NEVER;
+	touch(n, p);
 	p->misses++;
 	if (p->up && p->misses >= n->c.probe_misses) {
 		push(n, FC_ACT_PEER, p->cfg.id, 0)->a.up = false;
@@ -518,8 +548,10 @@ start_probe(struct fc_node *n, struct peer *p)
 {
 	n->dirty = true;
 	p->next_probe = fc_time_add(n->now, jittered(n, n->c.probe_interval));
-	if (p->outstanding)
+	if (p->outstanding) {
+		touch(n, p);
 		return;
+	}
 	p->outstanding = true;
 	if (n->c.probe_mode == FC_PROBE_HOST) {
 		push(n, FC_ACT_PROBE, p->cfg.id, 0);
@@ -532,6 +564,7 @@ start_probe(struct fc_node *n, struct peer *p)
 		send_msg(n, p, &m);
 		p->probe_deadline = fc_time_add(n->now, n->c.probe_timeout);
 	}
+	touch(n, p);
 }
 
 /* ---- The node ---- */
@@ -557,6 +590,7 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 	n->c.sites = n->sites;
 	n->peers = g_new0(struct peer, MAX(c->npeers, 1));
 	n->c.peers = NULL;
+	fc__deadlines_init(&n->deadlines, c->npeers);
 	for (size_t i = 0; i < c->npeers; i++) {
 		struct peer *p = &n->peers[i];
 
@@ -577,6 +611,7 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 						      (GDestroyNotify)g_bytes_unref, NULL);
 		/* The first probes are spread over one interval. */
 		p->next_probe = fc_time_add(now, jittered(n, c->probe_interval) / 2 + 1);
+		touch(n, p);
 	}
 	n->load_start = n->load_t = n->wfrom = now;
 	n->state = FC_STATE_LOW;
@@ -606,6 +641,7 @@ fc_node_free(struct fc_node *n)
 		g_hash_table_unref(n->peers[i].token_uses);
 	}
 	g_free(n->peers);
+	fc__deadlines_clear(&n->deadlines);
 	g_free(n->sites);
 	g_array_unref(n->actions);
 	g_hash_table_unref(n->by_id);
@@ -727,7 +763,7 @@ fc_node_load(const struct fc_node *n)
 	return n->load;
 }
 
-static struct fc__mac_key *
+static const struct fc__mac_key *
 mac_for(void *user, fc_node_id from)
 {
 	struct peer *p = find_peer(user, from);
@@ -962,7 +998,7 @@ share_now(const struct fc_node *n)
  * key the two share.
  */
 static void
-make_token(struct fc__mac_key *key, fc_node_id origin, fc_node_id helper,
+make_token(const struct fc__mac_key *key, fc_node_id origin, fc_node_id helper,
 	   uint32_t site, fc_time_t issued, uint8_t out[FC_TOKEN_LEN])
 {
 	uint8_t data[24], mac[FC_MAC_LEN];
@@ -979,7 +1015,7 @@ make_token(struct fc__mac_key *key, fc_node_id origin, fc_node_id helper,
 
 /* Whether req carries a token of p's that is good now (core.h). */
 static bool
-token_valid(const struct fc_node *n, struct peer *p, const struct fc_request *req)
+token_valid(const struct fc_node *n, const struct peer *p, const struct fc_request *req)
 {
 	uint8_t want[FC_TOKEN_LEN];
 	fc_time_t issued;
@@ -1133,15 +1169,7 @@ earliest(const struct fc_node *n)
 		t = MIN(t, n->flash_until);
 	if (n->flash && n->c.leave == FC_LEAVE_HYSTERESIS && n->calm_since != FC_TIME_NEVER)
 		t = MIN(t, fc_time_add(n->calm_since, n->c.calm_hold));
-	for (size_t i = 0; i < n->c.npeers; i++) {
-		const struct peer *p = &n->peers[i];
-
-		t = MIN(t, p->next_probe);
-		t = MIN(t, p->probe_deadline);
-		if (p->rescuing)
-			t = MIN(t, p->rescue_until);
-	}
-	return t;
+	return MIN(t, fc__deadlines_first(&n->deadlines));
 }
 
 /* Called at the end of every call that may move a deadline. */
@@ -1164,6 +1192,9 @@ fc_node_expiry(const struct fc_node *n)
 static int
 node_handle_expiry(struct fc_node *n, fc_time_t now)
 {
+	const uint32_t *slots;
+	size_t due;
+
 	if (!n)
 		return FC_ERR_INVAL;
 	advance(n, now);
@@ -1175,8 +1206,12 @@ node_handle_expiry(struct fc_node *n, fc_time_t now)
 	    n->calm_since != FC_TIME_NEVER &&
 	    now >= fc_time_add(n->calm_since, n->c.calm_hold))
 		leave_flash(n);
-	for (size_t i = 0; i < n->c.npeers; i++) {
-		struct peer *p = &n->peers[i];
+	/* Only the peers with something due can have anything to do; they
+	 * come in the order of the peers, as a scan of all would meet them,
+	 * so the random draws and the actions come in the same order. */
+	due = fc__deadlines_due(&n->deadlines, now, &slots);
+	for (size_t k = 0; k < due; k++) {
+		struct peer *p = &n->peers[slots[k]];
 
 		if (p->outstanding && now >= p->probe_deadline)
 			probe_miss(n, p);
