@@ -287,6 +287,7 @@ bench: deps-bench
 	$(Q)sh bench/sweep.sh $(B)
 	$(Q)sh bench/swarm.sh $(B)
 	$(Q)sh bench/winny.sh $(B)
+	$(Q)sh bench/idle.sh $(B)
 	$(Q)echo; for f in 100 1000 5000; do $(B)/bench-net --flows $$f --changes 20000; done
 
 # What fc-testbed run starts, installed beside it.
