@@ -9,32 +9,32 @@
 #define NO_LINK ((net_link)UINT32_MAX)
 
 struct link {
+	/* What a recomputation reads, in its first 64 bytes. */
 	net_link id;
-	double cap;         /* bits per second */
-	GPtrArray *flows;   /* struct net_flow on it */
 	bool dirty;         /* in the net's dirty list */
-	uint64_t epoch;     /* of the last component search that saw it */
+	bool max_stale, wmin_stale; /* see sum, max and wit below */
+	double cap;         /* bits per second */
 	double rem;         /* progressive filling: capacity left */
-	unsigned unfrozen;  /*   flows not yet given a rate */
-	guint s_off, s_len; /*   its S flows: net->slots[s_off ..] */
-	guint cpos;         /*   its index in comp_links and share */
 	/* The sum and the largest of its flows' rates, kept as rates change
-	 * (set_rate()), so that checking a neighbour's bottleneck costs O(1)
+	 * (in fill()), so that checking a neighbour's bottleneck costs O(1)
 	 * instead of a walk over a shared link's flows.  The largest is
 	 * recounted by a walk only after every flow that held it slowed down
 	 * or left (nmax of them held it). */
 	double sum, max;
+	unsigned unfrozen;  /* progressive filling: flows not yet given a rate */
+	guint s_head;       /*   its S flows: a list through net->slots */
+	guint cpos;         /*   its index in comp_links and share */
+	uint64_t epoch;     /* of the last component search that saw it */
+	GPtrArray *flows;   /* struct net_flow on it */
 	unsigned nmax;
-	bool max_stale;
 	/* The flows it is the bottleneck of (their bneck), and the smallest
 	 * of their rates, kept like max.  Flows bottlenecked at one link have
 	 * one rate, so while the link is full and none of its flows is faster
 	 * than that, all of them still have their bottleneck there: one
 	 * comparison instead of a check of each (widen()). */
+	unsigned nwmin;
 	GPtrArray *wit;
 	double wmin;
-	unsigned nwmin;
-	bool wmin_stale;
 };
 
 struct net_flow {
@@ -57,6 +57,14 @@ struct net_flow {
 	bool frozen, joining;
 };
 
+/* A flow of S on one of its links, and the next on that link's list. */
+struct slot {
+	struct net_flow *f;
+	guint next;
+};
+
+#define NO_SLOT G_MAXUINT
+
 struct net {
 	struct engine *e;
 	GArray *links;      /* struct link */
@@ -64,7 +72,7 @@ struct net {
 	uint64_t epoch;
 	uint64_t delivered, recomputations, rated;
 	GPtrArray *comp_links, *comp_flows, *join; /* scratch */
-	GPtrArray *slots;   /* scratch: S flows grouped by link (fill()) */
+	GArray *slots;      /* scratch: struct slot, S flows listed by link */
 	GArray *share;      /* scratch: each comp link's equal share (fill()) */
 	/* Links changed while a completion's done function runs: their rates
 	 * are recomputed once, after it (see complete()). */
@@ -83,7 +91,7 @@ net_new(struct engine *e)
 	n->comp_links = g_ptr_array_new();
 	n->comp_flows = g_ptr_array_new();
 	n->join = g_ptr_array_new();
-	n->slots = g_ptr_array_new();
+	n->slots = g_array_new(FALSE, FALSE, sizeof(struct slot));
 	n->share = g_array_new(FALSE, FALSE, sizeof(double));
 	n->dirty = g_array_new(FALSE, FALSE, sizeof(net_link));
 	n->flushing = g_array_new(FALSE, FALSE, sizeof(net_link));
@@ -127,7 +135,7 @@ net_free(struct net *n)
 	g_ptr_array_unref(n->comp_links);
 	g_ptr_array_unref(n->comp_flows);
 	g_ptr_array_unref(n->join);
-	g_ptr_array_unref(n->slots);
+	g_array_unref(n->slots);
 	g_array_unref(n->share);
 	g_array_unref(n->dirty);
 	g_array_unref(n->flushing);
@@ -325,25 +333,6 @@ wit_set(struct net *n, struct net_flow *f, struct link *l)
 	wit_take_rate(l, f->rate);
 }
 
-/* Gives f rate r, on the books of each link it crosses. */
-static void
-set_rate(struct net *n, struct net_flow *f, double r)
-{
-	if (r == f->rate)
-		return;
-	for (size_t k = 0; k < f->nlinks; k++) {
-		struct link *m = link_at(n, f->links[k]);
-
-		link_drop_rate(m, f->rate);
-		link_take_rate(m, r);
-	}
-	if (f->bneck != NO_LINK) {
-		wit_drop_rate(link_at(n, f->bneck), f->rate);
-		wit_take_rate(link_at(n, f->bneck), r);
-	}
-	f->rate = r;
-}
-
 /* The largest rate on l, recounted if the flows that held it have gone. */
 static double
 link_max(struct link *l)
@@ -375,19 +364,26 @@ link_max(struct link *l)
 static void
 fill(struct net *n)
 {
-	guint left = n->comp_flows->len, off = 0;
+	guint left = n->comp_flows->len, nslot = 0;
+	struct slot *slot;
 	double *sh;
 
 	/* What the flows outside S leave of each link is its capacity less
 	 * their rates: the link's rate sum less its S flows' rates.  Walking
 	 * S, not the links' flows, keeps a shared link's hundreds of other
-	 * flows out of it. */
+	 * flows out of it; the same walk lists S by link. */
 	for (guint i = 0; i < n->comp_links->len; i++) {
 		struct link *l = n->comp_links->pdata[i];
 
 		l->rem = l->cap - l->sum;
 		l->unfrozen = 0;
+		l->s_head = NO_SLOT;
 	}
+	for (guint i = 0; i < n->comp_flows->len; i++)
+		nslot += ((struct net_flow *)n->comp_flows->pdata[i])->nlinks;
+	g_array_set_size(n->slots, nslot);
+	slot = (struct slot *)(void *)n->slots->data;
+	nslot = 0;
 	for (guint i = 0; i < n->comp_flows->len; i++) {
 		struct net_flow *f = n->comp_flows->pdata[i];
 
@@ -397,23 +393,8 @@ fill(struct net *n)
 
 			m->rem += f->rate;
 			m->unfrozen++;
-		}
-	}
-	for (guint i = 0; i < n->comp_links->len; i++) {
-		struct link *l = n->comp_links->pdata[i];
-
-		l->s_off = off;
-		l->s_len = 0;
-		off += l->unfrozen;
-	}
-	g_ptr_array_set_size(n->slots, off);
-	for (guint i = 0; i < n->comp_flows->len; i++) {
-		struct net_flow *f = n->comp_flows->pdata[i];
-
-		for (size_t k = 0; k < f->nlinks; k++) {
-			struct link *m = link_at(n, f->links[k]);
-
-			n->slots->pdata[m->s_off + m->s_len++] = f;
+			slot[nslot] = (struct slot){ f, m->s_head };
+			m->s_head = nslot++;
 		}
 	}
 	/* Each link's equal share in a dense array, so that a round's two
@@ -437,22 +418,35 @@ fill(struct net *n)
 			if (sh[i] > share)
 				continue;
 			l = n->comp_links->pdata[i];
-			for (guint j = 0; j < l->s_len; j++) {
-				struct net_flow *f = n->slots->pdata[l->s_off + j];
+			for (guint j = l->s_head; j != NO_SLOT; j = slot[j].next) {
+				struct net_flow *f = slot[j].f;
 
 				if (f->frozen)
 					continue;
 				f->frozen = true;
-				set_rate(n, f, share);
-				wit_set(n, f, l);
 				left--;
+				/* Its rate on the books of the links it crosses,
+				 * and the filling's, in one pass. */
 				for (size_t k = 0; k < f->nlinks; k++) {
 					struct link *m = link_at(n, f->links[k]);
 
+					if (share != f->rate) {
+						link_drop_rate(m, f->rate);
+						link_take_rate(m, share);
+					}
 					m->rem -= share;
 					m->unfrozen--;
 					sh[m->cpos] = m->unfrozen > 0 ?
 						      MAX(m->rem, 0.0) / m->unfrozen : INFINITY;
+				}
+				if (f->bneck != l->id) {
+					wit_remove(n, f);
+					f->rate = share;
+					wit_set(n, f, l);
+				} else if (share != f->rate) {
+					wit_drop_rate(l, f->rate);
+					wit_take_rate(l, share);
+					f->rate = share;
 				}
 			}
 		}
