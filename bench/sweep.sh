@@ -13,7 +13,10 @@
 #     not cost more than -j1;
 #   - runs in flight: the runs' own wall times (from the results) summed
 #     over the sweep's wall time, about 1 at -j1 and 2 at -j2 when the
-#     sweep keeps both workers busy, however slowly each of them runs.
+#     sweep keeps both workers busy, however slowly each of them runs;
+#   - from these two, the speed-up on idle cores: a run would then take its
+#     CPU time, and the sweep its CPU time over the runs in flight, so the
+#     estimate is (CPU -j1 / CPU -j2) * (in flight -j2 / in flight -j1).
 # Usage: bench/sweep.sh BUILD_DIR
 set -eu
 
@@ -70,12 +73,17 @@ ratio() { # field: -j1 / -j2 of that field, per pair
 	awk -v f="$1" '$1 == 1 { a[++n] = $f } $1 == 2 { b[++m] = $f }
 		END { for (k = 1; k <= n && k <= m; k++) print a[k] / b[k] }' "$tmp/times"
 }
+idle() { # the speed-up on idle cores estimated from each pair
+	awk '$1 == 1 { c1[++n] = $3; f1[n] = $4 } $1 == 2 { c2[++m] = $3; f2[m] = $4 }
+		END { for (k = 1; k <= n && k <= m; k++) print (c1[k] / c2[k]) * (f2[k] / f1[k]) }' "$tmp/times"
+}
 echo
 echo "sweep of 8 runs (about 1 s each), medians of $REPEAT pairs, $load:"
 for j in 1 2; do
 	echo "  -j$j: wall $(col $j 2 | median) s, CPU $(col $j 3 | median) s," \
 		"runs in flight $(col $j 4 | median)"
 done
-echo "  -j1/-j2: wall (speed-up) $(ratio 2 | median | awk '{ printf "%.2fx", $1 }')," \
-	"CPU $(ratio 3 | median | awk '{ printf "%.2fx", $1 }');" \
+echo "  -j1/-j2: wall (speed-up here) $(ratio 2 | median | awk '{ printf "%.2fx", $1 }')," \
+	"CPU $(ratio 3 | median | awk '{ printf "%.2fx", $1 }')," \
+	"speed-up on idle cores (estimated) $(idle | median | awk '{ printf "%.2fx", $1 }');" \
 	"results $( [ "$same" = 1 ] && echo identical || echo DIFFERENT)"
