@@ -8,7 +8,8 @@
 #                   database; FIGURES=DIR: where)
 #   make check      install missing packages, build, run the tests under prove
 #   make validate   the longer model validations (swarm vs. fluid model, Winny vs. seed 002)
-#   make bench      build and run the benchmarks (installs ns-3 for the comparison)
+#   make bench      build and run the benchmarks (installs ns-3 and SimGrid for the
+#                   comparisons)
 #   make install    PREFIX=/usr/local DESTDIR= : program, core library, header,
 #                   .pc, man page, bash completion, and under
 #                   PREFIX/share/flashcoop the scenarios, figure scripts, docs
@@ -224,6 +225,11 @@ $(B)/bench-hold-ns3: bench/bench-hold-ns3.cc $(B)/.flags
 	$(Q)$(CXX) -std=c++17 $(CXXFLAGS) -o $@ $< \
 		$$($(PKG_CONFIG) --cflags --libs ns3-core gsl)
 
+# The workloads of bench-net on SimGrid's max-min solver, for `make bench` only.
+$(B)/bench-net-simgrid: bench/bench-net-simgrid.cc bench/bench-flows.h $(B)/.flags
+	@echo "  CXX     $<"
+	$(Q)$(CXX) -std=c++17 $(CXXFLAGS) -I. -o $@ $< $$($(PKG_CONFIG) --cflags --libs simgrid)
+
 deps:
 	$(Q)sh tools/deps.sh
 
@@ -282,13 +288,14 @@ validate: deps
 	$(Q)FLASHCOOP=$(PROG) sh tests/validate-winny.sh
 
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(B)/bench-net $(PROG)
+	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(B)/bench-net \
+		$(B)/bench-net-simgrid $(PROG)
 	$(Q)sh bench/run.sh $(B)
+	$(Q)sh bench/net.sh $(B)
 	$(Q)sh bench/sweep.sh $(B)
 	$(Q)sh bench/swarm.sh $(B)
 	$(Q)sh bench/winny.sh $(B)
 	$(Q)sh bench/idle.sh $(B)
-	$(Q)echo; for f in 100 1000 5000; do $(B)/bench-net --flows $$f --changes 20000; done
 
 # What fc-testbed run starts, installed beside it.
 TB_RUN_PROGS := $(addprefix $(B)/testbed/,fc-testbed fc-testbed-node fc-loadgen fc-delay fc-dns \

@@ -4,7 +4,7 @@
 # Installs the Debian packages that flashcoop needs and that are missing,
 # saying which and why.  Usage: tools/deps.sh [--bench | --fuzz]
 #   (no option)  what `make`, `make run` and `make check` need
-#   --bench      also what `make bench` needs (ns-3 for the comparison)
+#   --bench      also what `make bench` needs (ns-3 and SimGrid for the comparisons)
 #   --fuzz       also what `make fuzz` needs (clang and its libFuzzer)
 # Runs apt-get as root, or through sudo.  On a system without apt-get it lists
 # what is missing and fails.
@@ -65,6 +65,8 @@ need_cmd mktorrent mktorrent
 if [ "${1:-}" = "--bench" ]; then
 	need_cmd c++ g++
 	need_pc ns3-core libns3-dev
+	# bench/net.sh: flashcoop's flow network against SimGrid's max-min solver.
+	need_pc simgrid libsimgrid-dev
 	[ -x /usr/bin/time ] || { missing="$missing time"; why="$why\n  time (/usr/bin/time, peak memory)"; }
 fi
 
