@@ -23,7 +23,10 @@ struct link {
 	double sum, max;
 	unsigned unfrozen;  /* progressive filling: flows not yet given a rate */
 	guint s_head;       /*   its S flows: a list through net->slots */
-	guint cpos;         /*   its index in comp_links and share */
+	guint cpos;         /*   its index in comp_links */
+	guint hver;         /*   its entry in the heap that is current */
+	bool touched;       /*   in the list of links whose share moved */
+	uint64_t walked;    /* widen(): stamp of the last walk of its flows */
 	uint64_t epoch;     /* of the last component search that saw it */
 	GPtrArray *flows;   /* struct net_flow on it */
 	unsigned nmax;
@@ -55,6 +58,7 @@ struct net_flow {
 	net_link bneck;
 	guint wpos;         /* its index in bneck->wit */
 	bool frozen, joining;
+	bool seeded;        /* in the net's seeds, waiting for a flush */
 };
 
 /* A flow of S on one of its links, and the next on that link's list. */
@@ -65,6 +69,12 @@ struct slot {
 
 #define NO_SLOT G_MAXUINT
 
+/* A link's equal share when it was pushed; current while ver is its hver. */
+struct hent {
+	double share;
+	guint cpos, ver;
+};
+
 struct net {
 	struct engine *e;
 	GArray *links;      /* struct link */
@@ -73,11 +83,16 @@ struct net {
 	uint64_t delivered, recomputations, rated;
 	GPtrArray *comp_links, *comp_flows, *join; /* scratch */
 	GArray *slots;      /* scratch: struct slot, S flows listed by link */
-	GArray *share;      /* scratch: each comp link's equal share (fill()) */
+	GArray *share;      /* scratch: each link's equal share (fill_scan()) */
+	GArray *heap;       /* scratch: struct hent, links by equal share (fill_heap()) */
+	GPtrArray *touched; /* scratch: links whose share moved (fill()) */
+	uint64_t walk;      /* widen(): which links it walked, by stamp */
 	/* Links changed while a completion's done function runs: their rates
 	 * are recomputed once, after it (see complete()). */
 	GArray *dirty;      /* net_link */
-	GArray *flushing;   /* scratch: the dirty list being recomputed */
+	GPtrArray *seeds;   /* flows started meanwhile (their seeded set) */
+	GArray *flushing;   /* scratch: the lists being recomputed */
+	GPtrArray *flushing_seeds;
 	unsigned defer;
 };
 
@@ -93,8 +108,12 @@ net_new(struct engine *e)
 	n->join = g_ptr_array_new();
 	n->slots = g_array_new(FALSE, FALSE, sizeof(struct slot));
 	n->share = g_array_new(FALSE, FALSE, sizeof(double));
+	n->heap = g_array_new(FALSE, FALSE, sizeof(struct hent));
+	n->touched = g_ptr_array_new();
 	n->dirty = g_array_new(FALSE, FALSE, sizeof(net_link));
 	n->flushing = g_array_new(FALSE, FALSE, sizeof(net_link));
+	n->seeds = g_ptr_array_new();
+	n->flushing_seeds = g_ptr_array_new();
 	return n;
 }
 
@@ -137,8 +156,12 @@ net_free(struct net *n)
 	g_ptr_array_unref(n->join);
 	g_array_unref(n->slots);
 	g_array_unref(n->share);
+	g_array_unref(n->heap);
+	g_ptr_array_unref(n->touched);
 	g_array_unref(n->dirty);
 	g_array_unref(n->flushing);
+	g_ptr_array_unref(n->seeds);
+	g_ptr_array_unref(n->flushing_seeds);
 	g_free(n);
 }
 
@@ -355,6 +378,182 @@ link_max(struct link *l)
 	return l->max;
 }
 
+static bool
+hent_before(const struct hent *a, const struct hent *b)
+{
+	return a->share < b->share || (a->share == b->share && a->cpos < b->cpos);
+}
+
+static void
+heap_push(GArray *h, struct hent e)
+{
+	struct hent *v;
+	guint i;
+
+	g_array_append_val(h, e);
+	v = (struct hent *)(void *)h->data;
+	for (i = h->len - 1; i > 0 && hent_before(&e, &v[(i - 1) / 2]); i = (i - 1) / 2)
+		v[i] = v[(i - 1) / 2];
+	v[i] = e;
+}
+
+static struct hent
+heap_pop(GArray *h)
+{
+	struct hent *v = (struct hent *)(void *)h->data, top = v[0], last = v[h->len - 1];
+	guint n = h->len - 1, i = 0;
+
+	for (;;) {
+		guint c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && hent_before(&v[c + 1], &v[c]))
+			c++;
+		if (!hent_before(&v[c], &last))
+			break;
+		v[i] = v[c];
+		i = c;
+	}
+	v[i] = last;
+	g_array_set_size(h, n);
+	return top;
+}
+
+/* The equal share of l's capacity left among its flows without a rate. */
+static double
+equal_share(const struct link *l)
+{
+	return l->unfrozen > 0 ? MAX(l->rem, 0.0) / l->unfrozen : INFINITY;
+}
+
+/* Pushes l's equal share as its current heap entry. */
+static void
+push_share(struct net *n, struct link *l)
+{
+	l->hver++;
+	heap_push(n->heap, (struct hent){ equal_share(l), l->cpos, l->hver });
+}
+
+/*
+ * Gives l's S flows that have no rate yet the rate share, on the books of
+ * the links they cross and of the filling.  The equal shares that moved
+ * go to sh (by cpos) if given, else the links whose share moved (l aside)
+ * are left in n->touched.  Returns how many flows it froze.
+ */
+static guint
+freeze_link(struct net *n, struct link *l, double share, const struct slot *slot, double *sh)
+{
+	guint frozen = 0;
+
+	g_ptr_array_set_size(n->touched, 0);
+	for (guint j = l->s_head; j != NO_SLOT; j = slot[j].next) {
+		struct net_flow *f = slot[j].f;
+
+		if (f->frozen)
+			continue;
+		f->frozen = true;
+		frozen++;
+		/* Its rate on the books of the links it crosses, and the
+		 * filling's, in one pass. */
+		for (size_t k = 0; k < f->nlinks; k++) {
+			struct link *m = link_at(n, f->links[k]);
+
+			if (share != f->rate) {
+				link_drop_rate(m, f->rate);
+				link_take_rate(m, share);
+			}
+			m->rem -= share;
+			m->unfrozen--;
+			if (sh) {
+				sh[m->cpos] = m->unfrozen > 0 ? MAX(m->rem, 0.0) / m->unfrozen :
+					      INFINITY;
+			} else if (m != l && !m->touched) {
+				m->touched = true;
+				g_ptr_array_add(n->touched, m);
+			}
+		}
+		if (f->bneck != l->id) {
+			wit_remove(n, f);
+			f->rate = share;
+			wit_set(n, f, l);
+		} else if (share != f->rate) {
+			wit_drop_rate(l, f->rate);
+			wit_take_rate(l, share);
+			f->rate = share;
+		}
+	}
+	for (guint i = 0; i < n->touched->len; i++)
+		((struct link *)n->touched->pdata[i])->touched = false;
+	return frozen;
+}
+
+/*
+ * Filling rounds over a few links: each round finds the smallest equal
+ * share in a dense array and freezes the links that offer no more.
+ */
+#define SCAN_LINKS_MAX 128
+
+static void
+fill_scan(struct net *n, const struct slot *slot, guint left)
+{
+	double *sh;
+
+	g_array_set_size(n->share, n->comp_links->len);
+	sh = (double *)(void *)n->share->data;
+	for (guint i = 0; i < n->comp_links->len; i++)
+		sh[i] = equal_share(n->comp_links->pdata[i]);
+	while (left > 0) {
+		double share = INFINITY;
+
+		for (guint i = 0; i < n->comp_links->len; i++)
+			share = MIN(share, sh[i]);
+		g_assert(isfinite(share));
+		for (guint i = 0; i < n->comp_links->len; i++) {
+			struct link *l;
+
+			if (sh[i] > share)
+				continue;
+			l = n->comp_links->pdata[i];
+			left -= freeze_link(n, l, share, slot, sh);
+		}
+	}
+}
+
+/*
+ * Filling over many links (an ISP link's component has thousands, and as
+ * many levels): the links by equal share in a heap, so that a step costs
+ * the log of their number instead of a scan of them all.
+ */
+static void
+fill_heap(struct net *n, const struct slot *slot, guint left)
+{
+	g_array_set_size(n->heap, 0);
+	for (guint i = 0; i < n->comp_links->len; i++) {
+		struct link *l = n->comp_links->pdata[i];
+
+		if (l->unfrozen > 0)
+			push_share(n, l);
+	}
+	while (left > 0) {
+		struct hent top;
+		struct link *l;
+
+		g_assert(n->heap->len > 0);
+		top = heap_pop(n->heap);
+		l = n->comp_links->pdata[top.cpos];
+		if (top.ver != l->hver || l->unfrozen == 0)
+			continue;
+		left -= freeze_link(n, l, top.share, slot, NULL);
+		for (guint i = 0; i < n->touched->len; i++) {
+			struct link *m = n->touched->pdata[i];
+
+			if (m->unfrozen > 0)
+				push_share(n, m);
+		}
+	}
+}
+
 /*
  * Max-min rates for the flows of S by progressive filling over what the
  * others leave of each link: the link offering the smallest equal share
@@ -366,7 +565,6 @@ fill(struct net *n)
 {
 	guint left = n->comp_flows->len, nslot = 0;
 	struct slot *slot;
-	double *sh;
 
 	/* What the flows outside S leave of each link is its capacity less
 	 * their rates: the link's rate sum less its S flows' rates.  Walking
@@ -397,60 +595,10 @@ fill(struct net *n)
 			m->s_head = nslot++;
 		}
 	}
-	/* Each link's equal share in a dense array, so that a round's two
-	 * passes read doubles in a row instead of a link each. */
-	g_array_set_size(n->share, n->comp_links->len);
-	sh = (double *)(void *)n->share->data;
-	for (guint i = 0; i < n->comp_links->len; i++) {
-		struct link *l = n->comp_links->pdata[i];
-
-		sh[i] = l->unfrozen > 0 ? MAX(l->rem, 0.0) / l->unfrozen : INFINITY;
-	}
-	while (left > 0) {
-		double share = INFINITY;
-
-		for (guint i = 0; i < n->comp_links->len; i++)
-			share = MIN(share, sh[i]);
-		g_assert(isfinite(share));
-		for (guint i = 0; i < n->comp_links->len; i++) {
-			struct link *l;
-
-			if (sh[i] > share)
-				continue;
-			l = n->comp_links->pdata[i];
-			for (guint j = l->s_head; j != NO_SLOT; j = slot[j].next) {
-				struct net_flow *f = slot[j].f;
-
-				if (f->frozen)
-					continue;
-				f->frozen = true;
-				left--;
-				/* Its rate on the books of the links it crosses,
-				 * and the filling's, in one pass. */
-				for (size_t k = 0; k < f->nlinks; k++) {
-					struct link *m = link_at(n, f->links[k]);
-
-					if (share != f->rate) {
-						link_drop_rate(m, f->rate);
-						link_take_rate(m, share);
-					}
-					m->rem -= share;
-					m->unfrozen--;
-					sh[m->cpos] = m->unfrozen > 0 ?
-						      MAX(m->rem, 0.0) / m->unfrozen : INFINITY;
-				}
-				if (f->bneck != l->id) {
-					wit_remove(n, f);
-					f->rate = share;
-					wit_set(n, f, l);
-				} else if (share != f->rate) {
-					wit_drop_rate(l, f->rate);
-					wit_take_rate(l, share);
-					f->rate = share;
-				}
-			}
-		}
-	}
+	if (n->comp_links->len <= SCAN_LINKS_MAX)
+		fill_scan(n, slot, left);
+	else
+		fill_heap(n, slot, left);
 }
 
 /* Whether f is bottlenecked at m: m is full and no flow there is faster. */
@@ -524,12 +672,16 @@ widen(struct net *n, fc_time_t now)
 				wit_set(n, g, b);
 		}
 	}
+	/* The S flows bottlenecked at one link were given one share there,
+	 * so each link is walked once. */
+	n->walk++;
 	for (guint i = 0; i < n->comp_flows->len; i++) {
 		struct net_flow *f = n->comp_flows->pdata[i];
 		struct link *l = link_at(n, f->bneck);
 
-		if (link_max(l) <= f->rate * (1 + NET_EPS))
+		if (l->walked == n->walk || link_max(l) <= f->rate * (1 + NET_EPS))
 			continue;
+		l->walked = n->walk;
 		for (guint j = 0; j < l->flows->len; j++) {
 			struct net_flow *g = l->flows->pdata[j];
 
@@ -576,9 +728,18 @@ reschedule(struct net *n, fc_time_t now)
 	n->recomputations++;
 }
 
-/* Recomputes rates after a change on links, at now. */
+/*
+ * Recomputes rates after a change on links (a flow added or removed
+ * there), at now; seeds are the flows added.  S starts from the seeds
+ * alone: a new flow takes what its links have spare, and where one is
+ * full, the flows faster than it there join (widen()); a removed flow's
+ * links are checked for the flows bottlenecked there.  The flows of a
+ * link that is not full (an ISP link with room, a downlink) are left out
+ * unless the change reaches them.
+ */
 static void
-recompute_now(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
+recompute_now(struct net *n, const net_link *links, size_t nlinks,
+	      struct net_flow *const *seeds, size_t nseeds, fc_time_t now)
 {
 	n->epoch++;
 	g_ptr_array_set_size(n->comp_links, 0);
@@ -592,22 +753,16 @@ recompute_now(struct net *n, const net_link *links, size_t nlinks, fc_time_t now
 			g_ptr_array_add(n->comp_links, l);
 		}
 	}
-	for (size_t i = 0; i < nlinks; i++) {
-		struct link *l = link_at(n, links[i]);
-
-		for (guint j = 0; j < l->flows->len; j++) {
-			struct net_flow *f = l->flows->pdata[j];
-
-			if (f->epoch != n->epoch)
-				s_add(n, f, now);
-		}
+	for (size_t i = 0; i < nseeds; i++)
+		s_add(n, seeds[i], now);
+	for (;;) {
+		if (n->comp_flows->len > 0)
+			fill(n);
+		if (!widen(n, now))
+			break;
 	}
-	if (n->comp_flows->len == 0)
-		return;
-	do
-		fill(n);
-	while (widen(n, now));
-	reschedule(n, now);
+	if (n->comp_flows->len > 0)
+		reschedule(n, now);
 }
 
 /* Recomputes the rates around the links changed since the last time. */
@@ -615,18 +770,25 @@ static void
 flush(struct net *n)
 {
 	GArray *todo = n->flushing;
+	GPtrArray *todo_seeds = n->flushing_seeds;
 
 	if (n->dirty->len == 0)
 		return;
-	/* Swapped, so that the list being worked on is not the one that
-	 * collects. */
+	/* Swapped, so that the lists being worked on are not the ones that
+	 * collect. */
 	n->flushing = n->dirty;
 	n->dirty = todo;
+	n->flushing_seeds = n->seeds;
+	n->seeds = todo_seeds;
 	for (guint i = 0; i < n->flushing->len; i++)
 		link_at(n, g_array_index(n->flushing, net_link, i))->dirty = false;
+	for (guint i = 0; i < n->flushing_seeds->len; i++)
+		((struct net_flow *)n->flushing_seeds->pdata[i])->seeded = false;
 	recompute_now(n, (const net_link *)(void *)n->flushing->data, n->flushing->len,
-		      engine_now(n->e));
+		      (struct net_flow *const *)n->flushing_seeds->pdata,
+		      n->flushing_seeds->len, engine_now(n->e));
 	g_array_set_size(n->flushing, 0);
+	g_ptr_array_set_size(n->flushing_seeds, 0);
 }
 
 /*
@@ -639,11 +801,16 @@ flush(struct net *n)
  * time passes while the list is pending.
  */
 static void
-recompute(struct net *n, const net_link *links, size_t nlinks, fc_time_t now)
+recompute(struct net *n, const net_link *links, size_t nlinks, struct net_flow *seed,
+	  fc_time_t now)
 {
 	if (n->defer == 0) {
-		recompute_now(n, links, nlinks, now);
+		recompute_now(n, links, nlinks, &seed, seed ? 1 : 0, now);
 		return;
+	}
+	if (seed) {
+		seed->seeded = true;
+		g_ptr_array_add(n->seeds, seed);
 	}
 	for (size_t i = 0; i < nlinks; i++) {
 		struct link *l = link_at(n, links[i]);
@@ -714,7 +881,7 @@ net_flow_start(struct net *n, const net_link *links, size_t nlinks, uint64_t byt
 		link_take_rate(l, 0);
 	}
 	n->nflows++;
-	recompute(n, links, nlinks, now);
+	recompute(n, links, nlinks, f, now);
 	return f;
 }
 
@@ -728,7 +895,7 @@ complete(struct engine *e, void *data, fc_time_t now)
 	detach(n, f);
 	n->delivered += f->bytes;
 	n->defer++;
-	recompute(n, f->links, f->nlinks, now);
+	recompute(n, f->links, f->nlinks, NULL, now);
 	if (f->done)
 		f->done(n, f, f->data, now);
 	n->defer--;
@@ -748,9 +915,12 @@ net_flow_cancel(struct net *n, struct net_flow *f)
 	if (got > f->bytes)
 		got = f->bytes;
 	engine_cancel(n->e, f->done_ev);
+	/* A flow started and cancelled in one done function was never rated. */
+	if (f->seeded)
+		g_ptr_array_remove(n->seeds, f);
 	detach(n, f);
 	n->delivered += got;
-	recompute(n, f->links, f->nlinks, now);
+	recompute(n, f->links, f->nlinks, NULL, now);
 	flow_free(f);
 	return got;
 }
