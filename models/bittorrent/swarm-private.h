@@ -66,11 +66,23 @@ struct conn {
 	struct side s[2];
 };
 
-/* A piece some of whose blocks are requested or have arrived. */
+/* Bits of the per-block count of flows fetching a block (struct partial). */
+#define SWARM_COVER_BITS 3
+
+/*
+ * A piece some of whose blocks are requested or have arrived.  cover
+ * counts, for each block, the flows of the peer fetching it, bit-sliced:
+ * bit b of cover[i] is bit i of block b's count.  It is kept as flows
+ * start, shrink and end, so that whether a block is on its way, or on its
+ * way twice (the endgame's question), takes no walk over the connections;
+ * swarm_check recounts it from the flows.
+ */
 struct partial {
 	uint32_t piece;
+	uint64_t full;          /* all its blocks */
 	uint64_t requested;     /* blocks asked for (or arrived) */
 	uint64_t received;      /* blocks arrived */
+	uint64_t cover[SWARM_COVER_BITS];
 };
 
 struct swarm_peer {
@@ -119,6 +131,35 @@ static inline uint64_t
 swarm__all_blocks(uint32_t n)
 {
 	return n == SWARM_MAX_BLOCKS ? UINT64_MAX : ((uint64_t)1 << n) - 1;
+}
+
+/* The blocks side sd's flow carries. */
+static inline uint64_t
+swarm__side_blocks(const struct side *sd)
+{
+	return swarm__all_blocks(sd->nblocks) << sd->first;
+}
+
+/* Blocks of x that a flow is fetching. */
+static inline uint64_t
+swarm__covered(const struct partial *x)
+{
+	uint64_t m = 0;
+
+	for (int i = 0; i < SWARM_COVER_BITS; i++)
+		m |= x->cover[i];
+	return m;
+}
+
+/* Blocks of x that two flows (or more) are fetching. */
+static inline uint64_t
+swarm__doubled(const struct partial *x)
+{
+	uint64_t m = 0;
+
+	for (int i = 1; i < SWARM_COVER_BITS; i++)
+		m |= x->cover[i];
+	return m;
 }
 
 /* ---- swarm.c ---- */

@@ -151,6 +151,28 @@ swarm_bytes(const struct swarm *s)
 	return s->b;
 }
 
+/* The count of p's flows fetching each block of x, against the flows. */
+static void
+check_cover(const struct swarm_peer *p, const struct partial *x)
+{
+	unsigned count[SWARM_MAX_BLOCKS] = { 0 };
+
+	for (guint j = 0; j < p->conns->len; j++) {
+		const struct conn *c = p->conns->pdata[j];
+		const struct side *sd = &c->s[swarm__end_of(c, p)];
+
+		if (sd->flow && sd->piece == x->piece)
+			for (unsigned b = sd->first; b < (unsigned)sd->first + sd->nblocks; b++)
+				count[b]++;
+	}
+	for (unsigned b = 0; b < SWARM_MAX_BLOCKS; b++) {
+		unsigned have = 0;
+
+		for (int i = 0; i < SWARM_COVER_BITS; i++)
+			have |= (unsigned)((x->cover[i] >> b) & 1) << i;
+		g_assert_cmpuint(have, ==, count[b]);
+	}
+}
 
 void
 swarm_check(const struct swarm *s)
@@ -212,6 +234,8 @@ swarm_check(const struct swarm *s)
 					swarm__blocks_in(s, p->torrent, x->piece));
 
 				g_assert(!pieces_has(p->have, x->piece));
+				g_assert_cmpuint(x->full, ==, full);
+				check_cover(p, x);
 				g_assert((x->received & ~x->requested) == 0);
 				g_assert(x->received != full);
 				g_assert(pieces_has(p->flight, x->piece) == (x->requested == full));

@@ -27,17 +27,48 @@ block_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece, uint32_t bl
 	return MIN(s->c.block_size, len - (uint64_t)block * s->c.block_size);
 }
 
-/* Bytes of the blocks in mask. */
+/*
+ * Bytes of the blocks in mask.  Every block is block_size long but the
+ * piece's last, which is short by what the piece lacks of whole blocks.
+ */
 uint64_t
 swarm__mask_bytes(const struct swarm *s, uint32_t torrent, uint32_t piece, uint64_t mask)
 {
-	uint64_t sum = 0;
+	uint64_t len = swarm_piece_bytes(s, torrent, piece), bs = s->c.block_size;
+	uint64_t nb = (len + bs - 1) / bs;
+	uint64_t sum = (uint64_t)__builtin_popcountll(mask) * bs;
 
-	while (mask) {
-		sum += block_bytes(s, torrent, piece, (uint32_t)__builtin_ctzll(mask));
-		mask &= mask - 1;
-	}
+	if ((mask >> (nb - 1)) & 1)
+		sum -= nb * bs - len;
 	return sum;
+}
+
+/*
+ * The count of flows fetching each block of x (struct partial) goes up by
+ * one for the blocks in m, or down by one: a bit-sliced add or subtract.
+ */
+static void
+cover_add(struct partial *x, uint64_t m)
+{
+	for (int i = 0; i < SWARM_COVER_BITS; i++) {
+		uint64_t carry = x->cover[i] & m;
+
+		x->cover[i] ^= m;
+		m = carry;
+	}
+	g_assert(m == 0); /* more flows on a block than the count holds */
+}
+
+static void
+cover_sub(struct partial *x, uint64_t m)
+{
+	for (int i = 0; i < SWARM_COVER_BITS; i++) {
+		uint64_t borrow = ~x->cover[i] & m;
+
+		x->cover[i] ^= m;
+		m = borrow;
+	}
+	g_assert(m == 0); /* a flow that was not counted */
 }
 
 /* Partial pieces: few at a time, kept in a small array. */
@@ -52,9 +83,10 @@ swarm__partial_find(const struct swarm_peer *p, uint32_t piece)
 }
 
 static struct partial *
-partial_add(struct swarm_peer *p, uint32_t piece)
+partial_add(struct swarm *s, struct swarm_peer *p, uint32_t piece)
 {
-	struct partial np = { piece, 0, 0 };
+	struct partial np = { .piece = piece,
+			      .full = swarm__all_blocks(swarm__blocks_in(s, p->torrent, piece)) };
 
 	if (!p->partials)
 		p->partials = g_array_new(FALSE, FALSE, sizeof(struct partial));
@@ -122,39 +154,18 @@ swarm__credit(struct swarm *s, struct conn *c, int k, uint64_t got, bool final)
 
 static void piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now);
 
-/* Whether a flow of d is fetching the block. */
-static bool
-covered(const struct swarm_peer *d, uint32_t piece, uint32_t block)
+/*
+ * Side sd's flow has ended (its flow is NULL now): its blocks no longer
+ * count as on their way.  A piece d has complete has no partial, and
+ * nothing to count.
+ */
+static void
+uncover(struct swarm_peer *d, const struct side *sd)
 {
-	for (guint i = 0; i < d->conns->len; i++) {
-		const struct conn *c = d->conns->pdata[i];
-		const struct side *sd = &c->s[swarm__end_of(c, d)];
+	struct partial *x = swarm__partial_find(d, sd->piece);
 
-		if (sd->flow && sd->piece == piece && block >= sd->first &&
-		    block < (uint32_t)sd->first + sd->nblocks)
-			return true;
-	}
-	return false;
-}
-
-/* Blocks of a piece that two flows of d are fetching. */
-static uint64_t
-doubled(const struct swarm_peer *d, uint32_t piece)
-{
-	uint64_t once = 0, twice = 0;
-
-	for (guint i = 0; i < d->conns->len; i++) {
-		const struct conn *c = d->conns->pdata[i];
-		const struct side *sd = &c->s[swarm__end_of(c, d)];
-		uint64_t m;
-
-		if (!sd->flow || sd->piece != piece)
-			continue;
-		m = swarm__all_blocks(sd->nblocks) << sd->first;
-		twice |= once & m;
-		once |= m;
-	}
-	return twice;
+	if (x)
+		cover_sub(x, swarm__side_blocks(sd));
 }
 
 /* The block side sd's flow is receiving: the first it has not delivered
@@ -163,16 +174,11 @@ static uint32_t
 block_under_way(const struct swarm *s, const struct swarm_peer *d, const struct side *sd)
 {
 	uint64_t got = net_flow_received(s->net, sd->flow);
-	uint32_t b = sd->first;
 
-	for (; b + 1 < (uint32_t)sd->first + sd->nblocks; b++) {
-		uint64_t bb = block_bytes(s, d->torrent, sd->piece, b);
-
-		if (got < bb)
-			break;
-		got -= bb;
-	}
-	return b;
+	(void)d;
+	/* Only the piece's last block is short, and only the flow's last
+	 * block can be the piece's last: the ones before are all whole. */
+	return sd->first + (uint32_t)MIN(got / s->c.block_size, (uint64_t)sd->nblocks - 1);
 }
 
 static bool trim(struct swarm *s, struct conn *c, int k, uint32_t from);
@@ -199,7 +205,8 @@ take_over_tail(struct swarm *s, struct swarm_peer *d, const struct swarm_peer *u
 		struct side *so = &o->s[ko];
 		uint32_t cur;
 
-		if (!so->flow || !pieces_has(u->have, so->piece))
+		/* A flow of one block has no tail to give up. */
+		if (!so->flow || so->nblocks == 1 || !pieces_has(u->have, so->piece))
 			continue;
 		cur = block_under_way(s, d, so);
 		if (cur + 1 < (uint32_t)so->first + so->nblocks && trim(s, o, ko, cur + 1))
@@ -239,6 +246,7 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 {
 	struct swarm_peer *d = c->p[k], *u = c->p[1 - k];
 	struct side *sd = &c->s[k], *orig = NULL;
+	struct partial *x;
 	double orig_due = 0;
 	net_link path[SWARM_MAX_PATH];
 	uint64_t bytes;
@@ -256,7 +264,9 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 		if (!so->flow || !pieces_has(u->have, so->piece))
 			continue;
 		last = (uint32_t)so->first + so->nblocks - 1;
-		if (doubled(d, so->piece) & ((uint64_t)1 << last))
+		x = swarm__partial_find(d, so->piece);
+		g_assert(x);
+		if (swarm__doubled(x) & ((uint64_t)1 << last))
 			continue;
 		left = (double)flow_left(s, d, so) / MAX(net_flow_rate(so->flow), 1.0);
 		if (!orig || left > orig_due) {
@@ -278,7 +288,11 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 		net_flow_cancel(s->net, sd->flow);
 		sd->flow = NULL;
 		sd->copy_after = fc_time_add(now, fc_time_from_sec(due));
+		return;
 	}
+	x = swarm__partial_find(d, sd->piece);
+	g_assert(x);
+	cover_add(x, (uint64_t)1 << last);
 }
 
 /*
@@ -295,8 +309,8 @@ swarm__request(struct swarm *s, struct conn *c, int k)
 	struct partial *pp = NULL;
 	net_link path[SWARM_MAX_PATH];
 	size_t n;
-	uint64_t full, free_blocks, bytes = 0;
-	uint32_t nb, first, run;
+	uint64_t free_blocks, mine;
+	uint32_t first, run;
 	bool endgame = false;
 
 	if (sd->flow || !sd->interested || c->s[1 - k].choking || d->seed || d->leaving ||
@@ -305,12 +319,8 @@ swarm__request(struct swarm *s, struct conn *c, int k)
 	if (d->partials)
 		for (guint i = 0; i < d->partials->len && !pp; i++) {
 			struct partial *x = &g_array_index(d->partials, struct partial, i);
-			uint32_t nbx;
 
-			if (!pieces_has(u->have, x->piece))
-				continue;
-			nbx = swarm__blocks_in(s, d->torrent, x->piece);
-			if (x->requested != swarm__all_blocks(nbx))
+			if (x->requested != x->full && pieces_has(u->have, x->piece))
 				pp = x;
 		}
 	if (!pp) {
@@ -322,11 +332,9 @@ swarm__request(struct swarm *s, struct conn *c, int k)
 			return; /* what it wants is on its way from others */
 		pp = swarm__partial_find(d, (uint32_t)piece);
 		if (!pp)
-			pp = partial_add(d, (uint32_t)piece);
+			pp = partial_add(s, d, (uint32_t)piece);
 	}
-	nb = swarm__blocks_in(s, d->torrent, pp->piece);
-	full = swarm__all_blocks(nb);
-	free_blocks = ~pp->requested & full;
+	free_blocks = ~pp->requested & pp->full;
 	if (endgame && take_over_tail(s, d, u)) {
 		swarm__request(s, c, k);
 		return;
@@ -338,19 +346,21 @@ swarm__request(struct swarm *s, struct conn *c, int k)
 	}
 	g_assert(free_blocks);
 	first = (uint32_t)__builtin_ctzll(free_blocks);
-	for (run = 0; run < s->c.request_blocks && first + run < nb &&
-		      ((free_blocks >> (first + run)) & 1); run++) {
-		pp->requested |= (uint64_t)1 << (first + run);
-		bytes += block_bytes(s, d->torrent, pp->piece, first + run);
-	}
-	if (pp->requested == full)
+	for (run = 0; run < s->c.request_blocks && first + run < SWARM_MAX_BLOCKS &&
+		      ((free_blocks >> (first + run)) & 1); run++)
+		;
+	mine = swarm__all_blocks(run) << first;
+	pp->requested |= mine;
+	cover_add(pp, mine);
+	if (pp->requested == pp->full)
 		pieces_add(d->flight, pp->piece);
 	sd->piece = pp->piece;
 	sd->first = (uint8_t)first;
 	sd->nblocks = (uint8_t)run;
 	sd->credited = 0;
 	n = path_of(u, d, path);
-	sd->flow = net_flow_start(s->net, path, n, bytes, piece_done, c);
+	sd->flow = net_flow_start(s->net, path, n,
+				  swarm__mask_bytes(s, d->torrent, pp->piece, mine), piece_done, c);
 }
 
 /* Requests on every connection of d that is idle and may carry one. */
@@ -374,10 +384,10 @@ static bool
 blocks_arrived(struct swarm *s, struct swarm_peer *d, struct side *sd, uint64_t got)
 {
 	struct partial *pp = swarm__partial_find(d, sd->piece);
-	uint32_t nb = swarm__blocks_in(s, d->torrent, sd->piece);
+	uint64_t len = swarm_piece_bytes(s, d->torrent, sd->piece), bs = s->c.block_size;
 
 	for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++) {
-		uint64_t bit = (uint64_t)1 << b, bb = block_bytes(s, d->torrent, sd->piece, b);
+		uint64_t bit = (uint64_t)1 << b, bb = MIN(bs, len - (uint64_t)b * bs);
 
 		if (got >= bb && !(pp->received & bit)) {
 			pp->received |= bit;
@@ -386,14 +396,14 @@ blocks_arrived(struct swarm *s, struct swarm_peer *d, struct side *sd, uint64_t 
 			s->b.wasted += bb;
 		} else {
 			s->b.wasted += got;
-			if (!(pp->received & bit) && !covered(d, sd->piece, b))
+			if (!(pp->received & bit) && !(swarm__covered(pp) & bit))
 				pp->requested &= ~bit;
 		}
 		got -= MIN(got, bb);
 	}
-	if (pp->requested != swarm__all_blocks(nb))
+	if (pp->requested != pp->full)
 		pieces_remove(d->flight, sd->piece);
-	if (pp->received != swarm__all_blocks(nb))
+	if (pp->received != pp->full)
 		return false;
 	s->b.partial -= swarm_piece_bytes(s, d->torrent, sd->piece);
 	s->b.pieces += swarm_piece_bytes(s, d->torrent, sd->piece);
@@ -413,24 +423,20 @@ trim(struct swarm *s, struct conn *c, int k, uint32_t from)
 	struct swarm_peer *d = c->p[k];
 	struct side *sd = &c->s[k];
 	struct partial *pp = swarm__partial_find(d, sd->piece);
-	uint32_t end = (uint32_t)sd->first + sd->nblocks;
-	uint64_t keep = 0;
+	uint64_t mine = swarm__side_blocks(sd), kept, dropped, keep;
 
 	if (from <= sd->first)
 		return false;
-	for (uint32_t b = sd->first; b < from; b++)
-		keep += block_bytes(s, d->torrent, sd->piece, b);
+	kept = swarm__all_blocks(from - sd->first) << sd->first;
+	keep = swarm__mask_bytes(s, d->torrent, sd->piece, kept);
 	if (net_flow_received(s->net, sd->flow) >= keep)
 		return false;
 	net_flow_shrink(s->net, sd->flow, keep);
 	sd->nblocks = (uint8_t)(from - sd->first);
-	for (uint32_t b = from; b < end; b++) {
-		uint64_t bit = (uint64_t)1 << b;
-
-		if (!(pp->received & bit) && !covered(d, sd->piece, b))
-			pp->requested &= ~bit;
-	}
-	if (pp->requested != swarm__all_blocks(swarm__blocks_in(s, d->torrent, sd->piece)))
+	dropped = mine & ~kept;
+	cover_sub(pp, dropped);
+	pp->requested &= ~(dropped & ~pp->received & ~swarm__covered(pp));
+	if (pp->requested != pp->full)
 		pieces_remove(d->flight, sd->piece);
 	return true;
 }
@@ -458,6 +464,7 @@ swarm__cut(struct swarm *s, struct conn *c, int k)
 	uint64_t got = net_flow_cancel(s->net, sd->flow);
 
 	sd->flow = NULL;
+	uncover(d, sd);
 	swarm__credit(s, c, k, got, true);
 	if (pieces_has(d->have, sd->piece)) {
 		s->b.wasted += got;
@@ -510,13 +517,13 @@ piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 	struct swarm_peer *d = c->p[k];
 	struct side *sd = &c->s[k];
 	struct swarm *s = d->sw;
-	uint64_t bytes = 0;
+	uint64_t bytes;
 
 	(void)n;
 	g_assert(sd->flow == f && !pieces_has(d->have, sd->piece));
-	for (uint32_t b = sd->first; b < (uint32_t)sd->first + sd->nblocks; b++)
-		bytes += block_bytes(s, d->torrent, sd->piece, b);
+	bytes = swarm__mask_bytes(s, d->torrent, sd->piece, swarm__side_blocks(sd));
 	sd->flow = NULL;
+	uncover(d, sd);
 	swarm__credit(s, c, k, bytes, true);
 	if (blocks_arrived(s, d, sd, bytes)) {
 		swarm__piece_arrived(s, d, sd->piece, now);
