@@ -96,6 +96,7 @@ struct swarm_peer {
 	uint32_t *avail;        /* neighbours holding each piece */
 	uint32_t npieces;       /* held */
 	GPtrArray *conns;       /* struct conn; removal moves the last into the gap */
+	uint64_t *ready;        /* bit i: conns[i] may carry a request of p's now */
 	GArray *partials;       /* struct partial, NULL when none */
 	unsigned unchoked;      /* neighbours it does not choke */
 	struct rng_stream rng;
@@ -160,6 +161,39 @@ swarm__doubled(const struct partial *x)
 	for (int i = 1; i < SWARM_COVER_BITS; i++)
 		m |= x->cover[i];
 	return m;
+}
+
+/*
+ * Whether side k of c is ready to request: it has no flow, it is
+ * interested and the other end does not choke it.  swarm__kick asks only
+ * the connections whose bit in the downloader's ready set is up (the
+ * others would return at once), so the set is kept exact wherever one of
+ * the three changes or a connection moves (swarm__ready_update), and
+ * swarm_check compares it with the connections.
+ */
+static inline bool
+swarm__ready(const struct conn *c, int k)
+{
+	return !c->s[k].flow && c->s[k].interested && !c->s[1 - k].choking;
+}
+
+/* Bit `at` of p's ready set becomes v. */
+static inline void
+swarm__ready_put(struct swarm_peer *p, guint at, bool v)
+{
+	uint64_t bit = (uint64_t)1 << (at % 64);
+
+	if (v)
+		p->ready[at / 64] |= bit;
+	else
+		p->ready[at / 64] &= ~bit;
+}
+
+/* Side k of c has changed: its bit in its end's ready set follows. */
+static inline void
+swarm__ready_update(struct conn *c, int k)
+{
+	swarm__ready_put(c->p[k], c->pos[k], swarm__ready(c, k));
 }
 
 /* ---- swarm.c ---- */

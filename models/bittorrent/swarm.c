@@ -201,6 +201,7 @@ swarm_check(const struct swarm *s)
 			const struct swarm_peer *o = c->p[1 - k];
 
 			g_assert(c->p[k] == p && c->pos[k] == j);
+			g_assert(((p->ready[j / 64] >> (j % 64)) & 1) == swarm__ready(c, k));
 			g_assert(!(p->seed && o->seed));
 			for (uint32_t x = 0; x < n; x++)
 				avail[x] += pieces_has(o->have, x);
@@ -223,6 +224,8 @@ swarm_check(const struct swarm *s)
 				g_assert(!pieces_has(p->have, c->s[k].piece));
 			}
 		}
+		for (guint j = p->conns->len; j < s->c.max_connections; j++)
+			g_assert(!((p->ready[j / 64] >> (j % 64)) & 1));
 		g_assert_cmpuint(unchoked, ==, p->unchoked);
 		g_assert_cmpuint(unchoked, <=, swarm__slots(s));
 		g_assert(memcmp(avail, p->avail, n * sizeof *avail) == 0);

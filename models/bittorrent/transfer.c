@@ -283,10 +283,12 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 	sd->nblocks = 1;
 	sd->credited = 0;
 	sd->flow = net_flow_start(s->net, path, path_of(u, d, path), bytes, piece_done, c);
+	swarm__ready_update(c, k);
 	due = 8.0 * (double)flow_left(s, d, orig) / MAX(net_flow_rate(orig->flow), 1.0);
 	if (8.0 * (double)bytes / MAX(net_flow_rate(sd->flow), 1.0) >= due) {
 		net_flow_cancel(s->net, sd->flow);
 		sd->flow = NULL;
+		swarm__ready_update(c, k);
 		sd->copy_after = fc_time_add(now, fc_time_from_sec(due));
 		return;
 	}
@@ -361,13 +363,37 @@ swarm__request(struct swarm *s, struct conn *c, int k)
 	n = path_of(u, d, path);
 	sd->flow = net_flow_start(s->net, path, n,
 				  swarm__mask_bytes(s, d->torrent, pp->piece, mine), piece_done, c);
+	swarm__ready_update(c, k);
 }
 
-/* Requests on every connection of d that is idle and may carry one. */
+/* The first connection of d at i or after that is ready to request
+ * (d->conns->len if none). */
+static guint
+next_ready(const struct swarm_peer *d, guint i)
+{
+	guint words = (d->conns->len + 63) / 64;
+
+	for (guint w = i / 64; w < words; w++) {
+		uint64_t bits = d->ready[w];
+
+		if (w == i / 64)
+			bits &= UINT64_MAX << (i % 64);
+		if (bits)
+			return w * 64 + (guint)__builtin_ctzll(bits);
+	}
+	return d->conns->len;
+}
+
+/*
+ * Requests on every connection of d that is idle and may carry one, in the
+ * order of d's connections: those that are not ready would return at once,
+ * so only the ready ones are asked (a request changes the readiness of its
+ * own connection only, and the set is read afresh after each).
+ */
 void
 swarm__kick(struct swarm *s, struct swarm_peer *d)
 {
-	for (guint i = 0; i < d->conns->len; i++) {
+	for (guint i = next_ready(d, 0); i < d->conns->len; i = next_ready(d, i + 1)) {
 		struct conn *c = d->conns->pdata[i];
 
 		swarm__request(s, c, swarm__end_of(c, d));
@@ -464,6 +490,7 @@ swarm__cut(struct swarm *s, struct conn *c, int k)
 	uint64_t got = net_flow_cancel(s->net, sd->flow);
 
 	sd->flow = NULL;
+	swarm__ready_update(c, k);
 	uncover(d, sd);
 	swarm__credit(s, c, k, got, true);
 	if (pieces_has(d->have, sd->piece)) {
@@ -523,6 +550,7 @@ piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 	g_assert(sd->flow == f && !pieces_has(d->have, sd->piece));
 	bytes = swarm__mask_bytes(s, d->torrent, sd->piece, swarm__side_blocks(sd));
 	sd->flow = NULL;
+	swarm__ready_update(c, k);
 	uncover(d, sd);
 	swarm__credit(s, c, k, bytes, true);
 	if (blocks_arrived(s, d, sd, bytes)) {
