@@ -265,6 +265,7 @@ struct churn {
 	GPtrArray *peers;
 	uint64_t next_id;
 	unsigned completed;
+	bool slow;      /* peers upload at 1 Mbit/s, download at 10 */
 };
 
 static void
@@ -296,8 +297,10 @@ churn_step(struct engine *e, void *data, fc_time_t now)
 
 	(void)now;
 	if (c->peers->len < 5 || gsl_rng_uniform(r) < 0.6) {
-		net_link up = net_link_add(c->b->n, (1 + gsl_rng_uniform_int(r, 20)) * MBIT);
-		net_link down = net_link_add(c->b->n, (1 + gsl_rng_uniform_int(r, 50)) * MBIT);
+		net_link up = net_link_add(c->b->n, c->slow ? MBIT :
+					   (1 + gsl_rng_uniform_int(r, 20)) * MBIT);
+		net_link down = net_link_add(c->b->n, c->slow ? 10 * MBIT :
+					     (1 + gsl_rng_uniform_int(r, 50)) * MBIT);
 		struct swarm_peer *p = swarm_join(c->b->s, c->tor, c->next_id++, &up, 1, &down,
 						  1, false, &churn_hooks, c);
 
@@ -344,6 +347,74 @@ test_churn(void)
 		g_assert_cmpuint(c.completed, >, 10);
 		/* Every peer still there has finished (the seed stays). */
 		g_assert_cmpuint(swarm_leechers(b.s, c.tor), ==, 0);
+		g_ptr_array_unref(c.peers);
+		bed_clear(&b);
+	}
+}
+
+/*
+ * The bookkeeping kept incrementally (the flows on each block of a partial
+ * piece, the connections ready to request) against its recount from the
+ * connections, after every event, on random churn at random settings
+ * that put peers in the endgame often: torrents of one to 16 pieces of
+ * up to 64 blocks, a seed of 1 to 10 Mbit/s, requests of one to several blocks, few or many
+ * connections, few upload slots.  swarm_check recounts and asserts.
+ */
+static void
+test_incremental(void)
+{
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		struct bed b;
+		struct churn c = { .b = &b };
+		struct rng_stream rs;
+		gsl_rng *r;
+		net_link up, down;
+		uint64_t size;
+
+		bed_init(&b, seed);
+		rng_stream_init(&rs, seed, 0, "settings", 0);
+		r = rng_stream_gsl(&rs);
+		/* Odd seeds: peers slower to upload than to download, which
+		 * leaves requesters idle (all they want is on its way). */
+		c.slow = seed % 2;
+		b.c.block_size = 4096;
+		b.c.piece_size = b.c.block_size * (1 + gsl_rng_uniform_int(r, 64));
+		b.c.request_blocks = 1 + (uint32_t)gsl_rng_uniform_int(r, 8);
+		b.c.max_connections = 2 + (unsigned)gsl_rng_uniform_int(r, 80);
+		b.c.min_peers = MIN(b.c.max_connections, 4);
+		b.c.min_announce_interval = 30 * FC_SEC;
+		/* Few slots redrawn often: many chokes, some of idle requesters. */
+		b.c.regular_unchokes = (unsigned)gsl_rng_uniform_int(r, 4);
+		b.c.optimistic_unchokes = 1 + (unsigned)gsl_rng_uniform_int(r, 2);
+		b.c.rechoke_interval = (1 + gsl_rng_uniform_int(r, 10)) * FC_SEC;
+		b.c.optimistic_interval = 3 * b.c.rechoke_interval;
+		size = b.c.piece_size * (1 + gsl_rng_uniform_int(r, 16)) -
+		       gsl_rng_uniform_int(r, b.c.piece_size);
+		if (c.slow) {
+			/* The default pieces and requests, and 16 pieces. */
+			b.c.piece_size = 256 * 1024;
+			b.c.block_size = 16 * 1024;
+			b.c.request_blocks = 4;
+			size = 16 * b.c.piece_size;
+		}
+		bed_start(&b);
+		rng_stream_init(&c.rs, seed, 0, "churn", 0);
+		c.tor = swarm_torrent_add(b.s, size);
+		c.peers = g_ptr_array_new();
+		c.next_id = 1;
+		up = net_link_add(b.n, (1 + gsl_rng_uniform_int(r, 10)) * MBIT);
+		down = net_link_add(b.n, 10 * MBIT);
+		swarm_join(b.s, c.tor, 0, &up, 1, &down, 1, true, NULL, NULL);
+		engine_set_poll(b.e, 1, churn_poll, &c);
+		engine_schedule(b.e, 0, churn_step, &c);
+		engine_run_until(b.e, 900 * FC_SEC);
+		swarm_check(b.s);
+		g_test_message("seed %u: %lu-byte pieces, %lu bytes, %u per request, "
+			       "%u connections%s: %u completed",
+			       (unsigned)seed, (unsigned long)b.c.piece_size,
+			       (unsigned long)size, b.c.request_blocks, b.c.max_connections,
+			       c.slow ? ", slow" : "", c.completed);
+		g_assert_cmpuint(c.completed, >, 10);
 		g_ptr_array_unref(c.peers);
 		bed_clear(&b);
 	}
@@ -488,6 +559,7 @@ main(int argc, char **argv)
 	g_test_add_func("/swarm/blocks", test_blocks);
 	g_test_add_func("/swarm/endgame-copy", test_endgame_copy);
 	g_test_add_func("/swarm/churn", test_churn);
+	g_test_add_func("/swarm/incremental", test_incremental);
 	g_test_add_func("/swarm/determinism", test_determinism);
 	g_test_add_func("/swarm/fluid", test_fluid);
 	return g_test_run();
