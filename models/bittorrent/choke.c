@@ -28,7 +28,7 @@ unchoke(struct swarm *s, struct conn *c, int ku)
 {
 	g_assert(c->s[ku].choking);
 	c->s[ku].choking = false;
-	swarm__ready_update(c, 1 - ku);
+	swarm__conn_update(c, 1 - ku);
 	c->p[ku]->unchoked++;
 	swarm__request(s, c, 1 - ku);
 }
@@ -45,7 +45,7 @@ choke(struct swarm *s, struct conn *c, int ku, fc_time_t now)
 	(void)now;
 	g_assert(!c->s[ku].choking);
 	c->s[ku].choking = true;
-	swarm__ready_update(c, 1 - ku);
+	swarm__conn_update(c, 1 - ku);
 	c->s[ku].optimistic = false;
 	c->p[ku]->unchoked--;
 	if (c->s[1 - ku].flow && swarm__finish_block(s, c, 1 - ku))
@@ -89,7 +89,7 @@ swarm__set_interested(struct swarm *s, struct conn *c, int k, bool v, fc_time_t 
 	if (c->s[k].interested == v)
 		return;
 	c->s[k].interested = v;
-	swarm__ready_update(c, k);
+	swarm__conn_update(c, k);
 	if (v) {
 		if (!u->leaving && u->unchoked < swarm__slots(s))
 			unchoke(s, c, 1 - k);

@@ -70,7 +70,7 @@ peer_connect(struct swarm *s, struct swarm_peer *a, struct swarm_peer *b, fc_tim
 		c->s[k].choking = true;
 		c->pos[k] = c->p[k]->conns->len;
 		g_ptr_array_add(c->p[k]->conns, c);
-		swarm__ready_update(c, k);
+		swarm__conn_update(c, k);
 		avail_add(c->p[k], c->p[1 - k], +1);
 	}
 	for (int k = 0; k < 2; k++)
@@ -89,8 +89,9 @@ unlink_conn(struct swarm_peer *p, struct conn *c)
 	g_assert(p->conns->pdata[at] == c);
 	p->conns->pdata[at] = last;
 	last->pos[swarm__end_of(last, p)] = at;
-	swarm__ready_update(last, swarm__end_of(last, p));
-	swarm__ready_put(p, p->conns->len - 1, false);
+	swarm__conn_update(last, swarm__end_of(last, p));
+	for (int w = 0; w < SWARM_SETS; w++)
+		swarm__set_put(p, (enum swarm_set)w, p->conns->len - 1, false);
 	g_ptr_array_set_size(p->conns, p->conns->len - 1);
 }
 
@@ -231,7 +232,7 @@ swarm_join(struct swarm *s, uint32_t torrent, uint64_t id, const net_link *up, s
 	p->flight = p->have + words;
 	p->avail = g_new0(uint32_t, t->npieces);
 	p->conns = g_ptr_array_new();
-	p->ready = g_new0(uint64_t, (s->c.max_connections + 63) / 64);
+	p->sets = g_new0(uint64_t, SWARM_SETS * swarm__set_words(p));
 	p->hooks = hooks;
 	p->data = data;
 	rng_stream_init(&p->rng, s->c.master_seed, s->c.replication, "bt-peer", id);
@@ -256,7 +257,7 @@ swarm__peer_free(struct swarm_peer *p)
 	engine_cancel(p->sw->e, p->rechoke_ev);
 	engine_cancel(p->sw->e, p->announce_ev);
 	g_ptr_array_unref(p->conns);
-	g_free(p->ready);
+	g_free(p->sets);
 	if (p->partials)
 		g_array_unref(p->partials);
 	g_free(p->have);

@@ -96,7 +96,7 @@ struct swarm_peer {
 	uint32_t *avail;        /* neighbours holding each piece */
 	uint32_t npieces;       /* held */
 	GPtrArray *conns;       /* struct conn; removal moves the last into the gap */
-	uint64_t *ready;        /* bit i: conns[i] may carry a request of p's now */
+	uint64_t *sets;         /* enum swarm_set, swarm__set_words each */
 	GArray *partials;       /* struct partial, NULL when none */
 	unsigned unchoked;      /* neighbours it does not choke */
 	struct rng_stream rng;
@@ -164,37 +164,94 @@ swarm__doubled(const struct partial *x)
 }
 
 /*
- * Whether side k of c is ready to request: it has no flow, it is
- * interested and the other end does not choke it.  swarm__kick asks only
- * the connections whose bit in the downloader's ready set is up (the
- * others would return at once), so the set is kept exact wherever one of
- * the three changes or a connection moves (swarm__ready_update), and
- * swarm_check compares it with the connections.
+ * Sets of a peer's connections, by position in its conns (bit i of a set:
+ * conns[i]), for the walks that want few of them:
+ *   SWARM_READY  its side may request now: it has no flow, it is
+ *                interested and the other end does not choke it (the
+ *                others would return at once from swarm__request);
+ *   SWARM_BUSY   its side has a flow;
+ *   SWARM_MULTI  its side has a flow of more than one block (the tails an
+ *                endgame request may take over).
+ * They are kept exact wherever a flow starts, shrinks or ends, interest or
+ * choking changes, or a connection moves (swarm__conn_update), walked in
+ * position order, and compared with the connections by swarm_check.
  */
+enum swarm_set { SWARM_READY, SWARM_BUSY, SWARM_MULTI, SWARM_SETS };
+
+/* Whether side k of c belongs in its end's set `which`. */
 static inline bool
-swarm__ready(const struct conn *c, int k)
+swarm__belongs(const struct conn *c, int k, enum swarm_set which)
 {
-	return !c->s[k].flow && c->s[k].interested && !c->s[1 - k].choking;
+	switch (which) {
+	case SWARM_READY:
+		return !c->s[k].flow && c->s[k].interested && !c->s[1 - k].choking;
+	case SWARM_BUSY:
+		return c->s[k].flow;
+	case SWARM_MULTI:
+		return c->s[k].flow && c->s[k].nblocks > 1;
+	case SWARM_SETS:
+		break;
+	}
+	g_assert_not_reached();
 }
 
-/* Bit `at` of p's ready set becomes v. */
-static inline void
-swarm__ready_put(struct swarm_peer *p, guint at, bool v)
+/* Words of each set (room for max_connections). */
+static inline size_t
+swarm__set_words(const struct swarm_peer *p)
 {
+	return (p->sw->c.max_connections + 63) / 64;
+}
+
+/* Whether conns[at] of p is in set `which`. */
+static inline bool
+swarm__in_set(const struct swarm_peer *p, enum swarm_set which, guint at)
+{
+	return (p->sets[which * swarm__set_words(p) + at / 64] >> (at % 64)) & 1;
+}
+
+/* Bit `at` of p's set `which` becomes v. */
+static inline void
+swarm__set_put(struct swarm_peer *p, enum swarm_set which, guint at, bool v)
+{
+	uint64_t *w = &p->sets[which * swarm__set_words(p) + at / 64];
 	uint64_t bit = (uint64_t)1 << (at % 64);
 
-	if (v)
-		p->ready[at / 64] |= bit;
-	else
-		p->ready[at / 64] &= ~bit;
+	*w = v ? *w | bit : *w & ~bit;
 }
 
-/* Side k of c has changed: its bit in its end's ready set follows. */
+/* Side k of c has changed (or moved): its bits in its end's sets follow. */
 static inline void
-swarm__ready_update(struct conn *c, int k)
+swarm__conn_update(struct conn *c, int k)
 {
-	swarm__ready_put(c->p[k], c->pos[k], swarm__ready(c, k));
+	for (int w = 0; w < SWARM_SETS; w++)
+		swarm__set_put(c->p[k], (enum swarm_set)w, c->pos[k],
+			       swarm__belongs(c, k, (enum swarm_set)w));
 }
+
+/* The first of p's connections at i or after in set `which`
+ * (p->conns->len if none). */
+static inline guint
+swarm__set_next(const struct swarm_peer *p, enum swarm_set which, guint i)
+{
+	size_t words = (p->conns->len + 63) / 64;
+	const uint64_t *set = &p->sets[which * swarm__set_words(p)];
+
+	for (size_t w = i / 64; w < words; w++) {
+		uint64_t bits = set[w];
+
+		if (w == i / 64)
+			bits &= UINT64_MAX << (i % 64);
+		if (bits)
+			return (guint)(w * 64) + (guint)__builtin_ctzll(bits);
+	}
+	return p->conns->len;
+}
+
+/* Walks p's connections in set `which` in position order, reading the set
+ * afresh at each step (the body may change the current one's bits). */
+#define SWARM_SET_FOREACH(i, p, which) \
+	for (guint i = swarm__set_next(p, which, 0); i < (p)->conns->len; \
+	     i = swarm__set_next(p, which, i + 1))
 
 /* ---- swarm.c ---- */
 

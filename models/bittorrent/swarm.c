@@ -201,7 +201,9 @@ swarm_check(const struct swarm *s)
 			const struct swarm_peer *o = c->p[1 - k];
 
 			g_assert(c->p[k] == p && c->pos[k] == j);
-			g_assert(((p->ready[j / 64] >> (j % 64)) & 1) == swarm__ready(c, k));
+			for (int w = 0; w < SWARM_SETS; w++)
+				g_assert(swarm__in_set(p, (enum swarm_set)w, j) ==
+					 swarm__belongs(c, k, (enum swarm_set)w));
 			g_assert(!(p->seed && o->seed));
 			for (uint32_t x = 0; x < n; x++)
 				avail[x] += pieces_has(o->have, x);
@@ -225,7 +227,8 @@ swarm_check(const struct swarm *s)
 			}
 		}
 		for (guint j = p->conns->len; j < s->c.max_connections; j++)
-			g_assert(!((p->ready[j / 64] >> (j % 64)) & 1));
+			for (int w = 0; w < SWARM_SETS; w++)
+				g_assert(!swarm__in_set(p, (enum swarm_set)w, j));
 		g_assert_cmpuint(unchoked, ==, p->unchoked);
 		g_assert_cmpuint(unchoked, <=, swarm__slots(s));
 		g_assert(memcmp(avail, p->avail, n * sizeof *avail) == 0);

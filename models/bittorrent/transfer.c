@@ -199,14 +199,14 @@ static bool trim(struct swarm *s, struct conn *c, int k, uint32_t from);
 static bool
 take_over_tail(struct swarm *s, struct swarm_peer *d, const struct swarm_peer *u)
 {
-	for (guint i = 0; i < d->conns->len; i++) {
+	/* A flow of one block has no tail to give up. */
+	SWARM_SET_FOREACH(i, d, SWARM_MULTI) {
 		struct conn *o = d->conns->pdata[i];
 		int ko = swarm__end_of(o, d);
 		struct side *so = &o->s[ko];
 		uint32_t cur;
 
-		/* A flow of one block has no tail to give up. */
-		if (!so->flow || so->nblocks == 1 || !pieces_has(u->have, so->piece))
+		if (!pieces_has(u->have, so->piece))
 			continue;
 		cur = block_under_way(s, d, so);
 		if (cur + 1 < (uint32_t)so->first + so->nblocks && trim(s, o, ko, cur + 1))
@@ -256,12 +256,12 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 
 	if (now < sd->copy_after)
 		return;
-	for (guint i = 0; i < d->conns->len; i++) {
+	SWARM_SET_FOREACH(i, d, SWARM_BUSY) {
 		const struct conn *o = d->conns->pdata[i];
 		struct side *so = (struct side *)&o->s[swarm__end_of(o, d)];
 		double left;
 
-		if (!so->flow || !pieces_has(u->have, so->piece))
+		if (!pieces_has(u->have, so->piece))
 			continue;
 		last = (uint32_t)so->first + so->nblocks - 1;
 		x = swarm__partial_find(d, so->piece);
@@ -283,12 +283,12 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 	sd->nblocks = 1;
 	sd->credited = 0;
 	sd->flow = net_flow_start(s->net, path, path_of(u, d, path), bytes, piece_done, c);
-	swarm__ready_update(c, k);
+	swarm__conn_update(c, k);
 	due = 8.0 * (double)flow_left(s, d, orig) / MAX(net_flow_rate(orig->flow), 1.0);
 	if (8.0 * (double)bytes / MAX(net_flow_rate(sd->flow), 1.0) >= due) {
 		net_flow_cancel(s->net, sd->flow);
 		sd->flow = NULL;
-		swarm__ready_update(c, k);
+		swarm__conn_update(c, k);
 		sd->copy_after = fc_time_add(now, fc_time_from_sec(due));
 		return;
 	}
@@ -363,25 +363,7 @@ swarm__request(struct swarm *s, struct conn *c, int k)
 	n = path_of(u, d, path);
 	sd->flow = net_flow_start(s->net, path, n,
 				  swarm__mask_bytes(s, d->torrent, pp->piece, mine), piece_done, c);
-	swarm__ready_update(c, k);
-}
-
-/* The first connection of d at i or after that is ready to request
- * (d->conns->len if none). */
-static guint
-next_ready(const struct swarm_peer *d, guint i)
-{
-	guint words = (d->conns->len + 63) / 64;
-
-	for (guint w = i / 64; w < words; w++) {
-		uint64_t bits = d->ready[w];
-
-		if (w == i / 64)
-			bits &= UINT64_MAX << (i % 64);
-		if (bits)
-			return w * 64 + (guint)__builtin_ctzll(bits);
-	}
-	return d->conns->len;
+	swarm__conn_update(c, k);
 }
 
 /*
@@ -393,7 +375,7 @@ next_ready(const struct swarm_peer *d, guint i)
 void
 swarm__kick(struct swarm *s, struct swarm_peer *d)
 {
-	for (guint i = next_ready(d, 0); i < d->conns->len; i = next_ready(d, i + 1)) {
+	SWARM_SET_FOREACH(i, d, SWARM_READY) {
 		struct conn *c = d->conns->pdata[i];
 
 		swarm__request(s, c, swarm__end_of(c, d));
@@ -459,6 +441,7 @@ trim(struct swarm *s, struct conn *c, int k, uint32_t from)
 		return false;
 	net_flow_shrink(s->net, sd->flow, keep);
 	sd->nblocks = (uint8_t)(from - sd->first);
+	swarm__conn_update(c, k);
 	dropped = mine & ~kept;
 	cover_sub(pp, dropped);
 	pp->requested &= ~(dropped & ~pp->received & ~swarm__covered(pp));
@@ -490,7 +473,7 @@ swarm__cut(struct swarm *s, struct conn *c, int k)
 	uint64_t got = net_flow_cancel(s->net, sd->flow);
 
 	sd->flow = NULL;
-	swarm__ready_update(c, k);
+	swarm__conn_update(c, k);
 	uncover(d, sd);
 	swarm__credit(s, c, k, got, true);
 	if (pieces_has(d->have, sd->piece)) {
@@ -510,11 +493,11 @@ swarm__piece_arrived(struct swarm *s, struct swarm_peer *d, uint32_t piece, fc_t
 	pieces_add(d->have, piece);
 	pieces_remove(d->flight, piece);
 	d->npieces++;
-	for (guint i = 0; i < d->conns->len; i++) {
+	SWARM_SET_FOREACH(i, d, SWARM_BUSY) {
 		struct conn *c = d->conns->pdata[i];
 		int k = swarm__end_of(c, d);
 
-		if (c->s[k].flow && c->s[k].piece == piece)
+		if (c->s[k].piece == piece)
 			(void)swarm__cut(s, c, k); /* a duplicate: waste */
 	}
 	for (guint i = 0; i < d->conns->len; i++) {
@@ -550,7 +533,7 @@ piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 	g_assert(sd->flow == f && !pieces_has(d->have, sd->piece));
 	bytes = swarm__mask_bytes(s, d->torrent, sd->piece, swarm__side_blocks(sd));
 	sd->flow = NULL;
-	swarm__ready_update(c, k);
+	swarm__conn_update(c, k);
 	uncover(d, sd);
 	swarm__credit(s, c, k, bytes, true);
 	if (blocks_arrived(s, d, sd, bytes)) {
@@ -558,11 +541,11 @@ piece_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 		return;
 	}
 	/* Endgame: copies of these blocks still on their way are cancelled. */
-	for (guint i = 0; i < d->conns->len; i++) {
+	SWARM_SET_FOREACH(i, d, SWARM_BUSY) {
 		struct conn *o = d->conns->pdata[i];
 		struct side *so = &o->s[swarm__end_of(o, d)];
 
-		if (so->flow && so->piece == sd->piece && so->first < sd->first + sd->nblocks &&
+		if (so->piece == sd->piece && so->first < sd->first + sd->nblocks &&
 		    sd->first < so->first + so->nblocks) {
 			if (trim(s, o, swarm__end_of(o, d), MAX(so->first, sd->first)))
 				continue;
