@@ -2,6 +2,7 @@
 /* Piece selection: rarest first, random first pieces, uniform ties,
  * endgame, nothing to ask for. */
 #include <glib.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <string.h>
 
@@ -117,6 +118,101 @@ test_endgame(void)
 	g_assert_cmpuint(pieces_count(b.mine, N), ==, N - 2);
 }
 
+/*
+ * The straightforward pick: a walk over every piece with the same draws,
+ * against which pieces_pick (which finds candidates a word at a time) is
+ * pinned.
+ */
+static int64_t
+ref_choose(const struct pieces_choice *c, bool in_flight_ok, bool rarest, gsl_rng *r)
+{
+	int64_t best = -1;
+	uint32_t best_rank = UINT32_MAX, ties = 0;
+
+	for (uint32_t i = 0; i < c->npieces; i++) {
+		uint32_t rank;
+
+		if (pieces_has(c->mine, i) || !pieces_has(c->theirs, i))
+			continue;
+		if (pieces_has(c->in_flight, i) != in_flight_ok)
+			continue;
+		rank = rarest ? c->avail[i] : 0;
+		if (rank < best_rank) {
+			best_rank = rank;
+			best = i;
+			ties = 1;
+		} else if (rank == best_rank && gsl_rng_uniform_int(r, ++ties) == 0) {
+			best = i;
+		}
+	}
+	return best;
+}
+
+static int64_t
+ref_pick(const struct pieces_choice *c, struct rng_stream *s, bool *endgame)
+{
+	gsl_rng *r = rng_stream_gsl(s);
+	bool rarest = pieces_count(c->mine, c->npieces) >= c->random_first;
+	int64_t p = ref_choose(c, false, rarest, r);
+
+	*endgame = false;
+	if (p >= 0)
+		return p;
+	for (uint32_t i = 0; i < c->npieces; i++)
+		if (!pieces_has(c->mine, i) && !pieces_has(c->in_flight, i))
+			return -1;
+	p = ref_choose(c, true, false, r);
+	*endgame = p >= 0;
+	return p;
+}
+
+/*
+ * Random piece sets of random sizes (across word boundaries), with few
+ * distinct availabilities (many ties): pieces_pick and the walk above give
+ * the same piece, the same endgame flag, and leave their streams at the
+ * same point.
+ */
+static void
+test_reference(void)
+{
+	struct rng_stream gen, s1, s2;
+	gsl_rng *g;
+
+	rng_stream_init(&gen, 7, 0, "workload", 0);
+	rng_stream_init(&s1, 7, 0, "pick", 0);
+	rng_stream_init(&s2, 7, 0, "pick", 0);
+	g = rng_stream_gsl(&gen);
+	for (int k = 0; k < 20000; k++) {
+		uint32_t n = 1 + (uint32_t)gsl_rng_uniform_int(g, 200);
+		uint64_t mine[4] = { 0 }, theirs[4] = { 0 }, flight[4] = { 0 };
+		uint32_t avail[200];
+		double pm = gsl_rng_uniform(g), pt = gsl_rng_uniform(g), pf = gsl_rng_uniform(g);
+		struct pieces_choice c = { n, mine, theirs, flight, avail,
+					   (uint32_t)gsl_rng_uniform_int(g, 8) };
+		bool e1, e2;
+		int64_t p1, p2;
+
+		for (uint32_t i = 0; i < n; i++) {
+			if (gsl_rng_uniform(g) < pm)
+				pieces_add(mine, i);
+			if (gsl_rng_uniform(g) < pt)
+				pieces_add(theirs, i);
+			if (gsl_rng_uniform(g) < pf)
+				pieces_add(flight, i);
+			avail[i] = (uint32_t)gsl_rng_uniform_int(g, 3);
+		}
+		/* Stray bits past the last piece must not count. */
+		if (n % 64 && gsl_rng_uniform(g) < 0.5)
+			flight[n / 64] |= ~(((uint64_t)1 << (n % 64)) - 1);
+		p1 = pieces_pick(&c, &s1, &e1);
+		p2 = ref_pick(&c, &s2, &e2);
+		g_assert_cmpint(p1, ==, p2);
+		g_assert(e1 == e2);
+		g_assert_cmpuint(gsl_rng_get(rng_stream_gsl(&s1)), ==,
+				 gsl_rng_get(rng_stream_gsl(&s2)));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -124,5 +220,6 @@ main(int argc, char **argv)
 	g_test_add_func("/pieces/rarest", test_rarest);
 	g_test_add_func("/pieces/uniform", test_uniform);
 	g_test_add_func("/pieces/endgame", test_endgame);
+	g_test_add_func("/pieces/reference", test_reference);
 	return g_test_run();
 }

@@ -14,30 +14,37 @@ pieces_count(const uint64_t *set, uint32_t n)
 }
 
 /*
- * Uniform choice among the pieces for which keep() holds, with the lowest
- * rank (rank all 0: uniform among all), in one pass: the k-th candidate of
- * the best rank so far replaces the choice with probability 1/k.
+ * Uniform choice among the pieces the neighbour has and the peer lacks, in
+ * flight or not as asked, with the lowest rank (rank all 0: uniform among
+ * all), in one pass in the order of the pieces: the k-th candidate of the
+ * best rank so far replaces the choice with probability 1/k.  The
+ * candidates are found a word of the bitfields at a time.
  */
 static int64_t
 choose(const struct pieces_choice *c, bool in_flight_ok, bool rarest, gsl_rng *r)
 {
 	int64_t best = -1;
 	uint32_t best_rank = UINT32_MAX, ties = 0;
+	size_t words = pieces_words(c->npieces);
 
-	for (uint32_t i = 0; i < c->npieces; i++) {
-		uint32_t rank;
+	for (size_t w = 0; w < words; w++) {
+		uint64_t cand = c->theirs[w] & ~c->mine[w] &
+				(in_flight_ok ? c->in_flight[w] : ~c->in_flight[w]);
 
-		if (pieces_has(c->mine, i) || !pieces_has(c->theirs, i))
-			continue;
-		if (pieces_has(c->in_flight, i) != in_flight_ok)
-			continue;
-		rank = rarest ? c->avail[i] : 0;
-		if (rank < best_rank) {
-			best_rank = rank;
-			best = i;
-			ties = 1;
-		} else if (rank == best_rank && gsl_rng_uniform_int(r, ++ties) == 0) {
-			best = i;
+		if (w == words - 1 && c->npieces % PIECES_WORD_BITS)
+			cand &= ((uint64_t)1 << (c->npieces % PIECES_WORD_BITS)) - 1;
+		for (; cand; cand &= cand - 1) {
+			uint32_t i = (uint32_t)(w * PIECES_WORD_BITS) +
+				     (uint32_t)__builtin_ctzll(cand);
+			uint32_t rank = rarest ? c->avail[i] : 0;
+
+			if (rank < best_rank) {
+				best_rank = rank;
+				best = i;
+				ties = 1;
+			} else if (rank == best_rank && gsl_rng_uniform_int(r, ++ties) == 0) {
+				best = i;
+			}
 		}
 	}
 	return best;
