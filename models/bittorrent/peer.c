@@ -232,6 +232,7 @@ swarm_join(struct swarm *s, uint32_t torrent, uint64_t id, const net_link *up, s
 	p->flight = p->have + words;
 	p->avail = g_new0(uint32_t, t->npieces);
 	p->conns = g_ptr_array_new();
+	p->set_words = (s->c.max_connections + 63) / 64;
 	p->sets = g_new0(uint64_t, SWARM_SETS * swarm__set_words(p));
 	p->hooks = hooks;
 	p->data = data;

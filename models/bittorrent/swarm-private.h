@@ -96,7 +96,8 @@ struct swarm_peer {
 	uint32_t *avail;        /* neighbours holding each piece */
 	uint32_t npieces;       /* held */
 	GPtrArray *conns;       /* struct conn; removal moves the last into the gap */
-	uint64_t *sets;         /* enum swarm_set, swarm__set_words each */
+	uint64_t *sets;         /* enum swarm_set, set_words each */
+	uint32_t set_words;     /* words of a set: room for max_connections */
 	GArray *partials;       /* struct partial, NULL when none */
 	unsigned unchoked;      /* neighbours it does not choke */
 	struct rng_stream rng;
@@ -199,7 +200,7 @@ swarm__belongs(const struct conn *c, int k, enum swarm_set which)
 static inline size_t
 swarm__set_words(const struct swarm_peer *p)
 {
-	return (p->sw->c.max_connections + 63) / 64;
+	return p->set_words;
 }
 
 /* Whether conns[at] of p is in set `which`. */
