@@ -171,11 +171,10 @@ uncover(struct swarm_peer *d, const struct side *sd)
 /* The block side sd's flow is receiving: the first it has not delivered
  * whole. */
 static uint32_t
-block_under_way(const struct swarm *s, const struct swarm_peer *d, const struct side *sd)
+block_under_way(const struct swarm *s, const struct side *sd)
 {
 	uint64_t got = net_flow_received(s->net, sd->flow);
 
-	(void)d;
 	/* Only the piece's last block is short, and only the flow's last
 	 * block can be the piece's last: the ones before are all whole. */
 	return sd->first + (uint32_t)MIN(got / s->c.block_size, (uint64_t)sd->nblocks - 1);
@@ -208,7 +207,7 @@ take_over_tail(struct swarm *s, struct swarm_peer *d, const struct swarm_peer *u
 
 		if (!pieces_has(u->have, so->piece))
 			continue;
-		cur = block_under_way(s, d, so);
+		cur = block_under_way(s, so);
 		if (cur + 1 < (uint32_t)so->first + so->nblocks && trim(s, o, ko, cur + 1))
 			return true;
 	}
@@ -456,7 +455,7 @@ bool
 swarm__finish_block(struct swarm *s, struct conn *c, int k)
 {
 	struct side *sd = &c->s[k];
-	uint32_t cur = block_under_way(s, c->p[k], sd);
+	uint32_t cur = block_under_way(s, sd);
 
 	return cur + 1 < (uint32_t)sd->first + sd->nblocks && trim(s, c, k, cur + 1);
 }
