@@ -271,7 +271,7 @@ CHECK_SCRIPTS := $(CHECK_SLOW) \
 # The core's libraries are built first: core-api.sh installs them while
 # the other scripts run.
 check: deps
-	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) \
+	$(Q)$(MAKE) --no-print-directory $(TESTS) $(PROG) $(MANPAGE) $(CORE_A) $(CORE_SO) $(B)/bench-net \
 		testbed-programs $(TB_TESTS)
 	$(Q)FLASHCOOP=$(PROG) $(PROVE) -j$(CHECK_JOBS) --exec '' $(CHECK_SCRIPTS) $(TB_SCRIPTS) \
 		$(TESTS) $(TB_TESTS)
