@@ -6,6 +6,7 @@
  */
 #include <glib.h>
 #include <math.h>
+#include <string.h>
 
 #include "sim/engine.h"
 #include "models/world/net.h"
@@ -337,6 +338,30 @@ test_random(void)
 	}
 }
 
+/* Starts a flow of bytes over path and lists it in r. */
+static void
+rnd_start(struct net *n, struct rnd *r, const net_link *path, size_t len, uint64_t bytes)
+{
+	struct live lv = { 0 };
+
+	lv.len = len;
+	memcpy(lv.path, path, len * sizeof *path);
+	lv.bytes = bytes;
+	lv.f = net_flow_start(n, lv.path, lv.len, lv.bytes, rnd_done, r);
+	g_array_append_val(r->live, lv);
+}
+
+/* Cancels one of r's flows at random; returns the bytes it had received. */
+static uint64_t
+rnd_cancel_any(struct net *n, GRand *g, struct rnd *r)
+{
+	guint i = (guint)g_rand_int_range(g, 0, (gint32)r->live->len);
+	struct net_flow *f = g_array_index(r->live, struct live, i).f;
+
+	g_array_remove_index_fast(r->live, i);
+	return net_flow_cancel(n, f);
+}
+
 /*
  * A swarm-like mesh: 40 peers, each with an uplink and a downlink of random
  * capacity, flows from one peer's uplink to another's downlink, so that
@@ -367,24 +392,17 @@ test_mesh(void)
 			engine_run_until(e, engine_now(e) +
 					 (fc_time_t)g_rand_int_range(g, 0, 20) * FC_MSEC);
 			if (g_rand_int_range(g, 0, 10) < 6 || r.live->len == 0) {
-				struct live lv = { 0 };
 				gint32 from = g_rand_int_range(g, 0, PEERS), to;
+				net_link path[2];
 
 				do
 					to = g_rand_int_range(g, 0, PEERS);
 				while (to == from);
-				lv.len = 2;
-				lv.path[0] = (net_link)from;
-				lv.path[1] = (net_link)(PEERS + to);
-				lv.bytes = (uint64_t)g_rand_int_range(g, 1, 1000000);
-				lv.f = net_flow_start(n, lv.path, lv.len, lv.bytes, rnd_done, &r);
-				g_array_append_val(r.live, lv);
+				path[0] = (net_link)from;
+				path[1] = (net_link)(PEERS + to);
+				rnd_start(n, &r, path, 2, (uint64_t)g_rand_int_range(g, 1, 1000000));
 			} else {
-				guint i = (guint)g_rand_int_range(g, 0, (gint32)r.live->len);
-				struct net_flow *f = g_array_index(r.live, struct live, i).f;
-
-				g_array_remove_index_fast(r.live, i);
-				cancelled_got += net_flow_cancel(n, f);
+				cancelled_got += rnd_cancel_any(n, g, &r);
 			}
 			check_maxmin(n, &r, cap, 2 * PEERS);
 		}
@@ -596,20 +614,11 @@ test_star(void)
 			engine_run_until(e, engine_now(e) +
 					 (fc_time_t)g_rand_int_range(g, 0, 30) * FC_MSEC);
 			if (g_rand_int_range(g, 0, 10) < 7 || r.live->len == 0) {
-				struct live lv = { 0 };
+				net_link path[2] = { 0, (net_link)g_rand_int_range(g, 1, CLIENTS + 1) };
 
-				lv.len = 2;
-				lv.path[0] = 0;
-				lv.path[1] = (net_link)g_rand_int_range(g, 1, CLIENTS + 1);
-				lv.bytes = (uint64_t)g_rand_int_range(g, 1, 4000000);
-				lv.f = net_flow_start(n, lv.path, lv.len, lv.bytes, rnd_done, &r);
-				g_array_append_val(r.live, lv);
+				rnd_start(n, &r, path, 2, (uint64_t)g_rand_int_range(g, 1, 4000000));
 			} else {
-				guint i = (guint)g_rand_int_range(g, 0, (gint32)r.live->len);
-				struct net_flow *f = g_array_index(r.live, struct live, i).f;
-
-				g_array_remove_index_fast(r.live, i);
-				cancelled_got += net_flow_cancel(n, f);
+				cancelled_got += rnd_cancel_any(n, g, &r);
 			}
 			check_maxmin(n, &r, cap, CLIENTS + 1);
 		}

@@ -8,36 +8,44 @@
 /* No link: a flow whose bottleneck is not yet known. */
 #define NO_LINK ((net_link)UINT32_MAX)
 
+/*
+ * The largest of a set of values kept as values come and go: the largest
+ * and how many hold it; once the last of those leaves, it is stale until
+ * recounted from the set (top_get()).
+ */
+struct top {
+	double v;
+	unsigned n;
+	bool stale;
+};
+
 struct link {
-	/* What a recomputation reads, in its first 64 bytes. */
+	/* What a recomputation reads most, first. */
 	net_link id;
 	bool dirty;         /* in the net's dirty list */
-	bool max_stale, wmin_stale; /* see sum, max and wit below */
+	bool touched;       /* fill(): in the list of links whose share moved */
 	double cap;         /* bits per second */
-	double rem;         /* progressive filling: capacity left */
+	double rem;         /* fill(): capacity left */
 	/* The sum and the largest of its flows' rates, kept as rates change
 	 * (in fill()), so that checking a neighbour's bottleneck costs O(1)
-	 * instead of a walk over a shared link's flows.  The largest is
-	 * recounted by a walk only after every flow that held it slowed down
-	 * or left (nmax of them held it). */
-	double sum, max;
-	unsigned unfrozen;  /* progressive filling: flows not yet given a rate */
+	 * instead of a walk over a shared link's flows. */
+	double sum;
+	struct top max;
+	unsigned unfrozen;  /* fill(): flows not yet given a rate */
 	guint s_head;       /*   its S flows: a list through net->slots */
 	guint cpos;         /*   its index in comp_links */
 	guint hver;         /*   its entry in the heap that is current */
-	bool touched;       /*   in the list of links whose share moved */
 	uint64_t walked;    /* widen(): stamp of the last walk of its flows */
 	uint64_t epoch;     /* of the last component search that saw it */
 	GPtrArray *flows;   /* struct net_flow on it */
-	unsigned nmax;
 	/* The flows it is the bottleneck of (their bneck), and the smallest
 	 * of their rates, kept like max.  Flows bottlenecked at one link have
 	 * one rate, so while the link is full and none of its flows is faster
 	 * than that, all of them still have their bottleneck there: one
-	 * comparison instead of a check of each (widen()). */
-	unsigned nwmin;
+	 * comparison instead of a check of each (widen()).  Kept as the
+	 * largest of their rates negated. */
 	GPtrArray *wit;
-	double wmin;
+	struct top wmin;
 };
 
 struct net_flow {
@@ -95,6 +103,44 @@ struct net {
 	GPtrArray *flushing_seeds;
 	unsigned defer;
 };
+
+static void
+top_reset(struct top *t)
+{
+	*t = (struct top){ -INFINITY, 0, false };
+}
+
+static void
+top_take(struct top *t, double x)
+{
+	if (t->stale)
+		return;
+	if (x > t->v) {
+		t->v = x;
+		t->n = 1;
+	} else if (x == t->v) {
+		t->n++;
+	}
+}
+
+static void
+top_drop(struct top *t, double x)
+{
+	if (!t->stale && x == t->v && --t->n == 0)
+		t->stale = true;
+}
+
+/* The largest of sign times the rates of flows, recounted if stale. */
+static double
+top_get(struct top *t, const GPtrArray *flows, double sign)
+{
+	if (t->stale) {
+		top_reset(t);
+		for (guint j = 0; j < flows->len; j++)
+			top_take(t, sign * ((const struct net_flow *)flows->pdata[j])->rate);
+	}
+	return t->v;
+}
 
 struct net *
 net_new(struct engine *e)
@@ -175,7 +221,8 @@ net_link_add(struct net *n, uint64_t bits_per_s)
 	l.id = n->links->len;
 	l.flows = g_ptr_array_new();
 	l.wit = g_ptr_array_new();
-	l.wmin = INFINITY;
+	top_reset(&l.max);
+	top_reset(&l.wmin);
 	g_array_append_val(n->links, l);
 	return n->links->len - 1;
 }
@@ -257,8 +304,7 @@ static void
 link_drop_rate(struct link *l, double r)
 {
 	l->sum -= r;
-	if (!l->max_stale && r == l->max && --l->nmax == 0)
-		l->max_stale = true;
+	top_drop(&l->max, r);
 }
 
 /* f's rate r starts counting on link l. */
@@ -266,58 +312,21 @@ static void
 link_take_rate(struct link *l, double r)
 {
 	l->sum += r;
-	if (l->max_stale)
-		return;
-	if (r > l->max) {
-		l->max = r;
-		l->nmax = 1;
-	} else if (r == l->max) {
-		l->nmax++;
-	}
+	top_take(&l->max, r);
 }
 
-/* A rate r stops counting among l's witnessed flows. */
-static void
-wit_drop_rate(struct link *l, double r)
+/* The largest rate on l. */
+static double
+link_max(struct link *l)
 {
-	if (!l->wmin_stale && r == l->wmin && --l->nwmin == 0)
-		l->wmin_stale = true;
-}
-
-/* A rate r starts counting among l's witnessed flows. */
-static void
-wit_take_rate(struct link *l, double r)
-{
-	if (l->wmin_stale)
-		return;
-	if (r < l->wmin) {
-		l->wmin = r;
-		l->nwmin = 1;
-	} else if (r == l->wmin) {
-		l->nwmin++;
-	}
+	return top_get(&l->max, l->flows, 1);
 }
 
 /* The smallest rate of the flows bottlenecked at l (infinite if none). */
 static double
 link_wmin(struct link *l)
 {
-	if (l->wmin_stale) {
-		l->wmin = INFINITY;
-		l->nwmin = 0;
-		for (guint j = 0; j < l->wit->len; j++) {
-			double r = ((struct net_flow *)l->wit->pdata[j])->rate;
-
-			if (r < l->wmin) {
-				l->wmin = r;
-				l->nwmin = 1;
-			} else if (r == l->wmin) {
-				l->nwmin++;
-			}
-		}
-		l->wmin_stale = false;
-	}
-	return l->wmin;
+	return -top_get(&l->wmin, l->wit, -1);
 }
 
 /* f no longer has a recorded bottleneck. */
@@ -334,12 +343,9 @@ wit_remove(struct net *n, struct net_flow *f)
 	l->wit->pdata[f->wpos] = last;
 	last->wpos = f->wpos;
 	g_ptr_array_set_size(l->wit, l->wit->len - 1);
-	wit_drop_rate(l, f->rate);
-	if (l->wit->len == 0) {
-		l->wmin = INFINITY;
-		l->nwmin = 0;
-		l->wmin_stale = false;
-	}
+	top_drop(&l->wmin, -f->rate);
+	if (l->wit->len == 0)
+		top_reset(&l->wmin);
 	f->bneck = NO_LINK;
 }
 
@@ -353,29 +359,7 @@ wit_set(struct net *n, struct net_flow *f, struct link *l)
 	f->bneck = l->id;
 	f->wpos = l->wit->len;
 	g_ptr_array_add(l->wit, f);
-	wit_take_rate(l, f->rate);
-}
-
-/* The largest rate on l, recounted if the flows that held it have gone. */
-static double
-link_max(struct link *l)
-{
-	if (l->max_stale) {
-		l->max = 0;
-		l->nmax = 0;
-		for (guint j = 0; j < l->flows->len; j++) {
-			double r = ((struct net_flow *)l->flows->pdata[j])->rate;
-
-			if (r > l->max) {
-				l->max = r;
-				l->nmax = 1;
-			} else if (r == l->max) {
-				l->nmax++;
-			}
-		}
-		l->max_stale = false;
-	}
-	return l->max;
+	top_take(&l->wmin, -f->rate);
 }
 
 static bool
@@ -478,8 +462,8 @@ freeze_link(struct net *n, struct link *l, double share, const struct slot *slot
 			f->rate = share;
 			wit_set(n, f, l);
 		} else if (share != f->rate) {
-			wit_drop_rate(l, f->rate);
-			wit_take_rate(l, share);
+			top_drop(&l->wmin, -f->rate);
+			top_take(&l->wmin, -share);
 			f->rate = share;
 		}
 	}
@@ -844,9 +828,7 @@ detach(struct net *n, struct net_flow *f)
 		/* An empty link's books restart exact, so rounding cannot pile up. */
 		if (l->flows->len == 0) {
 			l->sum = 0;
-			l->max = 0;
-			l->nmax = 0;
-			l->max_stale = false;
+			top_reset(&l->max);
 		}
 	}
 	n->nflows--;
