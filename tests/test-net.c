@@ -212,12 +212,14 @@ rnd_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 {
 	struct rnd *r = data;
 
-	(void)n;
 	(void)now;
 	for (guint i = 0; i < r->live->len; i++) {
 		struct live *l = &g_array_index(r->live, struct live, i);
 
 		if (l->f == f) {
+			/* Not early: every byte has arrived at the rates it had
+			 * (to a byte: the bits are a double's sum). */
+			g_assert_cmpuint(net_flow_received(n, f) + 1, >=, l->bytes);
 			r->completed_bytes += l->bytes;
 			g_array_remove_index_fast(r->live, i);
 			return;
@@ -245,6 +247,12 @@ check_maxmin(struct net *n, const struct rnd *r, const double *cap, size_t nlink
 			fastest[lv->path[k]] = MAX(fastest[lv->path[k]], net_flow_rate(lv->f));
 			load[lv->path[k]] += net_flow_rate(lv->f);
 		}
+	}
+	/* Not late either: a flow whose bytes have all arrived has ended. */
+	for (guint i = 0; i < r->live->len; i++) {
+		const struct live *lv = &g_array_index(r->live, struct live, i);
+
+		g_assert_cmpuint(net_flow_received(n, lv->f), <, lv->bytes);
 	}
 	for (size_t l = 0; l < nlinks; l++) {
 		g_assert_cmpfloat(load[l], <=, cap[l] * (1 + 1e-9));

@@ -67,6 +67,8 @@ struct net_flow {
 	guint wpos;         /* its index in bneck->wit */
 	bool frozen, joining;
 	bool seeded;        /* in the net's seeds, waiting for a flush */
+	bool resched;       /* in the net's resched list */
+	double sched_rate;  /* the rate its done_ev was placed at */
 };
 
 /* A flow of S on one of its links, and the next on that link's list. */
@@ -101,6 +103,10 @@ struct net {
 	GPtrArray *seeds;   /* flows started meanwhile (their seeded set) */
 	GArray *flushing;   /* scratch: the lists being recomputed */
 	GPtrArray *flushing_seeds;
+	/* Flows whose rate moved while a done function ran: their completion
+	 * events are placed once, after it, and not at all if their rate
+	 * came back (a flow started to learn its rate, then cancelled). */
+	GPtrArray *resched;
 	unsigned defer;
 };
 
@@ -160,6 +166,7 @@ net_new(struct engine *e)
 	n->flushing = g_array_new(FALSE, FALSE, sizeof(net_link));
 	n->seeds = g_ptr_array_new();
 	n->flushing_seeds = g_ptr_array_new();
+	n->resched = g_ptr_array_new();
 	return n;
 }
 
@@ -208,6 +215,7 @@ net_free(struct net *n)
 	g_array_unref(n->flushing);
 	g_ptr_array_unref(n->seeds);
 	g_ptr_array_unref(n->flushing_seeds);
+	g_ptr_array_unref(n->resched);
 	g_free(n);
 }
 
@@ -682,34 +690,66 @@ widen(struct net *n, fc_time_t now)
 	return join->len > 0;
 }
 
-/* Moves each flow of S's completion event to where its rate puts it. */
+/* Places f's completion event where its rate and progress (as of now)
+ * put it: none if it gets no rate or would end after the end of time. */
+static void
+place_done(struct net *n, struct net_flow *f, fc_time_t now)
+{
+	double left = f->bits_total - f->bits_done;
+	fc_time_t at;
+
+	engine_cancel(n->e, f->done_ev);
+	if (left <= 0) {
+		at = now;
+	} else if (f->rate <= 0) {
+		at = FC_TIME_NEVER;
+	} else {
+		double ns = ceil(left * 1e9 / f->rate);
+
+		at = ns >= (double)(FC_TIME_NEVER - now) ? FC_TIME_NEVER : now + (fc_time_t)ns;
+	}
+	f->done_ev = at == FC_TIME_NEVER ? 0 : engine_schedule_at(n->e, at, complete, f);
+	f->sched_rate = f->rate;
+}
+
+/* Moves each flow of S's completion event to where its rate puts it; while
+ * a done function runs, lists it for after. */
 static void
 reschedule(struct net *n, fc_time_t now)
 {
 	for (guint i = 0; i < n->comp_flows->len; i++) {
 		struct net_flow *f = n->comp_flows->pdata[i];
-		double left = f->bits_total - f->bits_done;
-		fc_time_t at;
 
 		/* Same rate, same completion time: leave its event alone. */
 		if (f->rate == f->prev_rate && f->done_ev)
 			continue;
-		n->rated++;
-		engine_cancel(n->e, f->done_ev);
-		if (left <= 0) {
-			at = now;
-		} else if (f->rate <= 0) {
-			at = FC_TIME_NEVER;
-		} else {
-			double ns = ceil(left * 1e9 / f->rate);
-
-			at = ns >= (double)(FC_TIME_NEVER - now) ? FC_TIME_NEVER :
-			     now + (fc_time_t)ns;
+		if (n->defer > 0) {
+			if (!f->resched) {
+				f->resched = true;
+				g_ptr_array_add(n->resched, f);
+			}
+			continue;
 		}
-		f->done_ev = at == FC_TIME_NEVER ? 0 :
-			     engine_schedule_at(n->e, at, complete, f);
+		n->rated++;
+		place_done(n, f, now);
 	}
 	n->recomputations++;
+}
+
+/* The events of the flows listed while a done function ran. */
+static void
+place_listed(struct net *n, fc_time_t now)
+{
+	for (guint i = 0; i < n->resched->len; i++) {
+		struct net_flow *f = n->resched->pdata[i];
+
+		f->resched = false;
+		if (f->rate == f->sched_rate && f->done_ev)
+			continue;
+		n->rated++;
+		place_done(n, f, now);
+	}
+	g_ptr_array_set_size(n->resched, 0);
 }
 
 /*
@@ -881,8 +921,10 @@ complete(struct engine *e, void *data, fc_time_t now)
 	if (f->done)
 		f->done(n, f, f->data, now);
 	n->defer--;
-	if (n->defer == 0)
+	if (n->defer == 0) {
 		flush(n);
+		place_listed(n, now);
+	}
 	flow_free(f);
 }
 
@@ -900,6 +942,8 @@ net_flow_cancel(struct net *n, struct net_flow *f)
 	/* A flow started and cancelled in one done function was never rated. */
 	if (f->seeded)
 		g_ptr_array_remove(n->seeds, f);
+	if (f->resched)
+		g_ptr_array_remove(n->resched, f);
 	detach(n, f);
 	n->delivered += got;
 	recompute(n, f->links, f->nlinks, NULL, now);
@@ -911,20 +955,12 @@ void
 net_flow_shrink(struct net *n, struct net_flow *f, uint64_t bytes)
 {
 	fc_time_t now = engine_now(n->e);
-	double left;
 
 	g_assert(bytes <= f->bytes && bytes >= net_flow_received(n, f));
 	advance(f, now);
 	f->bytes = bytes;
 	f->bits_total = (double)bytes * 8;
-	left = f->bits_total - f->bits_done;
-	engine_cancel(n->e, f->done_ev);
-	f->done_ev = 0;
-	if (left <= 0)
-		f->done_ev = engine_schedule_at(n->e, now, complete, f);
-	else if (f->rate > 0 && ceil(left * 1e9 / f->rate) < (double)(FC_TIME_NEVER - now))
-		f->done_ev = engine_schedule_at(n->e, now + (fc_time_t)ceil(left * 1e9 / f->rate),
-						complete, f);
+	place_done(n, f, now);
 }
 
 double
