@@ -50,13 +50,6 @@ arm(struct wserver *ws)
 		ws->node_ev = engine_schedule_at(ws->w->e, t, node_timer, ws);
 }
 
-struct message {
-	struct wserver *to;
-	uint64_t generation;
-	size_t len;
-	uint8_t data[FC_MSG_MAX];
-};
-
 static void
 deliver(struct engine *e, void *data, fc_time_t now)
 {
@@ -70,7 +63,7 @@ deliver(struct engine *e, void *data, fc_time_t now)
 		fc_node_recv(ws->node, now, m->data, m->len);
 		drain(ws);
 	}
-	g_hash_table_remove(ws->w->inflight, m); /* frees it */
+	slab_give(&ws->w->msgs, m);
 }
 
 static void
@@ -132,12 +125,11 @@ carry_out(struct wserver *ws)
 			struct message *m;
 
 			g_assert(to);
-			m = g_new(struct message, 1);
+			m = slab_take(&w->msgs);
 			m->to = to;
 			m->generation = to->node_generation;
 			m->len = a.len;
 			memcpy(m->data, a.data, a.len);
-			g_hash_table_add(w->inflight, m);
 			engine_schedule(w->e, 2 * w->server_latency +
 					world_hops(w->world, ws->router, to->router), deliver, m);
 			break;

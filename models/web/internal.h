@@ -37,6 +37,7 @@
 #include "sim/recorder.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
+#include "sim/slab.h"
 
 struct page {
 	uint64_t *objects; /* bytes; [0] is the HTML */
@@ -170,6 +171,14 @@ struct wserver {
 	double redirected_bps;
 };
 
+/* A node's message on its way to another (models/web/host.c). */
+struct message {
+	struct wserver *to;
+	uint64_t generation; /* of the node it is for */
+	size_t len;
+	uint8_t data[FC_MSG_MAX];
+};
+
 enum { V_CONN, V_SERVED, V_REDIRECTED, V_DROPPED, V_BUSY, V_BACKLOG, V_LOAD,
        V_UPLINK, V_UPLINK_DEMAND, V_STATE };
 
@@ -256,7 +265,7 @@ struct web {
 	bool predistributed;
 	bool copies_by_bt;     /* copies fetched through the swarms from time 0 */
 	uint64_t copy_limit;
-	GHashTable *inflight;  /* messages on their way, freed at the end */
+	struct slab msgs;      /* struct message: on their way, freed at the end */
 	GHashTable *live;      /* visits under way, for the end */
 	GHashTable *fetches;   /* fetches under way, for the end */
 	/* BitTorrent: one tracker and one swarm model for every torrent. */

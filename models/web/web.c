@@ -254,7 +254,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->lat_median_s = fc_time_to_sec(scenario_duration(sc, "clients", "latency_median"));
 	w->lat_sigma = scenario_real(sc, "clients", "latency_sigma");
 	w->resolvers = scenario_count(sc, "clients", "resolvers");
-	w->inflight = g_hash_table_new_full(sim_hash_direct, g_direct_equal, g_free, NULL);
+	slab_init(&w->msgs, sizeof(struct message));
 	w->live = g_hash_table_new(sim_hash_direct, g_direct_equal);
 	w->fetches = g_hash_table_new_full(sim_hash_direct, g_direct_equal, g_free, NULL);
 	w->finished = g_ptr_array_new();
@@ -452,7 +452,7 @@ web_destroy(void *data)
 		g_hash_table_unref(w->torrents);
 	if (w->torrent_of)
 		g_array_unref(w->torrent_of);
-	g_hash_table_unref(w->inflight);
+	slab_clear(&w->msgs);
 	if (w->fetches)
 		g_hash_table_unref(w->fetches);
 	g_free(w);
