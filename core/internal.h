@@ -64,6 +64,48 @@ FC__HIDDEN fc_time_t fc__deadlines_first(const struct fc__deadlines *d);
 FC__HIDDEN size_t fc__deadlines_due(struct fc__deadlines *d, fc_time_t now,
 				    const uint32_t **slots);
 
+/*
+ * A node's peers by id (core/peers.c): id -> the peer's index, without a
+ * hash table.  When the ids fill most of their range (the simulator numbers
+ * its servers 1..n, a deployment its few cooperators), a table indexed by
+ * id - base gives the index in one load; otherwise the ids are kept sorted
+ * and searched by bisection.  Ids must be distinct (fc_node_new() checks).
+ */
+struct fc__peer_entry {
+	fc_node_id id;
+	uint32_t idx;
+};
+
+struct fc__peer_index {
+	fc_node_id base;              /* the smallest id */
+	size_t span;                  /* dense: ids base..base + span - 1; else 0 */
+	uint32_t *slot;               /* dense: by id - base, the index + 1, 0 none */
+	size_t n;                     /* sparse: entries */
+	struct fc__peer_entry *sorted; /* sparse: by id */
+};
+
+FC__HIDDEN void fc__peer_index_init(struct fc__peer_index *x, const fc_node_id *ids, size_t n);
+FC__HIDDEN void fc__peer_index_clear(struct fc__peer_index *x);
+FC__HIDDEN bool fc__peer_index_sparse_find(const struct fc__peer_index *x, fc_node_id id,
+					   uint32_t *idx);
+
+/* Sets *idx to the index of the peer id and returns true, or returns
+ * false when no peer has that id. */
+static inline bool
+fc__peer_index_find(const struct fc__peer_index *x, fc_node_id id, uint32_t *idx)
+{
+	if (x->span) {
+		/* Unsigned: an id below base wraps far past span. */
+		uint64_t off = (uint64_t)(uint32_t)(id - x->base);
+
+		if (off >= x->span || !x->slot[off])
+			return false;
+		*idx = x->slot[off] - 1;
+		return true;
+	}
+	return fc__peer_index_sparse_find(x, id, idx);
+}
+
 /* Compares n bytes in time that does not depend on where they differ. */
 FC__HIDDEN int fc__equal(const uint8_t *a, const uint8_t *b, size_t n);
 

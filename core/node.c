@@ -101,7 +101,7 @@ struct fc_node {
 
 	fc_time_t next_heartbeat;
 
-	GHashTable *by_id;   /* peer id -> index + 1 */
+	struct fc__peer_index by_id;
 
 	/* Each peer's earliest deadline (peer_deadline()), kept up to date
 	 * by touch() wherever one of them moves, so that neither the expiry
@@ -378,9 +378,9 @@ move(struct fc_node *n, enum fc_input in, fc_node_id peer)
 static struct peer *
 find_peer(struct fc_node *n, fc_node_id id)
 {
-	guint at = GPOINTER_TO_UINT(g_hash_table_lookup(n->by_id, GUINT_TO_POINTER(id)));
+	uint32_t at;
 
-	return at ? &n->peers[at - 1] : NULL;
+	return fc__peer_index_find(&n->by_id, id, &at) ? &n->peers[at] : NULL;
 }
 
 static void
@@ -619,12 +619,15 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 	n->flash_until = n->calm_since = FC_TIME_NEVER;
 	n->next_heartbeat = fc_time_add(now, c->heartbeat_interval);
 	n->actions = g_array_new(FALSE, FALSE, sizeof(struct pending));
-	n->by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
 	n->dirty = true;
 	refresh(n);
-	for (size_t i = 0; i < c->npeers; i++)
-		g_hash_table_insert(n->by_id, GUINT_TO_POINTER(c->peers[i].id),
-				    GUINT_TO_POINTER(i + 1));
+	{
+		g_autofree fc_node_id *ids = g_new(fc_node_id, MAX(c->npeers, 1));
+
+		for (size_t i = 0; i < c->npeers; i++)
+			ids[i] = c->peers[i].id;
+		fc__peer_index_init(&n->by_id, ids, c->npeers);
+	}
 	*out = n;
 	return 0;
 }
@@ -644,7 +647,7 @@ fc_node_free(struct fc_node *n)
 	fc__deadlines_clear(&n->deadlines);
 	g_free(n->sites);
 	g_array_unref(n->actions);
-	g_hash_table_unref(n->by_id);
+	fc__peer_index_clear(&n->by_id);
 	g_free(n);
 }
 
