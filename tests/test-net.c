@@ -591,7 +591,7 @@ test_react(void)
 }
 
 /*
- * A star: one shared link and 120 client links of random capacities,
+ * A star: one shared link and 240 client links of random capacities,
  * flows over the shared link and one client link, started, completed and
  * cancelled at random.  The shared link's component spans more links
  * than net.c fills by scanning, so this is its heap's test.
@@ -604,7 +604,7 @@ test_star(void)
 		struct net *n = net_new(e);
 		GRand *g = g_rand_new_with_seed(seed);
 		struct rnd r = { g_array_new(FALSE, FALSE, sizeof(struct live)), 0 };
-		enum { CLIENTS = 120 };
+		enum { CLIENTS = 240 };
 		double cap[CLIENTS + 1];
 		uint64_t cancelled_got = 0;
 

@@ -389,12 +389,10 @@ heap_push(GArray *h, struct hent e)
 	v[i] = e;
 }
 
-static struct hent
-heap_pop(GArray *h)
+/* Puts e at slot i of a heap of n entries v and sifts it down. */
+static void
+heap_sift_down(struct hent *v, guint n, guint i, struct hent e)
 {
-	struct hent *v = (struct hent *)(void *)h->data, top = v[0], last = v[h->len - 1];
-	guint n = h->len - 1, i = 0;
-
 	for (;;) {
 		guint c = 2 * i + 1;
 
@@ -402,13 +400,21 @@ heap_pop(GArray *h)
 			break;
 		if (c + 1 < n && hent_before(&v[c + 1], &v[c]))
 			c++;
-		if (!hent_before(&v[c], &last))
+		if (!hent_before(&v[c], &e))
 			break;
 		v[i] = v[c];
 		i = c;
 	}
-	v[i] = last;
-	g_array_set_size(h, n);
+	v[i] = e;
+}
+
+static struct hent
+heap_pop(GArray *h)
+{
+	struct hent *v = (struct hent *)(void *)h->data, top = v[0];
+
+	heap_sift_down(v, h->len - 1, 0, v[h->len - 1]);
+	g_array_set_size(h, h->len - 1);
 	return top;
 }
 
@@ -520,13 +526,24 @@ fill_scan(struct net *n, const struct slot *slot, guint left)
 static void
 fill_heap(struct net *n, const struct slot *slot, guint left)
 {
+	struct hent *v;
+
+	/* All links at once, then ordered bottom-up: linear, where pushing
+	 * them one by one costs a log each (a saturated uplink's component
+	 * is often filled in one step). */
 	g_array_set_size(n->heap, 0);
 	for (guint i = 0; i < n->comp_links->len; i++) {
 		struct link *l = n->comp_links->pdata[i];
 
-		if (l->unfrozen > 0)
-			push_share(n, l);
+		if (l->unfrozen > 0) {
+			struct hent e = { equal_share(l), l->cpos, ++l->hver };
+
+			g_array_append_val(n->heap, e);
+		}
 	}
+	v = (struct hent *)(void *)n->heap->data;
+	for (guint i = n->heap->len / 2; i-- > 0;)
+		heap_sift_down(v, n->heap->len, i, v[i]);
 	while (left > 0) {
 		struct hent top;
 		struct link *l;
