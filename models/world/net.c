@@ -265,9 +265,9 @@ advance(struct net_flow *f, fc_time_t now)
 static void complete(struct engine *e, void *data, fc_time_t now);
 
 /*
- * Rates are recomputed locally.  The flows on the links where something
- * changed form the set S; every other flow keeps its rate and the capacity
- * it uses.  Progressive filling gives S the max-min rates of what is left,
+ * Rates are recomputed locally.  The flows whose rates may change form
+ * the set S, which starts from the flows just added (recompute_now());
+ * every other flow keeps its rate and the capacity it uses.  Progressive filling gives S the max-min rates of what is left,
  * and the result is checked against the flows around S: if one of them has
  * lost its bottleneck (its link is no longer full, or an S flow there is now
  * faster) or makes an S flow's bottleneck wrong (it is faster there), it
