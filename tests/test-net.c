@@ -438,24 +438,13 @@ struct chain {
 	struct net_flow *b;
 };
 
+/* Done function that records when the flow ended, in *data. */
 static void
-chain_c_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
+record_end(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 {
-	struct chain *c = data;
-
 	(void)n;
 	(void)f;
-	c->c_end = now;
-}
-
-static void
-chain_b_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
-{
-	struct chain *c = data;
-
-	(void)n;
-	(void)f;
-	c->b_end = now;
+	*(fc_time_t *)data = now;
 }
 
 static void
@@ -466,7 +455,7 @@ chain_a_done(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 
 	(void)f;
 	g_assert_cmpint(now, ==, 2 * FC_SEC);
-	cf = net_flow_start(n, &c->link, 1, 1000000, chain_c_done, c);
+	cf = net_flow_start(n, &c->link, 1, 1000000, record_end, &c->c_end);
 	c->c_rate = net_flow_rate(cf);
 	g_assert_cmpfloat(net_flow_rate(c->b), ==, 4 * MBIT);
 	g_assert_cmpfloat(net_link_load(n, c->link), ==, 8 * MBIT);
@@ -481,7 +470,7 @@ test_start_in_done(void)
 
 	c.link = net_link_add(n, 8 * MBIT);
 	net_flow_start(n, &c.link, 1, 1000000, chain_a_done, &c);
-	c.b = net_flow_start(n, &c.link, 1, 2000000, chain_b_done, &c);
+	c.b = net_flow_start(n, &c.link, 1, 2000000, record_end, &c.b_end);
 	engine_run(e);
 	g_assert_cmpfloat(c.c_rate, ==, 4 * MBIT);
 	g_assert_cmpint(c.b_end, ==, 4 * FC_SEC);

@@ -101,8 +101,6 @@ struct net {
 	 * are recomputed once, after it (see complete()). */
 	GArray *dirty;      /* net_link */
 	GPtrArray *seeds;   /* flows started meanwhile (their seeded set) */
-	GArray *flushing;   /* scratch: the lists being recomputed */
-	GPtrArray *flushing_seeds;
 	/* Flows whose rate moved while a done function ran: their completion
 	 * events are placed once, after it, and not at all if their rate
 	 * came back (a flow started to learn its rate, then cancelled). */
@@ -163,9 +161,7 @@ net_new(struct engine *e)
 	n->heap = g_array_new(FALSE, FALSE, sizeof(struct hent));
 	n->touched = g_ptr_array_new();
 	n->dirty = g_array_new(FALSE, FALSE, sizeof(net_link));
-	n->flushing = g_array_new(FALSE, FALSE, sizeof(net_link));
 	n->seeds = g_ptr_array_new();
-	n->flushing_seeds = g_ptr_array_new();
 	n->resched = g_ptr_array_new();
 	return n;
 }
@@ -212,9 +208,7 @@ net_free(struct net *n)
 	g_array_unref(n->heap);
 	g_ptr_array_unref(n->touched);
 	g_array_unref(n->dirty);
-	g_array_unref(n->flushing);
 	g_ptr_array_unref(n->seeds);
-	g_ptr_array_unref(n->flushing_seeds);
 	g_ptr_array_unref(n->resched);
 	g_free(n);
 }
@@ -810,26 +804,19 @@ recompute_now(struct net *n, const net_link *links, size_t nlinks,
 static void
 flush(struct net *n)
 {
-	GArray *todo = n->flushing;
-	GPtrArray *todo_seeds = n->flushing_seeds;
-
 	if (n->dirty->len == 0)
 		return;
-	/* Swapped, so that the lists being worked on are not the ones that
-	 * collect. */
-	n->flushing = n->dirty;
-	n->dirty = todo;
-	n->flushing_seeds = n->seeds;
-	n->seeds = todo_seeds;
-	for (guint i = 0; i < n->flushing->len; i++)
-		link_at(n, g_array_index(n->flushing, net_link, i))->dirty = false;
-	for (guint i = 0; i < n->flushing_seeds->len; i++)
-		((struct net_flow *)n->flushing_seeds->pdata[i])->seeded = false;
-	recompute_now(n, (const net_link *)(void *)n->flushing->data, n->flushing->len,
-		      (struct net_flow *const *)n->flushing_seeds->pdata,
-		      n->flushing_seeds->len, engine_now(n->e));
-	g_array_set_size(n->flushing, 0);
-	g_ptr_array_set_size(n->flushing_seeds, 0);
+	/* recompute_now() adds nothing to the lists it reads: no done
+	 * function runs inside it. */
+	for (guint i = 0; i < n->dirty->len; i++)
+		link_at(n, g_array_index(n->dirty, net_link, i))->dirty = false;
+	for (guint i = 0; i < n->seeds->len; i++)
+		((struct net_flow *)n->seeds->pdata[i])->seeded = false;
+	recompute_now(n, (const net_link *)(void *)n->dirty->data, n->dirty->len,
+		      (struct net_flow *const *)n->seeds->pdata, n->seeds->len,
+		      engine_now(n->e));
+	g_array_set_size(n->dirty, 0);
+	g_ptr_array_set_size(n->seeds, 0);
 }
 
 /*
