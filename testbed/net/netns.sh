@@ -253,6 +253,18 @@ cmd_down() {
 			remove_netns "$arg" "$dir" || rc=2
 		fi
 	done <"$state"
+	# An `up` killed while it started fc-delay leaves a child that had not
+	# yet become fc-delay when its PID was read above, and that may have
+	# entered the router's namespace just before it was deleted.  Once the
+	# namespaces are gone nothing new can enter them, so whatever now runs
+	# fc-delay on this run's files is that child: stop it by its PID.
+	for p in /proc/[0-9]*; do
+		pid=${p#/proc/}
+		if is_fc_delay "$pid" "$dir"; then
+			echo "$me: stopping fc-delay $pid left by an interrupted up" >&2
+			stop_pid "$pid"
+		fi
+	done
 	[ "$rc" -eq 0 ] || exit 2
 	mv "$state" "$state.down"
 }
