@@ -106,7 +106,7 @@ MODELS_SRCS := $(filter-out models/main.c,$(wildcard models/*.c models/*/*.c))
 TEST_SRCS := $(wildcard tests/test-*.c)
 # The fuzz targets (tests/fuzz/fuzz.h): libFuzzer programs under FUZZ=1,
 # and linked into the tests that run their corpora otherwise.
-FUZZ_TARGETS := msg scenario sweep
+FUZZ_TARGETS := msg scenario sweep dts
 FUZZ_OBJS := $(FUZZ_TARGETS:%=$(B)/obj/tests/fuzz/fuzz-%.o) $(B)/obj/tests/fuzz/fuzz-util.o
 FUZZ_SECONDS ?= 60
 

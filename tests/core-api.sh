@@ -8,8 +8,10 @@
 
 cc=${CC:-cc}
 
-test_expect_success 'flashcoop/core.h compiles alone with -std=c11 -Wall -Wextra -Werror -pedantic' '
+test_expect_success 'flashcoop/core.h and dts.h compile alone with -std=c11 -Wall -Wextra -Werror -pedantic' '
 	printf "#include <flashcoop/core.h>\n#include <flashcoop/quantity.h>\nint main(void) { return fc_strerror(0) == 0; }\n" >h.c &&
+	$cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$SRC/core/include" -c h.c -o h.o &&
+	printf "#include <flashcoop/dts.h>\nint main(void) { return fc_dts_state_name(0) == 0; }\n" >h.c &&
 	$cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$SRC/core/include" -c h.c -o h.o
 '
 

@@ -25,6 +25,7 @@ static const struct target targets[] = {
 	{ "msg", fuzz_msg_one, &fuzz_msg_accepted },
 	{ "scenario", fuzz_scenario_one, &fuzz_scenario_accepted },
 	{ "sweep", fuzz_sweep_one, &fuzz_sweep_accepted },
+	{ "dts", fuzz_dts_one, &fuzz_dts_accepted },
 };
 
 static gint

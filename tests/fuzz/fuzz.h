@@ -28,6 +28,11 @@ int fuzz_sweep_one(const uint8_t *data, size_t size);
 /* Inputs that loaded, every point checked. */
 extern unsigned long fuzz_sweep_accepted;
 
+/* A script of packets through two DTS filters (fuzz-dts.c). */
+int fuzz_dts_one(const uint8_t *data, size_t size);
+/* Scripts in which the filters rewrote a packet. */
+extern unsigned long fuzz_dts_accepted;
+
 /*
  * A private directory for the files the targets write, made once per
  * process and removed at exit, with the files of `fixtures` (name, text,

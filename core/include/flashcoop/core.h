@@ -64,7 +64,15 @@ extern "C" {
 	X(MSG_PAYLOAD, -47, "malformed message payload")                         \
 	X(MSG_STALE, -48, "message timestamp outside the accepted window")       \
 	X(MSG_REPLAY, -49, "message already received")                           \
-	X(BUFFER, -50, "output buffer too small")
+	X(BUFFER, -50, "output buffer too small")                               \
+	X(DTS_PACKET, -60, "malformed IPv4/TCP packet")                          \
+	X(DTS_NO_CONN, -61, "no DTS connection for that client here")            \
+	X(DTS_STATE, -62, "the DTS connection is not in a state that allows it") \
+	X(DTS_PROXY_WROTE, -63, "the proxy sent data to the client")             \
+	X(DTS_PAPER_TS, -64, "the paper's DTS option cannot carry timestamps")   \
+	X(DTS_TIMEOUT, -65, "the handover did not finish in time")               \
+	X(DTS_RESET, -66, "a side of the handover connection reset it")          \
+	X(DTS_BYTES, -67, "the source did not pass on exactly the bytes the proxy read")
 
 enum fc_error {
 #define FC_ERRNO_ENUM(name, value, msg) FC_ERR_##name = value,
