@@ -840,7 +840,6 @@ dst_syn(struct fc_dts *d, fc_time_t now, struct seg *s)
 		c->ws_on = flags & XF_WS;
 		conn_alias(d, c, s->saddr, d->c.app_port, s->sport);
 		conn_list(d, c, L_XFER, now);
-		d->st.taken++;
 	}
 	/* The handover option means nothing to the stack. */
 	memset(s->p + s->o_dts, OPT_NOP, s->p[s->o_dts + 1]);
@@ -919,6 +918,8 @@ dst_from_source(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 			       c->peer_addr, c->remote_port, wire_ack, fin + 1, TH_ACK, 0);
 		c->state = FC_DTS_DST_DIRECT;
 		conn_list(d, c, L_LIVE, now);
+		action_push(d, FC_DTS_ACT_TAKEN, c);
+		d->st.taken++;
 		d->st.rewritten++;
 		return FC_DTS_ACCEPT;
 	}

@@ -44,6 +44,7 @@ testbed/exec/ flashcoop/ tests/ testbed/exec/ testbed/node/ testbed/dns/
 testbed/bt/ flashcoop/ tests/ testbed/bt/
 testbed/loadgen/ flashcoop/ tests/ testbed/loadgen/ sim/keyfile.h
 testbed/net/ flashcoop/ tests/ testbed/net/
+testbed/dts/ flashcoop/ tests/ testbed/dts/
 '
 # What names a project header when it appears in <>.
 project='core/ sim/ models/ tests/ flashcoop/ bench/ testbed/'

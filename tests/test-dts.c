@@ -377,7 +377,7 @@ struct world {
 	uint16_t cport;
 	/* What the client saw of the server side, for the checks. */
 	uint32_t client_seen_min_seq;
-	int done, failed, failed_reason;
+	int done, taken, failed, failed_reason;
 	bool drop_fin_ack; /* lose the destination's next FIN-ACK */
 	int client_arrivals; /* segments that reached the client */
 };
@@ -433,6 +433,12 @@ drain(struct world *w, int n)
 			g_assert_cmpint(n, ==, w->src);
 			g_assert_cmphex(a.client_addr, ==, C);
 			w->done++;
+			break;
+		case FC_DTS_ACT_TAKEN:
+			g_assert_cmpint(n, ==, w->dst);
+			g_assert_cmpint(fc_dts_conn_state(w->node[n], a.client_addr, a.client_port),
+					==, FC_DTS_DST_DIRECT);
+			w->taken++;
 			break;
 		case FC_DTS_ACT_FAILED:
 			w->failed++;
@@ -622,6 +628,7 @@ full_handover(const struct setup *s)
 	handover_fin(&w);
 
 	/* The destination took the connection over; the source forgot it. */
+	g_assert_cmpint(w.taken, ==, 1);
 	g_assert_cmpint(w.done, ==, 1);
 	g_assert_cmpint(w.failed, ==, 0);
 	g_assert_cmpint(fc_dts_conn_state(w.node[w.dst], C, w.cport), ==, FC_DTS_DST_DIRECT);

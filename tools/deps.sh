@@ -60,6 +60,8 @@ need_cmd tc iproute2
 need_cmd iptables iptables
 # The namespace test probes round trips and rates with small python3 programs.
 need_cmd python3 python3
+# The DTS test fetches through a handed-over connection with curl.
+need_cmd curl curl
 # The torrent test compares our info-hashes with mktorrent's.
 need_cmd mktorrent mktorrent
 if [ "${1:-}" = "--bench" ]; then

@@ -156,6 +156,7 @@ enum fc_dts_action_type {
 	FC_DTS_ACT_TRANSMIT, /* send `packet` */
 	FC_DTS_ACT_DONE,     /* source: the client's connection now lives at the
 				destination; this node forgot it */
+	FC_DTS_ACT_TAKEN,    /* destination: this node now talks to the client */
 	FC_DTS_ACT_FAILED,   /* the handover of the client's connection failed
 				(`reason`, an error code) */
 };
