@@ -93,6 +93,12 @@ test_expect_success() {
 		echo "not ok $test_count - $1"
 		sed 's/^/# /' "$TEST_ROOT/out"
 		printf '%s\n' "$test_body" | sed 's/^/#\t| /'
+		# prove shows a script's stderr but not its TAP comments: the
+		# reason goes there too, so that a log of make check says it.
+		{
+			echo "$(basename "$0"): not ok $test_count - $1"
+			tail -n 30 "$TEST_ROOT/out" | sed 's/^/#   /'
+		} >&2
 		test_failed=$((test_failed + 1))
 	fi
 }
