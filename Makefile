@@ -276,13 +276,15 @@ check: deps
 	$(Q)FLASHCOOP=$(PROG) $(PROVE) -j$(CHECK_JOBS) --exec '' $(CHECK_SCRIPTS) $(TB_SCRIPTS) \
 		$(TESTS) $(TB_TESTS)
 
-# Longer model validations (the swarm against the fluid model, ~20 s),
+# Longer model validations (the swarm against the fluid model, ~20 s; the
+# handover model's origin at 70% load against M/D/1, ~2 s),
 # every key at the ends of its range (~2 min) and the work estimates of
 # the shipped scenarios at full size (docs/robustness.md).
 validate: deps
 	$(Q)$(MAKE) --no-print-directory $(B)/tests/test-swarm $(B)/tests/test-ranges \
-		$(B)/tests/test-budget $(PROG)
+		$(B)/tests/test-budget $(B)/tests/test-handover $(PROG)
 	$(Q)$(B)/tests/test-swarm -m slow -p /swarm/fluid --verbose
+	$(Q)$(B)/tests/test-handover -m slow -p /handover/wait/seventy --verbose
 	$(Q)FLASHCOOP=$(PROG) $(B)/tests/test-ranges -m slow -p /ranges/walk
 	$(Q)$(B)/tests/test-budget -m slow -p /budget/estimate --verbose
 	$(Q)FLASHCOOP=$(PROG) sh tests/validate-winny.sh

@@ -10,6 +10,7 @@
 
 #include "flashcoop/core.h"
 #include "models/bittorrent/btload.h"
+#include "models/handover/handover.h"
 #include "models/web/arrivals.h"
 #include "models/web/server.h"
 #include "models/web/web.h"
@@ -21,7 +22,7 @@
 
 static const struct key_def defs[] = {
 	SIM_KEYS(flashcoop_model_names,
-		 "what is simulated: mmck, an M/M/c/K station with a closed-form solution; web, an origin, its cooperators and a flash crowd; swarm, one BitTorrent swarm under the fluid model's workload; winny, a Winny-style overlay and the traffic it puts on an ISP's link"),
+		 "what is simulated: mmck, an M/M/c/K station with a closed-form solution; web, an origin, its cooperators and a flash crowd; swarm, one BitTorrent swarm under the fluid model's workload; winny, a Winny-style overlay and the traffic it puts on an ISP's link; handover, clients moved to a helper by redirect, DNS or DTS, request by request"),
 
 	/* The M/M/c/K station (run.model = mmck). */
 	{ "mmck", "servers", KEY_COUNT, 0, "servers", "1", "1", "1000000", NULL,
@@ -36,6 +37,52 @@ static const struct key_def defs[] = {
 	  "period of the 'in_system' time series during measurement (0s: none)" },
 	{ "mmck", "log_full", KEY_BOOL, 0, NULL, "false", NULL, NULL, NULL,
 	  "write an event_log row each time the station fills up or has room again" },
+
+	/* Moving clients to a helper (run.model = handover). */
+	{ "handover", "mechanism", KEY_ENUM, 0, NULL, "dts", NULL, NULL, handover_mechanism_names,
+	  "how the origin moves clients from move_at on: none (it serves all), redirect (HTTP 302 to the helper), dns (the site's name resolves to the helper; resolvers keep the old answer until their TTL runs out), dts (the connection is handed to the helper inside the cluster, seed 003)" },
+	{ "handover", "arrival_rate", KEY_REAL, 0, "1/s", "50", ">0", "1e6", NULL,
+	  "Poisson arrival rate of clients, each fetching one response" },
+	{ "handover", "move_at", KEY_DURATION, 0, NULL, "30s", NULL, NULL, NULL,
+	  "when the origin starts moving clients; requests that start from then on are measured" },
+	{ "handover", "drain", KEY_DURATION, 0, NULL, "30s", NULL, NULL, NULL,
+	  "requests that start in the run's last drain are not measured: they might not finish" },
+	{ "handover", "client_rtt", KEY_DURATION, 0, NULL, "50ms", NULL, "10s", NULL,
+	  "round-trip time between a client and the cluster (origin and helper alike)" },
+	{ "handover", "resolver_rtt", KEY_DURATION, 0, NULL, "10ms", NULL, "10s", NULL,
+	  "round-trip time between a client and its caching resolver" },
+	{ "handover", "authority_rtt", KEY_DURATION, 0, NULL, "50ms", NULL, "10s", NULL,
+	  "round-trip time between a resolver and the site's name server, paid on a cache miss" },
+	{ "handover", "ttl", KEY_DURATION, 0, NULL, "20s", NULL, "1d", NULL,
+	  "time to live of the site's and the helper's address records" },
+	{ "handover", "resolvers", KEY_COUNT, 0, "resolvers", "100", "1", "1000000", NULL,
+	  "caching resolvers; each client uses one, chosen at random" },
+	{ "handover", "new_name", KEY_BOOL, 0, NULL, "true", NULL, NULL, NULL,
+	  "a redirect names another host (a cooperator's, as in seed 000): the client looks it up" },
+	{ "handover", "request_bytes", KEY_SIZE, 0, NULL, "400B", "1B", "1MB", NULL,
+	  "bytes of a request, all of which a DTS handover carries to the helper" },
+	{ "handover", "response_bytes", KEY_SIZE, 0, NULL, "100kB", NULL, "10GB", NULL,
+	  "bytes of a response" },
+	{ "handover", "client_rate", KEY_RATE, 0, NULL, "10Mbit/s", ">0bit/s", NULL, NULL,
+	  "rate of a client's transfers both ways" },
+	{ "handover", "intra_rtt", KEY_DURATION, 0, NULL, "200us", NULL, "1s", NULL,
+	  "round-trip time inside the cluster (DTS's handover connection)" },
+	{ "handover", "intra_rate", KEY_RATE, 0, NULL, "1Gbit/s", ">0bit/s", NULL, NULL,
+	  "rate inside the cluster" },
+	{ "handover", "parse_cpu", KEY_DURATION, 0, NULL, "100us", NULL, "1s", NULL,
+	  "CPU time to accept a connection and parse a request" },
+	{ "handover", "serve_cpu", KEY_DURATION, 0, NULL, "1ms", NULL, "1s", NULL,
+	  "CPU time to serve a response" },
+	{ "handover", "redirect_cpu", KEY_DURATION, 0, NULL, "50us", NULL, "1s", NULL,
+	  "CPU time to write a 302 (about 300 bytes)" },
+	{ "handover", "handover_cpu", KEY_DURATION, 0, NULL, "100us", NULL, "1s", NULL,
+	  "CPU time of a DTS handover at each end (about one connection setup; the seed gives no figure)" },
+	{ "handover", "origin_cpus", KEY_COUNT, 0, "CPUs", "1", "1", "1024", NULL,
+	  "the origin's CPU cores: one FIFO queue in front of them" },
+	{ "handover", "reopen", KEY_ENUM, 0, NULL, "inject", NULL, NULL, handover_reopen_names,
+	  "how DTS reopens the window the source held at 0: inject (the FIN carries the client's window, as core/dts.c does) or persist (the destination waits for its persist timer, then a client round trip)" },
+	{ "handover", "rto_min", KEY_DURATION, 0, NULL, "200ms", NULL, "10s", NULL,
+	  "the destination's first persist-timer wait (Linux: RTO_min, 200 ms), for reopen = persist" },
 
 	/* The web flash-crowd model (run.model = web): servers. */
 	{ "web", "cooperators", KEY_COUNT, 0, "servers", "80", NULL, "500", NULL,

@@ -3,6 +3,7 @@
 #include "models/models.h"
 
 #include "models/bittorrent/btload.h"
+#include "models/handover/handover.h"
 #include "models/mmck/mmck.h"
 #include "models/web/web.h"
 #include "models/winny/winny.h"
@@ -64,6 +65,7 @@ const struct model_type *const flashcoop_models[] = {
 	&web_model,
 	&btload_model,
 	&winny_model,
+	&handover_model,
 	NULL,
 };
 
@@ -72,6 +74,7 @@ const struct fc_enum_name flashcoop_model_names[] = {
 	{ "web", 1 },
 	{ "swarm", 2 },
 	{ "winny", 3 },
+	{ "handover", 4 },
 	{ NULL, 0 },
 };
 

@@ -34,6 +34,7 @@ core/ flashcoop/ internal.h
 sim/ flashcoop/ sim/ version.h
 models/world/ flashcoop/ sim/ models/world/
 models/mmck/ flashcoop/ sim/ models/mmck/
+models/handover/ flashcoop/ sim/ models/handover/
 models/bittorrent/ flashcoop/ sim/ models/world/ models/bittorrent/
 models/winny/ flashcoop/ sim/ models/world/ models/winny/
 models/web/ flashcoop/ sim/ models/world/ models/bittorrent/ models/web/

@@ -80,6 +80,11 @@ if has "scalar swarm.download_time_mean"; then
 	has "vector swarm.downloaders" && figure swarm-downloaders series -m swarm.downloaders
 	scalar_figure swarm-download-time-by-param swarm.download_time_mean
 fi
+if has "scalar handover.latency_s"; then
+	scalar_figure handover-latency-by-param handover.latency_s
+	scalar_figure handover-extra-by-param handover.extra_s
+	scalar_figure handover-origin-work-by-param handover.origin_work_s
+fi
 
 # The default job: the three policies side by side, and who served the
 # flash crowd under coop.
@@ -114,7 +119,7 @@ ORDER BY r.id"
 fi
 rm -f "$out/web-timeline.csv" "$out/web-bittorrent.csv"
 if [ "$drawn" -eq 0 ]; then
-	echo "figures: nothing in $db that these figures draw (web, mmck or swarm" \
+	echo "figures: nothing in $db that these figures draw (web, mmck, swarm or handover" \
 		"results); flashcoop plot draws any vector, scalar or statistic" \
 		"(flashcoop plot --help)" >&2
 	exit 2
