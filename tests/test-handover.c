@@ -4,7 +4,8 @@
  * of each path, and against its closed forms (resolver hit ratio, the
  * M/D/1 wait at the origin, the share of clients a stale DNS answer keeps
  * at the origin) at the settings scenarios/handover/handover.ini runs,
- * over replications.  With -m slow, the origin's wait at 70% load.
+ * over replications, and with four helpers at 55% load.  With -m slow,
+ * the origin's wait at 70% load.
  */
 #include <math.h>
 #include <string.h>
@@ -41,6 +42,8 @@ defaults(enum handover_mechanism m)
 		.redirect_cpu = 50 * FC_USEC,
 		.handover_cpu = 100 * FC_USEC,
 		.origin_cpus = 1,
+		.helpers = 1,
+		.helper_cpus = 1,
 		.reopen = HANDOVER_REOPEN_INJECT,
 		.rto_min = 200 * FC_MSEC,
 		.seed = 1,
@@ -110,7 +113,7 @@ test_by_hand(void)
 static void
 check_theory(enum handover_mechanism m, enum handover_reopen reopen)
 {
-	double lat[REPS], extra[REPS], util[REPS], wait[REPS];
+	double lat[REPS], extra[REPS], util[REPS], wait[REPS], hwait[REPS], hutil[REPS];
 	struct handover_params p = defaults(m);
 	struct handover_theory th;
 
@@ -125,6 +128,8 @@ check_theory(enum handover_mechanism m, enum handover_reopen reopen)
 		extra[i] = r.extra_s;
 		util[i] = r.origin_utilisation;
 		wait[i] = r.origin_wait_s;
+		hwait[i] = r.helper_wait_s;
+		hutil[i] = r.helper_utilisation;
 		if (m == HANDOVER_REDIRECT || m == HANDOVER_DTS) {
 			g_assert_cmpuint(r.moved, ==, r.measured);
 			g_assert_cmpfloat_with_epsilon(r.origin_work_s, th.origin_work_s, 1e-12);
@@ -134,6 +139,8 @@ check_theory(enum handover_mechanism m, enum handover_reopen reopen)
 	testutil_assert_in_interval("extra_s", extra, REPS, th.extra_s);
 	testutil_assert_in_interval("origin_utilisation", util, REPS, th.origin_utilisation);
 	testutil_assert_in_interval("origin_wait_s", wait, REPS, th.origin_wait_s);
+	testutil_assert_in_interval("helper_wait_s", hwait, REPS, th.helper_wait_s);
+	testutil_assert_in_interval("helper_utilisation", hutil, REPS, th.helper_utilisation);
 }
 
 static void
@@ -176,8 +183,8 @@ test_theory_dns(void)
 		stale[i] = r.stale_share;
 		/* A moved client's fixed path plus its lookup: a hit costs
 		   the resolver's round trip, a miss the authority's too. */
-		lat_gap[i] = r.latency_s - (0.010 + r.dns_miss_share * 0.050 + 0.07532 + 0.0011 +
-					    0.105);
+		lat_gap[i] = r.latency_s - (0.010 + r.dns_miss_share * 0.050 + 0.07532 +
+					    r.helper_wait_s + 0.0011 + 0.105);
 		g_assert_cmpfloat(r.extra_s, ==, 0);
 		g_assert_cmpfloat(r.last_stale_s, <=, 20.0 + 1e-9);
 		g_assert_cmpfloat(r.last_stale_s, >, 15.0);
@@ -228,6 +235,37 @@ test_wait_slow(void)
 	check_wait(0.7, 70 * FC_SEC, 8);
 }
 
+/* Four helpers sharing the moved clients at random: each an M/D/1 queue
+   at a quarter of the rate, 55% busy. */
+static void
+test_helpers(void)
+{
+	struct handover_params p = defaults(HANDOVER_DTS);
+	struct handover_theory th;
+	double wait[6], util[6], owait[6];
+
+	p.arrival_rate = 0.55 / 1.2e-3 * 4;
+	p.helpers = 4;
+	p.move_at = 0;
+	p.drain = 5 * FC_SEC;
+	p.duration = 30 * FC_SEC;
+	handover_theory(&p, &th);
+	g_assert_cmpfloat_with_epsilon(th.helper_utilisation, 0.55, 1e-12);
+	g_assert_cmpfloat_with_epsilon(th.helper_wait_s, 0.55 * 1.2e-3 / (2 * 0.45), 1e-12);
+	for (int i = 0; i < 6; i++) {
+		struct handover_result r;
+
+		p.replication = (uint64_t)i;
+		handover_simulate(&p, &r);
+		wait[i] = r.helper_wait_s;
+		util[i] = r.helper_utilisation;
+		owait[i] = r.origin_wait_s;
+	}
+	testutil_assert_in_interval("helper_wait_s", wait, 6, th.helper_wait_s);
+	testutil_assert_in_interval("helper_utilisation", util, 6, th.helper_utilisation);
+	testutil_assert_in_interval("origin_wait_s", owait, 6, th.origin_wait_s);
+}
+
 static void
 test_deterministic(void)
 {
@@ -275,6 +313,7 @@ main(int argc, char **argv)
 	g_test_add_func("/handover/wait/half", test_wait_half);
 	if (g_test_slow())
 		g_test_add_func("/handover/wait/seventy", test_wait_slow);
+	g_test_add_func("/handover/helpers", test_helpers);
 	g_test_add_func("/handover/deterministic", test_deterministic);
 	g_test_add_func("/handover/params", test_params);
 	return g_test_run();

@@ -25,44 +25,57 @@ const struct fc_enum_name handover_reopen_names[] = {
 	{ NULL, 0 },
 };
 
-enum server { ORIGIN, HELPER };
-enum name { SITE_NAME, HELPER_NAME, NNAMES };
+enum name { SITE_NAME, HELPER_NAME };
 
 /* A resolver's cached answer for one name. */
 struct cache {
 	fc_time_t expires;     /* valid while now < expires */
-	enum server answer;
+	int answer;            /* -1: the origin; otherwise a helper */
+};
+
+struct request;
+
+/* A server's CPU: one FIFO queue in front of `cores`. */
+struct station {
+	struct ho *m;
+	GQueue queue;
+	unsigned busy, cores;
+	fc_time_t last_change;
+	double busy_area;      /* core-nanoseconds in the window */
+	double wait_sum;       /* of measured requests' jobs */
+	uint64_t waits;
 };
 
 struct request {
 	struct ho *m;
 	fc_time_t start;
-	fc_time_t enqueued;    /* at the origin's CPU */
+	fc_time_t enqueued;    /* at a CPU */
 	fc_time_t cost;        /* of its job there */
 	fc_time_t first_lookup;
+	fc_time_t serve_wait;  /* its wait at the server that served it */
+	void (*then)(struct request *r, fc_time_t now); /* after the job */
 	unsigned resolver;
-	enum server at;        /* where its request goes */
+	int at;                /* where its request goes: -1 origin, or a helper */
 	bool measured, moved, dts_path;
 	bool missed;           /* a lookup went to the authority */
-	GList link;            /* in the origin's queue */
+	GList link;            /* in a CPU's queue */
 	GList live;            /* in the model's list of requests under way */
 };
 
 struct ho {
 	const struct handover_params *p;
 	struct engine *e;
-	struct rng_stream arrivals, choice;
-	struct cache *caches;  /* resolvers x NNAMES */
-	GQueue cpu_queue;
+	struct rng_stream arrivals, choice, pick;
+	struct cache *caches;  /* resolvers x (1 + helpers): the site's name,
+				  then each helper's */
+	struct station origin;
+	struct station *helpers;
 	GQueue live;           /* requests under way, freed with the model */
-	unsigned cpu_busy;
-	fc_time_t window_start, window_end, busy_since_change, last_change;
-	double busy_area;      /* core-nanoseconds in the window */
+	fc_time_t window_start, window_end;
 	uint64_t measured, moved, stale, moved_missed;
 	fc_time_t last_stale;
-	double latency_sum, extra_sum, wait_sum, origin_work_ns;
+	double latency_sum, extra_sum, origin_work_ns;
 	fc_time_t direct;      /* a fetch's fixed part beyond its first lookup */
-	uint64_t waits;
 	GArray *latencies;     /* double seconds, moved (all for none) */
 	struct rec_stat *latency_stat;
 };
@@ -82,8 +95,10 @@ handover_params_check(const struct handover_params *p, GError **err)
 		what = "arrival rate must be a positive number of at most 10^9 per second";
 	else if (p->resolvers < 1)
 		what = "there must be at least one resolver";
-	else if (p->origin_cpus < 1)
-		what = "the origin needs at least one CPU";
+	else if (p->origin_cpus < 1 || p->helper_cpus < 1)
+		what = "every server needs at least one CPU";
+	else if (p->helpers < 1)
+		what = "there must be at least one helper";
 	else if (p->client_rate == 0 || p->intra_rate == 0)
 		what = "rates must be positive";
 	else if (p->move_at >= p->duration)
@@ -95,60 +110,73 @@ handover_params_check(const struct handover_params *p, GError **err)
 	return TRUE;
 }
 
-/* ---- the origin's CPU: FIFO, origin_cpus cores ---- */
+/* ---- CPUs: FIFO, a number of cores each ---- */
 
-static void account(struct ho *m, fc_time_t now)
+static void
+account(struct station *st, fc_time_t now)
 {
-	fc_time_t from = MAX(m->last_change, m->window_start);
-	fc_time_t to = MIN(now, m->window_end);
+	fc_time_t from = MAX(st->last_change, st->m->window_start);
+	fc_time_t to = MIN(now, st->m->window_end);
 
 	if (to > from)
-		m->busy_area += (double)m->cpu_busy * (double)(to - from);
-	m->last_change = now;
+		st->busy_area += (double)st->busy * (double)(to - from);
+	st->last_change = now;
 }
 
 static void job_done(struct engine *e, void *data, fc_time_t now);
-static void after_origin(struct request *r, fc_time_t now);
+
+static struct station *
+station_of(struct request *r)
+{
+	return r->at < 0 ? &r->m->origin : &r->m->helpers[r->at];
+}
 
 static void
-job_start(struct ho *m, struct request *r, fc_time_t now)
+job_start(struct station *st, struct request *r, fc_time_t now)
 {
-	account(m, now);
-	m->cpu_busy++;
+	account(st, now);
+	st->busy++;
+	r->serve_wait = now - r->enqueued;
 	if (r->measured) {
-		m->wait_sum += (double)(now - r->enqueued);
-		m->waits++;
-		m->origin_work_ns += (double)r->cost;
+		st->wait_sum += (double)(now - r->enqueued);
+		st->waits++;
+		if (st == &r->m->origin)
+			r->m->origin_work_ns += (double)r->cost;
 	}
-	engine_schedule(m->e, r->cost, job_done, r);
+	engine_schedule(r->m->e, r->cost, job_done, r);
 }
 
 static void
 job_done(struct engine *e, void *data, fc_time_t now)
 {
 	struct request *r = data;
-	struct ho *m = r->m;
+	struct station *st = station_of(r);
 
 	(void)e;
-	account(m, now);
-	m->cpu_busy--;
-	if (!g_queue_is_empty(&m->cpu_queue)) {
-		GList *l = g_queue_pop_head_link(&m->cpu_queue);
-		job_start(m, l->data, now);
+	account(st, now);
+	st->busy--;
+	if (!g_queue_is_empty(&st->queue)) {
+		GList *l = g_queue_pop_head_link(&st->queue);
+		job_start(st, l->data, now);
 	}
-	after_origin(r, now);
+	r->then(r, now);
 }
 
+/* A job of `cost` for r at the CPU of the server it is at, then `then`. */
 static void
-origin_submit(struct ho *m, struct request *r, fc_time_t cost, fc_time_t now)
+submit(struct request *r, fc_time_t cost, void (*then)(struct request *, fc_time_t),
+       fc_time_t now)
 {
+	struct station *st = station_of(r);
+
 	r->enqueued = now;
 	r->cost = cost;
-	if (m->cpu_busy < m->p->origin_cpus) {
-		job_start(m, r, now);
+	r->then = then;
+	if (st->busy < st->cores) {
+		job_start(st, r, now);
 	} else {
 		r->link.data = r;
-		g_queue_push_tail_link(&m->cpu_queue, &r->link);
+		g_queue_push_tail_link(&st->queue, &r->link);
 	}
 }
 
@@ -158,24 +186,35 @@ static void done(struct engine *e, void *data, fc_time_t now);
 static void at_server(struct engine *e, void *data, fc_time_t now);
 static void connect_to(struct engine *e, void *data, fc_time_t now);
 
+/* A helper, uniformly at random: a Poisson stream split at random stays
+   Poisson, which keeps the helpers' queues M/D/c. */
+static int
+pick_helper(struct ho *m)
+{
+	return (int)gsl_rng_uniform_int(rng_stream_gsl(&m->pick), m->p->helpers);
+}
+
 /*
- * A lookup of name at the request's resolver: its cost, and the answer in
- * r->at.  A miss asks the authority, whose answer for the site's name is
- * the helper once the origin moves clients by DNS.
+ * A lookup at the request's resolver of the site's name (helper < 0) or
+ * of a helper's: its cost, and the answer in r->at.  A miss asks the
+ * authority, whose answer for the site's name is a helper once the origin
+ * moves clients by DNS.
  */
 static fc_time_t
-lookup(struct ho *m, struct request *r, enum name name, fc_time_t now)
+lookup(struct ho *m, struct request *r, int helper, fc_time_t now)
 {
-	struct cache *c = &m->caches[r->resolver * NNAMES + name];
+	struct cache *c = &m->caches[(size_t)r->resolver * (1 + m->p->helpers) + (size_t)(helper + 1)];
 	fc_time_t cost = m->p->resolver_rtt;
 
 	if (now >= c->expires) {
 		cost += m->p->authority_rtt;
 		c->expires = fc_time_add(now, m->p->ttl);
-		c->answer = name == HELPER_NAME ||
-					    (m->p->mechanism == HANDOVER_DNS && now >= m->p->move_at)
-				    ? HELPER
-				    : ORIGIN;
+		if (helper >= 0)
+			c->answer = helper;
+		else if (m->p->mechanism == HANDOVER_DNS && now >= m->p->move_at)
+			c->answer = pick_helper(m);
+		else
+			c->answer = -1;
 		r->missed = true;
 	}
 	r->at = c->answer;
@@ -198,48 +237,59 @@ connect_to(struct engine *e, void *data, fc_time_t now)
 
 /* The response leaves a server at `now`. */
 static void
-respond(struct request *r)
+respond(struct request *r, fc_time_t now)
 {
 	const struct handover_params *p = r->m->p;
 
+	(void)now;
 	engine_schedule(r->m->e,
 			fc_time_add(bits_time(p->response_bytes, p->client_rate), p->client_rtt / 2),
 			done, r);
 }
 
 static void
-helper_ready(struct engine *e, void *data, fc_time_t now)
+window_reopened(struct engine *e, void *data, fc_time_t now)
 {
 	(void)e;
-	(void)now;
-	respond(data);
+	respond(data, now);
+}
+
+/* Served by a helper; after a DTS hand-over without the window update,
+   the persist timer and the client's answer come first. */
+static void
+helper_served(struct request *r, fc_time_t now)
+{
+	const struct handover_params *p = r->m->p;
+
+	if (r->dts_path && p->reopen == HANDOVER_REOPEN_PERSIST)
+		engine_schedule(r->m->e, p->rto_min + p->client_rtt, window_reopened, r);
+	else
+		respond(r, now);
 }
 
 static void
-at_helper(struct request *r)
+at_helper(struct request *r, fc_time_t now)
 {
 	const struct handover_params *p = r->m->p;
 	fc_time_t t = p->parse_cpu + p->serve_cpu;
 
-	if (r->dts_path) {
-		/* The destination's side of the handover, then the app. */
+	/* The destination's side of a hand-over, then the app as usual. */
+	if (r->dts_path)
 		t += p->handover_cpu;
-		if (p->reopen == HANDOVER_REOPEN_PERSIST)
-			t += p->rto_min + p->client_rtt;
-	}
-	engine_schedule(r->m->e, t, helper_ready, r);
+	submit(r, t, helper_served, now);
 }
+
+static void after_origin(struct request *r, fc_time_t now);
 
 static void
 at_server(struct engine *e, void *data, fc_time_t now)
 {
 	struct request *r = data;
-	struct ho *m = r->m;
-	const struct handover_params *p = m->p;
+	const struct handover_params *p = r->m->p;
 
 	(void)e;
-	if (r->at == HELPER) {
-		at_helper(r);
+	if (r->at >= 0) {
+		at_helper(r, now);
 		return;
 	}
 	bool move = now >= p->move_at &&
@@ -253,32 +303,30 @@ at_server(struct engine *e, void *data, fc_time_t now)
 	else
 		cost += p->handover_cpu;
 	r->moved = move;
-	origin_submit(m, r, cost, now);
+	submit(r, cost, move ? after_origin : respond, now);
 }
 
 static void
 redirected(struct engine *e, void *data, fc_time_t now)
 {
 	struct request *r = data;
+	int helper = pick_helper(r->m);
 	fc_time_t t = 0;
 
-	r->at = HELPER;
+	r->at = helper;
 	if (r->m->p->new_name)
-		t = lookup(r->m, r, HELPER_NAME, now);
+		t = lookup(r->m, r, helper, now);
 	engine_schedule(e, t, connect_to, r);
 }
 
 static void
 handed_over(struct engine *e, void *data, fc_time_t now)
 {
-	struct request *r = data;
-
 	(void)e;
-	(void)now;
-	r->at = HELPER;
-	at_helper(r);
+	at_helper(data, now);
 }
 
+/* The origin moved r: a 302 to the client, or a hand-over in the cluster. */
 static void
 after_origin(struct request *r, fc_time_t now)
 {
@@ -286,15 +334,13 @@ after_origin(struct request *r, fc_time_t now)
 	const struct handover_params *p = m->p;
 
 	(void)now;
-	if (!r->moved) {
-		respond(r);
-	} else if (p->mechanism == HANDOVER_REDIRECT) {
-		/* The 302 reaches the client. */
+	if (p->mechanism == HANDOVER_REDIRECT) {
 		engine_schedule(m->e, p->client_rtt / 2, redirected, r);
 	} else {
-		/* DTS: the handover connection's handshake, the request's
-		   bytes and the FIN inside the cluster. */
+		/* The handover connection's handshake, the request's bytes
+		   and the FIN inside the cluster. */
 		r->dts_path = true;
+		r->at = pick_helper(m);
 		engine_schedule(m->e,
 				fc_time_add(p->intra_rtt + p->intra_rtt / 2,
 					    bits_time(p->request_bytes, p->intra_rate)),
@@ -310,7 +356,7 @@ done(struct engine *e, void *data, fc_time_t now)
 
 	(void)e;
 	if (r->measured) {
-		bool helper = r->at == HELPER;
+		bool helper = r->at >= 0;
 		m->measured++;
 		if (helper) {
 			m->moved++;
@@ -322,7 +368,9 @@ done(struct engine *e, void *data, fc_time_t now)
 		if (helper || m->p->mechanism == HANDOVER_NONE) {
 			double s = fc_time_to_sec(now - r->start);
 			m->latency_sum += s;
-			m->extra_sum += s - fc_time_to_sec(r->first_lookup + m->direct);
+			/* Beyond a fetch straight from the server that served
+			   it, which would have queued there too. */
+			m->extra_sum += s - fc_time_to_sec(r->first_lookup + m->direct + r->serve_wait);
 			g_array_append_val(m->latencies, s);
 			if (m->latency_stat)
 				rec_stat_add(m->latency_stat, s);
@@ -344,7 +392,7 @@ arrival(struct engine *e, void *data, fc_time_t now)
 	r->start = now;
 	r->measured = now >= m->window_start && now < m->window_end;
 	r->resolver = (unsigned)gsl_rng_uniform_int(rng_stream_gsl(&m->choice), m->p->resolvers);
-	r->first_lookup = lookup(m, r, SITE_NAME, now);
+	r->first_lookup = lookup(m, r, -1, now);
 	engine_schedule(e, r->first_lookup, connect_to, r);
 	fc_time_t gap = rng_time_from_ns(
 		gsl_ran_exponential(rng_stream_gsl(&m->arrivals), 1e9 / m->p->arrival_rate) + 0.5);
@@ -361,6 +409,14 @@ valid_share(const struct handover_params *p)
 	return ttl > 0 ? ttl / (ttl + idle) : 0;
 }
 
+static void
+station_init(struct ho *m, struct station *st, unsigned cores)
+{
+	st->m = m;
+	st->cores = cores;
+	g_queue_init(&st->queue);
+}
+
 static struct ho *
 ho_new(const struct handover_params *p, struct engine *e, struct recorder *rec,
        fc_time_t window_start, fc_time_t window_end)
@@ -368,13 +424,18 @@ ho_new(const struct handover_params *p, struct engine *e, struct recorder *rec,
 	struct ho *m = g_new0(struct ho, 1);
 	struct rng_stream init;
 	double pv = valid_share(p);
+	size_t names = (size_t)p->resolvers * (1 + p->helpers);
 
 	m->p = p;
 	m->e = e;
 	rng_stream_init(&m->arrivals, p->seed, p->replication, "handover-arrivals", 0);
 	rng_stream_init(&m->choice, p->seed, p->replication, "handover-resolver", 0);
+	rng_stream_init(&m->pick, p->seed, p->replication, "handover-helper", 0);
 	rng_stream_init(&init, p->seed, p->replication, "handover-caches", 0);
-	g_queue_init(&m->cpu_queue);
+	station_init(m, &m->origin, p->origin_cpus);
+	m->helpers = g_new0(struct station, p->helpers);
+	for (unsigned i = 0; i < p->helpers; i++)
+		station_init(m, &m->helpers[i], p->helper_cpus);
 	m->window_start = window_start;
 	m->window_end = window_end;
 	m->latencies = g_array_new(FALSE, FALSE, sizeof(double));
@@ -384,16 +445,18 @@ ho_new(const struct handover_params *p, struct engine *e, struct recorder *rec,
 				bits_time(p->response_bytes, p->client_rate));
 	/* Every cache as the stationary renewal process leaves it: valid
 	   with probability pv, then with a remaining life uniform in [0, TTL);
-	   the site's name at the start, the helper's name (which nobody
-	   looks up before the origin moves clients) at move_at, as if it
+	   the site's name at the start, the helpers' names (which nobody
+	   looks up before the origin moves clients) at move_at, as if they
 	   were as much in use as the site's. */
-	m->caches = g_new0(struct cache, (size_t)p->resolvers * NNAMES);
-	for (size_t i = 0; i < (size_t)p->resolvers * NNAMES; i++) {
+	m->caches = g_new0(struct cache, names);
+	for (size_t i = 0; i < names; i++) {
 		gsl_rng *g = rng_stream_gsl(&init);
 		bool valid = gsl_rng_uniform(g) < pv;
 		double left = gsl_rng_uniform(g) * (double)p->ttl;
-		m->caches[i].answer = i % NNAMES == HELPER_NAME ? HELPER : ORIGIN;
-		fc_time_t base = i % NNAMES == HELPER_NAME ? p->move_at : 0;
+		int helper = (int)(i % (1 + p->helpers)) - 1;
+		fc_time_t base = helper >= 0 ? p->move_at : 0;
+
+		m->caches[i].answer = helper;
 		m->caches[i].expires = valid ? base + rng_time_from_ns(left) : 0;
 	}
 	if (rec)
@@ -409,12 +472,13 @@ ho_free(struct ho *m)
 {
 	if (!m)
 		return;
-	/* Requests still under way when the run ended (the queue's links
+	/* Requests still under way when the run ended (the queues' links
 	   live in them). */
 	GList *l;
 	while ((l = g_queue_pop_head_link(&m->live)))
 		g_free(l->data);
 	g_array_free(m->latencies, TRUE);
+	g_free(m->helpers);
 	g_free(m->caches);
 	g_free(m);
 }
@@ -429,10 +493,18 @@ cmp_double(const void *a, const void *b)
 static void
 ho_result(struct ho *m, struct handover_result *out)
 {
-	double window = fc_time_to_sec(m->window_end - m->window_start);
-	uint64_t n = m->latencies->len;
+	double window = fc_time_to_sec(m->window_end - m->window_start) * 1e9;
+	uint64_t n = m->latencies->len, hwaits = 0;
+	double hwait = 0, hbusy = 0;
+	fc_time_t now = engine_now(m->e);
 
-	account(m, engine_now(m->e));
+	account(&m->origin, now);
+	for (unsigned i = 0; i < m->p->helpers; i++) {
+		account(&m->helpers[i], now);
+		hwait += m->helpers[i].wait_sum;
+		hwaits += m->helpers[i].waits;
+		hbusy += m->helpers[i].busy_area;
+	}
 	g_array_sort(m->latencies, cmp_double);
 	*out = (struct handover_result){
 		.measured = m->measured,
@@ -444,8 +516,10 @@ ho_result(struct ho *m, struct handover_result *out)
 						    MIN(n - 1, (uint64_t)ceil(0.95 * n) - 1))
 				   : NAN,
 		.origin_work_s = m->measured ? m->origin_work_ns / 1e9 / m->measured : NAN,
-		.origin_wait_s = m->waits ? m->wait_sum / m->waits / 1e9 : 0,
-		.origin_utilisation = m->busy_area / 1e9 / window / m->p->origin_cpus,
+		.origin_wait_s = m->origin.waits ? m->origin.wait_sum / m->origin.waits / 1e9 : 0,
+		.origin_utilisation = m->origin.busy_area / window / m->p->origin_cpus,
+		.helper_wait_s = hwaits ? hwait / hwaits / 1e9 : 0,
+		.helper_utilisation = hbusy / window / m->p->helper_cpus / m->p->helpers,
 		.stale_share = m->measured ? (double)m->stale / m->measured : NAN,
 		.last_stale_s = m->stale ? fc_time_to_sec(m->last_stale - m->p->move_at) : 0,
 		.dns_miss_share = m->moved ? (double)m->moved_missed / m->moved : NAN,
@@ -495,56 +569,66 @@ handover_theory(const struct handover_params *p, struct handover_theory *out)
 	double req = (double)p->request_bytes * 8 / (double)p->client_rate;
 	double resp = (double)p->response_bytes * 8 / (double)p->client_rate;
 	double parse = fc_time_to_sec(p->parse_cpu), serve = fc_time_to_sec(p->serve_cpu);
+	double ho = fc_time_to_sec(p->handover_cpu), intra = fc_time_to_sec(p->intra_rtt);
 	double to_server = r + r / 2 + req, back = resp + r / 2;
-	double s = parse, w = 0, lat;
 	double window = fc_time_to_sec(p->duration - MIN(p->drain, p->duration) - p->move_at);
+	double s = parse;       /* the origin's job per client */
+	double sh = parse + serve; /* a helper's */
+	double moved = 1;       /* share of the clients moved */
+	double wo = 0, wh = 0;
 
 	*out = (struct handover_theory){ .hit_ratio = h };
 	switch (p->mechanism) {
 	case HANDOVER_NONE:
 		s += serve;
-		w = mdc_wait(lambda, s, p->origin_cpus);
-		lat = lookup + to_server + w + s + back;
-		out->extra_s = w;
+		moved = 0;
+		wo = mdc_wait(lambda, s, p->origin_cpus);
+		out->latency_s = lookup + to_server + wo + s + back;
 		break;
 	case HANDOVER_REDIRECT:
 		s += fc_time_to_sec(p->redirect_cpu);
-		w = mdc_wait(lambda, s, p->origin_cpus);
-		lat = lookup + to_server + w + s + r / 2 + (p->new_name ? lookup : 0) + to_server +
-		      parse + serve + back;
-		out->extra_s = w + s + r / 2 + (p->new_name ? lookup : 0) + to_server;
+		wo = mdc_wait(lambda, s, p->origin_cpus);
+		wh = mdc_wait(lambda / p->helpers, sh, p->helper_cpus);
+		out->extra_s = wo + s + r / 2 + (p->new_name ? lookup : 0) + to_server;
+		out->latency_s = lookup + to_server + out->extra_s + wh + sh + back;
 		break;
-	case HANDOVER_DTS: {
-		double ho = fc_time_to_sec(p->handover_cpu), intra = fc_time_to_sec(p->intra_rtt);
+	case HANDOVER_DTS:
 		s += ho;
-		w = mdc_wait(lambda, s, p->origin_cpus);
-		lat = lookup + to_server + w + s + intra +
-		      (double)p->request_bytes * 8 / (double)p->intra_rate + intra / 2 + ho + parse +
-		      serve + back;
+		sh += ho;
+		wo = mdc_wait(lambda, s, p->origin_cpus);
+		wh = mdc_wait(lambda / p->helpers, sh, p->helper_cpus);
+		out->extra_s = wo + s + intra + (double)p->request_bytes * 8 / (double)p->intra_rate +
+			       intra / 2 + ho;
 		if (p->reopen == HANDOVER_REOPEN_PERSIST)
-			lat += fc_time_to_sec(p->rto_min) + r;
-		out->extra_s = lat - (lookup + to_server + parse + serve + back);
+			out->extra_s += fc_time_to_sec(p->rto_min) + r;
+		out->latency_s = lookup + to_server + out->extra_s + wh + parse + serve + back;
 		break;
-	}
 	case HANDOVER_DNS:
 	default: {
 		double pv = valid_share(p);
 		out->stale_share = window >= ttl ? pv * ttl / (2 * window)
 						 : pv * (1 - window / (2 * ttl));
-		s = parse + serve;
-		lat = lookup + to_server + parse + serve + back;
-		out->latency_s = lat;
-		out->extra_s = 0;
-		out->origin_wait_s = NAN; /* a stream that dwindles: no closed form */
+		s += serve;
+		moved = 1 - out->stale_share;
+		/* The origin's dwindling stream has no closed-form wait; the
+		   helpers' is close to Poisson with one helper only (a
+		   resolver sends all its clients to one helper for a TTL). */
+		wo = NAN;
+		wh = mdc_wait(moved * lambda / p->helpers, sh, p->helper_cpus);
+		out->latency_s = lookup + to_server + wh + sh + back;
 		out->origin_work_s = out->stale_share * s;
 		out->origin_utilisation = out->stale_share * lambda * s / p->origin_cpus;
+		out->origin_wait_s = wo;
+		out->helper_wait_s = wh;
+		out->helper_utilisation = moved * lambda * sh / p->helpers / p->helper_cpus;
 		return;
 	}
 	}
-	out->latency_s = lat;
 	out->origin_work_s = s;
-	out->origin_wait_s = w;
+	out->origin_wait_s = wo;
 	out->origin_utilisation = lambda * s / p->origin_cpus;
+	out->helper_wait_s = wh;
+	out->helper_utilisation = moved * lambda * sh / p->helpers / p->helper_cpus;
 }
 
 /* ---- the model as a scenario runs it ([run] model = handover) ---- */
@@ -575,6 +659,8 @@ params_from(const struct scenario *sc, struct handover_params *p)
 		.redirect_cpu = scenario_duration(sc, "handover", "redirect_cpu"),
 		.handover_cpu = scenario_duration(sc, "handover", "handover_cpu"),
 		.origin_cpus = (unsigned)scenario_count(sc, "handover", "origin_cpus"),
+		.helpers = (unsigned)scenario_count(sc, "handover", "helpers"),
+		.helper_cpus = (unsigned)scenario_count(sc, "handover", "helper_cpus"),
 		.reopen = (enum handover_reopen)scenario_enum(sc, "handover", "reopen"),
 		.rto_min = scenario_duration(sc, "handover", "rto_min"),
 		.seed = scenario_count(sc, "run", "seed"),
@@ -604,6 +690,19 @@ model_check(const struct scenario *sc, GError **err)
 					"%s clients per second need %.3g of the origin's CPUs "
 					"before the move: the queue would grow without bound",
 					scenario_value_text(sc, "handover", "arrival_rate"), rho);
+	double rho_h = scenario_real(sc, "handover", "arrival_rate") *
+		       fc_time_to_sec(scenario_duration(sc, "handover", "parse_cpu") +
+				      scenario_duration(sc, "handover", "serve_cpu") +
+				      scenario_duration(sc, "handover", "handover_cpu")) /
+		       (double)scenario_count(sc, "handover", "helpers") /
+		       (double)scenario_count(sc, "handover", "helper_cpus");
+	if (rho_h >= 1)
+		return scenario_invalid(sc, err, "handover", "helpers",
+					"%s helpers with %s CPUs each cannot serve %s clients per "
+					"second (they would need %.3g of their CPUs)",
+					scenario_value_text(sc, "handover", "helpers"),
+					scenario_value_text(sc, "handover", "helper_cpus"),
+					scenario_value_text(sc, "handover", "arrival_rate"), rho_h);
 	return TRUE;
 }
 
@@ -646,6 +745,8 @@ model_finish(void *data, struct sim_ctx *ctx)
 		{ "origin_work_s", r.origin_work_s, th.origin_work_s },
 		{ "origin_wait_s", r.origin_wait_s, th.origin_wait_s },
 		{ "origin_utilisation", r.origin_utilisation, th.origin_utilisation },
+		{ "helper_wait_s", r.helper_wait_s, th.helper_wait_s },
+		{ "helper_utilisation", r.helper_utilisation, th.helper_utilisation },
 		{ "stale_share", r.stale_share, th.stale_share },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -684,9 +785,10 @@ model_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
 	double clients = scenario_real(sc, "handover", "arrival_rate") * fc_time_to_sec(end);
 
 	budget_add_events(b, 10 * clients, "[handover] arrival_rate over [run] duration");
-	budget_add_bytes(b, (double)scenario_count(sc, "handover", "resolvers") * NNAMES *
+	budget_add_bytes(b, (double)scenario_count(sc, "handover", "resolvers") *
+				    (1.0 + (double)scenario_count(sc, "handover", "helpers")) *
 				    sizeof(struct cache),
-			 "[handover] resolvers");
+			 "[handover] resolvers, helpers");
 	budget_add_bytes(b, clients * sizeof(double) +
 				    scenario_real(sc, "handover", "arrival_rate") * 10 *
 					    sizeof(struct request),

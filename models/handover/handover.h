@@ -20,13 +20,13 @@
  *             timer and a client round trip);
  *   none      it serves everyone itself.
  *
- * The origin's CPU is a FIFO queue of `origin_cpus` cores with fixed costs
- * per step (parse, 302, handover, serve), so the origin's work per moved
- * request also costs waiting under load; the helper's CPU and every link
- * are uncontended (a fixed delay), which keeps the comparison on the
- * moving itself.  The zero-queue latency of each path and the M/D/c wait
- * at the origin give a closed form (handover_theory) that the tests hold
- * the simulation to.
+ * The origin and each of `helpers` helpers (a moved client goes to one at
+ * random) have a CPU, a FIFO queue in front of their cores, with fixed
+ * costs per step (parse, 302, hand-over, serve), so work per moved request
+ * also costs waiting under load; every link is uncontended (a fixed
+ * delay), which keeps the comparison on the moving itself.  The fixed
+ * time of each path and the M/D/c waits give a closed form
+ * (handover_theory) that the tests hold the simulation to.
  */
 #ifndef FLASHCOOP_MODELS_HANDOVER_HANDOVER_H
 #define FLASHCOOP_MODELS_HANDOVER_HANDOVER_H
@@ -76,6 +76,8 @@ struct handover_params {
 	uint64_t intra_rate;        /* bits per second inside the cluster */
 	fc_time_t parse_cpu, serve_cpu, redirect_cpu, handover_cpu;
 	unsigned origin_cpus;
+	unsigned helpers;           /* moved clients go to one at random */
+	unsigned helper_cpus;
 	enum handover_reopen reopen;
 	fc_time_t rto_min;          /* the persist timer's first wait */
 	uint64_t seed, replication;
@@ -88,12 +90,15 @@ struct handover_result {
 	double latency_s;           /* mean, moved requests (all, for none) */
 	double extra_s;             /* mean over the same requests of what they
 				       waited beyond a fetch straight from the
-				       server that served them, with the same
-				       first lookup and no queue */
+				       server that served them (with the same
+				       first lookup and the same wait there):
+				       the price of being moved */
 	double latency_p95_s;
 	double origin_work_s;       /* origin CPU per moved request */
 	double origin_wait_s;       /* mean wait for the origin's CPU, window */
 	double origin_utilisation;  /* over the window */
+	double helper_wait_s;       /* mean wait for a helper's CPU */
+	double helper_utilisation;  /* mean over the helpers */
 	double stale_share;         /* dns: window requests still at the origin */
 	double last_stale_s;        /* dns: after move_at, the last such start */
 	double dns_miss_share;      /* moved requests whose lookup missed */
@@ -108,6 +113,8 @@ struct handover_theory {
 	double origin_work_s;
 	double origin_wait_s;
 	double origin_utilisation;
+	double helper_wait_s;
+	double helper_utilisation;
 	double hit_ratio;           /* of a lookup at a resolver */
 	double stale_share;         /* dns */
 };
