@@ -79,10 +79,9 @@ struct conn {
 	uint32_t client_tsval;
 	bool have_client_tsval;
 	uint32_t proxy_tsval; /* the last TSval the client got */
-	uint32_t client_nxt;  /* the end of the client's bytes delivered to the
-				 proxy without a gap */
-	uint32_t snapshot;    /* client_nxt when the handover began: where the
-				 source's FIN must sit */
+	uint32_t client_end;  /* the end of the client's bytes seen, in any order */
+	uint32_t proxy_acked; /* the most the proxy's stack acknowledged to the
+				 client: bytes the client holds delivered */
 	uint32_t proxy_nxt;   /* its SND.NXT */
 	bool proxy_wrote;
 	uint32_t own_tsval;   /* the source stack's last TSval on the handover */
@@ -99,6 +98,14 @@ struct conn {
 	uint32_t snd_nxt_d;   /* its SND.NXT, in the client's view */
 	uint32_t fwd_nxt;     /* the end of the source's bytes delivered to it
 				 without a gap */
+	/* The source's FIN, taken but held until the stack acknowledged
+	   every byte before it. */
+	bool fin_held;
+	uint32_t fin_ack;     /* its ack, in the destination's space */
+	uint32_t fin_wire_ack; /* as the source sent it */
+	uint16_t fin_win;     /* the client's window it carried */
+	uint32_t fin_tsval, fin_tsecr;
+	bool fin_ts;
 
 	bool fin_in, fin_out;
 	fc_time_t deadline_base; /* last packet, handover start, or close */
@@ -324,6 +331,28 @@ csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/* Whether both checksums of the datagram s was parsed from are right. */
+static bool
+seg_checksums_ok(const struct seg *s)
+{
+	size_t tl = s->len - s->ihl;
+
+	if (csum_fold(csum_add(0, s->p, s->ihl)) != 0)
+		return false;
+	return csum_fold(csum_add(csum_add(0, s->p + 12, 8) + 6 + (uint32_t)tl, s->p + s->th,
+				  tl)) == 0;
+}
+
+/*
+ * Every packet the filter rewrites gets new checksums, so a packet damaged
+ * on the way must be refused before: it would leave looking whole.
+ */
+static int
+verified(const struct fc_dts *d, const struct seg *s)
+{
+	return d->c.trust_checksums || seg_checksums_ok(s) ? 0 : FC_ERR_DTS_CHECKSUM;
+}
+
 /* Writes the header fields of s back and recomputes both checksums. */
 static void
 seg_write(struct seg *s)
@@ -407,13 +436,28 @@ fc_dts_hash(uint32_t client_addr, uint16_t client_port)
 	return h;
 }
 
+/*
+ * Puts c on list l with deadline base `base`.  Each list stays ordered by
+ * base: a base is almost always the latest (now), and an earlier one (a
+ * hand-over that failed at its deadline, handled late) walks back from
+ * the tail to its place.
+ */
 static void
 conn_list(struct fc_dts *d, struct conn *c, enum list_id l, fc_time_t base)
 {
+	GQueue *q = &d->lists[l];
+	GList *at;
+
 	g_queue_unlink(&d->lists[c->list], &c->link);
 	c->list = l;
 	c->deadline_base = base;
-	g_queue_push_tail_link(&d->lists[l], &c->link);
+	at = q->tail;
+	while (at && ((struct conn *)at->data)->deadline_base > base)
+		at = at->prev;
+	if (at)
+		g_queue_insert_after_link(q, at, &c->link);
+	else
+		g_queue_push_head_link(q, &c->link);
 }
 
 /* A packet of a live connection: it moves to the tail of the live list. */
@@ -430,7 +474,9 @@ conn_free(struct fc_dts *d, struct conn *c)
 	g_queue_unlink(&d->lists[c->list], &c->link);
 	if (c->has_alias) {
 		uint64_t k = alias_key(c->peer_addr, c->local_port, c->remote_port);
-		g_hash_table_remove(d->by_alias, &k);
+		/* A later connection may have taken the key over. */
+		if (g_hash_table_lookup(d->by_alias, &k) == c)
+			g_hash_table_remove(d->by_alias, &k);
 	}
 	uint64_t k = client_key(c->caddr, c->cport);
 	g_hash_table_remove(d->by_client, &k);
@@ -459,12 +505,20 @@ static void
 conn_alias(struct fc_dts *d, struct conn *c, uint32_t peer, uint16_t local_port,
 	   uint16_t remote_port)
 {
+	uint64_t *k = g_new(uint64_t, 1);
+	struct conn *old;
+
+	*k = alias_key(peer, local_port, remote_port);
+	/* The source used the port again for a new hand-over while an
+	   older connection of that port lingers here: the key is the new
+	   one's now. */
+	old = g_hash_table_lookup(d->by_alias, k);
+	if (old && old != c)
+		old->has_alias = false;
 	c->has_alias = true;
 	c->peer_addr = peer;
 	c->local_port = local_port;
 	c->remote_port = remote_port;
-	uint64_t *k = g_new(uint64_t, 1);
-	*k = alias_key(peer, local_port, remote_port);
 	g_hash_table_insert(d->by_alias, k, c);
 }
 
@@ -495,28 +549,40 @@ action_push(struct fc_dts *d, enum fc_dts_action_type type, const struct conn *c
 	return a;
 }
 
-/* Queues a bare 40-byte segment (no options, no payload). */
+/* Queues a segment with no payload: no options, or a timestamp option
+   when ts is not NULL ({TSval, TSecr}). */
 static void
 action_segment(struct fc_dts *d, enum fc_dts_action_type type, const struct conn *c,
 	       uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
-	       uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win)
+	       uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint32_t *ts)
 {
 	struct action *a = action_push(d, type, c);
-	a->packet = g_malloc0(40);
+	size_t len = ts ? 52 : 40;
+
+	a->packet = g_malloc0(len);
 	a->packet[0] = 0x45;
-	put16(a->packet + 2, 40);
+	put16(a->packet + 2, (uint16_t)len);
 	put16(a->packet + 6, 0x4000); /* DF */
 	a->packet[8] = 64;
 	a->packet[9] = 6;
-	a->packet[20 + 12] = 5 << 4;
+	a->packet[20 + 12] = (uint8_t)(((len - 20) / 4) << 4);
 	struct seg s = {
-		.p = a->packet, .len = 40, .ihl = 20, .th = 20, .doff = 20,
+		.p = a->packet, .len = len, .ihl = 20, .th = 20, .doff = len - 20,
 		.saddr = saddr, .daddr = daddr, .sport = sport, .dport = dport,
 		.seq = seq, .ack = ack, .flags = flags, .win = win,
 	};
+	if (ts) {
+		uint8_t *o = a->packet + 40;
+		o[0] = OPT_NOP;
+		o[1] = OPT_NOP;
+		o[2] = OPT_TS;
+		o[3] = 10;
+		put32(o + 4, ts[0]);
+		put32(o + 8, ts[1]);
+	}
 	seg_write(&s);
 	a->a.packet = a->packet;
-	a->a.len = 40;
+	a->a.len = len;
 }
 
 static void
@@ -561,9 +627,8 @@ src_from_client(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 	}
 	switch (c->state) {
 	case FC_DTS_PROXYING:
-		if (seq_leq(s->seq, c->client_nxt) &&
-		    seq_lt(c->client_nxt, s->seq + (uint32_t)s->plen))
-			c->client_nxt = s->seq + (uint32_t)s->plen;
+		if (seq_lt(c->client_end, s->seq + (uint32_t)s->plen))
+			c->client_end = s->seq + (uint32_t)s->plen;
 		s->dport = d->c.proxy_port;
 		seg_write(s);
 		if (s->flags & TH_RST) {
@@ -596,6 +661,7 @@ src_from_proxy(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 		c->isn_s = s->seq;
 		c->have_isn_s = true;
 		c->proxy_nxt = s->seq + 1;
+		c->proxy_acked = s->ack;
 		c->ws_on = c->c_ws && s->o_ws;
 		c->ws_s = c->ws_on ? ws_of(s) : 0;
 		c->ts_on = c->c_ts && s->o_ts;
@@ -606,6 +672,9 @@ src_from_proxy(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 			c->proxy_wrote = true;
 			c->proxy_nxt = end;
 		}
+		if (s->flags & TH_ACK && seq_lt(c->proxy_acked, s->ack) &&
+		    seq_leq(s->ack, c->client_end))
+			c->proxy_acked = s->ack;
 	}
 	if (s->o_ts && c->ts_on) {
 		uint32_t v, e;
@@ -729,7 +798,14 @@ src_handover_out(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s,
 	}
 	if (s->flags & TH_FIN) {
 		uint32_t fin = s->seq + (uint32_t)s->plen;
-		if (fin != c->snapshot) {
+		/*
+		 * The source must have passed on every byte the client was
+		 * told had arrived, and no byte the client has not sent: the
+		 * destination's next byte is then one the client still has.
+		 * (Bytes the proxy read beyond what it acknowledged the
+		 * destination gets twice, which TCP allows.)
+		 */
+		if (seq_lt(fin, c->proxy_acked) || seq_lt(c->client_end, fin)) {
 			conn_fail(d, c, now, FC_ERR_DTS_BYTES);
 			return FC_DTS_DROP;
 		}
@@ -773,7 +849,7 @@ src_handover_in(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 		s->win = 0;
 		seg_write(s);
 		action_segment(d, FC_DTS_ACT_DELIVER, c, c->caddr, c->cport, d->c.service_addr,
-			       d->c.proxy_port, c->snapshot, 0, TH_RST, 0);
+			       d->c.proxy_port, c->fin_seq, 0, TH_RST, 0, NULL);
 		action_push(d, FC_DTS_ACT_DONE, c);
 		d->st.done++;
 		conn_free(d, c);
@@ -867,6 +943,29 @@ dst_translate_in(struct conn *c, struct seg *s)
 	}
 }
 
+/*
+ * The destination's stack holds every byte before the source's FIN: the
+ * client's window reaches it, the source gets its FIN acknowledged, and
+ * from now on the client's packets come straight to the stack.
+ */
+static void
+dst_take(struct fc_dts *d, struct conn *c, fc_time_t now)
+{
+	uint32_t ts[2] = { c->fin_tsval, c->fin_tsecr };
+
+	action_segment(d, FC_DTS_ACT_DELIVER, c, c->caddr, c->cport, d->c.service_addr,
+		       d->c.app_port, c->fin_seq, c->fin_ack, TH_ACK, c->fin_win,
+		       c->fin_ts ? ts : NULL);
+	action_segment(d, FC_DTS_ACT_TRANSMIT, c, d->c.internal_addr, d->c.app_port,
+		       c->peer_addr, c->remote_port, c->fin_wire_ack, c->fin_seq + 1, TH_ACK, 0,
+		       NULL);
+	c->fin_held = false;
+	c->state = FC_DTS_DST_DIRECT;
+	conn_list(d, c, L_LIVE, now);
+	action_push(d, FC_DTS_ACT_TAKEN, c);
+	d->st.taken++;
+}
+
 /* A segment of the source's handover connection, at the destination. */
 static int
 dst_from_source(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
@@ -876,7 +975,7 @@ dst_from_source(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 		if (s->flags & TH_FIN)
 			action_segment(d, FC_DTS_ACT_TRANSMIT, c, d->c.internal_addr,
 				       d->c.app_port, c->peer_addr, c->remote_port,
-				       s->ack, s->seq + (uint32_t)s->plen + 1, TH_ACK, 0);
+				       s->ack, s->seq + (uint32_t)s->plen + 1, TH_ACK, 0, NULL);
 		return FC_DTS_DROP;
 	}
 	if (c->state != FC_DTS_DST_XFER)
@@ -902,26 +1001,33 @@ dst_from_source(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 		c->fwd_nxt = end;
 	if (s->flags & TH_FIN) {
 		uint32_t fin = end;
-		/* In order only, so that the stack's next byte is the
-		   client's next when we switch. */
-		if (!in_order || seq_lt(fin, have))
+		/* In order only, and once. */
+		if (!in_order || seq_lt(fin, have) || c->fin_held)
 			return FC_DTS_DROP;
 		/*
-		 * The stack would half-close on the FIN: strip it.  What is
-		 * left is the last of the request, if any, and the client's
-		 * window, which the source put in the FIN's window field;
-		 * delivered, it reopens the window that the source held at 0.
+		 * The stack would half-close on the FIN: strip it, and hold
+		 * the switch until the stack has acknowledged every byte
+		 * before it (a byte the filter let through may still be lost
+		 * to a full queue; the source resends it while it waits for
+		 * our acknowledgment of its FIN).  What the FIN carried, the
+		 * client's window (the source put it in the window field) and
+		 * timestamps, goes to the stack then, as a window update.
 		 */
+		c->fin_held = true;
+		c->fin_seq = fin;
+		c->fin_wire_ack = wire_ack;
+		c->fin_ack = s->ack;
+		c->fin_win = s->win;
+		c->fin_ts = s->o_ts != 0;
+		if (s->o_ts)
+			ts_get(s, &c->fin_tsval, &c->fin_tsecr);
 		s->flags &= (uint8_t)~TH_FIN;
+		s->win = 0;
 		seg_write(s);
-		action_segment(d, FC_DTS_ACT_TRANSMIT, c, d->c.internal_addr, d->c.app_port,
-			       c->peer_addr, c->remote_port, wire_ack, fin + 1, TH_ACK, 0);
-		c->state = FC_DTS_DST_DIRECT;
-		conn_list(d, c, L_LIVE, now);
-		action_push(d, FC_DTS_ACT_TAKEN, c);
-		d->st.taken++;
 		d->st.rewritten++;
-		return FC_DTS_ACCEPT;
+		if (c->have_dst_acked && seq_leq(fin, c->dst_acked))
+			dst_take(d, c, now);
+		return s->plen ? FC_DTS_ACCEPT : FC_DTS_DROP;
 	}
 	seg_write(s);
 	d->st.rewritten++;
@@ -958,14 +1064,19 @@ dst_out(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 	if (s->o_ts)
 		ts_get(s, &v, &e);
 	if (s->flags & TH_SYN) {
-		if (c->state != FC_DTS_DST_XFER || !(s->flags & TH_ACK))
+		if (c->state != FC_DTS_DST_XFER || !(s->flags & TH_ACK) ||
+		    (c->have_isn_d && s->seq != c->isn_d))
 			return FC_DTS_DROP;
-		c->isn_d = s->seq;
-		c->d_dst = c->isn_s - c->isn_d;
-		c->have_isn_d = true;
-		c->ws_d = ws_of(s);
-		c->rescale = d->c.option == FC_DTS_OPTION_EXP && c->ws_on && c->ws_d != c->ws_s;
-		c->tau = s->o_ts ? c->ts_last_s + 1 - v : 0;
+		if (!c->have_isn_d) {
+			/* Once: a SYN-ACK sent again keeps the offsets. */
+			c->isn_d = s->seq;
+			c->d_dst = c->isn_s - c->isn_d;
+			c->have_isn_d = true;
+			c->ws_d = ws_of(s);
+			c->rescale = d->c.option == FC_DTS_OPTION_EXP && c->ws_on &&
+				     c->ws_d != c->ws_s;
+			c->tau = s->o_ts ? c->ts_last_s + 1 - v : 0;
+		}
 	} else if (!c->have_isn_d) {
 		return FC_DTS_DROP;
 	}
@@ -997,6 +1108,9 @@ dst_out(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 	if (c->state == FC_DTS_DST_DIRECT) {
 		conn_touch(d, c, now);
 		conn_close_if_done(d, c, now, s);
+	} else if (c->fin_held && seq_leq(c->fin_seq, c->dst_acked)) {
+		/* This acknowledgment covers the bytes before the held FIN. */
+		dst_take(d, c, now);
 	}
 	return FC_DTS_ACCEPT;
 }
@@ -1028,7 +1142,7 @@ client_syn(struct fc_dts *d, fc_time_t now, struct seg *s, struct conn *c)
 	c->source = true;
 	c->state = FC_DTS_PROXYING;
 	c->isn_c = s->seq;
-	c->client_nxt = s->seq + 1;
+	c->client_end = s->seq + 1;
 	c->mss_c = s->o_mss ? get16(s->p + s->o_mss + 2) : 536;
 	c->c_ws = s->o_ws;
 	c->ws_c = ws_of(s);
@@ -1064,22 +1178,27 @@ fc_dts_inbound(struct fc_dts *d, fc_time_t now, uint8_t *pkt, size_t *len, size_
 		return rc;
 	if (s.daddr == d->c.service_addr && s.dport == d->c.app_port) {
 		struct conn *c = by_client(d, s.saddr, s.sport);
-		if (s.flags & TH_SYN)
-			rc = client_syn(d, now, &s, c);
-		else if (!c) {
+		if (!c && !(s.flags & TH_SYN)) {
 			d->st.no_conn++;
 			rc = FC_DTS_DROP;
-		} else if (c->source)
+		} else if ((rc = verified(d, &s)) < 0) {
+			/* refused whole */
+		} else if (s.flags & TH_SYN)
+			rc = client_syn(d, now, &s, c);
+		else if (c->source)
 			rc = src_from_client(d, c, now, &s);
 		else
 			rc = dst_from_client(d, c, now, &s);
 	} else if (s.daddr == d->c.internal_addr) {
 		struct conn *c = by_alias(d, s.saddr, s.dport, s.sport);
-		if (s.dport == d->c.app_port && !c && (s.flags & (TH_SYN | TH_ACK)) == TH_SYN &&
-		    s.o_dts)
-			rc = dst_syn(d, now, &s);
-		else if (!c)
+		bool syn = s.dport == d->c.app_port && (s.flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+			   s.o_dts;
+		if (!c && !syn)
 			return FC_DTS_ACCEPT;
+		if ((rc = verified(d, &s)) < 0)
+			return rc;
+		if (!c)
+			rc = dst_syn(d, now, &s);
 		else if (c->source)
 			rc = src_handover_in(d, c, now, &s);
 		else if (s.flags & TH_SYN)
@@ -1105,17 +1224,22 @@ fc_dts_outbound(struct fc_dts *d, fc_time_t now, uint8_t *pkt, size_t *len, size
 	if (s.saddr == d->c.service_addr && s.sport == d->c.proxy_port) {
 		struct conn *c = by_client(d, s.daddr, s.dport);
 		/* Nothing may leave with the proxy's port on it. */
-		rc = c && c->source ? src_from_proxy(d, c, now, &s) : FC_DTS_DROP;
+		if (!c || !c->source)
+			rc = FC_DTS_DROP;
+		else if ((rc = verified(d, &s)) >= 0)
+			rc = src_from_proxy(d, c, now, &s);
 	} else if (s.saddr == d->c.service_addr && s.sport == d->c.app_port) {
 		struct conn *c = by_client(d, s.daddr, s.dport);
 		if (!c || c->source)
 			return FC_DTS_ACCEPT;
-		rc = dst_out(d, c, now, &s);
+		if ((rc = verified(d, &s)) >= 0)
+			rc = dst_out(d, c, now, &s);
 	} else if (s.saddr == d->c.internal_addr) {
 		struct conn *c = by_alias(d, s.daddr, s.sport, s.dport);
 		if (!c || !c->source)
 			return FC_DTS_ACCEPT;
-		rc = src_handover_out(d, c, now, &s, cap);
+		if ((rc = verified(d, &s)) >= 0)
+			rc = src_handover_out(d, c, now, &s, cap);
 	} else {
 		return FC_DTS_ACCEPT;
 	}
@@ -1138,11 +1262,10 @@ fc_dts_handover(struct fc_dts *d, fc_time_t now, uint32_t client_addr, uint16_t 
 	if (c->ts_on && d->c.option == FC_DTS_OPTION_PAPER)
 		return FC_ERR_DTS_PAPER_TS;
 	if (dest_addr == d->c.internal_addr || dest_addr == d->c.service_addr ||
-	    local_port == 0 || local_port == d->c.proxy_port ||
+	    local_port == 0 || local_port == d->c.proxy_port || local_port == d->c.app_port ||
 	    by_alias(d, dest_addr, local_port, d->c.app_port))
 		return FC_ERR_INVAL;
 	conn_alias(d, c, dest_addr, local_port, d->c.app_port);
-	c->snapshot = c->client_nxt;
 	c->state = FC_DTS_SRC_XFER;
 	conn_list(d, c, L_XFER, now);
 	d->st.handovers++;
@@ -1178,30 +1301,30 @@ void
 fc_dts_handle_expiry(struct fc_dts *d, fc_time_t now)
 {
 	fc_time_t at;
-	while ((at = list_deadline(d, L_XFER)) <= now) {
+	while ((at = list_deadline(d, L_XFER)) != FC_TIME_NEVER && at <= now) {
 		struct conn *c = d->lists[L_XFER].head->data;
 		if (c->source) {
 			/* The proxy's socket goes; so does the handover's,
 			   if its destination ever answered. */
 			action_segment(d, FC_DTS_ACT_DELIVER, c, c->caddr, c->cport,
-				       d->c.service_addr, d->c.proxy_port, c->snapshot, 0,
-				       TH_RST, 0);
+				       d->c.service_addr, d->c.proxy_port, c->proxy_acked, 0,
+				       TH_RST, 0, NULL);
 			if (c->have_isn_x)
 				action_segment(d, FC_DTS_ACT_DELIVER, c, c->peer_addr,
 					       c->remote_port, d->c.internal_addr,
-					       c->local_port, c->dst_nxt, 0, TH_RST, 0);
+					       c->local_port, c->dst_nxt, 0, TH_RST, 0, NULL);
 		} else if (c->have_dst_acked) {
 			action_segment(d, FC_DTS_ACT_DELIVER, c, c->caddr, c->cport,
 				       d->c.service_addr, d->c.app_port, c->dst_acked, 0,
-				       TH_RST, 0);
+				       TH_RST, 0, NULL);
 		}
 		/* It failed at its deadline, however late this call is:
 		   the linger counts from then. */
 		conn_fail(d, c, at, FC_ERR_DTS_TIMEOUT);
 	}
-	while (list_deadline(d, L_LIVE) <= now)
+	while ((at = list_deadline(d, L_LIVE)) != FC_TIME_NEVER && at <= now)
 		conn_free(d, d->lists[L_LIVE].head->data);
-	while (list_deadline(d, L_CLOSED) <= now)
+	while ((at = list_deadline(d, L_CLOSED)) != FC_TIME_NEVER && at <= now)
 		conn_free(d, d->lists[L_CLOSED].head->data);
 }
 

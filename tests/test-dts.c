@@ -991,10 +991,17 @@ test_fin_first(void)
 	g_assert_cmpint(fc_dts_conn_state(w.node[1], C, w.cport), ==, FC_DTS_DST_XFER);
 	node_in(&w, 1, &data);
 	g_assert_cmpuint(w.app.rx->len, ==, sizeof request - 1);
-	/* The data was delivered, not yet acknowledged: the FIN is taken. */
+	/* The data was delivered, not yet acknowledged: the FIN is held. */
 	node_in(&w, 1, &fin);
+	g_assert_cmpint(fc_dts_conn_state(w.node[1], C, w.cport), ==, FC_DTS_DST_XFER);
+	g_assert_cmpint(w.done, ==, 0);
+	g_assert_cmpuint(w.app.peer_win, ==, 0);
+	/* The stack's acknowledgment releases it. */
+	send_from(&w, 1, &w.app, ACK, NULL, 0, NULL, 0);
 	g_assert_cmpint(fc_dts_conn_state(w.node[1], C, w.cport), ==, FC_DTS_DST_DIRECT);
+	g_assert_cmpint(w.taken, ==, 1);
 	g_assert_cmpint(w.done, ==, 1);
+	g_assert_cmpuint(w.app.peer_win, ==, (uint64_t)w.client.win_field << w.app.peer_ws);
 	g_assert_cmphex(w.app.rcv_nxt, ==, w.client.snd_nxt);
 	respond(&w, 100);
 	world_clear(&w);
@@ -1161,6 +1168,214 @@ test_forged(void)
 	world_clear(&w);
 }
 
+/* A bit flipped on the wire: the filter refuses the segment instead of
+   giving it fresh, valid checksums, and nothing changes. */
+static void
+test_damaged(void)
+{
+	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
+	struct world w;
+	world_init(&w, &s, 0, 1);
+	send_from(&w, -1, &w.client, SYN, NULL, 0, NULL, 0);
+	send_from(&w, 0, &w.proxy, SYN | ACK, NULL, 0, NULL, 0);
+	struct pkt k;
+	ep_send(&w.client, &k, ACK, request, sizeof request - 1, NULL, 0);
+	struct pkt bad = k;
+	bad.b[bad.len - 5] ^= 0x20;
+	g_assert_cmpint(fc_dts_inbound(w.node[0], w.now, bad.b, &bad.len, sizeof bad.b), ==,
+			FC_ERR_DTS_CHECKSUM);
+	bad = k;
+	bad.b[8] = 3; /* the TTL, under the IP checksum only */
+	g_assert_cmpint(fc_dts_inbound(w.node[0], w.now, bad.b, &bad.len, sizeof bad.b), ==,
+			FC_ERR_DTS_CHECKSUM);
+	/* The good copy goes through and the handover works. */
+	node_in(&w, 0, &k);
+	g_assert_cmpmem(w.proxy.rx->data, w.proxy.rx->len, request, sizeof request - 1);
+	send_from(&w, 0, &w.proxy, ACK, NULL, 0, NULL, 0);
+	handover_data(&w);
+	handover_fin(&w);
+	g_assert_cmpint(w.taken, ==, 1);
+	world_clear(&w);
+}
+
+/* The request's second segment overtakes its first: the proxy's stack
+   puts them together, the proxy reads all of it, and the handover that
+   passes on all of it succeeds. */
+static void
+test_reordered_request(void)
+{
+	struct setup s = { 1000, 2000, 3000, 4000, true, 7, 7, FC_DTS_OPTION_EXP };
+	struct world w;
+	world_init(&w, &s, 0, 1);
+	send_from(&w, -1, &w.client, SYN, NULL, 0, NULL, 0);
+	send_from(&w, 0, &w.proxy, SYN | ACK, NULL, 0, NULL, 0);
+	size_t half = 10;
+	struct pkt a, b;
+	ep_send(&w.client, &a, ACK, request, half, NULL, 0);
+	ep_send(&w.client, &b, ACK, request + half, sizeof request - 1 - half, NULL, 0);
+	g_assert_cmpint(fc_dts_inbound(w.node[0], w.now, b.b, &b.len, sizeof b.b), ==,
+			FC_DTS_ACCEPT);
+	g_assert_cmpint(fc_dts_inbound(w.node[0], w.now, a.b, &a.len, sizeof a.b), ==,
+			FC_DTS_ACCEPT);
+	/* (the proxy's stack reassembles: the model takes it whole) */
+	w.proxy.rcv_nxt = w.client.snd_nxt;
+	send_from(&w, 0, &w.proxy, ACK, NULL, 0, NULL, 0);
+	handover_data(&w);
+	handover_fin(&w);
+	g_assert_cmpint(w.failed, ==, 0);
+	g_assert_cmpint(w.taken, ==, 1);
+	g_assert_cmphex(w.app.rcv_nxt, ==, w.client.snd_nxt);
+	world_clear(&w);
+}
+
+/* The source passes on fewer bytes than the proxy acknowledged to the
+   client: those bytes would be lost, so the handover fails. */
+static void
+test_short_of_acked(void)
+{
+	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
+	struct world w;
+	world_init(&w, &s, 0, 1);
+	connect_and_request(&w);
+	send_from(&w, -1, &w.client, ACK, "more", 4, NULL, 0);
+	send_from(&w, 0, &w.proxy, ACK, NULL, 0, NULL, 0);
+	handover_data(&w); /* the request, not "more" */
+	handover_fin(&w);
+	g_assert_cmpint(w.failed, ==, 1);
+	g_assert_cmpint(w.failed_reason, ==, FC_ERR_DTS_BYTES);
+	world_clear(&w);
+}
+
+static uint16_t
+port_after(int node, uint16_t after)
+{
+	for (uint16_t p = after + 1;; p++)
+		if (fc_dts_hash(C, p) % NNODES == (uint32_t)node)
+			return p;
+}
+
+/* The source hands a second client over from the port it used for the
+   first, whose closed connection still lingers at the destination: the
+   key is the new connection's, and the old one's end leaves it alone. */
+static void
+test_port_reused(void)
+{
+	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
+	struct world w;
+	world_init(&w, &s, 0, 1);
+	connect_and_request(&w);
+	handover_data(&w);
+	handover_fin(&w);
+	g_assert_cmpint(w.taken, ==, 1);
+	uint16_t first = w.cport;
+	send_from(&w, -1, &w.client, RST | ACK, NULL, 0, NULL, 0);
+	g_assert_cmpint(fc_dts_conn_state(w.node[1], C, first), ==, FC_DTS_CLOSED);
+	fc_time_t closed_at = w.now;
+	w.now = closed_at + 30 * FC_SEC - 10 * FC_MSEC;
+	ep_clear(&w.client);
+	ep_clear(&w.proxy);
+	ep_clear(&w.hsrc);
+	ep_clear(&w.app);
+	w.cport = port_after(0, first);
+	ep_init(&w.client, "client", C, w.cport, V, APP, 500, true, 7);
+	ep_init(&w.proxy, "proxy", V, PROXY, C, w.cport, 600, true, 7);
+	ep_init(&w.hsrc, "source", w.internal[0], HPORT, w.internal[1], APP, 700, true, 9);
+	ep_init(&w.app, "app", V, APP, C, w.cport, 800, true, 7);
+	w.app.clock = 5;
+	w.taken = w.done = 0;
+	connect_and_request(&w);
+	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, w.internal[1], HPORT), ==, 0);
+	send_from(&w, 0, &w.hsrc, SYN, NULL, 0, NULL, 0);
+	send_from(&w, 1, &w.app, SYN | ACK, NULL, 0, NULL, 0);
+	/* The old connection's linger ends in the middle of the new one. */
+	fc_dts_handle_expiry(w.node[1], closed_at + 30 * FC_SEC);
+	g_assert_cmpint(fc_dts_conn_state(w.node[1], C, first), ==, FC_ERR_DTS_NO_CONN);
+	send_from(&w, 0, &w.hsrc, ACK, request, sizeof request - 1, NULL, 0);
+	send_from(&w, 1, &w.app, ACK, NULL, 0, NULL, 0);
+	handover_fin(&w);
+	g_assert_cmpint(w.taken, ==, 1);
+	g_assert_cmpint(w.done, ==, 1);
+	respond(&w, 100);
+	world_clear(&w);
+}
+
+/* The destination's filter lets the request through but its stack loses
+   it (a full queue): the FIN waits, and the source's retransmission of
+   the request completes the handover with nothing lost. */
+static void
+test_stack_drop(void)
+{
+	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
+	struct world w;
+	world_init(&w, &s, 0, 1);
+	connect_and_request(&w);
+	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);
+	send_from(&w, 0, &w.hsrc, SYN, NULL, 0, NULL, 0);
+	send_from(&w, 1, &w.app, SYN | ACK, NULL, 0, NULL, 0);
+	struct pkt data;
+	ep_send(&w.hsrc, &data, ACK, request, sizeof request - 1, NULL, 0);
+	struct pkt again = data;
+	g_assert_cmpint(fc_dts_outbound(w.node[0], w.now, data.b, &data.len, sizeof data.b), ==,
+			FC_DTS_ACCEPT);
+	g_assert_cmpint(fc_dts_inbound(w.node[1], w.now, data.b, &data.len, sizeof data.b), ==,
+			FC_DTS_ACCEPT);
+	/* ... and the stack drops it.  The FIN comes. */
+	handover_fin(&w);
+	g_assert_cmpint(w.done, ==, 0);
+	g_assert_cmpint(fc_dts_conn_state(w.node[1], C, w.cport), ==, FC_DTS_DST_XFER);
+	/* The source sends the request again; the stack takes and acks it. */
+	w.now += 200 * FC_MSEC;
+	g_assert_cmpint(fc_dts_outbound(w.node[0], w.now, again.b, &again.len, sizeof again.b),
+			==, FC_DTS_ACCEPT);
+	route(&w, 0, &again);
+	send_from(&w, 1, &w.app, ACK, NULL, 0, NULL, 0);
+	g_assert_cmpint(w.done, ==, 1);
+	g_assert_cmphex(w.app.rcv_nxt, ==, w.client.snd_nxt);
+	g_assert_cmpmem(w.app.rx->data, w.app.rx->len, request, sizeof request - 1);
+	respond(&w, 100);
+	world_clear(&w);
+}
+
+/* A source stack that offers no options at all: its SYN grows the most
+   (the client's options and ours), within FC_DTS_HEADROOM. */
+static void
+test_growth(void)
+{
+	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
+	struct world w;
+	world_init(&w, &s, 0, 1);
+	connect_and_request(&w);
+	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);
+	w.hsrc.use_ts = w.hsrc.offer_sack = w.hsrc.offer_ws = false;
+	struct pkt k;
+	ep_send(&w.hsrc, &k, SYN, NULL, 0, NULL, 0);
+	size_t before = k.len;
+	g_assert_cmpint(fc_dts_outbound(w.node[0], w.now, k.b, &k.len, sizeof k.b), ==,
+			FC_DTS_ACCEPT);
+	g_assert_cmpuint(k.len - before, <=, FC_DTS_HEADROOM);
+	g_assert_cmpuint(k.len, ==, 20 + 20 + 40);
+	world_clear(&w);
+}
+
+/* Expiry at the end of time, on an empty filter and on a full one. */
+static void
+test_expiry_never(void)
+{
+	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
+	struct world w;
+	world_init(&w, &s, 0, 1);
+	fc_dts_handle_expiry(w.node[0], FC_TIME_NEVER);
+	connect_and_request(&w);
+	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);
+	fc_dts_handle_expiry(w.node[0], FC_TIME_NEVER - 1);
+	drain(&w, 0);
+	g_assert_cmpint(w.failed, ==, 1);
+	g_assert_cmpint(fc_dts_conn_state(w.node[0], C, w.cport), ==, FC_ERR_DTS_NO_CONN);
+	fc_dts_handle_expiry(w.node[0], FC_TIME_NEVER);
+	g_assert_cmpuint(fc_dts_expiry(w.node[0]), ==, FC_TIME_NEVER);
+	world_clear(&w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1180,5 +1395,12 @@ main(int argc, char **argv)
 	g_test_add_func("/dts/wrong-bytes", test_wrong_bytes);
 	g_test_add_func("/dts/timeout", test_timeout);
 	g_test_add_func("/dts/forged", test_forged);
+	g_test_add_func("/dts/damaged", test_damaged);
+	g_test_add_func("/dts/reordered-request", test_reordered_request);
+	g_test_add_func("/dts/short-of-acked", test_short_of_acked);
+	g_test_add_func("/dts/port-reused", test_port_reused);
+	g_test_add_func("/dts/stack-drop", test_stack_drop);
+	g_test_add_func("/dts/growth", test_growth);
+	g_test_add_func("/dts/expiry-never", test_expiry_never);
 	return g_test_run();
 }

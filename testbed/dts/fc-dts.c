@@ -23,7 +23,8 @@
  * node's internal address to the destination's application port, writes
  * every byte it read and closes it; the filter does the rest.  A request
  * for this node itself is refused (the proxy closes the connection): a
- * handover needs another node.
+ * handover needs another node.  A request not read and passed on within
+ * 30 s is given up.
  *
  * The log (--log) has one line per event, tab-separated: monotonic
  * nanoseconds, event (accept, handover, done, failed, taken, refused,
@@ -55,12 +56,14 @@
 
 #define RCVBUF (4 * 1024 * 1024)
 #define MAX_REQUEST 65536
+#define PROXIED_TIMEOUT_S 30 /* to read a request and pass it on */
 
 struct proxied {
 	struct node *n;
 	int fd;       /* the proxy's socket, until the handover begins */
 	int hfd;      /* the handover connection's */
 	guint watch;
+	guint timer;  /* the whole of it must be done in time */
 	GString *req;
 	size_t sent;
 	uint32_t caddr;
@@ -110,6 +113,8 @@ proxied_free(struct proxied *p)
 {
 	if (p->watch)
 		g_source_remove(p->watch);
+	if (p->timer)
+		g_source_remove(p->timer);
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->hfd >= 0)
@@ -358,6 +363,19 @@ on_proxy_readable(int fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* A client that never finishes its request, or a destination that never
+   answers, must not hold a socket for ever. */
+static gboolean
+on_proxied_timeout(gpointer data)
+{
+	struct proxied *p = data;
+
+	p->timer = 0;
+	logf_event(p->n, "refused", p->caddr, p->cport, "not done in time");
+	proxied_end(p);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_accept(int fd, GIOCondition cond, gpointer data)
 {
@@ -379,6 +397,7 @@ on_accept(int fd, GIOCondition cond, gpointer data)
 		g_hash_table_add(n->proxied, p);
 		logf_event(n, "accept", p->caddr, p->cport, NULL);
 		p->watch = g_unix_fd_add(c, G_IO_IN | G_IO_HUP | G_IO_ERR, on_proxy_readable, p);
+		p->timer = g_timeout_add_seconds(PROXIED_TIMEOUT_S, on_proxied_timeout, p);
 	}
 	return G_SOURCE_CONTINUE;
 }

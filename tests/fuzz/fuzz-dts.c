@@ -3,12 +3,12 @@
  * A fuzz target for the DTS filter (core/dts.c): the input is a script of
  * packets into and out of two nodes of a cluster, handover calls and time
  * steps, and the contract of flashcoop/dts.h is checked on every step: a
- * verdict or one of the two packet errors comes back; a packet grows by
- * at most FC_DTS_HEADROOM and never past the buffer; a packet the filter
+ * verdict or one of the packet errors comes back; a packet grows by at
+ * most FC_DTS_HEADROOM and never past the buffer; a packet the filter
  * changed has valid checksums and an IP length equal to its length; every
- * packet in an action is a valid 40-byte segment; the filter never holds
- * more connections than allowed and forgets them all once time runs past
- * every timeout.
+ * packet in an action is a valid segment without payload; the filter
+ * never holds more connections than allowed and forgets them all once
+ * time runs past every timeout.
  *
  * Script records: an op byte, then for packets a 2-byte big-endian length
  * and the packet.  Ops: bit 1 picks the node, bit 0 the direction
@@ -94,7 +94,7 @@ drain(struct fc_dts *d)
 
 	while (fc_dts_next_action(d, &a)) {
 		if (a.type == FC_DTS_ACT_DELIVER || a.type == FC_DTS_ACT_TRANSMIT)
-			FUZZ_CHECK(a.len == 40 && valid_packet(a.packet, a.len));
+			FUZZ_CHECK((a.len == 40 || a.len == 52) && valid_packet(a.packet, a.len));
 		else
 			FUZZ_CHECK(!a.packet);
 		if (a.type == FC_DTS_ACT_FAILED)
@@ -118,6 +118,10 @@ fuzz_dts_one(const uint8_t *data, size_t size)
 			.option = FC_DTS_OPTION_EXP, .max_conns = MAXC,
 			.handover_timeout = 2 * FC_SEC, .idle_timeout = 100 * FC_SEC,
 			.linger = 3 * FC_SEC,
+			/* Node 0 checks checksums, as a host should; node 1
+			   trusts them, so that mutated packets reach its
+			   rewriting paths. */
+			.trust_checksums = n == 1,
 		};
 		FUZZ_CHECK(fc_dts_new(&c, &node[n]) == 0);
 	}
@@ -163,7 +167,7 @@ fuzz_dts_one(const uint8_t *data, size_t size)
 		int rc = (op & 1) ? fc_dts_outbound(d, now, buf, &out, len + FC_DTS_HEADROOM)
 				  : fc_dts_inbound(d, now, buf, &out, len + FC_DTS_HEADROOM);
 		FUZZ_CHECK(rc == FC_DTS_ACCEPT || rc == FC_DTS_DROP || rc == FC_ERR_DTS_PACKET ||
-			   rc == FC_ERR_BUFFER);
+			   rc == FC_ERR_DTS_CHECKSUM || rc == FC_ERR_BUFFER);
 		FUZZ_CHECK(out <= len + FC_DTS_HEADROOM);
 		if (rc == FC_DTS_ACCEPT && (out != len || memcmp(buf, data + i - len, len) != 0)) {
 			/* Rewritten: whole and valid.  (Bytes past the IP

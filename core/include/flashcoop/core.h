@@ -72,7 +72,8 @@ extern "C" {
 	X(DTS_PAPER_TS, -64, "the paper's DTS option cannot carry timestamps")   \
 	X(DTS_TIMEOUT, -65, "the handover did not finish in time")               \
 	X(DTS_RESET, -66, "a side of the handover connection reset it")          \
-	X(DTS_BYTES, -67, "the source did not pass on exactly the bytes the proxy read")
+	X(DTS_BYTES, -67, "the source's bytes do not end where the client's delivered ones do") \
+	X(DTS_CHECKSUM, -68, "IPv4 or TCP checksum wrong")
 
 enum fc_error {
 #define FC_ERRNO_ENUM(name, value, msg) FC_ERR_##name = value,

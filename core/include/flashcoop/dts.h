@@ -36,19 +36,20 @@
  *    client's own (addresses and ports rewritten), with its stack's sequence
  *    numbers shifted onto the ISN the client knows and its timestamps onto
  *    the clock the client has seen.  When the source's FIN arrives in order
- *    the filter strips it (the stack would half-close), delivers the
- *    segment as a window update from the client, acknowledges the FIN to
- *    the source itself, and from then on the destination talks to the
- *    client directly: its stack's next expected byte is the client's next.
+ *    the filter strips it (the stack would half-close) and waits until the
+ *    stack has acknowledged every byte before it; then it delivers a window
+ *    update from the client, acknowledges the FIN to the source itself,
+ *    and from then on the destination talks to the client directly: its
+ *    stack's next expected byte is the client's next.
  * 4. When the source's filter sees that acknowledgment it resets both of
  *    its own sockets locally (nothing reaches the client), forgets the
  *    connection, and drops the client's later packets as every other node
  *    does.
  *
  * Client segments that reach the source or the destination while the
- * handover runs are dropped (their window and timestamp are noted); the
- * client retransmits any data among them to the destination once it has
- * taken over.  The cluster is assumed to share one TCP configuration
+ * handover runs are dropped (the source notes their window and
+ * timestamp); the client retransmits any data among them to the
+ * destination once it has taken over.  The cluster is assumed to share one TCP configuration
  * (options offered, timestamp clock rate); with the experimental option a
  * destination whose window scale differs from the one the client was told
  * rescales its windows.  The internal network is trusted: a handover SYN is
@@ -80,8 +81,9 @@
 extern "C" {
 #endif
 
-/* Bytes by which a packet may grow when the filter rewrites it. */
-#define FC_DTS_HEADROOM 20
+/* Bytes by which a packet may grow when the filter rewrites it (the
+   handover SYN's options, at most TCP's 40 bytes of them). */
+#define FC_DTS_HEADROOM 40
 /* The option kind of the paper's Table 1, and its length. */
 #define FC_DTS_PAPER_KIND 32
 #define FC_DTS_PAPER_LEN 12
@@ -132,6 +134,14 @@ struct fc_dts_config {
 	/* Connections held at most (new client SYNs beyond are dropped);
 	   0: 65536. */
 	size_t max_conns;
+	/*
+	 * The host has checked the packets' checksums itself (or does not
+	 * care, as a fuzzer): the filter then skips its own check.  By
+	 * default a packet it would rewrite with a wrong IP or TCP checksum
+	 * is refused (FC_ERR_DTS_CHECKSUM), since the new checksums would
+	 * hide the damage.
+	 */
+	bool trust_checksums;
 };
 
 /* Where a connection stands on this node. */
@@ -204,7 +214,8 @@ uint32_t fc_dts_hash(uint32_t client_addr, uint16_t client_port);
  * A packet arriving at the node, before its stack.  `pkt` holds `*len`
  * bytes and has room for `cap`; it is rewritten in place and *len updated.
  * Returns a verdict (>= 0), or a negative error for a packet the filter
- * cannot read (FC_ERR_DTS_PACKET) or grow (FC_ERR_BUFFER): drop those.
+ * cannot read (FC_ERR_DTS_PACKET), would rewrite but arrived damaged
+ * (FC_ERR_DTS_CHECKSUM) or cannot grow (FC_ERR_BUFFER): drop those.
  * Packets that concern no DTS connection are accepted unchanged.
  */
 int fc_dts_inbound(struct fc_dts *d, fc_time_t now, uint8_t *pkt, size_t *len, size_t cap);
