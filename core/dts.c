@@ -95,7 +95,6 @@ struct conn {
 	bool rescale;
 	uint32_t dst_acked;   /* the destination stack's RCV.NXT */
 	bool have_dst_acked;
-	uint32_t snd_nxt_d;   /* its SND.NXT, in the client's view */
 	uint32_t fwd_nxt;     /* the end of the source's bytes delivered to it
 				 without a gap */
 	/* The source's FIN, taken but held until the stack acknowledged
@@ -1085,9 +1084,6 @@ dst_out(struct fc_dts *d, struct conn *c, fc_time_t now, struct seg *s)
 		c->have_dst_acked = true;
 	}
 	s->seq += c->d_dst;
-	uint32_t end = s->seq + seg_span(s);
-	if (seq_lt(c->snd_nxt_d, end) || (s->flags & TH_SYN))
-		c->snd_nxt_d = end;
 	if (s->o_ts)
 		ts_put(s, v + c->tau, e);
 	if (c->state == FC_DTS_DST_XFER) {
