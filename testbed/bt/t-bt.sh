@@ -50,7 +50,10 @@ trap cleanup EXIT
 
 # alive PID: the process runs (a zombie counts as gone).
 alive() {
-	[ -d "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+	# One read: a process reaped between a look at /proc/PID and one at
+	# its status would otherwise count as alive.
+	st_=$(cat "/proc/$1/status" 2>/dev/null) || return 1
+	! printf '%s\n' "$st_" | grep -q '^State:[[:space:]]*Z'
 }
 
 # Five ports no socket uses now (TCP nor UDP), none the same.

@@ -47,8 +47,8 @@ cleanup() {
 	done
 	for p in $PIDS; do
 		for _ in $(seq 100); do
-			[ -d /proc/$p ] && ! grep -q '^State:[[:space:]]*Z' /proc/$p/status 2>/dev/null ||
-				break
+			st_=$(cat /proc/$p/status 2>/dev/null) || break
+			! printf '%s\n' "$st_" | grep -q '^State:[[:space:]]*Z' || break
 			sleep 0.05
 		done
 		kill -KILL "$p" 2>/dev/null

@@ -42,9 +42,12 @@ nothing_left() {
 	fi
 	if [ -f "$1/procs.stopped" ] || [ -f "$1/procs" ]; then
 		while read -r pid start name; do
-			# A zombie has ended (its parent, not ours, has yet to reap it).
-			if [ -d /proc/$pid ] && [ "$(cut -d' ' -f22 /proc/$pid/stat)" = "${start#*/}" ] &&
-				[ "$(cut -d' ' -f3 /proc/$pid/stat)" != Z ]; then
+			# One read of its stat: a process may be reaped between two.
+			# A zombie has ended (its parent, not ours, has yet to reap
+			# it), and so has one that is gone by now.
+			st=$(cat /proc/$pid/stat 2>/dev/null) || continue
+			if [ "$(echo "$st" | cut -d' ' -f22)" = "${start#*/}" ] &&
+				[ "$(echo "$st" | cut -d' ' -f3)" != Z ]; then
 				echo "process left: $pid $name" >&2
 				return 1
 			fi

@@ -178,7 +178,10 @@ parse_topology() {
 # True while PID $1 runs (a child of ours that exited stays a zombie
 # until it is reaped: that counts as gone).
 alive() {
-	[ -d "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+	# One read: a process reaped between a look at /proc/PID and one at
+	# its status would otherwise count as alive.
+	st_=$(cat "/proc/$1/status" 2>/dev/null) || return 1
+	! printf '%s\n' "$st_" | grep -q '^State:[[:space:]]*Z'
 }
 
 # Waits up to $2 tenths of a second for PID $1 to be gone.

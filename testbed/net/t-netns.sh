@@ -64,7 +64,10 @@ trap cleanup EXIT
 # started here outlive the shell that started them, and whoever inherits
 # them may reap them late.
 alive() {
-	[ -d "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+	# One read: a process reaped between a look at /proc/PID and one at
+	# its status would otherwise count as alive.
+	st_=$(cat "/proc/$1/status" 2>/dev/null) || return 1
+	! printf '%s\n' "$st_" | grep -q '^State:[[:space:]]*Z'
 }
 
 # bg NAME NAMESPACE COMMAND...: runs COMMAND in NAMESPACE in the background,
