@@ -515,6 +515,18 @@ port_for(int node)
 			return p;
 }
 
+/* The four endpoints of a client's connection (w->cport) and its handover. */
+static void
+endpoints_init(struct world *w, const struct setup *s)
+{
+	ep_init(&w->client, "client", C, w->cport, V, APP, s->isn_c, s->ts, 7);
+	ep_init(&w->proxy, "proxy", V, PROXY, C, w->cport, s->isn_s, s->ts, s->ws_proxy);
+	ep_init(&w->hsrc, "source", w->internal[w->src], HPORT, w->internal[w->dst], APP,
+		s->isn_x, true, 9);
+	ep_init(&w->app, "app", V, APP, C, w->cport, s->isn_d, s->ts, s->ws_dst);
+	w->app.clock = 5; /* another machine's clock: far behind */
+}
+
 static void
 world_init(struct world *w, const struct setup *s, int src, int dst)
 {
@@ -533,12 +545,7 @@ world_init(struct world *w, const struct setup *s, int src, int dst)
 	w->dst = dst;
 	w->cport = port_for(src);
 	w->now = FC_SEC;
-	ep_init(&w->client, "client", C, w->cport, V, APP, s->isn_c, s->ts, 7);
-	ep_init(&w->proxy, "proxy", V, PROXY, C, w->cport, s->isn_s, s->ts, s->ws_proxy);
-	ep_init(&w->hsrc, "source", w->internal[src], HPORT, w->internal[dst], APP, s->isn_x,
-		true, 9);
-	ep_init(&w->app, "app", V, APP, C, w->cport, s->isn_d, s->ts, s->ws_dst);
-	w->app.clock = 5; /* another machine's clock: far behind */
+	endpoints_init(w, s);
 }
 
 static void
@@ -551,6 +558,9 @@ world_clear(struct world *w)
 	ep_clear(&w->hsrc);
 	ep_clear(&w->app);
 }
+
+/* The usual settings: small ISNs, timestamps, one window scale. */
+static const struct setup usual = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 
 static const char request[] = "GET /index.html HTTP/1.1\r\nHost: flash.test\r\n\r\n";
 
@@ -571,9 +581,9 @@ connect_and_request(struct world *w)
 				n == w->src ? FC_DTS_PROXYING : FC_ERR_DTS_NO_CONN);
 }
 
-/* The source's handover connection up to its FIN (not sent). */
+/* The handover begun and its connection's handshake done. */
 static void
-handover_data(struct world *w)
+handover_connect(struct world *w)
 {
 	g_assert_cmpint(fc_dts_handover(w->node[w->src], w->now, C, w->cport,
 					w->internal[w->dst], HPORT), ==, 0);
@@ -588,6 +598,13 @@ handover_data(struct world *w)
 	g_assert_true(w->hsrc.synced);
 	/* The source held the window at 0: the destination may not send. */
 	g_assert_cmpuint(w->app.peer_win, ==, 0);
+}
+
+/* The source's handover connection up to its FIN (not sent). */
+static void
+handover_data(struct world *w)
+{
+	handover_connect(w);
 	send_from(w, w->src, &w->hsrc, ACK, request, sizeof request - 1, NULL, 0);
 	g_assert_cmpmem(w->app.rx->data, w->app.rx->len, request, sizeof request - 1);
 	send_from(w, w->dst, &w->app, ACK, NULL, 0, NULL, 0);
@@ -811,9 +828,8 @@ test_syn_option(void)
 static void
 test_accept_one(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	unsigned per[NNODES] = { 0 };
 	for (uint16_t port = 1024; port < 1024 + 600; port++) {
 		struct ep e;
@@ -849,9 +865,8 @@ test_accept_one(void)
 static void
 test_stray_and_damaged(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	struct ep e;
 	ep_init(&e, "c", C, 5555, V, APP, 99, false, 0);
 	e.synced = true;
@@ -921,9 +936,8 @@ test_stray_and_damaged(void)
 static void
 test_handover_refused(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	struct fc_dts *src = w.node[0];
 	g_assert_cmpint(fc_dts_handover(src, w.now, C, w.cport, IS + 1, HPORT), ==,
 			FC_ERR_DTS_NO_CONN);
@@ -944,8 +958,9 @@ test_handover_refused(void)
 	world_clear(&w);
 
 	/* The paper's option has no room for timestamps. */
-	s.option = FC_DTS_OPTION_PAPER;
-	world_init(&w, &s, 0, 1);
+	struct setup paper = usual;
+	paper.option = FC_DTS_OPTION_PAPER;
+	world_init(&w, &paper, 0, 1);
 	connect_and_request(&w);
 	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==,
 			FC_ERR_DTS_PAPER_TS);
@@ -970,13 +985,10 @@ test_handover_refused(void)
 static void
 test_fin_first(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
-	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);
-	send_from(&w, 0, &w.hsrc, SYN, NULL, 0, NULL, 0);
-	send_from(&w, 1, &w.app, SYN | ACK, NULL, 0, NULL, 0);
+	handover_connect(&w);
 	/* Build the data segment, then the FIN, and deliver the FIN first. */
 	struct pkt data, fin;
 	ep_send(&w.hsrc, &data, ACK, request, sizeof request - 1, NULL, 0);
@@ -1012,9 +1024,8 @@ test_fin_first(void)
 static void
 test_fin_ack_lost(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
 	handover_data(&w);
 	w.drop_fin_ack = true;
@@ -1036,9 +1047,8 @@ test_fin_ack_lost(void)
 static void
 test_client_during_handover(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
 	handover_data(&w);
 	size_t before = w.app.rx->len;
@@ -1068,13 +1078,10 @@ test_client_during_handover(void)
 static void
 test_wrong_bytes(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
-	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);
-	send_from(&w, 0, &w.hsrc, SYN, NULL, 0, NULL, 0);
-	send_from(&w, 1, &w.app, SYN | ACK, NULL, 0, NULL, 0);
+	handover_connect(&w);
 	send_from(&w, 0, &w.hsrc, ACK, request, 5, NULL, 0);
 	handover_fin(&w);
 	g_assert_cmpint(w.failed, ==, 1);
@@ -1093,9 +1100,8 @@ test_wrong_bytes(void)
 static void
 test_timeout(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
 	fc_time_t t0 = w.now;
 	g_assert_cmpint(fc_dts_handover(w.node[0], t0, C, w.cport, IS + 1, HPORT), ==, 0);
@@ -1119,9 +1125,8 @@ test_timeout(void)
 static void
 test_forged(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
 	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);
 	struct pkt k;
@@ -1173,9 +1178,8 @@ test_forged(void)
 static void
 test_damaged(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	send_from(&w, -1, &w.client, SYN, NULL, 0, NULL, 0);
 	send_from(&w, 0, &w.proxy, SYN | ACK, NULL, 0, NULL, 0);
 	struct pkt k;
@@ -1233,9 +1237,8 @@ test_reordered_request(void)
 static void
 test_short_of_acked(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
 	send_from(&w, -1, &w.client, ACK, "more", 4, NULL, 0);
 	send_from(&w, 0, &w.proxy, ACK, NULL, 0, NULL, 0);
@@ -1260,9 +1263,8 @@ port_after(int node, uint16_t after)
 static void
 test_port_reused(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
 	handover_data(&w);
 	handover_fin(&w);
@@ -1272,21 +1274,16 @@ test_port_reused(void)
 	g_assert_cmpint(fc_dts_conn_state(w.node[1], C, first), ==, FC_DTS_CLOSED);
 	fc_time_t closed_at = w.now;
 	w.now = closed_at + 30 * FC_SEC - 10 * FC_MSEC;
+	static const struct setup second = { 500, 600, 700, 800, true, 7, 7, FC_DTS_OPTION_EXP };
 	ep_clear(&w.client);
 	ep_clear(&w.proxy);
 	ep_clear(&w.hsrc);
 	ep_clear(&w.app);
 	w.cport = port_after(0, first);
-	ep_init(&w.client, "client", C, w.cport, V, APP, 500, true, 7);
-	ep_init(&w.proxy, "proxy", V, PROXY, C, w.cport, 600, true, 7);
-	ep_init(&w.hsrc, "source", w.internal[0], HPORT, w.internal[1], APP, 700, true, 9);
-	ep_init(&w.app, "app", V, APP, C, w.cport, 800, true, 7);
-	w.app.clock = 5;
+	endpoints_init(&w, &second);
 	w.taken = w.done = 0;
 	connect_and_request(&w);
-	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, w.internal[1], HPORT), ==, 0);
-	send_from(&w, 0, &w.hsrc, SYN, NULL, 0, NULL, 0);
-	send_from(&w, 1, &w.app, SYN | ACK, NULL, 0, NULL, 0);
+	handover_connect(&w);
 	/* The old connection's linger ends in the middle of the new one. */
 	fc_dts_handle_expiry(w.node[1], closed_at + 30 * FC_SEC);
 	g_assert_cmpint(fc_dts_conn_state(w.node[1], C, first), ==, FC_ERR_DTS_NO_CONN);
@@ -1305,13 +1302,10 @@ test_port_reused(void)
 static void
 test_stack_drop(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
-	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);
-	send_from(&w, 0, &w.hsrc, SYN, NULL, 0, NULL, 0);
-	send_from(&w, 1, &w.app, SYN | ACK, NULL, 0, NULL, 0);
+	handover_connect(&w);
 	struct pkt data;
 	ep_send(&w.hsrc, &data, ACK, request, sizeof request - 1, NULL, 0);
 	struct pkt again = data;
@@ -1341,9 +1335,8 @@ test_stack_drop(void)
 static void
 test_growth(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	connect_and_request(&w);
 	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);
 	w.hsrc.use_ts = w.hsrc.offer_sack = w.hsrc.offer_ws = false;
@@ -1361,9 +1354,8 @@ test_growth(void)
 static void
 test_expiry_never(void)
 {
-	struct setup s = { 1, 2, 3, 4, true, 7, 7, FC_DTS_OPTION_EXP };
 	struct world w;
-	world_init(&w, &s, 0, 1);
+	world_init(&w, &usual, 0, 1);
 	fc_dts_handle_expiry(w.node[0], FC_TIME_NEVER);
 	connect_and_request(&w);
 	g_assert_cmpint(fc_dts_handover(w.node[0], w.now, C, w.cport, IS + 1, HPORT), ==, 0);

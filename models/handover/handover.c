@@ -75,6 +75,10 @@ struct ho {
 	uint64_t measured, moved, stale, moved_missed;
 	fc_time_t last_stale;
 	double latency_sum, extra_sum, origin_work_ns;
+	/* The fixed legs of a request's path, computed once. */
+	fc_time_t to_server;   /* handshake, then the request one way */
+	fc_time_t back;        /* the response, one way */
+	fc_time_t intra;       /* a DTS hand-over inside the cluster */
 	fc_time_t direct;      /* a fetch's fixed part beyond its first lookup */
 	GArray *latencies;     /* double seconds, moved (all for none) */
 	struct rec_stat *latency_stat;
@@ -226,25 +230,17 @@ static void
 connect_to(struct engine *e, void *data, fc_time_t now)
 {
 	struct request *r = data;
-	const struct handover_params *p = r->m->p;
 
 	(void)now;
-	engine_schedule(e,
-			fc_time_add(p->client_rtt + p->client_rtt / 2,
-				    bits_time(p->request_bytes, p->client_rate)),
-			at_server, r);
+	engine_schedule(e, r->m->to_server, at_server, r);
 }
 
 /* The response leaves a server at `now`. */
 static void
 respond(struct request *r, fc_time_t now)
 {
-	const struct handover_params *p = r->m->p;
-
 	(void)now;
-	engine_schedule(r->m->e,
-			fc_time_add(bits_time(p->response_bytes, p->client_rate), p->client_rtt / 2),
-			done, r);
+	engine_schedule(r->m->e, r->m->back, done, r);
 }
 
 static void
@@ -341,10 +337,7 @@ after_origin(struct request *r, fc_time_t now)
 		   and the FIN inside the cluster. */
 		r->dts_path = true;
 		r->at = pick_helper(m);
-		engine_schedule(m->e,
-				fc_time_add(p->intra_rtt + p->intra_rtt / 2,
-					    bits_time(p->request_bytes, p->intra_rate)),
-				handed_over, r);
+		engine_schedule(m->e, m->intra, handed_over, r);
 	}
 }
 
@@ -439,10 +432,12 @@ ho_new(const struct handover_params *p, struct engine *e, struct recorder *rec,
 	m->window_start = window_start;
 	m->window_end = window_end;
 	m->latencies = g_array_new(FALSE, FALSE, sizeof(double));
-	m->direct = fc_time_add(fc_time_add(p->client_rtt + 2 * (p->client_rtt / 2) +
-						    p->parse_cpu + p->serve_cpu,
-					    bits_time(p->request_bytes, p->client_rate)),
-				bits_time(p->response_bytes, p->client_rate));
+	m->to_server = fc_time_add(p->client_rtt + p->client_rtt / 2,
+				   bits_time(p->request_bytes, p->client_rate));
+	m->back = fc_time_add(bits_time(p->response_bytes, p->client_rate), p->client_rtt / 2);
+	m->intra = fc_time_add(p->intra_rtt + p->intra_rtt / 2,
+			       bits_time(p->request_bytes, p->intra_rate));
+	m->direct = fc_time_add(fc_time_add(m->to_server, p->parse_cpu + p->serve_cpu), m->back);
 	/* Every cache as the stationary renewal process leaves it: valid
 	   with probability pv, then with a remaining life uniform in [0, TTL);
 	   the site's name at the start, the helpers' names (which nobody
@@ -670,32 +665,27 @@ params_from(const struct scenario *sc, struct handover_params *p)
 static gboolean
 model_check(const struct scenario *sc, GError **err)
 {
-	fc_time_t end = scenario_duration(sc, "run", "warmup") + scenario_duration(sc, "run", "duration");
-	fc_time_t move = scenario_duration(sc, "handover", "move_at");
-	fc_time_t drain = scenario_duration(sc, "handover", "drain");
+	struct handover_params p;
 
-	if (move >= end || drain >= end - move)
+	params_from(sc, &p);
+	if (p.move_at >= p.duration || p.drain >= p.duration - p.move_at)
 		return scenario_invalid(sc, err, "handover", "move_at",
 					"the measured window [move_at, warmup + duration - drain) "
 					"is empty: move_at %s, drain %s, [run] warmup + duration %.3g s",
 					scenario_value_text(sc, "handover", "move_at"),
 					scenario_value_text(sc, "handover", "drain"),
-					fc_time_to_sec(end));
-	double rho = scenario_real(sc, "handover", "arrival_rate") *
-		     fc_time_to_sec(scenario_duration(sc, "handover", "parse_cpu") +
-				    scenario_duration(sc, "handover", "serve_cpu")) /
-		     (double)scenario_count(sc, "handover", "origin_cpus");
+					fc_time_to_sec(p.duration));
+	/* Before the move the origin serves everyone; after it a helper
+	   serves its share, with a hand-over's cost at most. */
+	double rho = p.arrival_rate * fc_time_to_sec(p.parse_cpu + p.serve_cpu) / p.origin_cpus;
 	if (rho >= 1)
 		return scenario_invalid(sc, err, "handover", "arrival_rate",
 					"%s clients per second need %.3g of the origin's CPUs "
 					"before the move: the queue would grow without bound",
 					scenario_value_text(sc, "handover", "arrival_rate"), rho);
-	double rho_h = scenario_real(sc, "handover", "arrival_rate") *
-		       fc_time_to_sec(scenario_duration(sc, "handover", "parse_cpu") +
-				      scenario_duration(sc, "handover", "serve_cpu") +
-				      scenario_duration(sc, "handover", "handover_cpu")) /
-		       (double)scenario_count(sc, "handover", "helpers") /
-		       (double)scenario_count(sc, "handover", "helper_cpus");
+	double rho_h = p.arrival_rate *
+		       fc_time_to_sec(p.parse_cpu + p.serve_cpu + p.handover_cpu) / p.helpers /
+		       p.helper_cpus;
 	if (rho_h >= 1)
 		return scenario_invalid(sc, err, "handover", "helpers",
 					"%s helpers with %s CPUs each cannot serve %s clients per "

@@ -34,27 +34,6 @@
 
 unsigned long fuzz_dts_accepted;
 
-static const uint8_t *input;
-static size_t input_len;
-
-static G_NORETURN void
-fuzz_fail(int line, const char *expr)
-{
-	GString *hex = g_string_new(NULL);
-
-	for (size_t i = 0; i < input_len; i++)
-		g_string_append_printf(hex, "%02x", input[i]);
-	g_printerr("fuzz input (%zu bytes): %s\n", input_len, hex->str);
-	g_string_free(hex, TRUE);
-	g_assertion_message_expr(G_LOG_DOMAIN, __FILE__, line, "fuzz", expr);
-}
-
-#define FUZZ_CHECK(expr) \
-	do { \
-		if (!(expr)) \
-			fuzz_fail(__LINE__, #expr); \
-	} while (0)
-
 static uint32_t
 sum16(uint32_t s, const uint8_t *b, size_t n)
 {
@@ -109,8 +88,7 @@ fuzz_dts_one(const uint8_t *data, size_t size)
 	fc_time_t now = FC_SEC;
 	bool changed_any = false;
 
-	input = data;
-	input_len = size;
+	fuzz_input(data, size);
 	for (int n = 0; n < 2; n++) {
 		struct fc_dts_config c = {
 			.service_addr = V, .app_port = APP, .proxy_port = PROXY,

@@ -22,28 +22,7 @@
 #include "flashcoop/core.h"
 #include "tests/fuzz/fuzz-msg.h"
 
-/* The input under test, printed when a check fails. */
-static const uint8_t *input;
-static size_t input_len;
 unsigned long fuzz_msg_accepted;
-
-static G_NORETURN void
-fuzz_fail(int line, const char *expr)
-{
-	GString *hex = g_string_new(NULL);
-
-	for (size_t i = 0; i < input_len; i++)
-		g_string_append_printf(hex, "%02x", input[i]);
-	g_printerr("fuzz input (%zu bytes): %s\n", input_len, hex->str);
-	g_string_free(hex, TRUE);
-	g_assertion_message_expr(G_LOG_DOMAIN, __FILE__, line, "fuzz", expr);
-}
-
-#define FUZZ_CHECK(expr) \
-	do { \
-		if (!(expr)) \
-			fuzz_fail(__LINE__, #expr); \
-	} while (0)
 
 /* The node's fuzz_key for the cooperator; the cooperator's for the node. */
 static bool
@@ -178,8 +157,7 @@ judge(const uint8_t *copy, size_t size, fc_time_t at)
 	struct fc_msg m;
 	int decoded, rc;
 
-	input = copy;
-	input_len = size;
+	fuzz_input(copy, size);
 
 	decoded = fc_msg_decode(copy, size, FUZZ_ME, key_for, &peer, &m);
 	FUZZ_CHECK(decoded <= 0);
@@ -221,7 +199,7 @@ judge(const uint8_t *copy, size_t size, fc_time_t at)
 		FUZZ_CHECK(snapshot_equal(&before, &after));
 	}
 	fc_node_free(n);
-	input = NULL;
+	fuzz_input(NULL, 0);
 }
 
 /*

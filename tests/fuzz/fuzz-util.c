@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* What the file-reading fuzz targets share (tests/fuzz/fuzz.h). */
+/* What the fuzz targets share (tests/fuzz/fuzz.h). */
 #include "tests/fuzz/fuzz.h"
 
 #include <stdio.h>
@@ -10,6 +10,28 @@
 #include <glib/gstdio.h>
 
 static char *workdir;
+static const uint8_t *input;
+static size_t input_len;
+
+void
+fuzz_input(const uint8_t *data, size_t size)
+{
+	input = data;
+	input_len = data ? size : 0;
+}
+
+_Noreturn void
+fuzz_fail(const char *file, int line, const char *expr)
+{
+	GString *hex = g_string_new(NULL);
+
+	for (size_t i = 0; i < input_len; i++)
+		g_string_append_printf(hex, "%02x", input[i]);
+	g_printerr("fuzz input (%zu bytes): %s\n", input_len, hex->str);
+	g_string_free(hex, TRUE);
+	g_assertion_message_expr(G_LOG_DOMAIN, file, line, "fuzz", expr);
+	abort();
+}
 
 /* Removes the work directory and the files in it (it has no subfolders). */
 static void

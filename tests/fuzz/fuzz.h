@@ -13,6 +13,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The input a target judges now (NULL: none), printed in hex when a check
+   fails. */
+void fuzz_input(const uint8_t *data, size_t size);
+
+/* Prints the input and fails the program (an abort, which libFuzzer
+   reports as a crash), naming the check that did not hold. */
+_Noreturn void fuzz_fail(const char *file, int line, const char *expr);
+
+#define FUZZ_CHECK(expr)                                          \
+	do {                                                      \
+		if (!(expr))                                      \
+			fuzz_fail(__FILE__, __LINE__, #expr);      \
+	} while (0)
+
 /* The message decoder and a fresh node's receive path (fuzz-msg.c). */
 int fuzz_msg_one(const uint8_t *data, size_t size);
 /* Inputs fuzz_msg_one() saw the node accept: the fuzzing reached past the MAC. */
