@@ -168,10 +168,16 @@ tb_announce_parse(const void *data, gsize len, GError **error)
 	reason = tb_benc_dict_get(top, "failure reason");
 	if (reason) {
 		if (reason->type == TB_BENC_STR && g_utf8_validate(reason->s, (gssize)reason->len,
-								   NULL))
+								   NULL)) {
+			/* One line: control characters escaped, UTF-8 kept. */
+			char high[129];
+			for (int i = 0; i < 128; i++)
+				high[i] = (char)(0x80 + i);
+			high[128] = '\0';
+			g_autofree char *text = g_strescape(reason->s, high);
 			g_set_error(error, TB_TRACKER_ERROR, TB_TRACKER_ERROR_REFUSED,
-				    "tracker refused: %s", reason->s);
-		else
+				    "tracker refused: %s", text);
+		} else
 			answer_error(error, "a failure reason that is no text");
 		tb_benc_free(top);
 		return NULL;
