@@ -197,7 +197,7 @@ test_components(void)
 
 struct live {
 	struct net_flow *f;
-	net_link path[4];
+	net_link path[6]; /* longer than a flow keeps inline (net.c) */
 	size_t len;
 	uint64_t bytes;
 };
@@ -277,6 +277,38 @@ check_maxmin(struct net *n, const struct rnd *r, const double *cap, size_t nlink
 	}
 }
 
+/*
+ * The estimate of a new flow's rate, by hand: link A (12 Mbit/s) carries a
+ * flow held to 2 Mbit/s by link B and one at the 10 left.  A new flow on A
+ * leaves the slow one alone and shares the 10 with the fast one: 5.  On A
+ * and B it gets 1 (B's 2 halved, the slow flow cut to 1 too); on an idle
+ * link, the link.
+ */
+static void
+test_path_rate(void)
+{
+	struct engine *e = engine_new(NULL);
+	struct net *n = net_new(e);
+	net_link a = net_link_add(n, 12 * MBIT), b = net_link_add(n, 2 * MBIT);
+	net_link c = net_link_add(n, 7 * MBIT);
+	net_link ab[] = { a, b };
+	struct net_flow *f;
+
+	net_flow_start(n, ab, 2, 1000000, NULL, NULL);
+	net_flow_start(n, &a, 1, 1000000, NULL, NULL);
+	g_assert_cmpfloat(fabs(net_path_rate(n, &a, 1) - 5e6), <, 1e-3);
+	g_assert_cmpfloat(fabs(net_path_rate(n, ab, 2) - 1e6), <, 1e-3);
+	g_assert_cmpfloat(fabs(net_path_rate(n, &c, 1) - 7e6), <, 1e-3);
+	/* And the flows, once started, get those rates. */
+	f = net_flow_start(n, &a, 1, 1000000, NULL, NULL);
+	g_assert_cmpfloat(fabs(net_flow_rate(f) - 5e6), <, 1e-3);
+	net_flow_cancel(n, f);
+	f = net_flow_start(n, ab, 2, 1000000, NULL, NULL);
+	g_assert_cmpfloat(fabs(net_flow_rate(f) - 1e6), <, 1e-3);
+	net_free(n);
+	engine_free(e);
+}
+
 static void
 test_random(void)
 {
@@ -286,8 +318,9 @@ test_random(void)
 		GRand *g = g_rand_new_with_seed(seed);
 		struct rnd r = { g_array_new(FALSE, FALSE, sizeof(struct live)), 0 };
 		size_t nlinks = 12;
-		double cap[12];
+		double cap[12], est;
 		uint64_t cancelled_got = 0;
+		unsigned started = 0, exact = 0;
 
 		for (size_t l = 0; l < nlinks; l++) {
 			uint64_t c = (uint64_t)g_rand_int_range(g, 1, 100) * MBIT;
@@ -303,7 +336,7 @@ test_random(void)
 			if (op < 6 || r.live->len == 0) {
 				struct live lv = { 0 };
 
-				lv.len = (size_t)g_rand_int_range(g, 1, 5);
+				lv.len = (size_t)g_rand_int_range(g, 1, 7);
 				lv.bytes = (uint64_t)g_rand_int_range(g, 1, 2000000);
 				for (size_t k = 0; k < lv.len; k++) {
 					bool dup;
@@ -316,7 +349,13 @@ test_random(void)
 							dup |= lv.path[m] == lv.path[k];
 					} while (dup);
 				}
+				/* The estimate of its rate is never below the rate
+				 * it gets (net.h). */
+				est = net_path_rate(n, lv.path, lv.len);
 				lv.f = net_flow_start(n, lv.path, lv.len, lv.bytes, rnd_done, &r);
+				g_assert_cmpfloat(net_flow_rate(lv.f), <=, est * (1 + 1e-9));
+				exact += net_flow_rate(lv.f) >= est * (1 - 1e-9);
+				started++;
 				g_array_append_val(r.live, lv);
 			} else {
 				guint i = (guint)g_rand_int_range(g, 0, (gint32)r.live->len);
@@ -333,6 +372,8 @@ test_random(void)
 			check_maxmin(n, &r, cap, nlinks);
 			g_assert_cmpuint(net_flows(n), ==, r.live->len);
 		}
+		g_test_message("seed %u: the estimate was the rate for %u of %u new flows",
+			       (unsigned)seed, exact, started);
 		engine_run(e);
 		g_assert_cmpuint(r.live->len, ==, 0);
 		g_assert_cmpuint(net_flows(n), ==, 0);
@@ -640,6 +681,7 @@ main(int argc, char **argv)
 	g_test_add_func("/net/cancel", test_cancel);
 	g_test_add_func("/net/shrink", test_shrink);
 	g_test_add_func("/net/components", test_components);
+	g_test_add_func("/net/path-rate", test_path_rate);
 	g_test_add_func("/net/random", test_random);
 	g_test_add_func("/net/mesh", test_mesh);
 	g_test_add_func("/net/start-in-done", test_start_in_done);

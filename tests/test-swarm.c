@@ -358,7 +358,9 @@ test_churn(void)
  * connections, after every event, on random churn at random settings
  * that put peers in the endgame often: torrents of one to 16 pieces of
  * up to 64 blocks, a seed of 1 to 10 Mbit/s, requests of one to several blocks, few or many
- * connections, few upload slots.  swarm_check recounts and asserts.
+ * connections, few upload slots.  swarm_check recounts and asserts.  The
+ * endgame copies are all started here, to check that those the estimate of
+ * their rate turns down would have lost.
  */
 static void
 test_incremental(void)
@@ -397,6 +399,9 @@ test_incremental(void)
 			b.c.request_blocks = 4;
 			size = 16 * b.c.piece_size;
 		}
+		/* Every endgame copy is started, and one the estimate of its
+		 * rate would have turned down must not win (transfer.c). */
+		b.c.exact_copies = true;
 		bed_start(&b);
 		rng_stream_init(&c.rs, seed, 0, "churn", 0);
 		c.tor = swarm_torrent_add(b.s, size);

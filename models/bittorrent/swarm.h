@@ -77,6 +77,9 @@ struct swarm_config {
 	fc_time_t announce_interval;
 	fc_time_t min_announce_interval;
 	uint64_t master_seed, replication; /* for the peers' streams */
+	/* Tests: every endgame copy is started to learn its rate, without
+	 * the estimate that turns most of them down first (transfer.c). */
+	bool exact_copies;
 };
 
 /* Mainline's values: 256 KiB pieces of 16 KiB blocks, requests of 4 blocks, 40 connections, 3 + 1 unchokes,

@@ -2,6 +2,7 @@
 #include "models/world/net.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -48,10 +49,13 @@ struct link {
 	struct top wmin;
 };
 
+/* Links a flow keeps inside itself; a longer path is allocated apart. */
+#define FLOW_INLINE_LINKS 4
+
 struct net_flow {
 	struct net *net;
-	net_link *links;
-	guint *pos;         /* its index in each link's flows */
+	net_link *links;    /* inline_links, or allocated when longer */
+	guint *pos;         /* its index in each link's flows (likewise) */
 	size_t nlinks;
 	uint64_t bytes;
 	double bits_total, bits_done;
@@ -69,6 +73,8 @@ struct net_flow {
 	bool seeded;        /* in the net's seeds, waiting for a flush */
 	bool resched;       /* in the net's resched list */
 	double sched_rate;  /* the rate its done_ev was placed at */
+	net_link inline_links[FLOW_INLINE_LINKS];
+	guint inline_pos[FLOW_INLINE_LINKS];
 };
 
 /* A flow of S on one of its links, and the next on that link's list. */
@@ -169,8 +175,10 @@ net_new(struct engine *e)
 static void
 flow_free(struct net_flow *f)
 {
-	g_free(f->links);
-	g_free(f->pos);
+	if (f->links != f->inline_links) {
+		g_free(f->links);
+		g_free(f->pos);
+	}
 	g_free(f);
 }
 
@@ -887,8 +895,14 @@ net_flow_start(struct net *n, const net_link *links, size_t nlinks, uint64_t byt
 
 	g_assert(nlinks > 0 && bytes > 0);
 	f->net = n;
-	f->links = g_memdup2(links, nlinks * sizeof *links);
-	f->pos = g_new(guint, nlinks);
+	if (nlinks <= FLOW_INLINE_LINKS) {
+		f->links = f->inline_links;
+		f->pos = f->inline_pos;
+		memcpy(f->links, links, nlinks * sizeof *links);
+	} else {
+		f->links = g_memdup2(links, nlinks * sizeof *links);
+		f->pos = g_new(guint, nlinks);
+	}
 	f->nlinks = nlinks;
 	f->bytes = bytes;
 	f->bits_total = (double)bytes * 8;
@@ -981,6 +995,59 @@ net_flow_received(struct net *n, const struct net_flow *f)
 	uint64_t got = (uint64_t)(MIN(bits, f->bits_total) / 8);
 
 	return got;
+}
+
+/* The level at which l's flows, cut to it where faster, and one more flow
+ * at it fill l. */
+static double
+link_level(struct link *l)
+{
+	guint m = l->flows->len, below = 0;
+	double level;
+
+	if (m == 0)
+		return l->cap;
+	/* Room for the new flow beside the fastest: the others keep theirs. */
+	if (l->cap - l->sum >= link_max(l))
+		return l->cap - l->sum;
+	if (m > NET_PROBE_FLOWS)
+		return l->cap;
+	/* Rising from every flow cut to an equal share: the flows found
+	 * slower than the level keep their rates, which lifts it for the
+	 * rest; when no more are found, that is the level.  Each round finds
+	 * at least one more flow or stops. */
+	level = l->cap / (double)(m + 1);
+	for (;;) {
+		guint n_below = 0;
+		double used = 0;
+
+		for (guint i = 0; i < m; i++) {
+			double r = ((const struct net_flow *)l->flows->pdata[i])->rate;
+
+			if (r < level) {
+				n_below++;
+				used += r;
+			}
+		}
+		if (n_below <= below)
+			break;
+		below = n_below;
+		/* Never lower (rounding): the set below only grows, so this
+		 * ends within m rounds. */
+		level = MAX(level, (l->cap - used) / (double)(m - below + 1));
+	}
+	return MAX(level, 0.0);
+}
+
+double
+net_path_rate(struct net *n, const net_link *links, size_t nlinks)
+{
+	double rate = INFINITY;
+
+	flush(n);
+	for (size_t k = 0; k < nlinks; k++)
+		rate = MIN(rate, link_level(link_at(n, links[k])));
+	return rate;
 }
 
 size_t

@@ -68,6 +68,18 @@ double net_flow_rate(const struct net_flow *f);
 /* Bytes of the flow that have arrived by the engine's current time. */
 uint64_t net_flow_received(struct net *n, const struct net_flow *f);
 
+/*
+ * An estimate of the rate a new flow over links[0..nlinks-1] would get,
+ * without starting it: the smallest over its links of the level x at which
+ * the link's flows, each cut to x if faster, and the new flow at x fill
+ * the link (its capacity less the others' rates where they are all slower).
+ * It is the flow's max-min rate when starting it changes no rate outside
+ * those links, and a bound that errs high on a link of more than
+ * NET_PROBE_FLOWS flows (the link's capacity is taken there).
+ */
+#define NET_PROBE_FLOWS 256
+double net_path_rate(struct net *n, const net_link *links, size_t nlinks);
+
 /* Flows in progress. */
 size_t net_flows(const struct net *n);
 
