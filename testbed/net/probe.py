@@ -10,7 +10,8 @@
   probe.py source HOST PORT BYTES        send BYTES over TCP
   probe.py udp-flood HOST PORT COUNT     send COUNT small datagrams, paced at 20000/s
   probe.py udp-count PORT READY IDLE     count datagrams until IDLE seconds pass
-                                         without one; prints the count
+                                         without one after the first (30 s
+                                         before it); prints the count
   probe.py unreachable HOST PORT         exit 0 when a TCP connection to HOST:PORT
                                          fails within 3 s, 1 when it is made
 
@@ -124,13 +125,17 @@ def udp_count(port, ready_path, idle):
     except OSError:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     s.bind(("0.0.0.0", int(port)))
-    s.settimeout(float(idle))
+    # The first datagram may take a while: starting the sender (a Python
+    # under ip netns exec) took over a second on a slow machine.  IDLE
+    # counts from the first datagram on.
+    s.settimeout(30.0)
     ready(ready_path)
     n = 0
     try:
         while True:
             s.recv(2048)
             n += 1
+            s.settimeout(float(idle))
     except socket.timeout:
         pass
     print(n)

@@ -252,7 +252,8 @@ test_expect_success 'fc-delay carries 20000 datagrams without loss' '
 	ip netns exec $P-b $PROBE udp-flood 10.77.11.2 9002 20000 &&
 	test_wait_for 10 "test -s count_a.out" &&
 	cpu1=$(awk "{ print \$14 + \$15 }" /proc/$pid/stat) &&
-	test "$(cat count_a.out)" -eq 20000 &&
+	got=$(cat count_a.out) &&
+	{ test "$got" -eq 20000 || { echo "counted $got of 20000"; false; }; } &&
 	echo "$(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / 20 ))" >cpu_per_1000
 '
 
