@@ -222,7 +222,9 @@ rechoke_ev(struct engine *e, void *data, fc_time_t now)
 	struct swarm_peer *p = data;
 
 	p->rechoke_ev = engine_schedule(e, p->sw->c.rechoke_interval, rechoke_ev, p);
+	net_hold(p->sw->net);
 	rechoke(p->sw, p, now);
+	net_release(p->sw->net);
 }
 
 void

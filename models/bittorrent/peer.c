@@ -103,7 +103,9 @@ announce_ev(struct engine *e, void *data, fc_time_t now)
 
 	(void)e;
 	p->announce_ev = 0;
+	net_hold(p->sw->net);
 	announce(p->sw, p, TRACKER_REGULAR, now);
+	net_release(p->sw->net);
 }
 
 static void
@@ -248,7 +250,9 @@ swarm_join(struct swarm *s, uint32_t torrent, uint64_t id, const net_link *up, s
 	}
 	g_hash_table_insert(s->peers, &p->id, p);
 	swarm__rechoke_start(s, p, now);
+	net_hold(s->net);
 	announce(s, p, TRACKER_STARTED, now);
+	net_release(s->net);
 	return p;
 }
 
@@ -273,6 +277,7 @@ swarm_leave(struct swarm *s, struct swarm_peer *p)
 	fc_time_t now = engine_now(s->e);
 
 	g_assert(!p->leaving);
+	net_hold(s->net);
 	p->leaving = true;
 	announce(s, p, TRACKER_STOPPED, now);
 	while (p->conns->len > 0)
@@ -291,6 +296,7 @@ swarm_leave(struct swarm *s, struct swarm_peer *p)
 		t->leechers--;
 	g_hash_table_remove(s->peers, &p->id);
 	swarm__peer_free(p);
+	net_release(s->net);
 }
 
 bool

@@ -925,6 +925,22 @@ net_flow_start(struct net *n, const net_link *links, size_t nlinks, uint64_t byt
 	return f;
 }
 
+void
+net_hold(struct net *n)
+{
+	n->defer++;
+}
+
+void
+net_release(struct net *n)
+{
+	g_assert(n->defer > 0);
+	if (--n->defer == 0) {
+		flush(n);
+		place_listed(n, engine_now(n->e));
+	}
+}
+
 static void
 complete(struct engine *e, void *data, fc_time_t now)
 {
@@ -934,15 +950,11 @@ complete(struct engine *e, void *data, fc_time_t now)
 	f->done_ev = 0;
 	detach(n, f);
 	n->delivered += f->bytes;
-	n->defer++;
+	net_hold(n);
 	recompute(n, f->links, f->nlinks, NULL, now);
 	if (f->done)
 		f->done(n, f, f->data, now);
-	n->defer--;
-	if (n->defer == 0) {
-		flush(n);
-		place_listed(n, now);
-	}
+	net_release(n);
 	flow_free(f);
 }
 

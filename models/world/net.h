@@ -50,6 +50,15 @@ void net_link_set(struct net *n, net_link l, uint64_t bits_per_s);
 struct net_flow *net_flow_start(struct net *n, const net_link *links, size_t nlinks,
 				uint64_t bytes, net_done_fn done, void *data);
 
+/*
+ * Changes made between net_hold() and the matching net_release() (pairs
+ * nest) are recomputed once, at the release, as those a flow's done
+ * function makes are: an event that starts or ends several flows costs
+ * one recomputation.  Reading a rate in between recomputes first.
+ */
+void net_hold(struct net *n);
+void net_release(struct net *n);
+
 /* Stops a flow now; its done function is not called.  Returns the bytes
  * that had arrived. */
 uint64_t net_flow_cancel(struct net *n, struct net_flow *f);
