@@ -174,10 +174,14 @@ static uint32_t
 block_under_way(const struct swarm *s, const struct side *sd)
 {
 	uint64_t got = net_flow_received(s->net, sd->flow);
+	uint64_t before_last = (uint64_t)(sd->nblocks - 1) * s->c.block_size;
 
 	/* Only the piece's last block is short, and only the flow's last
-	 * block can be the piece's last: the ones before are all whole. */
-	return sd->first + (uint32_t)MIN(got / s->c.block_size, (uint64_t)sd->nblocks - 1);
+	 * block can be the piece's last: the ones before are all whole.  In
+	 * the endgame most flows are on their last block: no division. */
+	if (got >= before_last)
+		return (uint32_t)sd->first + sd->nblocks - 1;
+	return sd->first + (uint32_t)(got / s->c.block_size);
 }
 
 static bool trim(struct swarm *s, struct conn *c, int k, uint32_t from);
