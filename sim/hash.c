@@ -54,3 +54,11 @@ sim_hash_int64(gconstpointer v)
 {
 	return mix(g_int64_hash(v));
 }
+
+guint
+sim_hash_direct64(gconstpointer v)
+{
+	guint64 x = (guint64)(guintptr)v;
+
+	return mix((guint)(x ^ (x >> 32)));
+}

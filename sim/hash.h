@@ -20,5 +20,8 @@ guint sim_hash_direct(gconstpointer v);
 guint sim_hash_str(gconstpointer v);
 /* For pointers to gint64 or guint64. */
 guint sim_hash_int64(gconstpointer v);
+/* For 64-bit integers held in the pointer itself (where a pointer has 64
+ * bits): both halves count, as in sim_hash_int64. */
+guint sim_hash_direct64(gconstpointer v);
 
 #endif

@@ -131,7 +131,7 @@ announce(struct swarm *s, struct swarm_peer *p, enum tracker_event ev, fc_time_t
 		p->last_announce = now;
 		for (guint i = 0; i < s->answer->len; i++) {
 			uint64_t id = g_array_index(s->answer, uint64_t, i);
-			struct swarm_peer *q = g_hash_table_lookup(s->peers, &id);
+			struct swarm_peer *q = g_hash_table_lookup(s->peers, swarm__peer_key(&id));
 
 			if (q && q->torrent == p->torrent)
 				peer_connect(s, p, q, now);
@@ -221,7 +221,7 @@ swarm_join(struct swarm *s, uint32_t torrent, uint64_t id, const net_link *up, s
 
 	g_assert(nup >= 1 && nup <= SWARM_MAX_LINKS);
 	g_assert(ndown >= 1 && ndown <= SWARM_MAX_LINKS);
-	g_assert(!g_hash_table_contains(s->peers, &id));
+	g_assert(!g_hash_table_contains(s->peers, swarm__peer_key(&id)));
 	p->sw = s;
 	p->id = id;
 	p->torrent = torrent;
@@ -248,7 +248,7 @@ swarm_join(struct swarm *s, uint32_t torrent, uint64_t id, const net_link *up, s
 	} else {
 		t->leechers++;
 	}
-	g_hash_table_insert(s->peers, &p->id, p);
+	g_hash_table_insert(s->peers, swarm__peer_key(&p->id), p);
 	swarm__rechoke_start(s, p, now);
 	net_hold(s->net);
 	announce(s, p, TRACKER_STARTED, now);
@@ -294,7 +294,7 @@ swarm_leave(struct swarm *s, struct swarm_peer *p)
 		t->seeds--;
 	else
 		t->leechers--;
-	g_hash_table_remove(s->peers, &p->id);
+	g_hash_table_remove(s->peers, swarm__peer_key(&p->id));
 	swarm__peer_free(p);
 	net_release(s->net);
 }

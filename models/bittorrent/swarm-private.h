@@ -28,6 +28,7 @@
 #include "flashcoop/time.h"
 #include "sim/engine.h"
 #include "sim/rng.h"
+#include "sim/hash.h"
 #include "models/world/net.h"
 #include "models/bittorrent/swarm.h"
 #include "models/bittorrent/tracker.h"
@@ -115,7 +116,8 @@ struct swarm {
 	struct tracker *tr;
 	struct swarm_config c;
 	GArray *torrents;       /* struct torrent */
-	GHashTable *peers;      /* id -> struct swarm_peer; see swarm_free on its order */
+	GHashTable *peers;      /* swarm__peer_key(id) -> struct swarm_peer; see
+				 * swarm_free on its order */
 	struct swarm_bytes b;
 	uint64_t up_by[SWARM_CLASSES];
 	GArray *answer;         /* scratch: tracker answers */
@@ -311,5 +313,28 @@ void swarm__rechoke_start(struct swarm *s, struct swarm_peer *p, fc_time_t now);
 void swarm__become_seed(struct swarm *s, struct swarm_peer *d, fc_time_t now);
 /* Cancels p's timers and frees it; its connections are the caller's. */
 void swarm__peer_free(struct swarm_peer *p);
+
+/*
+ * The key of the peer whose id *id is in the swarm's table: the id itself
+ * where a pointer holds 64 bits, so that a lookup compares keys inside the
+ * table instead of reading each candidate peer's id (an announce looks up
+ * every peer of its answer); else id, which must then live as long as the
+ * entry (the peer's own id when inserting).
+ */
+#if GLIB_SIZEOF_VOID_P >= 8
+#define swarm__peer_table() g_hash_table_new(sim_hash_direct64, NULL)
+static inline gpointer
+swarm__peer_key(const uint64_t *id)
+{
+	return (gpointer)(guintptr)*id;
+}
+#else
+#define swarm__peer_table() g_hash_table_new(sim_hash_int64, g_int64_equal)
+static inline gpointer
+swarm__peer_key(const uint64_t *id)
+{
+	return (gpointer)id;
+}
+#endif
 
 #endif

@@ -29,7 +29,7 @@ swarm_new(struct engine *e, struct net *n, struct tracker *t, const struct swarm
 	s->tr = t;
 	s->c = *c;
 	s->torrents = g_array_new(FALSE, TRUE, sizeof(struct torrent));
-	s->peers = g_hash_table_new(sim_hash_int64, g_int64_equal);
+	s->peers = swarm__peer_table();
 	s->answer = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	return s;
 }
