@@ -298,6 +298,7 @@ bench: deps-bench
 	$(Q)sh bench/swarm.sh $(B)
 	$(Q)sh bench/winny.sh $(B)
 	$(Q)sh bench/idle.sh $(B)
+	$(Q)sh bench/default.sh $(B)
 
 # What fc-testbed run starts, installed beside it.
 TB_RUN_PROGS := $(addprefix $(B)/testbed/,fc-testbed fc-testbed-node fc-loadgen fc-delay fc-dns \
