@@ -289,13 +289,11 @@ endgame_copy(struct swarm *s, struct conn *c, int k)
 	 * link equally, and an upload-limited one's uploaders are alike.
 	 * Starting a copy to learn its rate costs two recomputations of the
 	 * rates around it, so the rate its path has free for it comes first
-	 * (net_path_rate()).  That is never less than the rate the copy would
-	 * get, and a flow slower than the copy keeps its rate when the copy
-	 * starts (both follow from progressive filling: below the copy's rate
-	 * the filling is the same with and without it).  So when the original
-	 * has no more than the copy's block left, a copy that cannot win at
-	 * that free rate would lose once started too, and is not started.
-	 * A tie within rounding is left to the network to decide.  The
+	 * (net_path_rate(): never below the copy's rate).  The original keeps
+	 * its rate if slower than the copy, or stays at least as fast as the
+	 * copy; so when it has no more than the copy's block left, a copy
+	 * that cannot win at that free rate would lose once started too, and
+	 * is not started.  A tie within rounding is left to the network.  The
 	 * original is then due at the rate it has.
 	 */
 	hopeless = flow_left(s, d, orig) <= bytes &&

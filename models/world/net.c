@@ -1009,6 +1009,9 @@ net_flow_received(struct net *n, const struct net_flow *f)
 	return got;
 }
 
+/* Links of more flows than this get their capacity as the estimate. */
+#define NET_PROBE_FLOWS 256
+
 /* The level at which l's flows, cut to it where faster, and one more flow
  * at it fill l. */
 static double

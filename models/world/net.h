@@ -81,12 +81,11 @@ uint64_t net_flow_received(struct net *n, const struct net_flow *f);
  * An estimate of the rate a new flow over links[0..nlinks-1] would get,
  * without starting it: the smallest over its links of the level x at which
  * the link's flows, each cut to x if faster, and the new flow at x fill
- * the link (its capacity less the others' rates where they are all slower).
- * It is the flow's max-min rate when starting it changes no rate outside
- * those links, and a bound that errs high on a link of more than
- * NET_PROBE_FLOWS flows (the link's capacity is taken there).
+ * the link.  It is never below the max-min rate the flow would get (below
+ * that rate, progressive filling goes the same with and without it, so no
+ * slower flow gives anything up); on a link of more than 256 flows the
+ * link's capacity is taken instead of the level.
  */
-#define NET_PROBE_FLOWS 256
 double net_path_rate(struct net *n, const net_link *links, size_t nlinks);
 
 /* Flows in progress. */
