@@ -288,6 +288,7 @@ validate: deps
 	$(Q)FLASHCOOP=$(PROG) $(B)/tests/test-ranges -m slow -p /ranges/walk
 	$(Q)$(B)/tests/test-budget -m slow -p /budget/estimate --verbose
 	$(Q)FLASHCOOP=$(PROG) sh tests/validate-winny.sh
+	$(Q)FLASHCOOP=$(PROG) sh tests/validate-winny-index.sh
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory $(B)/bench-hold $(B)/bench-hold-ns3 $(B)/bench-net \

@@ -14,6 +14,7 @@
 #include "models/web/arrivals.h"
 #include "models/web/server.h"
 #include "models/web/web.h"
+#include "models/winny/winny.h"
 #include "models/world/topology.h"
 #include "models/world/world.h"
 #include "sim/evq.h"
@@ -22,7 +23,7 @@
 
 static const struct key_def defs[] = {
 	SIM_KEYS(flashcoop_model_names,
-		 "what is simulated: mmck, an M/M/c/K station with a closed-form solution; web, an origin, its cooperators and a flash crowd; swarm, one BitTorrent swarm under the fluid model's workload; winny, a Winny-style overlay and the traffic it puts on an ISP's link; handover, clients moved to a helper by redirect, DNS or DTS, request by request"),
+		 "what is simulated: mmck, an M/M/c/K station with a closed-form solution; web, an origin, its cooperators and a flash crowd; swarm, one BitTorrent swarm under the fluid model's workload; winny, a Winny-style overlay and the traffic it puts on an ISP's link; handover, clients moved to a helper by redirect, DNS or DTS, request by request; winny-index, the key index of a Winny-style overlay under decoys or poisoning"),
 
 	/* The M/M/c/K station (run.model = mmck). */
 	{ "mmck", "servers", KEY_COUNT, 0, "servers", "1", "1", "1000000", NULL,
@@ -435,6 +436,78 @@ static const struct key_def defs[] = {
 	  "access link of a background host inside the stub network" },
 	{ "winny", "background_outbound", KEY_RATIO, 0, NULL, "20%", "0", "1", NULL,
 	  "share of background connections whose response leaves the stub network" },
+
+	/* The key index of a Winny-style overlay, key by key (run.model =
+	 * winny-index): decoys and poisoning (seed 002 §3); docs/winny.md
+	 * gives each value's source. */
+	{ "index", "fast", KEY_COUNT, 0, "nodes", "15", NULL, "100000", NULL,
+	  "relays on fast lines, the top of the search network (seed 002 Fig. 13's testbed: 15 upstream relays)" },
+	{ "index", "middle", KEY_COUNT, 0, "nodes", "35", NULL, "100000", NULL,
+	  "relays on middle lines; the uploader, the downloaders and the survey peer are middle nodes too (Fig. 13: 35)" },
+	{ "index", "slow", KEY_COUNT, 0, "nodes", "5", NULL, "100000", NULL,
+	  "relays on slow lines, the bottom of the search network (Fig. 13: 5 downstream relays)" },
+	{ "index", "fast_rate", KEY_RATE, 0, NULL, "100Mbit/s", ">0bit/s", NULL, NULL,
+	  "line speed of a fast node, each way" },
+	{ "index", "middle_rate", KEY_RATE, 0, NULL, "10Mbit/s", ">0bit/s", NULL, NULL,
+	  "line speed of a middle node, each way (the uploader's uplink carries the downloads)" },
+	{ "index", "slow_rate", KEY_RATE, 0, NULL, "1Mbit/s", ">0bit/s", NULL, NULL,
+	  "line speed of a slow node, each way" },
+	{ "index", "downloaders", KEY_COUNT, 0, "nodes", "5", NULL, "10000", NULL,
+	  "middle nodes that search for file 0 by its ID and download it from the uploader (Fig. 13: 5)" },
+	{ "index", "survey", KEY_BOOL, 0, NULL, "false", NULL, NULL, NULL,
+	  "a middle node that queries for the uploader's files every query_interval and records the TTLs it finds (Fig. 10)" },
+	{ "index", "files", KEY_COUNT, 0, "files", "1", "1", "10000", NULL,
+	  "files the uploader shares, each with its own file ID (Fig. 10: 50)" },
+	{ "index", "file_size", KEY_SIZE, 0, NULL, "64MiB", "1B", "1TiB", NULL,
+	  "size of file 0, what a download moves" },
+	{ "index", "up_links", KEY_COUNT, 0, "links", "2", "1", "64", NULL,
+	  "search links a node opens towards nodes of its own tier or a faster one" },
+	{ "index", "down_links", KEY_COUNT, 0, "links", "5", "1", "64", NULL,
+	  "search links a node accepts from nodes of its tier or a slower one" },
+	{ "index", "link_life", KEY_DURATION, 0, NULL, "60s", "1s", "1d", NULL,
+	  "mean life of a search link (exponential) before it is replaced; also how often a poisoning thread moves" },
+	{ "index", "link_life_max", KEY_DURATION, 0, NULL, "4min", "1s", "1d", NULL,
+	  "longest life of a search link" },
+	{ "index", "key_rate", KEY_REAL, 0, "1/s", "1", ">0", "1000", NULL,
+	  "keys a search link carries per second each way (winny.info: about 1 key/s)" },
+	{ "index", "ttl", KEY_DURATION, 0, NULL, "1500s", "1s", "1d", NULL,
+	  "TTL a holder gives its keys when it diffuses them; it runs down by 1 a second (seed 002 §3-1)" },
+	{ "index", "rewrite", KEY_ENUM, 0, NULL, "ttl", NULL, NULL, index_rewrite_names,
+	  "which key for a file ID a node keeps when one with another location arrives (Winny's key rewriting rule, which seed 002 §3-2 exploits): ttl, the one with the larger TTL, that is the more recently diffused; latest, the one that arrived last; with the same location the larger TTL is kept either way" },
+	{ "index", "refresh", KEY_DURATION, 0, NULL, "1s", "1s", "1d", NULL,
+	  "period at which the uploader puts each of its keys, with a full TTL, in the queue of every search link (it keeps pushing them; a queue holds a file ID once)" },
+	{ "index", "relay_hops", KEY_COUNT, 0, "hops", "4", "1", "64", NULL,
+	  "a node that takes a key which has travelled fewer hops passes it on over its other links" },
+	{ "index", "query_hops", KEY_COUNT, 0, "hops", "3", "1", "64", NULL,
+	  "search links a query travels; every node reached answers from its keys" },
+	{ "index", "query_keys", KEY_COUNT, 0, "keys", "200", "1", "100000", NULL,
+	  "keys in one node's answer, at most (about 200)" },
+	{ "index", "query_interval", KEY_DURATION, 0, NULL, "60s", "1s", "1d", NULL,
+	  "period of the downloaders' and the survey peer's automatic search" },
+	{ "index", "download_start", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL,
+	  "when the downloaders start searching; download times count from it" },
+	{ "index", "slot_time", KEY_DURATION, 0, NULL, "60s", "1s", "1d", NULL,
+	  "longest time the uploader serves one download connection; the downloader then searches for a source again" },
+	{ "index", "connect_timeout", KEY_DURATION, 0, NULL, "3s", "1ms", "10min", NULL,
+	  "wait for an answer to a SYN" },
+	{ "index", "syn_retries", KEY_COUNT, 0, "retries", "1", NULL, "16", NULL,
+	  "SYNs sent again before a connection attempt is given up" },
+	{ "index", "latency", KEY_DURATION, 0, NULL, "10ms", NULL, "10s", NULL,
+	  "one-way delay between two nodes" },
+	{ "index", "control", KEY_ENUM, 0, NULL, "none", NULL, NULL, index_control_names,
+	  "what the operator does from control_start: none; decoys (decoy peers take the uploader's search links, seed 002 §3-1); poison (dummy keys with the uploader's file IDs, §3-2)" },
+	{ "index", "control_start", KEY_DURATION, 0, NULL, "0s", NULL, NULL, NULL,
+	  "when control starts" },
+	{ "index", "decoy_interval", KEY_DURATION, 0, NULL, "1s", "1ms", "1h", NULL,
+	  "how often the decoys try the uploader's free slots (besides at once when one frees)" },
+	{ "index", "leak", KEY_RATIO, 0, NULL, "0", "0", "<1", NULL,
+	  "probability that the decoys miss a free slot at one try, leaving it to the overlay" },
+	{ "index", "threads", KEY_COUNT, 0, "threads", "0", NULL, "10000", NULL,
+	  "poisoning threads of the control node, each connected to one node at a time" },
+	{ "index", "thread_rate", KEY_REAL, 0, "1/s", "1", ">0", "1000", NULL,
+	  "dummy keys (per file) one thread injects per second" },
+	{ "index", "sample_interval", KEY_DURATION, 0, NULL, "10s", NULL, NULL, NULL,
+	  "period of the holder counts index.genuine_holders and index.dummy_holders (0s: none)" },
 
 	/* One swarm under the fluid model's workload (run.model = swarm). */
 	{ "swarm", "arrival_rate", KEY_REAL, 0, "1/s", "0.5", ">0", "1e6", NULL,

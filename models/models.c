@@ -15,13 +15,15 @@ static const struct traffic_type *const web_world[] = { &web_traffic, &winny_tra
 
 /* The traffic models of [run] model = winny: the overlay alone. */
 static const struct traffic_type *const winny_world[] = { &winny_alone_traffic, NULL };
+/* The traffic model of [run] model = winny-index: the key index alone. */
+static const struct traffic_type *const index_world[] = { &winny_index_traffic, NULL };
 
 /*
  * A model type made of a world and the traffic types `types`: the run
  * driver's callbacks (sim/model.h) take no user data, so each world model
  * gets its own small functions that pass its list on.
  */
-#define WORLD_MODEL_TYPE(prefix, types, headline_ent, headline_nam)                \
+#define WORLD_MODEL_TYPE(prefix, label, types, headline_ent, headline_nam)                \
 	static gboolean prefix##_check(const struct scenario *sc, GError **err)     \
 	{                                                                          \
 		return world_model_check(types, sc, err);                          \
@@ -45,7 +47,7 @@ static const struct traffic_type *const winny_world[] = { &winny_alone_traffic, 
 		world_model_warn(types, sc, warnings);                             \
 	}                                                                          \
 	static const struct model_type prefix##_model = {                          \
-		.name = #prefix,                                                   \
+		.name = label,                                                     \
 		.check = prefix##_check,                                           \
 		.estimate = prefix##_estimate,                                     \
 		.create = prefix##_create,                                         \
@@ -57,8 +59,9 @@ static const struct traffic_type *const winny_world[] = { &winny_alone_traffic, 
 		.headline_name = headline_nam,                                     \
 	}
 
-WORLD_MODEL_TYPE(web, web_world, "site.0", "success_ratio");
-WORLD_MODEL_TYPE(winny, winny_world, "winny", "downloads_done");
+WORLD_MODEL_TYPE(web, "web", web_world, "site.0", "success_ratio");
+WORLD_MODEL_TYPE(winny, "winny", winny_world, "winny", "downloads_done");
+WORLD_MODEL_TYPE(winny_index, "winny-index", index_world, "download", "done");
 
 const struct model_type *const flashcoop_models[] = {
 	&mmck_model,
@@ -66,6 +69,7 @@ const struct model_type *const flashcoop_models[] = {
 	&btload_model,
 	&winny_model,
 	&handover_model,
+	&winny_index_model,
 	NULL,
 };
 
@@ -75,6 +79,7 @@ const struct fc_enum_name flashcoop_model_names[] = {
 	{ "swarm", 2 },
 	{ "winny", 3 },
 	{ "handover", 4 },
+	{ "winny-index", 5 },
 	{ NULL, 0 },
 };
 

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 
+#include "flashcoop/names.h"
 #include "models/world/world.h"
 #include "sim/scenario.h"
 
@@ -26,5 +27,18 @@ extern const struct traffic_type winny_traffic;
 
 /* The same, always enabled: what [run] model = winny runs. */
 extern const struct traffic_type winny_alone_traffic;
+
+/*
+ * The key index of such an overlay, key by key, under an operator's
+ * control: decoy peers on the uploader's search links, or dummy keys of
+ * its file IDs (seed 002 §3, models/winny/index.c).  What [run] model =
+ * winny-index runs.
+ */
+extern const struct traffic_type winny_index_traffic;
+
+/* The choices of [index] control. */
+extern const struct fc_enum_name index_control_names[];
+/* The choices of [index] rewrite. */
+extern const struct fc_enum_name index_rewrite_names[];
 
 #endif
