@@ -1069,12 +1069,16 @@ index_destroy(void *data)
 	for (size_t i = 0; i < x->n; i++) {
 		struct inode *v = &x->nodes[i];
 
-		/* A link is freed once, by the node that opened it. */
+		/* A link is freed once, by the node that opened it, after it
+		 * left the other end's list. */
 		for (guint j = 0; j < v->links->len; j++) {
 			struct ilink *l = g_ptr_array_index(v->links, j);
 
-			if (l->a == v)
-				link_free(l);
+			if (l->a != v)
+				continue;
+			if (l->b)
+				g_ptr_array_remove(l->b->links, l);
+			link_free(l);
 		}
 		if (v->flow)
 			net_flow_cancel(x->net, v->flow);
