@@ -12,9 +12,11 @@
  *   - the held one has expired, or
  *   - it points to the same location with a larger TTL (a refresh: seed
  *     002 §3-1, the copy with the larger TTL is kept), or
- *   - it points to another location (Winny's key rewriting rule, which
- *     seed 002 §3-2 exploits: the latest key for a file ID wins, at the
- *     uploader too).
+ *   - it points to another location: with [index] rewrite = ttl if its TTL
+ *     is larger (it was diffused more recently), with rewrite = latest
+ *     whatever its TTL.  This is Winny's key rewriting rule, which seed
+ *     002 §3-2 exploits; it holds at the uploader too, which from then on
+ *     diffuses the rewritten key as its own.
  *
  * Nodes sit in three tiers by line speed (fast, middle, slow; the
  * uploader, the downloaders and the survey peer are middle nodes).  Each
@@ -22,20 +24,22 @@
  * one and accepts down_links from below; a link lasts an exponential time
  * (link_life, at most link_life_max) and is then replaced.  Keys move over
  * a link at key_rate each way: each direction is a queue of file IDs, each
- * at most once, and what is sent is the sender's key for the file at the
- * moment it goes (so a queue never carries a stale copy twice).  A node
- * queues a key on its other links when it accepts one that has travelled
- * fewer than relay_hops hops; the uploader re-diffuses each of its keys
- * every refresh (TTL back to ttl) and both ends of a new link offer each
- * other what they hold.
+ * at most once; a key arrives 1 / key_rate (plus the latency) after the
+ * link is free for it, and what arrives is the sender's key for the file
+ * at that moment (so a queue never carries a stale copy).  A node queues a
+ * key on its other links when it takes one that has travelled fewer than
+ * relay_hops hops; the uploader puts each of its keys, with a full TTL, on
+ * every link every refresh; both ends of a new link offer each other what
+ * they hold.
  *
  * A query travels query_hops hops over the search links; each node reached
  * answers with its live keys of the files asked (query_keys at most).
  * Downloaders search every query_interval from download_start and try the
  * locations found, largest TTL first: one that does not exist costs the
  * unanswered SYNs (connect_timeout, syn_retries), the uploader's starts
- * the download, a flow of the world's network over the uploader's uplink
- * and the downloader's downlink.
+ * a connection, a flow of the world's network over the uploader's uplink
+ * and the downloader's downlink.  The uploader closes a connection after
+ * slot_time; the downloader keeps what arrived and searches again at once.
  *
  * Control (from control_start):
  *   decoys  the operator's decoy peers take every search link slot of the
@@ -45,9 +49,9 @@
  *           relay nothing (seed 002 §3-1, Fig. 10);
  *   poison  threads connections of a control node, each to a random node
  *           (changed every link_life on average), each injecting a dummy
- *           key of the uploader's file IDs at thread_rate: same file ID,
- *           a location that does not exist, the full TTL (seed 002 §3-2,
- *           Fig. 13).
+ *           key of the uploader's file IDs thread_rate times a second:
+ *           same file ID, a location that does not exist, the full TTL
+ *           (seed 002 §3-2, Fig. 13).
  *
  * What is recorded: the survey peer's largest TTL per file per query
  * (vector survey.ttl) and the files it found (survey.files_found); the
