@@ -71,6 +71,11 @@ struct net_flow {
 	guint wpos;         /* its index in bneck->wit */
 	bool frozen, joining;
 	bool seeded;        /* in the net's seeds, waiting for a flush */
+	/* Its rate fell after done_ev was placed: the event stays where it
+	 * is, early, and when it comes the flow is placed again at due, where
+	 * its rate and progress then put it (complete()). */
+	bool early;
+	fc_time_t due;
 	bool resched;       /* in the net's resched list */
 	double sched_rate;  /* the rate its done_ev was placed at */
 	net_link inline_links[FLOW_INLINE_LINKS];
@@ -112,6 +117,7 @@ struct net {
 	 * came back (a flow started to learn its rate, then cancelled). */
 	GPtrArray *resched;
 	unsigned defer;
+	bool eager;         /* net_set_eager_moves() */
 };
 
 static void
@@ -711,24 +717,49 @@ widen(struct net *n, fc_time_t now)
 
 /* Places f's completion event where its rate and progress (as of now)
  * put it: none if it gets no rate or would end after the end of time. */
+static fc_time_t
+done_at(const struct net_flow *f, fc_time_t now)
+{
+	double left = f->bits_total - f->bits_done;
+	double ns;
+
+	if (left <= 0)
+		return now;
+	if (f->rate <= 0)
+		return FC_TIME_NEVER;
+	ns = ceil(left * 1e9 / f->rate);
+	return ns >= (double)(FC_TIME_NEVER - now) ? FC_TIME_NEVER : now + (fc_time_t)ns;
+}
+
 static void
 place_done(struct net *n, struct net_flow *f, fc_time_t now)
 {
-	double left = f->bits_total - f->bits_done;
-	fc_time_t at;
+	fc_time_t at = done_at(f, now);
 
 	engine_cancel(n->e, f->done_ev);
-	if (left <= 0) {
-		at = now;
-	} else if (f->rate <= 0) {
-		at = FC_TIME_NEVER;
-	} else {
-		double ns = ceil(left * 1e9 / f->rate);
-
-		at = ns >= (double)(FC_TIME_NEVER - now) ? FC_TIME_NEVER : now + (fc_time_t)ns;
-	}
 	f->done_ev = at == FC_TIME_NEVER ? 0 : engine_schedule_at(n->e, at, complete, f);
 	f->sched_rate = f->rate;
+	f->early = false;
+}
+
+/*
+ * Moves f's completion event where its rate puts it, or, when the rate
+ * only fell, leaves the event where it is and notes where it belongs: the
+ * event comes early and moves itself once (complete()), instead of a
+ * cancel and a new event at every fall.  On a full link each flow that
+ * joins slows every flow there, and each that leaves speeds them up
+ * again: this halves the moves.
+ */
+static void
+move_done(struct net *n, struct net_flow *f, fc_time_t now)
+{
+	n->rated++;
+	if (!n->eager && f->done_ev && f->rate > 0 && f->rate < f->sched_rate) {
+		f->early = true;
+		f->due = done_at(f, now);
+		return;
+	}
+	place_done(n, f, now);
 }
 
 /* Moves each flow of S's completion event to where its rate puts it; while
@@ -749,8 +780,7 @@ reschedule(struct net *n, fc_time_t now)
 			}
 			continue;
 		}
-		n->rated++;
-		place_done(n, f, now);
+		move_done(n, f, now);
 	}
 	n->recomputations++;
 }
@@ -763,10 +793,9 @@ place_listed(struct net *n, fc_time_t now)
 		struct net_flow *f = n->resched->pdata[i];
 
 		f->resched = false;
-		if (f->rate == f->sched_rate && f->done_ev)
+		if (f->rate == f->sched_rate && f->done_ev && !f->early)
 			continue;
-		n->rated++;
-		place_done(n, f, now);
+		move_done(n, f, now);
 	}
 	g_ptr_array_set_size(n->resched, 0);
 }
@@ -948,6 +977,14 @@ complete(struct engine *e, void *data, fc_time_t now)
 	struct net *n = f->net;
 
 	f->done_ev = 0;
+	if (f->early && f->due > now) {
+		/* Its rate fell since the event was placed (move_done()). */
+		f->early = false;
+		f->sched_rate = f->rate;
+		f->done_ev = f->due == FC_TIME_NEVER ? 0 :
+			     engine_schedule_at(e, f->due, complete, f);
+		return;
+	}
 	detach(n, f);
 	n->delivered += f->bytes;
 	net_hold(n);
@@ -1093,6 +1130,12 @@ uint64_t
 net_recomputations(const struct net *n)
 {
 	return n->recomputations;
+}
+
+void
+net_set_eager_moves(struct net *n, bool eager)
+{
+	n->eager = eager;
 }
 
 uint64_t

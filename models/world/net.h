@@ -103,4 +103,11 @@ uint64_t net_bytes_delivered(const struct net *n);
 uint64_t net_recomputations(const struct net *n);
 uint64_t net_flows_rated(const struct net *n);
 
+/*
+ * For tests: move a flow's completion event at every change of its rate,
+ * the straightforward way, instead of leaving it early when the rate only
+ * fell (net.c, move_done()).  The completion times are the same.
+ */
+void net_set_eager_moves(struct net *n, bool eager);
+
 #endif
