@@ -830,12 +830,12 @@ winny_identify_main(int argc, char **argv)
 	fc_time_t within = IDENT_WITHIN_DEFAULT;
 	int status;
 
-	g_option_context_set_summary(ctx, "Identifies Winny endpoints in a run's flow log "
-				     "from what its decoy peers learned, by the\nbidirectional "
-				     "client/server relation (seed 002, section 2-1), and prints the "
-				     "false-positive\nand false-negative rates per analysis "
-				     "window (Table 1).  The run needs [winny]\ndecoys and "
-				     "[run] record = event, flow.");
+	g_option_context_set_summary(ctx, "Identifies the Winny endpoints in a run's flow log "
+				     "from what its decoy peers\nlearned, by the bidirectional "
+				     "client/server relation (seed 002, section 2-1),\nand prints "
+				     "the false-positive and false-negative rates per analysis "
+				     "window\n(Table 1).  The run needs [winny] decoys and [run] "
+				     "record = event, flow.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		const char *near = err->code == G_OPTION_ERROR_UNKNOWN_OPTION ?
