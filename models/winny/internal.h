@@ -13,6 +13,10 @@
  *   tap.c       what crosses the measurement point: the flow log, and the
  *               non-Winny background traffic beside the overlay
  *
+ * identify.c is not part of the model but an analysis of what a run
+ * recorded (flashcoop identify, identify.h); it reads the results
+ * database only, never this header.
+ *
  * A peer is either inside an ISP's stub network (its flows to the outside
  * cross that ISP's shared link, where the tap sits) or outside every ISP.
  * Nothing outside models/winny/ includes this header.
