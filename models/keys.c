@@ -364,6 +364,10 @@ static const struct key_def defs[] = {
 	  "share of the entries of a peer's node list whose peer has gone (the others are online)" },
 	{ "winny", "hello", KEY_SIZE, 0, NULL, "30B", NULL, "64KiB", NULL,
 	  "node information each side sends in a presence probe or before refusing a link" },
+	{ "winny", "callback", KEY_RATIO, 0, NULL, "0", "0", "1", NULL,
+	  "share of the presence probes a peer accepts that it answers with a probe back to the sender's service port (Winny peers connect back to the peers they learn from a hello: seed 002 §2-1's bidirectional client/server relation); its other probes slow down so that the probes are about as many (0: none, the calibrated measurement of isp-tap.ini; identify.ini: 30%)" },
+	{ "winny", "callback_delay", KEY_DURATION, 0, NULL, "2s", "0s", "1h", NULL,
+	  "mean time (exponential) after the probe it answers before a peer probes back (seed 002 §2-1-4: the relation forms quickly)" },
 	{ "winny", "key_size", KEY_SIZE, 0, NULL, "150B", "1B", "64KiB", NULL,
 	  "size of one key (file ID, name, holder, TTL): 100-200 B" },
 	{ "winny", "key_rate", KEY_REAL, 0, "1/s", "0.35", "0", "1000", NULL,
@@ -436,6 +440,16 @@ static const struct key_def defs[] = {
 	  "access link of a background host inside the stub network" },
 	{ "winny", "background_outbound", KEY_RATIO, 0, NULL, "20%", "0", "1", NULL,
 	  "share of background connections whose response leaves the stub network" },
+	/* Identification from decoy peers (seed 002 §2-1): a second,
+	 * Share-like application and the decoys. */
+	{ "winny", "share_hosts", KEY_RATIO, 0, NULL, "0", "0", "1", NULL,
+	  "share of the Winny peers, inside each ISP and outside, whose hosts also run Share on a second service port (seed 002 §2-1: about 2.5%)" },
+	{ "winny", "share_peers", KEY_COUNT, 0, "peers", "0", NULL, "10000000", NULL,
+	  "peers outside every ISP that run Share and not Winny; Share peers probe only each other" },
+	{ "winny", "decoys", KEY_COUNT, 0, "peers", "0", NULL, "10000", NULL,
+	  "decoy Winny peers outside every ISP: always online, on node lists; each records the endpoint (address, service port) of every peer it connects to (event_log kind 'learned')" },
+	{ "winny", "decoy_probe_interval", KEY_DURATION, 0, NULL, "30s", "1ms", "1d", NULL,
+	  "mean time between the presence probes of one decoy: what a decoy can handle, and so how many peers the decoys learn" },
 
 	/* The key index of a Winny-style overlay, key by key (run.model =
 	 * winny-index): decoys and poisoning (seed 002 §3); docs/winny.md

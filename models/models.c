@@ -6,6 +6,7 @@
 #include "models/handover/handover.h"
 #include "models/mmck/mmck.h"
 #include "models/web/web.h"
+#include "models/winny/identify.h"
 #include "models/winny/winny.h"
 #include "models/world/world.h"
 
@@ -83,7 +84,15 @@ const struct fc_enum_name flashcoop_model_names[] = {
 	{ NULL, 0 },
 };
 
+/* The commands that analyse what a model recorded. */
+static const struct sim_command flashcoop_commands[] = {
+	{ "identify", "DB", "find Winny endpoints from decoy peers (seed 002's Table 1)",
+	  winny_identify_main },
+	{ NULL, NULL, NULL, NULL },
+};
+
 const struct sim_catalog flashcoop_catalog = {
 	.models = flashcoop_models,
 	.keys = &flashcoop_keys,
+	.commands = flashcoop_commands,
 };

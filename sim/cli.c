@@ -71,7 +71,7 @@ install_signals(void)
 }
 
 static int
-usage(FILE *f)
+usage(const struct sim_catalog *cat, FILE *f)
 {
 	fprintf(f,
 		"Usage: flashcoop COMMAND [OPTION...]\n"
@@ -84,7 +84,13 @@ usage(FILE *f)
 		"  runs DB            list the runs of a results database\n"
 		"  export DB          scalars, vectors or statistics as CSV or JSON\n"
 		"  fsm                the core's state machine (--dot: Graphviz)\n"
-		"  plot KIND DB       draw a figure from a results database (gnuplot)\n"
+		"  plot KIND DB       draw a figure from a results database (gnuplot)\n");
+	for (const struct sim_command *c = cat->commands; c && c->name; c++) {
+		g_autofree char *head = g_strdup_printf("%s %s", c->name, c->args);
+
+		fprintf(f, "  %-18s %s\n", head, c->summary);
+	}
+	fprintf(f,
 		"  testbed SCENARIO.ini  run a web scenario on real processes (root; also\n"
 		"                     testbed plan|clean; see testbed/harness/README.md)\n"
 		"\n"
@@ -443,14 +449,14 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 {
 	gsl_set_error_handler_off();
 	if (argc < 2)
-		return usage(stderr);
+		return usage(cat, stderr);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("flashcoop %s\n", FLASHCOOP_VERSION);
 		return 0;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)
-		return usage(stdout);
+		return usage(cat, stdout);
 	if (strcmp(argv[1], "run") == 0) {
 		install_signals();
 		return cmd_run(cat, argc - 1, argv + 1);
@@ -472,11 +478,22 @@ sim_main(const struct sim_catalog *cat, int argc, char **argv)
 		return export_main(cat, argc - 1, argv + 1);
 	if (strcmp(argv[1], "plot") == 0)
 		return plot_main(cat->keys, argc - 1, argv + 1);
+	for (const struct sim_command *c = cat->commands; c && c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->main(argc - 1, argv + 1);
 	{
-		static const char *const commands[] = { "run", "sweep", "keys", "merge",
-							"fsm", "runs", "export",
-							"plot", "help" };
-		const char *near = keys_suggest(argv[1], commands, G_N_ELEMENTS(commands));
+		static const char *const builtin[] = { "run", "sweep", "keys", "merge",
+						       "fsm", "runs", "export",
+						       "plot", "help" };
+		g_autoptr(GPtrArray) commands = g_ptr_array_new();
+		const char *near;
+
+		for (size_t i = 0; i < G_N_ELEMENTS(builtin); i++)
+			g_ptr_array_add(commands, (gpointer)builtin[i]);
+		for (const struct sim_command *c = cat->commands; c && c->name; c++)
+			g_ptr_array_add(commands, (gpointer)c->name);
+		near = keys_suggest(argv[1], (const char *const *)commands->pdata,
+				    commands->len);
 		g_autofree char *shown = keys_shorten(argv[1]);
 
 		if (near)

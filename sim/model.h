@@ -88,6 +88,17 @@ struct model_type {
 };
 
 /*
+ * A command of the program besides the simulator's own (run, sweep, ...),
+ * such as an analysis that belongs to a model: its name, its arguments
+ * and one line for `flashcoop --help`, and its main, which gets argv from
+ * the command's name on and returns the exit status (2: bad input).
+ */
+struct sim_command {
+	const char *name, *args, *summary;
+	int (*main)(int argc, char **argv);
+};
+
+/*
  * What a program simulates: its model types and its scenario key table.
  * The simulator knows no model by name; the program's main
  * (models/main.c) hands it the catalog, so sim/ never depends on models/.
@@ -96,6 +107,9 @@ struct sim_catalog {
 	/* NULL-terminated, in the order of [run] model's name table values */
 	const struct model_type *const *models;
 	const struct key_table *keys;
+	/* The program's own commands, ended by one whose name is NULL; may
+	 * be NULL. */
+	const struct sim_command *commands;
 };
 
 /*

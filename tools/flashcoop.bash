@@ -37,7 +37,8 @@ _flashcoop() {
 		case $prev in -x | --x | -b | --by) compopt +o nospace 2>/dev/null ;;
 		*) [ ${#COMPREPLY[@]} -eq 1 ] && COMPREPLY[0]="${COMPREPLY[0]}=" ;; esac
 		return ;;
-	-j | --jobs | -r | --replication | --run | --seed | --size | -t | --title | -m | --metric)
+	-j | --jobs | -r | --replication | --run | --seed | --size | -t | --title | -m | --metric | \
+	--window | --method | --within)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -48,7 +49,7 @@ _flashcoop() {
 	case $cmd in
 	run) COMPREPLY=($(compgen -f -X '!*.ini' -- "$cur") $(compgen -d -- "$cur")) ;;
 	sweep) COMPREPLY=($(compgen -f -X '!*.@(sweep|ini)' -- "$cur") $(compgen -d -- "$cur")) ;;
-	merge | runs | export) COMPREPLY=($(compgen -f -X '!*.db' -- "$cur") $(compgen -d -- "$cur")) ;;
+	merge | runs | export | identify) COMPREPLY=($(compgen -f -X '!*.db' -- "$cur") $(compgen -d -- "$cur")) ;;
 	plot)
 		local i n=0
 		for ((i = 2; i < COMP_CWORD; i++)); do

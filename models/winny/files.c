@@ -145,9 +145,14 @@ files_new(struct winny *w, GError **err)
 				     blocks > (double)max_blocks ? max_blocks : (uint64_t)blocks;
 		w->files[i].holders = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	}
-	for (size_t i = 0; i < w->npeers; i++) {
+	/* Decoys and the peers that run only Share hold nothing. */
+	for (size_t i = 0; i < w->nwinny; i++) {
 		struct peer *q = &w->peers[i];
-		unsigned n = gsl_ran_poisson(prng(q), p->held);
+		unsigned n;
+
+		if (q->decoy)
+			continue;
+		n = gsl_ran_poisson(prng(q), p->held);
 
 		for (unsigned k = 0; k < n; k++) {
 			uint32_t f = zipf_draw(w, prng(q));
@@ -278,7 +283,7 @@ transfer_start(struct winny *w, struct peer *p, struct peer *h, fc_time_t now)
 	if (c < 1)
 		avail = gsl_ran_binomial(prng(p), c, (unsigned)MIN(p->missing, (uint64_t)UINT_MAX));
 	if (avail == 0) {
-		overlay_log_short(w, p, h, now, w->p.request, "control");
+		overlay_log_short(w, p, h, APP_WINNY, now, w->p.request, "control");
 		search_in(w, p, 2 * overlay_rtt(w, p, h), retry_source);
 		return;
 	}
@@ -319,7 +324,7 @@ transfer_end(struct transfer *t, fc_time_t now, uint64_t received)
 
 	engine_cancel(w->e, t->cut_ev);
 	if (tap_crosses(p, h))
-		tap_log(w, p, h, t->to_port, t->start, now + overlay_rtt(w, p, h),
+		tap_log(w, p, h, APP_WINNY, t->to_port, t->start, now + overlay_rtt(w, p, h),
 			w->p.request, 1 + WINNY_HANDSHAKE_PACKETS,
 			received, tap_packets(received) + WINNY_HANDSHAKE_PACKETS, "transfer");
 	h->uploads--;
@@ -368,10 +373,10 @@ pick_source(struct winny *w, struct peer *p, fc_time_t now)
 	if (!h)
 		return false;
 	if (!h->online) {
-		overlay_log_failed(w, p, h, now, "control");
+		overlay_log_failed(w, p, h, APP_WINNY, now, "control");
 		search_in(w, p, (w->p.syn_retries + 1) * w->p.connect_timeout, retry_source);
 	} else if (h->uploads >= w->p.upload_slots) {
-		overlay_log_short(w, p, h, now, w->p.request, "control");
+		overlay_log_short(w, p, h, APP_WINNY, now, w->p.request, "control");
 		w->busy++;
 		search_in(w, p, 2 * overlay_rtt(w, p, h), retry_source);
 	} else {

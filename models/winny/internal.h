@@ -4,12 +4,18 @@
  * make it up, one concept each:
  *
  *   winny.c     building the model from the [winny] keys; its entry points
- *   overlay.c   peers, their sessions (churn), presence probes and search
- *               links, and the keys pushed over those links
+ *   overlay.c   peers, their sessions (churn), presence probes (of Winny
+ *               and of the Share-like second application, with their
+ *               probes back) and search links, the keys pushed over those
+ *               links, and the decoy peers
  *   files.c     the file catalogue, who holds what (the keys' index),
  *               queries, downloads and their transfers in 64 KiB blocks
  *   tap.c       what crosses the measurement point: the flow log, and the
  *               non-Winny background traffic beside the overlay
+ *
+ * identify.c is not part of the model but an analysis of what a run
+ * recorded (flashcoop identify, identify.h); it reads the results
+ * database only, never this header.
  *
  * A peer is either inside an ISP's stub network (its flows to the outside
  * cross that ISP's shared link, where the tap sits) or outside every ISP.
@@ -56,6 +62,19 @@
 /* Downloads a peer keeps waiting at most (the rest of its wishes are
  * dropped). */
 #define WINNY_MAX_QUEUED 16
+/* Probes back a peer has promised at most; a peer that is sent more in
+ * the short time before it answers forgets the newest. */
+#define WINNY_MAX_CALLBACKS 32
+
+/*
+ * The P2P applications of the model.  A host that runs both (a share
+ * [winny] share_hosts of the Winny peers) uses one address and a service
+ * port for each; each application's peers talk only to its own peers.
+ */
+enum winny_app {
+	APP_WINNY,
+	APP_SHARE,
+};
 
 /* The [winny] keys, in base units. */
 struct winny_params {
@@ -69,6 +88,8 @@ struct winny_params {
 	fc_time_t probe_interval; /* presence probes of one online peer */
 	double stale;             /* share of a node list that has gone */
 	uint64_t hello;           /* node information exchanged by a probe */
+	double callback;          /* share of accepted probes answered back */
+	fc_time_t callback_delay; /* mean time before the probe back */
 	uint64_t key_size;
 	double key_rate;          /* keys per second each way on a search link */
 	fc_time_t ttl;            /* of a key after its holder left */
@@ -100,6 +121,10 @@ struct winny_params {
 	uint64_t background_request;
 	uint64_t background_access; /* bit/s of a background host's link */
 	double background_outbound; /* share of connections whose data leaves */
+	double share_hosts;       /* share of Winny hosts that also run Share */
+	uint64_t share_peers;     /* Share-only peers, outside */
+	uint64_t decoys;
+	fc_time_t decoy_probe_interval;
 };
 
 struct wfile {
@@ -109,13 +134,29 @@ struct wfile {
 
 struct transfer;
 
+/* A probe back that a peer has promised: at `at`, to peer `to`'s service
+ * port of application `app`. */
+struct callback {
+	fc_time_t at;
+	uint32_t to;
+	uint32_t app; /* enum winny_app */
+};
+
+/*
+ * A host of the model.  Winny peers (inside, outside, then the decoys)
+ * come first in struct winny's array; the peers that run only Share come
+ * last: those have a session and Share probes, and nothing else.
+ */
 struct peer {
 	struct winny *w;
 	uint32_t id;
 	uint32_t ip;
 	uint16_t port;
 	uint16_t next_ephemeral;
+	uint16_t share_port;      /* Share's service port; 0: no Share here */
 	bool inside, online;
+	bool winny;               /* runs Winny (false: Share only) */
+	bool decoy;
 	bool shares;              /* diffuses keys of what it holds, serves them */
 	uint32_t isp;             /* inside peers only */
 	net_link up, down;
@@ -124,6 +165,10 @@ struct peer {
 	engine_event session_ev;  /* the next join or leave */
 	engine_event probe_ev, link_ev, query_ev, wish_ev;
 	engine_event probe_in_ev; /* probes from outside peers (inside peers) */
+	engine_event share_probe_ev, share_probe_in_ev; /* the same for Share */
+	engine_event callback_ev; /* the earliest promised probe back, */
+	fc_time_t callback_at;    /* at this time */
+	GArray *callbacks;        /* struct callback, promised, in promise order */
 	uint32_t link_tries;      /* failed attempts since the last link */
 	uint32_t nup, ndown;      /* search links it opened, and accepted */
 	GPtrArray *links;         /* struct slink *, opened and accepted */
@@ -170,10 +215,17 @@ struct winny {
 	struct engine *e;
 	struct net *net;
 	struct winny_params p;
-	size_t npeers, ninside_total;
-	size_t online_outside;     /* outside peers online now */
-	size_t online;             /* peers online now */
-	struct peer *peers;        /* inside peers first, ISP by ISP */
+	/* Peers: ninside_total inside (ISP by ISP), p.outside outside, then
+	 * p.decoys decoys (nwinny in all, the Winny overlay), then
+	 * p.share_peers that run only Share (npeers in all). */
+	size_t npeers, nwinny, ninside_total;
+	size_t online_outside;     /* outside Winny peers online now, not decoys */
+	size_t online;             /* Winny peers online now, decoys too */
+	struct peer *peers;
+	/* The hosts that run Share, in peer order (the inside ones first),
+	 * how many of them are outside, and how many are online. */
+	GArray *share_ids;
+	size_t share_outside, share_online, share_online_outside;
 	struct wfile *files;
 	double *zipf_cdf;          /* cumulative popularity of file ranks */
 	struct rng_stream files_rng;
@@ -183,7 +235,8 @@ struct winny {
 	/* Counters, for the scalars. */
 	uint64_t probes, failed_connects, rejects, links_opened, queries,
 		 wishes, downloads_done, transfers, transfer_bytes, busy,
-		 background, background_bytes, tap_flows;
+		 background, background_bytes, tap_flows, callbacks, share_probes,
+		 decoy_probes, decoy_learned;
 };
 
 /* overlay.c */
@@ -191,13 +244,15 @@ void overlay_start(struct winny *w);
 void overlay_stop(struct winny *w);
 fc_time_t overlay_rtt(const struct winny *w, const struct peer *a, const struct peer *b);
 uint16_t overlay_ephemeral(struct peer *p);
-/* A connection attempt to a peer that is gone: SYNs that nobody answers. */
-void overlay_log_failed(struct winny *w, struct peer *a, struct peer *b, fc_time_t now,
-			const char *kind);
-/* A connection that opened, exchanged `bytes` each way in single packets
- * and closed (a presence probe, a refusal). */
-void overlay_log_short(struct winny *w, struct peer *a, struct peer *b, fc_time_t now,
-		       uint64_t bytes, const char *kind);
+/* p's service port for app. */
+uint16_t overlay_port(const struct peer *p, enum winny_app app);
+/* A connection attempt to b's app that is gone: SYNs that nobody answers. */
+void overlay_log_failed(struct winny *w, struct peer *a, struct peer *b, enum winny_app app,
+			fc_time_t now, const char *kind);
+/* A connection to b's app that opened, exchanged `bytes` each way in
+ * single packets and closed (a presence probe, a refusal). */
+void overlay_log_short(struct winny *w, struct peer *a, struct peer *b, enum winny_app app,
+		       fc_time_t now, uint64_t bytes, const char *kind);
 
 /* files.c */
 gboolean files_new(struct winny *w, GError **err);
@@ -207,9 +262,10 @@ void files_peer_leave(struct winny *w, struct peer *p, fc_time_t now);
 
 /* tap.c */
 bool tap_crosses(const struct peer *a, const struct peer *b);
-void tap_log(struct winny *w, const struct peer *a, const struct peer *b, uint16_t a_port,
-	     fc_time_t start, fc_time_t end, uint64_t payload_ab, uint32_t packets_ab,
-	     uint64_t payload_ba, uint32_t packets_ba, const char *kind);
+/* Logs a connection that a opened to b's service port of app. */
+void tap_log(struct winny *w, const struct peer *a, const struct peer *b, enum winny_app app,
+	     uint16_t a_port, fc_time_t start, fc_time_t end, uint64_t payload_ab,
+	     uint32_t packets_ab, uint64_t payload_ba, uint32_t packets_ba, const char *kind);
 uint32_t tap_packets(uint64_t payload);
 void background_start(struct winny *w);
 void background_stop(struct winny *w);

@@ -70,9 +70,9 @@ log_row(struct winny *w, struct rec_flow_row *row)
 }
 
 void
-tap_log(struct winny *w, const struct peer *a, const struct peer *b, uint16_t a_port,
-	fc_time_t start, fc_time_t end, uint64_t payload_ab, uint32_t packets_ab,
-	uint64_t payload_ba, uint32_t packets_ba, const char *kind)
+tap_log(struct winny *w, const struct peer *a, const struct peer *b, enum winny_app app,
+	uint16_t a_port, fc_time_t start, fc_time_t end, uint64_t payload_ab,
+	uint32_t packets_ab, uint64_t payload_ba, uint32_t packets_ba, const char *kind)
 {
 	struct rec_flow_row row = {
 		.start = start,
@@ -81,13 +81,13 @@ tap_log(struct winny *w, const struct peer *a, const struct peer *b, uint16_t a_
 		.a_ip = a->ip,
 		.b_ip = b->ip,
 		.a_port = a_port,
-		.b_port = b->port,
+		.b_port = overlay_port(b, app),
 		.a_inside = a->inside,
 		.bytes_ab = payload_ab + (uint64_t)WINNY_HEADER_BYTES * packets_ab,
 		.bytes_ba = payload_ba + (uint64_t)WINNY_HEADER_BYTES * packets_ba,
 		.packets_ab = packets_ab,
 		.packets_ba = packets_ba,
-		.app = "winny",
+		.app = app == APP_SHARE ? "share" : "winny",
 		.kind = kind,
 	};
 
