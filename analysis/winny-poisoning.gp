@@ -21,12 +21,12 @@ set offsets 0, 0.5, 0, 0
 set title "time of the downloads that completed"
 set ylabel "download time (s)"
 set yrange [0:*]
-set key bottom left
+set key top right
 plot dir."/fig13.dat" using 1:2:3:4 with yerrorbars pt 7 ps 1.2 title "flashcoop: mean, least and largest"
 set title "downloads completed within the run"
 set ylabel "completed (%)"
 set yrange [0:105]
-set key bottom left
+set key top right
 plot dir."/fig13.dat" using 1:5:6 with yerrorbars pt 7 ps 1.2 title "flashcoop: mean over replications, 95% CI", \
      "-" using 1:2 with points pt 6 ps 2 lc rgb "black" title "seed: 1 thread as no control; none from 5 threads"
 0 100

@@ -502,6 +502,8 @@ static const struct key_def defs[] = {
 	  "when the downloaders start searching; download times count from it" },
 	{ "index", "slot_time", KEY_DURATION, 0, NULL, "60s", "1s", "1d", NULL,
 	  "longest time the uploader serves one download connection; the downloader then searches for a source again" },
+	{ "index", "pick", KEY_ENUM, 0, NULL, "table", NULL, NULL, index_pick_names,
+	  "how a downloader chooses where to download from: table, the key its own key table holds for the file ID once it has taken the answers under the rewrite rule, as every node keeps one key per file ID; all, every location the answers name, largest TTL first, until one answers" },
 	{ "index", "connect_timeout", KEY_DURATION, 0, NULL, "3s", "1ms", "10min", NULL,
 	  "wait for an answer to a SYN" },
 	{ "index", "syn_retries", KEY_COUNT, 0, "retries", "1", NULL, "16", NULL,

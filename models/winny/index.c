@@ -34,9 +34,12 @@
  *
  * A query travels query_hops hops over the search links; each node reached
  * answers with its live keys of the files asked (query_keys at most).
- * Downloaders search every query_interval from download_start and try the
- * locations found, largest TTL first: one that does not exist costs the
- * unanswered SYNs (connect_timeout, syn_retries), the uploader's starts
+ * Downloaders search every query_interval from download_start.  With
+ * pick = table each takes the answers into its own key table under the
+ * rewrite rule, as every node keeps one key per file ID, and tries the
+ * location its table then holds; with pick = all it tries every location
+ * the answers name, largest TTL first.  One that does not exist costs the
+ * unanswered SYNs (connect_timeout, syn_retries); the uploader's starts
  * a connection, a flow of the world's network over the uploader's uplink
  * and the downloader's downlink.  The uploader closes a connection after
  * slot_time; the downloader keeps what arrived and searches again at once.
@@ -97,6 +100,14 @@ const struct fc_enum_name index_rewrite_names[] = {
 	{ NULL, 0 },
 };
 
+enum index_pick { PICK_TABLE, PICK_ALL };
+
+const struct fc_enum_name index_pick_names[] = {
+	{ "table", PICK_TABLE },
+	{ "all", PICK_ALL },
+	{ NULL, 0 },
+};
+
 enum tier { TIER_FAST, TIER_MIDDLE, TIER_SLOW, TIERS };
 
 struct index_params {
@@ -115,7 +126,7 @@ struct index_params {
 	fc_time_t connect_timeout;
 	uint64_t syn_retries;
 	fc_time_t latency;
-	int control, rewrite;
+	int control, rewrite, pick;
 	fc_time_t control_start, decoy_interval;
 	double leak;
 	uint64_t threads;
@@ -677,9 +688,10 @@ found_cmp(gconstpointer a, gconstpointer b)
 }
 
 /*
- * A downloader's search: the locations of file 0 found, largest TTL
- * first; each that does not exist costs the SYNs nobody answers, the
- * uploader's starts the download.
+ * A downloader's search for file 0: the location its key table holds
+ * once it has taken the answers (pick = table), or every location found,
+ * largest TTL first (pick = all); each that does not exist costs the SYNs
+ * nobody answers, the uploader's starts the download.
  */
 static void
 download_search(struct inode *d, fc_time_t now)
@@ -697,6 +709,11 @@ download_search(struct inode *d, fc_time_t now)
 
 		if (!key_live(k, now))
 			continue;
+		if (x->p.pick == PICK_TABLE) {
+			if (key_takes(x->p.rewrite, &d->keys[0], k, now))
+				d->keys[0] = *k;
+			continue;
+		}
 		for (j = 0; j < found->len; j++) {
 			struct found *f = &g_array_index(found, struct found, j);
 
@@ -708,6 +725,8 @@ download_search(struct inode *d, fc_time_t now)
 		if (j == found->len)
 			g_array_append_val(found, ((struct found){ k->loc, k->expires }));
 	}
+	if (x->p.pick == PICK_TABLE && key_live(&d->keys[0], now))
+		g_array_append_val(found, ((struct found){ d->keys[0].loc, d->keys[0].expires }));
 	g_array_sort(found, found_cmp);
 	for (i = 0; i < found->len; i++) {
 		const struct found *f = &g_array_index(found, struct found, i);
@@ -875,6 +894,7 @@ params_read(struct index_params *p, const struct scenario *sc)
 		.latency = scenario_duration(sc, "index", "latency"),
 		.control = scenario_enum(sc, "index", "control"),
 		.rewrite = scenario_enum(sc, "index", "rewrite"),
+		.pick = scenario_enum(sc, "index", "pick"),
 		.control_start = scenario_duration(sc, "index", "control_start"),
 		.decoy_interval = scenario_duration(sc, "index", "decoy_interval"),
 		.leak = scenario_ratio(sc, "index", "leak"),

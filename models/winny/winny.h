@@ -40,5 +40,7 @@ extern const struct traffic_type winny_index_traffic;
 extern const struct fc_enum_name index_control_names[];
 /* The choices of [index] rewrite. */
 extern const struct fc_enum_name index_rewrite_names[];
+/* The choices of [index] pick. */
+extern const struct fc_enum_name index_pick_names[];
 
 #endif
