@@ -25,7 +25,8 @@ set key top right
 plot dir."/fig13.dat" using 1:2:3:4 with yerrorbars pt 7 ps 1.2 title "flashcoop: mean, least and largest"
 set title "downloads completed within the run"
 set ylabel "completed (%)"
-set yrange [0:105]
+set yrange [0:130]
+set ytics 0, 20, 100
 set key top right
 plot dir."/fig13.dat" using 1:5:6 with yerrorbars pt 7 ps 1.2 title "flashcoop: mean over replications, 95% CI", \
      "-" using 1:2 with points pt 6 ps 2 lc rgb "black" title "seed: 1 thread as no control; none from 5 threads"
