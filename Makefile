@@ -303,6 +303,7 @@ bench: deps-bench
 	$(Q)sh bench/winny.sh $(B)
 	$(Q)sh bench/idle.sh $(B)
 	$(Q)sh bench/default.sh $(B)
+	$(Q)sh bench/million.sh $(B)
 
 # What fc-testbed run starts, installed beside it.
 TB_RUN_PROGS := $(addprefix $(B)/testbed/,fc-testbed fc-testbed-node fc-loadgen fc-delay fc-dns \
