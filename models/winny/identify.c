@@ -108,16 +108,22 @@ sort_unique(void *arr, size_t n, size_t size, int (*cmp)(const void *, const voi
 static ptrdiff_t
 find_u64(const uint64_t *keys, size_t n, uint64_t key)
 {
-	const uint64_t *f = bsearch(&key, keys, n, sizeof *keys, cmp_u64);
+	const uint64_t *f;
 
+	if (n == 0)
+		return -1;
+	f = bsearch(&key, keys, n, sizeof *keys, cmp_u64);
 	return f ? f - keys : -1;
 }
 
 static ptrdiff_t
 find_u32(const uint32_t *keys, size_t n, uint32_t key)
 {
-	const uint32_t *f = bsearch(&key, keys, n, sizeof *keys, cmp_u32);
+	const uint32_t *f;
 
+	if (n == 0)
+		return -1;
+	f = bsearch(&key, keys, n, sizeof *keys, cmp_u32);
 	return f ? f - keys : -1;
 }
 
