@@ -178,6 +178,14 @@ test_within(void)
 	check(&r, 5, 1, 1, 1, 0);
 }
 
+/* f: log1's flows, then the n of extra. */
+static void
+log1_with(struct ident_flow *f, const struct ident_flow *extra, size_t n)
+{
+	memcpy(f, log1, sizeof log1);
+	memcpy(f + G_N_ELEMENTS(log1), extra, n * sizeof *extra);
+}
+
 /*
  * Two hosts that both run Winny and Share: Z (outside, Winny 7000,
  * Share 7001, which S2 inside reached) and H.  Z's Share connects to
@@ -198,8 +206,7 @@ test_two_dual(void)
 	struct ident_flow f[G_N_ELEMENTS(log1) + G_N_ELEMENTS(extra)];
 	struct ident_result r;
 
-	memcpy(f, log1, sizeof log1);
-	memcpy(f + G_N_ELEMENTS(log1), extra, sizeof extra);
+	log1_with(f, extra, G_N_ELEMENTS(extra));
 	/* Winny seen: the five and Z:7000; Z:7001 is Share's. */
 	identify(f, G_N_ELEMENTS(f), seeds, 2, IDENT_ENDPOINTS, FC_MIN, &r);
 	check(&r, 6, 2, 5, 5, 0);
@@ -229,8 +236,7 @@ test_two_ports(void)
 	struct ident_flow f[G_N_ELEMENTS(log1) + G_N_ELEMENTS(extra)];
 	struct ident_result r;
 
-	memcpy(f, log1, sizeof log1);
-	memcpy(f + G_N_ELEMENTS(log1), extra, sizeof extra);
+	log1_with(f, extra, G_N_ELEMENTS(extra));
 	identify(f, G_N_ELEMENTS(f), seeds, 2, IDENT_ENDPOINTS, FC_MIN, &r);
 	check(&r, 6, 2, 5, 5, 0);
 	/* Seeded with Z:7000 alone, H is reached through nobody. */

@@ -27,35 +27,36 @@ if ! sqlite3 "$db" "SELECT count(*) FROM run" >/dev/null 2>&1; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The done runs of the key index model.
-sel="CREATE TEMP TABLE sel AS SELECT r.id AS run_id FROM run r JOIN param p
-     ON p.run_id = r.id AND p.name = 'run.model' AND p.value = 'winny-index'
-     WHERE r.status = 'done';"
-{
-	echo "$sel"
-	echo ".read $here/analysis/winny-index.sql"
-	echo ".separator ' '"
-	echo ".output $tmp/control.runs"
-	echo "SELECT DISTINCT run_id, leak, control_start_s FROM fig10_ttl ORDER BY leak, run_id;"
-	echo ".output $tmp/fig13.dat"
-	echo "SELECT threads, coalesce(time_mean_s, 'NaN'), coalesce(time_min_s, 'NaN'),
-	      coalesce(time_max_s, 'NaN'), 100 * share, 100 * coalesce(share_ci95, 0), runs, done, tried
-	      FROM fig13_download ORDER BY threads;"
-} | sqlite3 -batch "$db"
+# query: the SQL on stdin, after analysis/winny-index.sql over the done
+# runs of the key index model, with columns separated by spaces.
+query() {
+	{
+		echo "CREATE TEMP TABLE sel AS SELECT r.id AS run_id FROM run r JOIN param p
+		      ON p.run_id = r.id AND p.name = 'run.model' AND p.value = 'winny-index'
+		      WHERE r.status = 'done';"
+		echo ".read $here/analysis/winny-index.sql"
+		echo ".separator ' '"
+		cat
+	} | sqlite3 -batch "$db"
+}
+query >"$tmp/control.runs" <<'EOS'
+SELECT min(run_id), leak, control_start_s FROM fig10_ttl GROUP BY leak ORDER BY leak;
+EOS
+query >"$tmp/fig13.dat" <<'EOS'
+SELECT threads, coalesce(time_mean_s, 'NaN'), coalesce(time_min_s, 'NaN'),
+       coalesce(time_max_s, 'NaN'), 100 * share, 100 * coalesce(share_ci95, 0), runs, done, tried
+FROM fig13_download ORDER BY threads;
+EOS
 mkdir -p "$outdir"
 drew=
 # Fig. 10: one panel for the first run of each leak value (two at most).
 if [ -s "$tmp/control.runs" ]; then
 	n=0
 	while read -r run leak start; do
+		[ $n -lt 2 ] || break
 		n=$((n + 1))
-		[ $n -le 2 ] || break
-		{
-			echo "$sel"
-			echo ".read $here/analysis/winny-index.sql"
-			echo ".separator ' '"
-			echo "SELECT t_s, ttl_s FROM fig10_ttl WHERE run_id = $run ORDER BY t_s, ttl_s;"
-		} | sqlite3 -batch "$db" >"$tmp/fig10-$n.dat"
+		echo "SELECT t_s, ttl_s FROM fig10_ttl WHERE run_id = $run ORDER BY t_s, ttl_s;" |
+			query >"$tmp/fig10-$n.dat"
 		echo "$leak $start" >"$tmp/fig10-$n.meta"
 	done <"$tmp/control.runs"
 	for ext in png pdf; do

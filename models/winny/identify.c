@@ -104,27 +104,30 @@ sort_unique(void *arr, size_t n, size_t size, int (*cmp)(const void *, const voi
 	return k + 1;
 }
 
-/* The index of key in the sorted keys, or -1. */
+/* The index of *key among the n sorted elements of size at keys, or -1. */
+static ptrdiff_t
+find_sorted(const void *keys, size_t n, size_t size, const void *key,
+	    int (*cmp)(const void *, const void *))
+{
+	const char *f;
+
+	/* bsearch() wants a valid base even for no elements. */
+	if (n == 0)
+		return -1;
+	f = bsearch(key, keys, n, size, cmp);
+	return f ? (f - (const char *)keys) / (ptrdiff_t)size : -1;
+}
+
 static ptrdiff_t
 find_u64(const uint64_t *keys, size_t n, uint64_t key)
 {
-	const uint64_t *f;
-
-	if (n == 0)
-		return -1;
-	f = bsearch(&key, keys, n, sizeof *keys, cmp_u64);
-	return f ? f - keys : -1;
+	return find_sorted(keys, n, sizeof key, &key, cmp_u64);
 }
 
 static ptrdiff_t
 find_u32(const uint32_t *keys, size_t n, uint32_t key)
 {
-	const uint32_t *f;
-
-	if (n == 0)
-		return -1;
-	f = bsearch(&key, keys, n, sizeof *keys, cmp_u32);
-	return f ? f - keys : -1;
+	return find_sorted(keys, n, sizeof key, &key, cmp_u32);
 }
 
 /* The first of the sorted connections that is not before key, or n. */

@@ -13,6 +13,9 @@
  *   tap.c       what crosses the measurement point: the flow log, and the
  *               non-Winny background traffic beside the overlay
  *
+ * (index.c, the key index model, is a model of its own and shares only
+ * winny_exp_time().)
+ *
  * identify.c is not part of the model but an analysis of what a run
  * recorded (flashcoop identify, identify.h); it reads the results
  * database only, never this header.
@@ -28,6 +31,7 @@
 #include <stdint.h>
 
 #include <glib.h>
+#include <gsl/gsl_randist.h>
 
 #include "models/winny/winny.h"
 #include "models/world/net.h"
@@ -238,6 +242,13 @@ struct winny {
 		 background, background_bytes, tap_flows, callbacks, share_probes,
 		 decoy_probes, decoy_learned;
 };
+
+/* An exponential time of mean `mean`, drawn from r. */
+static inline fc_time_t
+winny_exp_time(gsl_rng *r, fc_time_t mean)
+{
+	return fc_time_from_sec(gsl_ran_exponential(r, fc_time_to_sec(mean)));
+}
 
 /* overlay.c */
 void overlay_start(struct winny *w);

@@ -76,12 +76,6 @@ prng(struct peer *p)
 	return rng_stream_gsl(&p->rng);
 }
 
-static fc_time_t
-exp_time(gsl_rng *r, fc_time_t mean)
-{
-	return fc_time_from_sec(gsl_ran_exponential(r, fc_time_to_sec(mean)));
-}
-
 fc_time_t
 overlay_rtt(const struct winny *w, const struct peer *a, const struct peer *b)
 {
@@ -272,7 +266,7 @@ link_attempt(struct engine *e, void *data, fc_time_t now)
 	l->b = q;
 	l->start = now;
 	l->a_port = overlay_ephemeral(p);
-	life = exp_time(prng(p), w->p.link_life);
+	life = winny_exp_time(prng(p), w->p.link_life);
 	life = MIN(life, w->p.link_life_max);
 	l->end_ev = engine_schedule(w->e, overlay_rtt(w, p, q) + life, link_end, l);
 	g_ptr_array_add(p->links, l);
@@ -336,7 +330,7 @@ callback_maybe(struct winny *w, struct peer *q, struct peer *p, enum winny_app a
 		return;
 	if (gsl_rng_uniform(r) >= w->p.callback)
 		return;
-	cb.at = now + exp_time(r, w->p.callback_delay);
+	cb.at = now + winny_exp_time(r, w->p.callback_delay);
 	cb.to = p->id;
 	cb.app = app;
 	if (q->callbacks->len >= WINNY_MAX_CALLBACKS)
@@ -433,7 +427,7 @@ probe(struct engine *e, void *data, fc_time_t now)
 	struct winny *w = p->w;
 
 	(void)e;
-	p->probe_ev = engine_schedule(w->e, exp_time(prng(p), probe_mean(w)), probe, p);
+	p->probe_ev = engine_schedule(w->e, winny_exp_time(prng(p), probe_mean(w)), probe, p);
 	probe_one(w, p, known_peer(w, p, APP_WINNY), APP_WINNY, now, false);
 }
 
@@ -444,7 +438,7 @@ share_probe(struct engine *e, void *data, fc_time_t now)
 	struct winny *w = p->w;
 
 	(void)e;
-	p->share_probe_ev = engine_schedule(w->e, exp_time(prng(p), probe_mean(w)),
+	p->share_probe_ev = engine_schedule(w->e, winny_exp_time(prng(p), probe_mean(w)),
 					    share_probe, p);
 	probe_one(w, p, known_peer(w, p, APP_SHARE), APP_SHARE, now, false);
 }
@@ -457,7 +451,7 @@ decoy_probe(struct engine *e, void *data, fc_time_t now)
 	struct winny *w = d->w;
 
 	(void)e;
-	d->probe_ev = engine_schedule(w->e, exp_time(prng(d), w->p.decoy_probe_interval),
+	d->probe_ev = engine_schedule(w->e, winny_exp_time(prng(d), w->p.decoy_probe_interval),
 				      decoy_probe, d);
 	w->decoy_probes++;
 	probe_one(w, d, known_peer(w, d, APP_WINNY), APP_WINNY, now, false);
@@ -609,15 +603,15 @@ go_online(struct winny *w, struct peer *p, fc_time_t now)
 
 	p->online = true;
 	count_online(w, p, +1);
-	p->session_ev = engine_schedule(w->e, exp_time(r, session_mean(w, p)), peer_leave, p);
+	p->session_ev = engine_schedule(w->e, winny_exp_time(r, session_mean(w, p)), peer_leave, p);
 	if (!p->winny)
 		return;
 	if (p->inside)
-		p->probe_ev = engine_schedule(w->e, exp_time(r, probe_mean(w)), probe, p);
+		p->probe_ev = engine_schedule(w->e, winny_exp_time(r, probe_mean(w)), probe, p);
 	link_want(w, p, fc_time_from_sec(gsl_rng_uniform(r)));
 	files_peer_join(w, p, now);
 	if (p->inside && p->share_port && w->share_ids->len > 1)
-		p->share_probe_ev = engine_schedule(w->e, exp_time(r, probe_mean(w)),
+		p->share_probe_ev = engine_schedule(w->e, winny_exp_time(r, probe_mean(w)),
 						    share_probe, p);
 }
 
@@ -659,7 +653,7 @@ peer_leave(struct engine *e, void *data, fc_time_t now)
 	}
 	if (p->winny)
 		files_peer_leave(w, p, now);
-	p->session_ev = engine_schedule(w->e, exp_time(prng(p), pause_mean(w)), peer_join, p);
+	p->session_ev = engine_schedule(w->e, winny_exp_time(prng(p), pause_mean(w)), peer_join, p);
 }
 
 /* Decoys are online from the start to the end, and record where they are. */
@@ -670,7 +664,7 @@ decoy_start(struct winny *w, struct peer *d)
 
 	d->online = true;
 	count_online(w, d, +1);
-	d->probe_ev = engine_schedule(w->e, exp_time(prng(d), w->p.decoy_probe_interval),
+	d->probe_ev = engine_schedule(w->e, winny_exp_time(prng(d), w->p.decoy_probe_interval),
 				      decoy_probe, d);
 	g_snprintf(entity, sizeof entity, "decoy.%zu", (size_t)d->id - w->ninside_total -
 		   w->p.outside);
@@ -693,7 +687,7 @@ overlay_start(struct winny *w)
 		else if (gsl_rng_uniform(prng(p)) < on / (on + fc_time_to_sec(pause_mean(w))))
 			go_online(w, p, 0);
 		else
-			p->session_ev = engine_schedule(w->e, exp_time(prng(p), pause_mean(w)),
+			p->session_ev = engine_schedule(w->e, winny_exp_time(prng(p), pause_mean(w)),
 							peer_join, p);
 	}
 	winny_senders(w, &s);

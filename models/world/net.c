@@ -71,13 +71,13 @@ struct net_flow {
 	guint wpos;         /* its index in bneck->wit */
 	bool frozen, joining;
 	bool seeded;        /* in the net's seeds, waiting for a flush */
-	/* Its rate fell after done_ev was placed: the event stays where it
-	 * is, early, and when it comes the flow is placed again at due, where
-	 * its rate and progress then put it (complete()). */
-	bool early;
-	fc_time_t due;
 	bool resched;       /* in the net's resched list */
 	double sched_rate;  /* the rate its done_ev was placed at */
+	/* Its rate fell after done_ev was placed: the event stays where it
+	 * is, early, and when it comes it is placed again at due, where the
+	 * rate and progress at the fall put it (move_done(), complete()). */
+	bool early;
+	fc_time_t due;
 	net_link inline_links[FLOW_INLINE_LINKS];
 	guint inline_pos[FLOW_INLINE_LINKS];
 };
@@ -715,8 +715,8 @@ widen(struct net *n, fc_time_t now)
 	return join->len > 0;
 }
 
-/* Places f's completion event where its rate and progress (as of now)
- * put it: none if it gets no rate or would end after the end of time. */
+/* When f ends at its rate and progress as of now: FC_TIME_NEVER if it
+ * gets no rate or would end after the end of time. */
 static fc_time_t
 done_at(const struct net_flow *f, fc_time_t now)
 {
@@ -731,6 +731,7 @@ done_at(const struct net_flow *f, fc_time_t now)
 	return ns >= (double)(FC_TIME_NEVER - now) ? FC_TIME_NEVER : now + (fc_time_t)ns;
 }
 
+/* Places f's completion event at done_at(): none at FC_TIME_NEVER. */
 static void
 place_done(struct net *n, struct net_flow *f, fc_time_t now)
 {
