@@ -44,6 +44,13 @@ struct peer {
 	bool rescuing, whole;
 	fc_time_t rescue_until;
 	GHashTable *fetched; /* objects fetched, as uint64 keys */
+	/* What the rescue holds (fc_node_fetch_done()): some object, and
+	 * which of the sites whole (whole_held, a flag per site); and the DNS
+	 * plan carried out: this node's record added to its sites' names
+	 * (listed), its own record removed in a takeover (delisted). */
+	bool held, listed, delisted;
+	unsigned nwhole_held;
+	bool *whole_held;
 	GHashTable *token_uses; /* token (GBytes) -> objects it fetched */
 
 	/* What its heartbeats say. */
@@ -146,6 +153,12 @@ const struct fc_enum_name fc_spread_names[] = {
 	{ NULL, 0 },
 };
 
+const struct fc_enum_name fc_dns_when_names[] = {
+	{ "data", FC_DNS_ON_DATA },
+	{ "rescue", FC_DNS_ON_RESCUE },
+	{ NULL, 0 },
+};
+
 const struct fc_enum_name fc_smoothing_names[] = {
 	{ "ewma", FC_SMOOTH_EWMA },
 	{ "window", FC_SMOOTH_WINDOW },
@@ -188,6 +201,8 @@ fc_config_default(struct fc_config *c)
 	c->token_fetches = 1024;
 	c->max_fetches = 65536;
 	c->spread = FC_SPREAD_OBJECTS;
+	c->dns_when = FC_DNS_ON_DATA;
+	c->takeover_dns = true;
 }
 
 static bool
@@ -228,6 +243,7 @@ fc_config_check(const struct fc_config *c)
 	    !fc_enum_name_of(fc_share_names, c->share) ||
 	    !fc_enum_name_of(fc_target_names, c->target) ||
 	    !fc_enum_name_of(fc_spread_names, c->spread) ||
+	    !fc_enum_name_of(fc_dns_when_names, c->dns_when) ||
 	    !fc_enum_name_of(fc_smoothing_names, c->smoothing) ||
 	    !fc_enum_name_of(fc_probe_mode_names, c->probe_mode))
 		return FC_ERR_CONFIG_POLICY;
@@ -439,10 +455,50 @@ fetch(struct fc_node *n, struct peer *p, uint32_t site, uint64_t object)
 	a->a.object = object;
 }
 
+/* Pushes a DNS action for every site of p's, with address. */
+static void
+dns_all(struct fc_node *n, struct peer *p, enum fc_action_type type, uint32_t address)
+{
+	for (size_t s = 0; s < p->cfg.nsites; s++)
+		push(n, type, p->cfg.id, p->sites[s].id)->a.address = address;
+}
+
+/*
+ * Brings the DNS records of p's sites where the rescue wants them, after
+ * anything that may move them.  This node's record is on the names while
+ * it rescues p and can serve: once it holds data (FC_DNS_ON_DATA: some
+ * object, or the whole site when it fetches the whole site; a
+ * pre-distributed copy at once), or from the rescue's start
+ * (FC_DNS_ON_RESCUE).  In a takeover (takeover_dns, p believed down) p's
+ * own record is off the names while this node's is on: clients that
+ * resolve the name then reach a server that answers.  p's record goes
+ * back before this node's goes, so that the name never has none.
+ */
+static void
+plan_dns(struct fc_node *n, struct peer *p)
+{
+	bool can_serve = p->cfg.holds_copy || n->c.dns_when == FC_DNS_ON_RESCUE ||
+			 (p->whole ? p->nwhole_held == p->cfg.nsites : p->held);
+	bool listed = p->rescuing && (p->listed || can_serve);
+	bool delisted = listed && n->c.takeover_dns && !p->up;
+
+	if (listed && !p->listed)
+		dns_all(n, p, FC_ACT_DNS_ADD, n->c.address);
+	if (delisted && !p->delisted)
+		dns_all(n, p, FC_ACT_DNS_REMOVE, p->cfg.address);
+	if (!delisted && p->delisted)
+		dns_all(n, p, FC_ACT_DNS_ADD, p->cfg.address);
+	if (!listed && p->listed)
+		dns_all(n, p, FC_ACT_DNS_REMOVE, n->c.address);
+	p->listed = listed;
+	p->delisted = delisted;
+}
+
 /*
  * Starts (or renews) the rescue of p: serve its content, add this node to
- * its sites' DNS names (Fig. 7 step 8, Fig. 8 step 4).  whole: fetch the
- * whole site (p is down, or the policy says so).
+ * its sites' DNS names when it can serve (plan_dns(); Fig. 7 step 8,
+ * Fig. 8 step 4).  whole: fetch the whole site (p is down, or the policy
+ * says so).
  */
 static void
 rescue(struct fc_node *n, struct peer *p, bool whole)
@@ -457,20 +513,13 @@ rescue(struct fc_node *n, struct peer *p, bool whole)
 	}
 	touch(n, p);
 	move(n, FC_IN_RESCUE_START, p->cfg.id);
-	if (fresh) {
-		for (size_t s = 0; s < p->cfg.nsites; s++) {
-			struct pending *a = push(n, FC_ACT_DNS_ADD, p->cfg.id,
-						 p->sites[s].id);
-
-			a->a.address = n->c.address;
-		}
-	}
 	whole = whole || n->c.spread == FC_SPREAD_SITE;
 	if (whole && !p->whole && !p->cfg.holds_copy) {
 		p->whole = true;
 		for (size_t s = 0; s < p->cfg.nsites; s++)
 			fetch(n, p, p->sites[s].id, FC_WHOLE_SITE);
 	}
+	plan_dns(n, p);
 }
 
 /* Ends the rescue of p (Fig. 10): stop serving, delete, leave DNS. */
@@ -487,12 +536,12 @@ end_rescue(struct fc_node *n, struct peer *p)
 	g_hash_table_remove_all(p->fetched);
 	g_hash_table_remove_all(p->token_uses);
 	n->nrescue--;
-	for (size_t s = 0; s < p->cfg.nsites; s++) {
-		struct pending *a = push(n, FC_ACT_DNS_REMOVE, p->cfg.id, p->sites[s].id);
-
-		a->a.address = n->c.address;
+	plan_dns(n, p);
+	p->held = false;
+	p->nwhole_held = 0;
+	memset(p->whole_held, 0, MAX(p->cfg.nsites, 1) * sizeof *p->whole_held);
+	for (size_t s = 0; s < p->cfg.nsites; s++)
 		push(n, FC_ACT_DELETE, p->cfg.id, p->sites[s].id);
-	}
 	move(n, n->nrescue ? FC_IN_RESCUE_END : FC_IN_LAST_RESCUE_END, p->cfg.id);
 }
 
@@ -522,6 +571,7 @@ probe_ok(struct fc_node *n, struct peer *p)
 
 		p->up = true;
 		a->a.up = true;
+		plan_dns(n, p); /* its record back, after a takeover */
 	}
 }
 
@@ -607,6 +657,7 @@ fc_node_new(const struct fc_config *c, const struct fc_host *host, fc_time_t now
 		p->rescue_until = FC_TIME_NEVER;
 		p->probe_deadline = FC_TIME_NEVER;
 		p->fetched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+		p->whole_held = g_new0(bool, MAX(c->peers[i].nsites, 1));
 		p->token_uses = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
 						      (GDestroyNotify)g_bytes_unref, NULL);
 		/* The first probes are spread over one interval. */
@@ -641,6 +692,7 @@ fc_node_free(struct fc_node *n)
 		g_free(n->peers[i].key);
 		g_free(n->peers[i].sites);
 		g_hash_table_unref(n->peers[i].fetched);
+		g_free(n->peers[i].whole_held);
 		g_hash_table_unref(n->peers[i].token_uses);
 	}
 	g_free(n->peers);
@@ -908,6 +960,34 @@ node_probe_result(struct fc_node *n, fc_time_t now, fc_node_id peer, bool alive)
 		probe_ok(n, p);
 	else
 		probe_miss(n, p);
+	return 0;
+}
+
+static int
+node_fetch_done(struct fc_node *n, fc_time_t now, uint32_t site, uint64_t object, bool ok)
+{
+	struct peer *p = NULL;
+	size_t s = 0;
+
+	if (!n)
+		return FC_ERR_INVAL;
+	for (size_t i = 0; i < n->c.npeers && !p; i++)
+		for (s = 0; s < n->peers[i].cfg.nsites; s++)
+			if (n->peers[i].sites[s].id == site) {
+				p = &n->peers[i];
+				break;
+			}
+	if (!p)
+		return FC_ERR_UNKNOWN_SITE;
+	advance(n, now);
+	if (!ok || !p->rescuing)
+		return 0;
+	p->held = true;
+	if (object == FC_WHOLE_SITE && !p->whole_held[s]) {
+		p->whole_held[s] = true;
+		p->nwhole_held++;
+	}
+	plan_dns(n, p);
 	return 0;
 }
 
@@ -1291,6 +1371,16 @@ fc_node_route(struct fc_node *n, fc_time_t now, const struct fc_request *req,
 	      struct fc_route *out)
 {
 	int rc = node_route(n, now, req, out);
+
+	if (n)
+		refresh(n);
+	return rc;
+}
+
+int
+fc_node_fetch_done(struct fc_node *n, fc_time_t now, uint32_t site, uint64_t object, bool ok)
+{
+	int rc = node_fetch_done(n, now, site, object, ok);
 
 	if (n)
 		refresh(n);

@@ -287,6 +287,10 @@ static const struct key_def defs[] = {
 	  "how a rescuer fetches the data: through the site's BitTorrent swarm (serving what has arrived) or by HTTP from the origin; web.policy = redirect always uses http" },
 	{ "coop", "copy_limit", KEY_SIZE, 0, NULL, "1GB", NULL, NULL, NULL,
 	  "predistributed: cooperators accept copies of sites up to this size" },
+	{ "coop", "dns_when", KEY_ENUM, 0, NULL, "data", NULL, NULL, fc_dns_when_names,
+	  "when a rescuer adds its A record to the rescued site's name: once it holds data it can serve (data: seed 000 Fig. 7 step 8 after steps 6-7, Fig. 8 step 4 after the whole site arrived), or as soon as the rescue starts (rescue)" },
+	{ "coop", "takeover_dns", KEY_BOOL, 0, NULL, "true", NULL, NULL, NULL,
+	  "a rescuer serving a site in place of a cooperator believed down (Fig. 8) removes that cooperator's record from the name while it serves, and puts it back when the cooperator answers again or the rescue ends" },
 
 	/* Faults on demand (run.model = web). */
 	{ "faults", "crash", KEY_ENUM, 0, NULL, "none", NULL, NULL, web_crash_names,

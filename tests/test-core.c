@@ -116,6 +116,9 @@ world_new(void (*tweak)(struct fc_config *c, int i))
 		w->cfg[i].npeers = NN - 1;
 		if (tweak)
 			tweak(&w->cfg[i], i);
+		/* Each site's name starts with its origin's record. */
+		g_hash_table_insert(w->dns, g_strdup_printf("%u %c", sites[i][0].id, names[i]),
+				    GINT_TO_POINTER(1));
 		g_assert_cmpint(fc_node_new(&w->cfg[i], &host, 0, &w->node[i]), ==, 0);
 	}
 	return w;
@@ -323,6 +326,14 @@ redirected(struct world *w, int origin, int helper, fc_time_t now, uint64_t obje
 
 	mint(w, origin, helper, sites[origin][0].id, now, token);
 	return route_token(w, helper, now, sites[origin][0].id, object, token);
+}
+
+/* The host's fetch of object (FC_WHOLE_SITE: the site) has ended. */
+static void
+fetched(struct world *w, int i, fc_time_t now, uint32_t site, uint64_t object, bool ok)
+{
+	g_assert_cmpint(fc_node_fetch_done(w->node[i], now, site, object, ok), ==, 0);
+	settle(w, now);
 }
 
 static void
@@ -714,15 +725,32 @@ test_fig5_fig6_low(void)
 	world_free(w);
 }
 
-/* Fig. 7: flash crowd, origin alive: help requests, redirects, rescue. */
 static void
-test_fig7_flash_alive(void)
+tweak_dns_on_rescue(struct fc_config *c, int i)
 {
-	struct world *w = world_new(NULL);
+	(void)i;
+	c->dns_when = FC_DNS_ON_RESCUE;
+}
+
+/*
+ * Fig. 7: flash crowd, origin alive: help requests, redirects, rescue.
+ * The paper's order: a cooperator adds its record (step 8) once it has
+ * fetched (step 6) and can serve (step 7); with dns_when = rescue, as
+ * soon as it is asked.
+ */
+static void
+fig7_flash_alive(enum fc_dns_when when)
+{
+	struct world *w = world_new(when == FC_DNS_ON_RESCUE ? tweak_dns_on_rescue : NULL);
 	guint mark = 0;
 	struct fc_route r;
 	uint8_t token[FC_TOKEN_LEN];
-	static const char *const enter[] = {
+	static const char *const enter_data[] = {
+		"A LOW -> FLASH",
+		"A send HELP_REQUEST to B", "A send HELP_REQUEST to C",
+		"B LOW -> RESCUE for A", "C LOW -> RESCUE for A", NULL,
+	};
+	static const char *const enter_rescue[] = {
 		"A LOW -> FLASH",
 		"A send HELP_REQUEST to B", "A send HELP_REQUEST to C",
 		"B LOW -> RESCUE for A", "B dns add 10 B",
@@ -732,9 +760,11 @@ test_fig7_flash_alive(void)
 		"B RESCUE -> RESCUE for A", "B fetch 10/7 from A", NULL,
 	};
 	static const char *const again[] = { "B RESCUE -> RESCUE for A", NULL };
+	static const char *const listed[] = { "B dns add 10 B", NULL };
+	static const char *const none[] = { NULL };
 
 	load(w, 0, 10 * FC_SEC, 0.95);
-	expect(w, &mark, enter);
+	expect(w, &mark, when == FC_DNS_ON_RESCUE ? enter_rescue : enter_data);
 	/* Half the requests (the paper's fixed share), in turn to B and C. */
 	g_assert_cmpint(route(w, 0, 11 * FC_SEC, 10, 7).kind, ==, FC_ROUTE_SERVE);
 	r = route(w, 0, 11 * FC_SEC, 10, 7);
@@ -756,30 +786,59 @@ test_fig7_flash_alive(void)
 	g_assert_cmpint(r.kind, ==, FC_ROUTE_RESCUE);
 	g_assert_cmpuint(r.peer, ==, ids[0]);
 	expect(w, &mark, fetch);
-	route_token(w, 1, 13 * FC_SEC, 10, 7, token); /* fetched already */
+	route_token(w, 1, 13 * FC_SEC, 10, 7, token); /* asked for already */
 	expect(w, &mark, again);
+	/* A failed fetch changes nothing; the first that ends well is step 7,
+	 * and step 8 follows; later ones add nothing. */
+	fetched(w, 1, 14 * FC_SEC, 10, 7, false);
+	expect(w, &mark, none);
+	fetched(w, 1, 15 * FC_SEC, 10, 7, true);
+	expect(w, &mark, when == FC_DNS_ON_RESCUE ? none : listed);
+	fetched(w, 1, 16 * FC_SEC, 10, 8, true);
+	expect(w, &mark, none);
+	g_assert_cmpint(fc_node_fetch_done(w->node[1], 16 * FC_SEC, 20, 1, true), ==,
+			FC_ERR_UNKNOWN_SITE);
 	g_assert_cmpint(fc_node_state(w->node[0]), ==, FC_STATE_FLASH);
 	g_assert_cmpint(fc_node_state(w->node[1]), ==, FC_STATE_RESCUE);
 	world_free(w);
 }
 
-/* Fig. 8: the origin went down; a cooperator's probes find it and it
- * takes over the whole site. */
 static void
-test_fig8_origin_down(void)
+test_fig7_flash_alive(void)
+{
+	fig7_flash_alive(FC_DNS_ON_DATA);
+}
+
+static void
+test_fig7_dns_on_rescue(void)
+{
+	fig7_flash_alive(FC_DNS_ON_RESCUE);
+}
+
+/*
+ * Fig. 8: the origin went down; a cooperator's probes find it (step 1) and
+ * it takes over the whole site: fetches it (steps 2-3), adds its record
+ * (step 4) and, with takeover_dns, removes the dead origin's, which it puts
+ * back when the origin answers again.
+ */
+static void
+fig8_origin_down(bool takeover_dns)
 {
 	struct world *w = world_new(NULL);
 	guint mark = 0;
 	fc_time_t now = 0;
 	static const char *const probe[] = { "B probe A", "B probe C", NULL };
 	static const char *const down[] = {
-		"B peer A down", "B LOW -> RESCUE for A", "B dns add 10 B",
-		"B fetch 10 all from A", NULL,
+		"B peer A down", "B LOW -> RESCUE for A", "B fetch 10 all from A", NULL,
 	};
+	static const char *const takeover[] = { "B dns add 10 B", "B dns remove 10 A", NULL };
+	static const char *const add_only[] = { "B dns add 10 B", NULL };
+	static const char *const none[] = { NULL };
 
 	fc_node_free(w->node[1]);
 	w->cfg[1].probe_interval = 10 * FC_SEC;
 	w->cfg[1].probe_jitter = 0;
+	w->cfg[1].takeover_dns = takeover_dns;
 	g_assert_cmpint(fc_node_new(&w->cfg[1], &(struct fc_host){ rnd, w }, 0,
 				    &w->node[1]), ==, 0);
 	for (int miss = 0; miss < 3; miss++) {
@@ -793,21 +852,20 @@ test_fig8_origin_down(void)
 				==, 0);
 		settle(w, now);
 		if (miss < 2) {
-			static const char *const none[] = { NULL };
-
 			expect(w, &mark, none);
 			g_assert_true(fc_node_peer_up(w->node[1], ids[0]));
 		}
 	}
 	expect(w, &mark, down);
 	g_assert_false(fc_node_peer_up(w->node[1], ids[0]));
-	/* Clients resolved to B are served as A's rescue; no more fetches. */
+	/* Clients sent to B are served as A's rescue; no more fetches. */
 	g_assert_cmpint(route(w, 1, now + 2 * FC_SEC, 10, 3).kind, ==, FC_ROUTE_RESCUE);
-	{
-		static const char *const none[] = { NULL };
-
-		expect(w, &mark, none);
-	}
+	expect(w, &mark, none);
+	/* One object is not the whole site: B is not yet in the name. */
+	fetched(w, 1, now + 3 * FC_SEC, 10, 3, true);
+	expect(w, &mark, none);
+	fetched(w, 1, now + 4 * FC_SEC, 10, FC_WHOLE_SITE, true);
+	expect(w, &mark, takeover_dns ? takeover : add_only);
 	/* A answers again: up, and the rescue runs its course. */
 	now = fc_node_expiry(w->node[1]);
 	g_assert_cmpint(fc_node_handle_expiry(w->node[1], now), ==, 0);
@@ -815,11 +873,61 @@ test_fig8_origin_down(void)
 	g_assert_cmpint(fc_node_probe_result(w->node[1], now, ids[2], true), ==, 0);
 	settle(w, now);
 	{
-		static const char *const up[] = { "B probe A", "B probe C", "B peer A up", NULL };
+		static const char *const up[] = { "B probe A", "B probe C", "B peer A up",
+						  "B dns add 10 A", NULL };
+		static const char *const up_only[] = { "B probe A", "B probe C", "B peer A up",
+						       NULL };
 
-		expect(w, &mark, up);
+		expect(w, &mark, takeover_dns ? up : up_only);
 	}
 	g_assert_true(fc_node_rescuing(w->node[1], ids[0]));
+	world_free(w);
+}
+
+static void
+test_fig8_origin_down(void)
+{
+	fig8_origin_down(true);
+}
+
+static void
+test_fig8_keep_record(void)
+{
+	fig8_origin_down(false);
+}
+
+/*
+ * A takeover's rescue that ends while the origin is still down puts the
+ * origin's record back before it takes its own away: the name is never
+ * left without a record.
+ */
+static void
+test_fig8_rescue_ends_down(void)
+{
+	struct world *w = world_new(NULL);
+	guint mark;
+	fc_time_t now;
+	static const char *const end[] = {
+		"B dns add 10 A", "B dns remove 10 B", "B delete 10",
+		"B RESCUE -> LOW for A", NULL,
+	};
+
+	w->deliver = false;
+	for (int miss = 0; miss < 3; miss++)
+		g_assert_cmpint(fc_node_probe_result(w->node[1], FC_SEC, ids[0], false), ==, 0);
+	settle(w, FC_SEC);
+	fetched(w, 1, 2 * FC_SEC, 10, FC_WHOLE_SITE, true);
+	g_assert_cmpint(GPOINTER_TO_INT(g_hash_table_lookup(w->dns, "10 A")), ==, 0);
+	mark = w->log->len;
+	now = 1 * FC_SEC + w->cfg[1].rescue_hold;
+	/* The node's own probes (interval 1000 days) do not come first. */
+	g_assert_cmpuint(fc_node_expiry(w->node[1]), ==, now);
+	g_assert_cmpint(fc_node_handle_expiry(w->node[1], now), ==, 0);
+	settle(w, now);
+	expect(w, &mark, end);
+	g_assert_false(fc_node_peer_up(w->node[1], ids[0]));
+	g_assert_cmpint(GPOINTER_TO_INT(g_hash_table_lookup(w->dns, "10 A")), ==, 1);
+	g_assert_cmpint(GPOINTER_TO_INT(g_hash_table_lookup(w->dns, "10 B")), ==, 0);
 	world_free(w);
 }
 
@@ -860,11 +968,14 @@ test_fig10_recovery(void)
 		"A dns remove 10 B", "A send HELP_RELEASE to B",
 		"A dns remove 10 C", "A send HELP_RELEASE to C",
 		"B dns remove 10 B", "B delete 10", "B RESCUE -> LOW for A",
-		"C dns remove 10 C", "C delete 10", "C RESCUE -> LOW for A", NULL,
+		"C delete 10", "C RESCUE -> LOW for A", NULL,
 	};
 
+	/* B fetched and served, and so is in the name; C was asked but never
+	 * served (it removes no record it did not add; A removes both). */
 	load(w, 0, t0, 0.95);
 	redirected(w, 0, 1, t0 + FC_SEC, 1);
+	fetched(w, 1, t0 + 2 * FC_SEC, 10, 1, true);
 	mark = w->log->len;
 	g_assert_cmpuint(fc_node_expiry(w->node[0]), ==, t0 + w->cfg[0].flash_hold);
 	expire(w, t0 + w->cfg[0].flash_hold);
@@ -882,7 +993,7 @@ test_rescue_per_peer(void)
 	struct world *w = world_new(NULL);
 	guint mark;
 	static const char *const timer[] = {
-		"A dns remove 20 A", "A delete 20", "A FLASH+RESCUE -> FLASH for B", NULL,
+		"A delete 20", "A FLASH+RESCUE -> FLASH for B", NULL,
 	};
 
 	w->deliver = false;
@@ -1108,6 +1219,8 @@ test_attack_token_after_release(void)
 		mint(w, 0, 1, 10, 21 * FC_SEC, next);
 		g_assert_cmpint(route_token(w, 1, 22 * FC_SEC, 10, 7, next).kind, ==,
 				FC_ROUTE_RESCUE);
+		g_assert_cmpuint(count_log(w, mark, "B dns add 10 B"), ==, 0);
+		fetched(w, 1, 22 * FC_SEC, 10, 7, true);
 		g_assert_cmpuint(count_log(w, mark, "B dns add 10 B"), ==, 1);
 	}
 	/* B restarts: the release is forgotten, but tokens issued before the
@@ -1563,6 +1676,13 @@ random_run(guint32 seed)
 				fc_node_probe_result(w->node[i], now, ids[j],
 						     g_rand_int_range(r, 0, 3) > 0);
 			settle(w, now);
+		} else if (op < 9) {
+			int j = g_rand_int_range(r, 0, NN);
+
+			if (j != i)
+				fetched(w, i, now, sites[j][0].id,
+					g_rand_int_range(r, 0, 3) ? 1 : FC_WHOLE_SITE,
+					g_rand_int_range(r, 0, 4) > 0);
 		}
 		expire(w, now);
 		for (int k = 0; k < NN; k++)
@@ -1590,9 +1710,21 @@ random_run(guint32 seed)
 		gpointer k, v;
 
 		g_hash_table_iter_init(&it, w->dns);
-		while (g_hash_table_iter_next(&it, &k, &v))
-			if (GPOINTER_TO_INT(v) != 0)
-				g_error("seed %u: DNS record %s left behind", seed, (char *)k);
+		/* Each name has its origin's record again, and no other. */
+		while (g_hash_table_iter_next(&it, &k, &v)) {
+			int want = 0;
+
+			for (int o = 0; o < NN; o++) {
+				g_autofree char *own = g_strdup_printf("%u %c", sites[o][0].id,
+								       names[o]);
+
+				if (strcmp(k, own) == 0)
+					want = 1;
+			}
+			if (GPOINTER_TO_INT(v) != want)
+				g_error("seed %u: DNS record %s counted %d, not %d", seed,
+					(char *)k, GPOINTER_TO_INT(v), want);
+		}
 	}
 	g_rand_free(r);
 	world_free(w);
@@ -1617,7 +1749,10 @@ main(int argc, char **argv)
 	g_test_add_func("/core/fsm/transitions", test_transitions);
 	g_test_add_func("/core/fig5-6/low-load", test_fig5_fig6_low);
 	g_test_add_func("/core/fig7/flash-origin-alive", test_fig7_flash_alive);
+	g_test_add_func("/core/fig7/dns-on-rescue", test_fig7_dns_on_rescue);
 	g_test_add_func("/core/fig8/origin-down", test_fig8_origin_down);
+	g_test_add_func("/core/fig8/keep-record", test_fig8_keep_record);
+	g_test_add_func("/core/fig8/rescue-ends-down", test_fig8_rescue_ends_down);
 	g_test_add_func("/core/fig9/bittorrent-access", test_fig9_bittorrent);
 	g_test_add_func("/core/fig10/recovery", test_fig10_recovery);
 	g_test_add_func("/core/rescue-per-peer", test_rescue_per_peer);

@@ -230,6 +230,8 @@ sp_complete(struct swarm_peer *p, void *data, fc_time_t now)
 		rec_stat_add(sp->kind == SP_COPY ? ws->w->copy_time : ws->w->fetch_time,
 			      fc_time_to_sec(now - sp->started));
 	web_release_site(ws, sp->site, sp->object, true);
+	if (sp->kind == SP_FETCH)
+		web_fetch_done(ws, sp->site, sp->object, true);
 }
 
 static const struct swarm_hooks server_hooks = { sp_piece, sp_complete };

@@ -337,6 +337,17 @@ f_next(struct server_conn *c, struct server_request *req, fc_time_t now)
 	return true;
 }
 
+/* A rescuer's fetch of site's object has ended: the node hears it (once
+ * the data is here its record may go into the site's name). */
+void
+web_fetch_done(struct wserver *ws, uint32_t site, uint64_t object, bool ok)
+{
+	if (!ws->node || !server_up(ws->srv))
+		return;
+	fc_node_fetch_done(ws->node, engine_now(ws->w->e), site, object, ok);
+	drain(ws);
+}
+
 static void
 f_reply(struct server_conn *c, fc_time_t now)
 {
@@ -350,6 +361,7 @@ f_reply(struct server_conn *c, fc_time_t now)
 	if (f->got)
 		g_hash_table_add(ws->have, g_steal_pointer(&key));
 	web_release_site(ws, f->site, f->object, f->got);
+	web_fetch_done(ws, f->site, f->object, f->got);
 }
 
 static void
@@ -364,6 +376,7 @@ f_end(struct server_conn *c, enum server_end why, fc_time_t now)
 
 		g_hash_table_remove(f->ws->fetching, key);
 		web_release_site(f->ws, f->site, f->object, false);
+		web_fetch_done(f->ws, f->site, f->object, false);
 	}
 	g_hash_table_remove(f->ws->w->fetches, f); /* frees it */
 }

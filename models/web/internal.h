@@ -336,6 +336,7 @@ void web_node_start(struct wserver *ws);
  * (FC_ACT_PUSH) to the cooperators that consented. */
 void web_site_published(struct wserver *ws);
 void web_release_site(struct wserver *ws, uint32_t site, uint64_t object, bool ok);
+void web_fetch_done(struct wserver *ws, uint32_t site, uint64_t object, bool ok);
 void web_release_arrived(struct wserver *ws, uint32_t site);
 void web_route(void *user, struct server *srv, struct server_conn *c, const struct server_request *req, struct server_reply *out, fc_time_t now);
 void web_unheld(void *user, struct server *srv, struct server_conn *c);

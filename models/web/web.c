@@ -152,6 +152,8 @@ node_config(struct web *w, const struct scenario *sc)
 	c->probe_misses = (unsigned)scenario_count(sc, "coop", "probe_misses");
 	c->heartbeat_interval = scenario_duration(sc, "coop", "heartbeat_interval");
 	c->spread = scenario_enum(sc, "coop", "spread");
+	c->dns_when = scenario_enum(sc, "coop", "dns_when");
+	c->takeover_dns = scenario_bool(sc, "coop", "takeover_dns");
 	/* Messages cross the network twice a server's latency: the replay
 	 * window is REPLAY_WINDOW_LATENCIES such trips, REPLAY_WINDOW_MIN at
 	 * least. */

@@ -212,14 +212,16 @@ coop_group(GString *s, const struct fc_config *c)
 		"target = %s\nprobe_mode = message\nprobe_interval = %s\nprobe_jitter = %.17g\n"
 		"probe_timeout = %s\nprobe_misses = %u\nheartbeat_interval = %s\n"
 		"replay_window = %s\nstart_guard = %s\ntoken_life = %s\ntoken_fetches = %u\n"
-		"max_fetches = %u\nspread = %s\n\n",
+		"max_fetches = %u\nspread = %s\ndns_when = %s\ntakeover_dns = %s\n\n",
 		c->flash_threshold, c->low_water, fc_enum_name_of(fc_smoothing_names, c->smoothing),
 		st, fc_enum_name_of(fc_leave_names, c->leave), fh, ch,
 		c->extend_while_high ? "true" : "false", rh, c->protect_self ? "true" : "false",
 		c->protect_threshold, fc_enum_name_of(fc_share_names, c->share), c->redirect_share,
 		c->target_load, c->max_share, fc_enum_name_of(fc_target_names, c->target), pi,
 		c->probe_jitter, pt, c->probe_misses, hb, rw, sg, tl, c->token_fetches,
-		c->max_fetches, fc_enum_name_of(fc_spread_names, c->spread));
+		c->max_fetches, fc_enum_name_of(fc_spread_names, c->spread),
+		fc_enum_name_of(fc_dns_when_names, c->dns_when),
+		c->takeover_dns ? "true" : "false");
 }
 
 static char *

@@ -362,7 +362,7 @@ static const char *const coop_keys[] = {
 	"share", "redirect_share", "target_load", "max_share", "target", "probe_mode",
 	"probe_interval", "probe_jitter", "probe_timeout", "probe_misses",
 	"heartbeat_interval", "replay_window", "start_guard", "token_life", "token_fetches",
-	"max_fetches", "spread", NULL,
+	"max_fetches", "spread", "dns_when", "takeover_dns", NULL,
 };
 
 static bool
@@ -441,7 +441,11 @@ parse_coop(struct parse *p, struct fc_config *f)
 	if (!get_enum(p, g, "spread", fc_spread_names, &e))
 		return false;
 	f->spread = (enum fc_spread)e;
-	return true;
+	e = (int)f->dns_when;
+	if (!get_enum(p, g, "dns_when", fc_dns_when_names, &e))
+		return false;
+	f->dns_when = (enum fc_dns_when)e;
+	return get_bool(p, g, "takeover_dns", &f->takeover_dns);
 }
 
 static const char *const site_keys[] = { "bytes", "owner", "root", NULL };

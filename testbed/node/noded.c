@@ -263,6 +263,12 @@ job_done(gpointer data)
 		if (j->ok && current)
 			g_hash_table_add(d->have, g_steal_pointer(&k));
 		release_waiters(d, j->site, j->object, j->ok && current);
+		/* The node hears it: with the data here, its record may go
+		 * into the site's name (dns_when = data). */
+		if (d->node) {
+			fc_node_fetch_done(d->node, t, j->site, j->object, j->ok && current);
+			drain(d);
+		}
 	}
 	g_clear_error(&j->err);
 	g_free(j);

@@ -153,6 +153,17 @@ enum fc_spread {
 				     the cooperators that consent */
 };
 
+/* When a rescuer adds its A record to the rescued site's name. */
+enum fc_dns_when {
+	FC_DNS_ON_DATA,    /* once it holds data of the site and can serve it
+			      (the paper: Fig. 7 step 8 after steps 6-7, Fig. 8
+			      step 4 after step 3): after the host reports a
+			      fetch done (fc_node_fetch_done()), of the whole
+			      site when it fetches the whole site; at once when
+			      it holds a pre-distributed copy */
+	FC_DNS_ON_RESCUE,  /* as soon as the rescue starts, before any data */
+};
+
 /* How the load samples are smoothed. */
 enum fc_smoothing {
 	FC_SMOOTH_EWMA,   /* exponential, time constant smooth_time */
@@ -169,12 +180,13 @@ enum fc_probe_mode {
  * The names of the choices above, as a host's configuration writes them
  * (flashcoop/names.h): "timer", "hysteresis"; "fixed", "feedback";
  * "round_robin", "spare", "hash"; "objects", "site", "predistributed";
- * "ewma", "window"; "message", "host".
+ * "data", "rescue"; "ewma", "window"; "message", "host".
  */
 extern const struct fc_enum_name fc_leave_names[];
 extern const struct fc_enum_name fc_share_names[];
 extern const struct fc_enum_name fc_target_names[];
 extern const struct fc_enum_name fc_spread_names[];
+extern const struct fc_enum_name fc_dns_when_names[];
 extern const struct fc_enum_name fc_smoothing_names[];
 extern const struct fc_enum_name fc_probe_mode_names[];
 
@@ -228,12 +240,22 @@ struct fc_config {
 
 	/* Spreading data (section 4.2.3). */
 	enum fc_spread spread;
+
+	/* Dynamic DNS (section 4.3.3). */
+	enum fc_dns_when dns_when;
+	bool takeover_dns;       /* a rescuer that serves a site in place of a
+				    cooperator believed down (Fig. 8) removes
+				    that cooperator's record from the site's
+				    name, and puts it back when the cooperator
+				    is up again or the rescue ends */
 };
 
 /*
  * Fills c with the paper's behaviour (fixed interval, fixed share of 0.5,
  * round robin, on-demand objects) and plausible thresholds and timers
- * (start_guard 0, token_fetches 1024, max_fetches 65536); the id, address,
+ * (start_guard 0, token_fetches 1024, max_fetches 65536), records added
+ * when the data is held and a dead cooperator's record removed in a
+ * takeover (dns_when FC_DNS_ON_DATA, takeover_dns); the id, address,
  * sites and peers are left empty for the host to set.
  */
 void fc_config_default(struct fc_config *c);
@@ -436,6 +458,19 @@ int fc_node_recv(struct fc_node *n, fc_time_t now, const uint8_t *buf, size_t le
  * is not a cooperator.
  */
 int fc_node_probe_result(struct fc_node *n, fc_time_t now, fc_node_id peer, bool alive);
+
+/*
+ * A fetch the node asked for (FC_ACT_FETCH, or one the host made for a
+ * request routed FC_ROUTE_RESCUE) has ended: ok when the object (or, for
+ * FC_WHOLE_SITE, the whole site) is now held here and can be served.  With
+ * dns_when FC_DNS_ON_DATA, the first such fetch of a rescue adds this
+ * node's record to the site's name (the whole site, when the rescue
+ * fetches the whole site).  A fetch that failed, or one for a site no
+ * longer rescued, changes nothing.  FC_ERR_UNKNOWN_SITE for a site that
+ * no cooperator has.
+ */
+int fc_node_fetch_done(struct fc_node *n, fc_time_t now, uint32_t site, uint64_t object,
+		       bool ok);
 
 /*
  * A request and where it should go.  token is what a redirect carried (the
