@@ -195,7 +195,7 @@ static const struct key_def defs[] = {
 	{ "clients", "sticky_share", KEY_RATIO, 0, NULL, "5%", "0", "1", NULL,
 	  "share of resolvers that keep answers longer than the TTL" },
 	{ "clients", "bittorrent", KEY_RATIO, 0, NULL, "0%", "0", "1", NULL,
-	  "share of clients that use BitTorrent (web.policy = coop): they get the site's .torrent, download the site from its swarm and seed it" },
+	  "share of clients that use BitTorrent, under every policy: they get the site's .torrent, download the site from its swarm (seeded by the site's origin, its mirrors under policy = mirror, and under coop the copies and rescuers) and seed it" },
 	{ "clients", "torrent_timeout", KEY_DURATION, 0, NULL, "5s", ">0s", NULL, NULL,
 	  "a BitTorrent client that has no .torrent from the site's servers after this asks the tracker for it" },
 	{ "clients", "uplink_share", KEY_RATIO, 0, NULL, "25%", ">0", "1", NULL,

@@ -3,7 +3,8 @@
 #
 # The web model with clients that fetch pages through BitTorrent
 # themselves: deterministic, conserving, the clients serving each other,
-# and still getting their pages when every server is down (Figs. 6, 9).
+# still getting their pages when every server is down (Figs. 6, 9), and
+# the same clients under every policy.
 . "$(dirname "$0")/test-lib.sh"
 
 web=$SRC/tests/data/web-small.ini
@@ -36,6 +37,29 @@ test_expect_success 'web model: with every server down, BitTorrent clients still
 	  AND ao.entity = 'site.0' AND ao.name = 'dark_pages_ok'
 	  AND b.entity = 'site.0' AND b.name = 'bt_dark_sessions'
 	  AND bo.entity = 'site.0' AND bo.name = 'bt_dark_pages_ok'" 1
+EOT
+
+# The clients are the same under every policy: BitTorrent clients take the
+# site from the swarm its origin seeds under none and redirect, every
+# mirror too under mirror; sessions and bytes are conserved, nearly every
+# BitTorrent client gets its page, and the clients upload several times
+# what the origin does.  Under mirror every server seeds site 0's torrent.
+test_expect_success 'BitTorrent clients under every policy: the same population, served by the swarm' - <<-\EOT
+	for p in none redirect mirror; do
+		"$FLASHCOOP" run "$web" -q --set web.policy=$p --set clients.bittorrent=30% \
+			--set clients.shock=40 -o p-$p.db 2>/dev/null &&
+		test_sql p-$p.db "$conserved" 1 &&
+		test_sql p-$p.db "SELECT b.value > 1000 AND bo.value > 0.95 * b.value
+		  FROM scalar b, scalar bo WHERE b.entity = 'site.0' AND b.name = 'bt_sessions'
+		  AND bo.entity = 'site.0' AND bo.name = 'bt_pages_ok'" 1 &&
+		test_sql p-$p.db "SELECT (SELECT value FROM scalar WHERE entity = 'clients' AND name = 'bt_bytes_sent')
+		  > 3 * (SELECT value FROM scalar WHERE entity = 'origin' AND name = 'bt_bytes_sent')" 1 &&
+		test_sql p-$p.db "SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'bt_sessions'" \
+			"$(sqlite3 wb1.db "SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'bt_sessions'")" ||
+		exit 1
+	done &&
+	test_sql p-none.db "SELECT value = 0 FROM scalar WHERE entity = 'site.0' AND name = 'bt_bytes_cooperators'" 1 &&
+	test_sql p-mirror.db "SELECT value > 0 FROM scalar WHERE entity = 'site.0' AND name = 'bt_bytes_cooperators'" 1
 EOT
 
 test_done

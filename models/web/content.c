@@ -131,7 +131,7 @@ web_holds_any(struct wserver *ws, uint32_t site)
 	gpointer k;
 	g_autofree char *prefix = g_strdup_printf("%u/", site);
 
-	if (site == ws->idx)
+	if (site == ws->idx || ws->w->policy == WEB_POLICY_MIRROR)
 		return true;
 	g_hash_table_iter_init(&it, ws->have);
 	while (g_hash_table_iter_next(&it, &k, NULL))
@@ -159,6 +159,14 @@ web_holds_copy(const struct wserver *ws, uint32_t site)
 	return web_takes_copy(ws, site) && (!ws->w->copies_by_bt || ws->copied[site]);
 }
 
+/* Whether ws seeds the whole-site torrent of another server's site: it
+ * holds a copy, or it mirrors every site. */
+bool
+web_seeds_site(const struct wserver *ws, uint32_t site)
+{
+	return ws->w->policy == WEB_POLICY_MIRROR || web_holds_copy(ws, site);
+}
+
 /* The copies made before the run ([coop] spread = predistributed): every
  * site within the copy limit, except a server's own (it has it anyway). */
 void
@@ -173,8 +181,8 @@ web_add_copies(struct wserver *ws)
 
 /*
  * The torrent of (site, object), published now if it was not: the site's
- * server seeds it, and so do the holders of copies made beforehand (of the
- * whole site).  A torrent is published when first needed; until then no
+ * server seeds it, and so do the holders of copies made beforehand and
+ * the mirrors (of the whole site).  A torrent is published when first needed; until then no
  * swarm has anything to do.
  */
 uint32_t
@@ -196,7 +204,7 @@ web_torrent_get(struct web *w, uint32_t site, uint64_t object)
 		struct wserver *ws = &w->servers[i];
 
 		if (server_up(ws->srv) &&
-		    (i == site || (object == FC_WHOLE_SITE && web_holds_copy(ws, site))))
+		    (i == site || (object == FC_WHOLE_SITE && web_seeds_site(ws, site))))
 			web_speer_join(ws, t, SP_SEED);
 	}
 	return t;

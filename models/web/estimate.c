@@ -70,7 +70,7 @@ web_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
 				     lognormal_bytes(scenario_real(sc, "site", "embedded_mu"),
 						     scenario_real(sc, "site", "embedded_sigma")));
 	double patience = fc_time_to_sec(scenario_duration(sc, "clients", "patience"));
-	double bt = policy == WEB_POLICY_COOP ? scenario_ratio(sc, "clients", "bittorrent") : 0;
+	double bt = scenario_ratio(sc, "clients", "bittorrent");
 	double flash = 0, peak = 0, visits, bt_stay;
 	g_autoptr(GError) err = NULL;
 	struct arrivals *a = web_flash_arrivals(sc, &err);

@@ -538,7 +538,7 @@ web_updown(void *user, struct server *srv, bool up, fc_time_t now)
 		const struct torrent_of *of = &g_array_index(w->torrent_of, struct torrent_of, t);
 
 		if (of->site == ws->idx ||
-		    (of->object == FC_WHOLE_SITE && web_holds_copy(ws, of->site)))
+		    (of->object == FC_WHOLE_SITE && web_seeds_site(ws, of->site)))
 			web_speer_join(ws, t, SP_SEED);
 		else if (of->object == FC_WHOLE_SITE && web_takes_copy(ws, of->site))
 			web_speer_join(ws, t, SP_COPY);

@@ -321,6 +321,7 @@ bool web_has_content(struct wserver *ws, uint32_t site, uint64_t object);
 bool web_holds_any(struct wserver *ws, uint32_t site);
 bool web_takes_copy(const struct wserver *ws, uint32_t site);
 bool web_holds_copy(const struct wserver *ws, uint32_t site);
+bool web_seeds_site(const struct wserver *ws, uint32_t site);
 void web_add_copies(struct wserver *ws);
 uint32_t web_torrent_get(struct web *w, uint32_t site, uint64_t object);
 void web_speer_join(struct wserver *ws, uint32_t torrent, enum speer_kind kind);

@@ -273,7 +273,9 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	w->piece_size = bc.piece_size;
 	w->bt_fetch = w->policy == WEB_POLICY_COOP &&
 		      scenario_enum(sc, "coop", "transport") == WEB_TRANSPORT_BITTORRENT;
-	w->bt_share = w->policy == WEB_POLICY_COOP ? scenario_ratio(sc, "clients", "bittorrent") : 0;
+	/* The two kinds of client are the clients' own (seed 000 Sec. 4.2.4),
+	 * whatever the servers do. */
+	w->bt_share = scenario_ratio(sc, "clients", "bittorrent");
 	w->uplink_share = scenario_ratio(sc, "clients", "uplink_share");
 	w->seeding_mean = scenario_duration(sc, "clients", "seeding_time");
 	w->cp_torrent = w->cp;
@@ -474,8 +476,7 @@ web_warn(const struct scenario *sc, GPtrArray *warnings)
 	int policy = scenario_enum(sc, "web", "policy");
 	const char *pname = scenario_choice(sc, "web", "policy");
 	const struct key_table *t = scenario_keys_table(sc);
-	bool bt_clients_on = policy == WEB_POLICY_COOP &&
-			     scenario_ratio(sc, "clients", "bittorrent") > 0;
+	bool bt_clients_on = scenario_ratio(sc, "clients", "bittorrent") > 0;
 
 	if (scenario_enum(sc, "clients", "arrival") == WEB_ARRIVAL_PROFILE) {
 		for (size_t i = 0; i < G_N_ELEMENTS(trace); i++)
@@ -493,21 +494,17 @@ web_warn(const struct scenario *sc, GPtrArray *warnings)
 				     "[web] crash_after is 0s: servers never crash");
 	}
 	web_faults_warn(sc, warnings);
-	if (policy != WEB_POLICY_COOP)
-		scenario_warn_if_set(sc, warnings, "clients", "bittorrent",
-				     "BitTorrent clients need [web] policy = coop, "
-				     "not %s", pname);
 	if (!bt_clients_on)
 		for (size_t i = 0; i < G_N_ELEMENTS(bt_clients); i++)
 			scenario_warn_if_set(sc, warnings, "clients", bt_clients[i],
 					     "no client uses BitTorrent");
 	/* Swarms run for rescuers fetching by BitTorrent, for BitTorrent
 	 * clients and for copies spread by BitTorrent (web_create()). */
-	if (policy != WEB_POLICY_COOP ||
-	    (scenario_enum(sc, "coop", "transport") != WEB_TRANSPORT_BITTORRENT &&
-	     !bt_clients_on &&
-	     !(scenario_enum(sc, "coop", "spread") == FC_SPREAD_PREDISTRIBUTED &&
-	       scenario_enum(sc, "coop", "predistribution") == WEB_PREDISTRIBUTION_BITTORRENT))) {
+	if (!bt_clients_on &&
+	    (policy != WEB_POLICY_COOP ||
+	     (scenario_enum(sc, "coop", "transport") != WEB_TRANSPORT_BITTORRENT &&
+	      !(scenario_enum(sc, "coop", "spread") == FC_SPREAD_PREDISTRIBUTED &&
+		scenario_enum(sc, "coop", "predistribution") == WEB_PREDISTRIBUTION_BITTORRENT)))) {
 		for (size_t i = 0; i < t->n; i++)
 			if (strcmp(t->defs[i].group, "bittorrent") == 0)
 				scenario_warn_if_set(sc, warnings, "bittorrent",
