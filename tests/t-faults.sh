@@ -45,14 +45,20 @@ EOT
 # The rescuers' records take effect [dns] update_delay = 1 s after the
 # rescue; clients whose resolvers' answers (TTL 60 s) expire find them.
 # The origin's record stays, so a share of the answers still names the
-# dead origin first (issue 14, item 3): the ratio recovers, not fully.
+# dead origin first (issue 14, item 3); those clients try the next
+# address after [clients] attempt_delay (RFC 8305), so in (400 s, 600 s]
+# only the clients of sticky resolvers (5%, holding the origin alone for
+# 10 min) still fail: 0.956 of the pages arrive.  Without the fallback
+# (attempt_delay = 0s) a client kept to the dead origin: 0.797.
 test_expect_success '... pages before, none while undetected, most again after the rescue' - <<-\EOT
 	test_sql crash.db "SELECT min(t_ns), max(value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
 	  WHERE v.entity = 'site.0' AND v.name = 'dns_records' AND t_ns > 0" "328000000001|6.0" &&
 	test_expr "$(success crash.db 60 300) > 0.99" &&
 	test_sql crash.db "SELECT sum(d.value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
 	  WHERE v.entity = 'site.0' AND v.name = 'pages_ok' AND d.t_ns > 300e9 AND d.t_ns <= 320e9" 0.0 &&
-	test_expr "$(success crash.db 400 600) > 0.7" &&
+	test_expr "$(success crash.db 400 600) > 0.93" &&
+	"$FLASHCOOP" run "$web" -q $calm --set clients.attempt_delay=0s -o nofallback.db &&
+	test_expr "$(success nofallback.db 400 600) < 0.85" &&
 	test_sql crash.db "SELECT value > 28 AND value < 40 FROM scalar WHERE entity = 'origin'
 	  AND name = 'time_to_service_s'" 1
 EOT
@@ -129,7 +135,7 @@ test_expect_success '... and dynamic updates sent while it is down take effect w
 		-o dnscrash.db &&
 	test_sql dnscrash.db "SELECT min(t_ns), max(value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
 	  WHERE v.entity = 'site.0' AND v.name = 'dns_records' AND t_ns > 0" "400000000000|6.0" &&
-	test_expr "$(sum dnscrash.db pages_ok 300 400) == 0 && $(success dnscrash.db 450 600) > 0.7"
+	test_expr "$(sum dnscrash.db pages_ok 300 400) == 0 && $(success dnscrash.db 450 600) > 0.93"
 EOT
 
 test_expect_success 'a fault key with crash = none is warned about' '
