@@ -182,6 +182,8 @@ static const struct key_def defs[] = {
 	  "SYNs sent again when lost (Linux tcp_syn_retries)" },
 	{ "clients", "syn_timeout", KEY_DURATION, 0, NULL, "1s", ">0s", NULL, NULL,
 	  "wait before the first SYN is sent again; doubled each time" },
+	{ "clients", "attempt_delay", KEY_DURATION, 0, NULL, "250ms", "0s", "2s", NULL,
+	  "RFC 8305 Connection Attempt Delay: when the connection to the first address of the site's DNS answer is not established after this, the client tries the next address too (and so on; the first to connect wins); 0s: no fallback, the first address only (as before); else at least 10ms, RFC 8305 recommends 100ms to 2s" },
 	{ "clients", "downlink_median", KEY_RATE, 0, NULL, "10Mbit/s", ">0bit/s", NULL, NULL,
 	  "client access bandwidth, lognormal: median" },
 	{ "clients", "downlink_sigma", KEY_REAL, 0, NULL, "1", "0", "5", NULL,

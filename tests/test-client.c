@@ -4,7 +4,8 @@
  * latencies, a page of three objects over two connections; a redirect to
  * a helper; DNS answers cached for the TTL and fetched again after it; SYNs
  * lost to a full backlog and sent again after 1, 2, 4, ... s until the
- * client gives up; patience.
+ * client gives up; patience; the next address of a DNS answer tried when
+ * the first does not answer (RFC 8305 §5).
  */
 #include <glib.h>
 
@@ -52,16 +53,17 @@ w_oneway(void *w, const struct session *s, uint32_t address)
 }
 
 /* A cache miss takes 10 ms, a hit nothing. */
-static uint32_t
-w_resolve(void *w, const struct session *s, uint32_t site, fc_time_t *delay)
+static size_t
+w_resolve(void *w, const struct session *s, uint32_t site, uint32_t *answer, size_t max,
+	  fc_time_t *delay)
 {
 	struct bed *b = w;
 	bool cached;
-	uint32_t a = dns_resolve(b->dns, 0, site, &cached);
+	size_t n = dns_resolve(b->dns, 0, site, answer, max, &cached);
 
 	(void)s;
 	*delay = cached ? 0 : 10 * MS;
-	return a;
+	return n;
 }
 
 static void
@@ -122,7 +124,8 @@ bed_clear(struct bed *b)
 }
 
 static const struct client_params cp = { .connections = 2, .syn_retries = 6,
-					 .syn_timeout = FC_SEC, .patience = 300 * FC_SEC };
+					 .syn_timeout = FC_SEC, .patience = 300 * FC_SEC,
+					 .attempt_delay = 250 * MS };
 static const uint64_t page[] = { 100000, 200000, 200000 };
 
 /*
@@ -259,6 +262,249 @@ test_syn_retries(void)
 	bed_clear(&b);
 }
 
+/*
+ * The fallback to the next address (RFC 8305 §5), with the attempt delay
+ * of 250 ms.  The origin (1) has crashed; the name has [1, 2].  Resolved
+ * at 10 ms; the SYN to 1 is lost at 30 ms (the next would go at 1010 ms).
+ * At 260 ms the client tries 2 as well: the SYN arrives at 290 ms, the
+ * SYN-ACK is back at 320 ms and 2 wins (nothing more goes to 1).  The
+ * HTML is asked at 350 ms, CPU to 360 ms, 100 kB at 8 Mbit/s to 460 ms,
+ * read at 490 ms.  Then as /client/page-timing, from 2 (30 ms away):
+ * object 1 asked at 520 ms, sent from 530 ms; the second connection's SYN
+ * arrives at 520 ms, object 2 is asked at 580 ms, sent from 590 ms.  From
+ * 530 to 590 ms object 1 goes alone (60 kB); then the two share: object 1
+ * (140 kB left) ends at 870 ms, object 2 (60 kB left) at 930 ms, read at
+ * 960 ms.
+ */
+static void
+test_fallback_dead_first(void)
+{
+	struct bed b;
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	dns_add_now(b.dns, 0, 2);
+	server_crash(b.srv[0], FC_TIME_NEVER);
+	s = session_start(b.e, &b.world, &cp, 1, 0, 0, page, 3, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.done, ==, 1);
+	g_assert_cmpint(b.result, ==, SESSION_DONE);
+	g_assert_cmpuint(b.ended, ==, 960 * MS);
+	g_assert_cmpuint(session_page_server(s), ==, 2);
+	g_assert_cmpuint(session_syn_retries(s), ==, 0);
+	g_assert_cmpuint(server_counts(b.srv[0])->connections, ==, 1);
+	g_assert_cmpuint(server_counts(b.srv[0])->refused_down, ==, 1);
+	g_assert_cmpuint(server_counts(b.srv[1])->connections, ==, 2);
+	g_assert_cmpuint(server_counts(b.srv[1])->bytes_sent, ==, 500000);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * Both attempts reach live servers; the one that completes its handshake
+ * first wins, not the first started.  The resolver has [1, 2] cached from
+ * an earlier client and rotated, so this one gets [2, 1] at once.  The
+ * attempt delay is 15 ms.  The SYN to 2 (30 ms) is accepted at 30 ms, its
+ * SYN-ACK due back at 60 ms; at 15 ms the client tries 1 (20 ms), accepted
+ * at 35 ms, SYN-ACK back at 55 ms: 1 wins, and 2 closes its connection
+ * (its worker is free again) before the request it waited for would have
+ * come (90 ms).  From 1: request at 75 ms, CPU to 85 ms, 100 kB to 185 ms,
+ * read at 205 ms.
+ */
+static void
+test_fallback_race(void)
+{
+	struct bed b;
+	const uint64_t html[] = { 100000 };
+	struct client_params quick = cp;
+	uint32_t answer[2];
+	bool cached;
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	dns_add_now(b.dns, 0, 2);
+	g_assert_cmpuint(dns_resolve(b.dns, 0, 0, answer, 2, &cached), ==, 2);
+	quick.attempt_delay = 15 * MS;
+	s = session_start(b.e, &b.world, &quick, 1, 0, 0, html, 1, b.down);
+	engine_run_until(b.e, 40 * MS);
+	g_assert_cmpuint(server_busy(b.srv[0]), ==, 1);
+	g_assert_cmpuint(server_busy(b.srv[1]), ==, 1);
+	engine_run_until(b.e, 55 * MS);
+	g_assert_cmpuint(server_busy(b.srv[1]), ==, 0);
+	engine_run(b.e);
+	g_assert_cmpint(b.result, ==, SESSION_DONE);
+	g_assert_cmpuint(b.ended, ==, 205 * MS);
+	g_assert_cmpuint(session_page_server(s), ==, 1);
+	g_assert_cmpuint(server_counts(b.srv[1])->accepted, ==, 1);
+	g_assert_cmpuint(server_counts(b.srv[1])->replies, ==, 0);
+	g_assert_cmpuint(server_counts(b.srv[1])->bytes_sent, ==, 0);
+	g_assert_cmpuint(server_counts(b.srv[0])->bytes_sent, ==, 100000);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * An answer of one record is as without the fallback: the page of
+ * /client/page-timing at 650 ms, and the crashed origin alone gets seven
+ * SYNs (at 10 ms, then 1, 2, 4, ... s later) and the session fails at
+ * 10 ms + 127 s.
+ */
+static void
+test_fallback_one_record(void)
+{
+	struct bed b;
+	const uint64_t html[] = { 100000 };
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	s = session_start(b.e, &b.world, &cp, 1, 0, 0, page, 3, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.result, ==, SESSION_DONE);
+	g_assert_cmpuint(b.ended, ==, 650 * MS);
+	g_assert_cmpuint(server_counts(b.srv[0])->connections, ==, 2);
+	session_free(s);
+	bed_clear(&b);
+
+	bed_init(&b, 4, 4);
+	server_crash(b.srv[0], FC_TIME_NEVER);
+	s = session_start(b.e, &b.world, &cp, 1, 0, 0, html, 1, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.result, ==, SESSION_NO_SERVER);
+	g_assert_cmpuint(b.ended, ==, 10 * MS + 127 * FC_SEC);
+	g_assert_cmpuint(session_syn_retries(s), ==, 6);
+	g_assert_cmpuint(server_counts(b.srv[0])->refused_down, ==, 7);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * Every address dead: [1, 2], both crashed.  The attempt to 1 starts at
+ * 10 ms, the one to 2 at 260 ms; each sends its SYN seven times and gives
+ * up 127 s after it started, 1 at 127.01 s (2 is still trying), 2 at
+ * 127.26 s: only then does the session fail.
+ */
+static void
+test_fallback_all_dead(void)
+{
+	struct bed b;
+	const uint64_t html[] = { 100000 };
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	dns_add_now(b.dns, 0, 2);
+	server_crash(b.srv[0], FC_TIME_NEVER);
+	server_crash(b.srv[1], FC_TIME_NEVER);
+	s = session_start(b.e, &b.world, &cp, 1, 0, 0, html, 1, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.done, ==, 1);
+	g_assert_cmpint(b.result, ==, SESSION_NO_SERVER);
+	g_assert_cmpuint(b.ended, ==, 260 * MS + 127 * FC_SEC);
+	g_assert_cmpuint(session_syn_retries(s), ==, 12);
+	g_assert_cmpuint(server_counts(b.srv[0])->refused_down, ==, 7);
+	g_assert_cmpuint(server_counts(b.srv[1])->refused_down, ==, 7);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * An attempt that fails moves on to the next address at once, before the
+ * attempt delay: one SYN each (no retries), a timeout of 100 ms, and the
+ * answer [1, 3, 2], 1 crashed and nobody at 3 (30 ms away).  The SYN to 1
+ * at 10 ms goes unanswered; the attempt fails at 110 ms and the client
+ * tries 3 then (not at 260 ms); that fails at 210 ms, and 2 is tried: SYN
+ * there at 240 ms, SYN-ACK back at 270 ms, request at 300 ms, CPU to
+ * 310 ms, 100 kB to 410 ms, read at 440 ms.
+ */
+static void
+test_fallback_failed_attempt(void)
+{
+	struct bed b;
+	const uint64_t html[] = { 100000 };
+	struct client_params once = cp;
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	dns_add_now(b.dns, 0, 3);
+	dns_add_now(b.dns, 0, 2);
+	server_crash(b.srv[0], FC_TIME_NEVER);
+	once.syn_retries = 0;
+	once.syn_timeout = 100 * MS;
+	s = session_start(b.e, &b.world, &once, 1, 0, 0, html, 1, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.result, ==, SESSION_DONE);
+	g_assert_cmpuint(b.ended, ==, 440 * MS);
+	g_assert_cmpuint(session_page_server(s), ==, 2);
+	g_assert_cmpuint(server_counts(b.srv[0])->refused_down, ==, 1);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * attempt_delay = 0 switches the fallback off: with [1, 2] and 1 crashed,
+ * the session sends its SYNs to 1 alone and fails at 10 ms + 127 s, as
+ * before the fallback; with both up, /client/page-timing is unchanged.
+ */
+static void
+test_fallback_off(void)
+{
+	struct bed b;
+	const uint64_t html[] = { 100000 };
+	struct client_params off = cp;
+	struct session *s;
+
+	off.attempt_delay = 0;
+	bed_init(&b, 4, 4);
+	dns_add_now(b.dns, 0, 2);
+	server_crash(b.srv[0], FC_TIME_NEVER);
+	s = session_start(b.e, &b.world, &off, 1, 0, 0, html, 1, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.result, ==, SESSION_NO_SERVER);
+	g_assert_cmpuint(b.ended, ==, 10 * MS + 127 * FC_SEC);
+	g_assert_cmpuint(session_syn_retries(s), ==, 6);
+	g_assert_cmpuint(server_counts(b.srv[0])->refused_down, ==, 7);
+	g_assert_cmpuint(server_counts(b.srv[1])->connections, ==, 0);
+	session_free(s);
+	bed_clear(&b);
+
+	bed_init(&b, 4, 4);
+	dns_add_now(b.dns, 0, 2);
+	s = session_start(b.e, &b.world, &off, 1, 0, 0, page, 3, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.result, ==, SESSION_DONE);
+	g_assert_cmpuint(b.ended, ==, 650 * MS);
+	g_assert_cmpuint(server_counts(b.srv[1])->connections, ==, 0);
+	session_free(s);
+	bed_clear(&b);
+}
+
+/*
+ * Patience ends the race: [1, 2] both crashed, 5 s of patience; every
+ * pending SYN and the attempt timer go with the session (LeakSanitizer and
+ * the engine's empty queue watch).
+ */
+static void
+test_fallback_impatient(void)
+{
+	struct bed b;
+	const uint64_t html[] = { 100000 };
+	struct client_params impatient = cp;
+	struct session *s;
+
+	bed_init(&b, 4, 4);
+	dns_add_now(b.dns, 0, 2);
+	dns_add_now(b.dns, 0, 3);
+	server_crash(b.srv[0], FC_TIME_NEVER);
+	server_crash(b.srv[1], FC_TIME_NEVER);
+	impatient.patience = 5 * FC_SEC;
+	s = session_start(b.e, &b.world, &impatient, 1, 0, 0, html, 1, b.down);
+	engine_run(b.e);
+	g_assert_cmpint(b.result, ==, SESSION_IMPATIENT);
+	g_assert_cmpuint(b.ended, ==, 5 * FC_SEC);
+	g_assert_cmpuint(engine_now(b.e), ==, 5 * FC_SEC);
+	session_free(s);
+	bed_clear(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -267,5 +513,12 @@ main(int argc, char **argv)
 	g_test_add_func("/client/redirect-timing", test_redirect_timing);
 	g_test_add_func("/client/dns-ttl", test_dns_ttl);
 	g_test_add_func("/client/syn-retries", test_syn_retries);
+	g_test_add_func("/client/fallback-dead-first", test_fallback_dead_first);
+	g_test_add_func("/client/fallback-race", test_fallback_race);
+	g_test_add_func("/client/fallback-one-record", test_fallback_one_record);
+	g_test_add_func("/client/fallback-all-dead", test_fallback_all_dead);
+	g_test_add_func("/client/fallback-failed-attempt", test_fallback_failed_attempt);
+	g_test_add_func("/client/fallback-off", test_fallback_off);
+	g_test_add_func("/client/fallback-impatient", test_fallback_impatient);
 	return g_test_run();
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* DNS: update delay, TTL caching, sticky resolvers and round robin, by hand. */
+/*
+ * DNS: update delay, TTL caching, sticky resolvers, round robin and the
+ * whole answer a client gets, by hand.
+ */
 #include <glib.h>
 
 #include "models/web/dns.h"
@@ -9,8 +12,10 @@
 static uint32_t
 at(struct engine *e, struct dns *d, fc_time_t t, size_t resolver, bool *cached)
 {
+	uint32_t first;
+
 	engine_run_until(e, t);
-	return dns_resolve(d, resolver, 0, cached);
+	return dns_resolve(d, resolver, 0, &first, 1, cached) ? first : 0;
 }
 
 static void
@@ -125,6 +130,51 @@ test_outage(void)
 	engine_free(e);
 }
 
+/*
+ * The whole answer, as a client gets it: [1, 2, 3] from the authority,
+ * then, from the resolver's copy, [2, 3, 1] and [3, 1, 2] (the first of
+ * each as dns_resolve() with room for one gives); another resolver asks
+ * the authority, which has rotated: [2, 3, 1].  With room for two, the
+ * first two.  A site without records: nothing.
+ */
+static void
+test_answer(void)
+{
+	struct engine *e = engine_new(NULL);
+	const struct dns_params p = { .ttl = 60 * FC_SEC, .update_delay = FC_SEC,
+				      .resolvers = 2 };
+	const uint32_t origin[] = { 1 };
+	const uint32_t want[][3] = { { 1, 2, 3 }, { 2, 3, 1 }, { 3, 1, 2 }, { 1, 2, 3 } };
+	struct dns *d = dns_new(e, &p, 1, origin, NULL);
+	uint32_t a[4];
+	bool cached;
+
+	dns_add_now(d, 0, 2);
+	dns_add_now(d, 0, 3);
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+		g_assert_cmpuint(dns_resolve(d, 0, 0, a, G_N_ELEMENTS(a), &cached), ==, 3);
+		g_assert_true(cached == (i > 0));
+		g_assert_cmpmem(a, 3 * sizeof *a, want[i], sizeof want[i]);
+	}
+	g_assert_cmpuint(dns_resolve(d, 0, 0, a, 1, &cached), ==, 1);
+	g_assert_cmpuint(a[0], ==, 2);
+	g_assert_cmpuint(dns_resolve(d, 1, 0, a, G_N_ELEMENTS(a), &cached), ==, 3);
+	g_assert_false(cached);
+	g_assert_cmpmem(a, 3 * sizeof *a, want[1], sizeof want[1]);
+	g_assert_cmpuint(dns_resolve(d, 1, 0, a, 2, &cached), ==, 2);
+	g_assert_cmpuint(a[0], ==, 3);
+	g_assert_cmpuint(a[1], ==, 1);
+
+	/* Every record removed; the answers expire at 60 s. */
+	dns_remove(d, 0, 1);
+	dns_remove(d, 0, 2);
+	dns_remove(d, 0, 3);
+	engine_run_until(e, 60 * FC_SEC);
+	g_assert_cmpuint(dns_resolve(d, 0, 0, a, G_N_ELEMENTS(a), &cached), ==, 0);
+	dns_free(d);
+	engine_free(e);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -132,5 +182,6 @@ main(int argc, char **argv)
 	g_test_add_func("/dns/timeline", test_timeline);
 	g_test_add_func("/dns/free-pending", test_free_pending);
 	g_test_add_func("/dns/outage", test_outage);
+	g_test_add_func("/dns/answer", test_answer);
 	return g_test_run();
 }

@@ -21,7 +21,8 @@ struct sconn {
 	enum cstate state;
 	unsigned syns;         /* sent so far */
 	fc_time_t syn_sent, established, oneway;
-	engine_event ev;       /* SYN arrival or retry */
+	engine_event ev;       /* SYN arrival or retry; in a race of
+				  attempts, the SYN-ACK's arrival */
 	int current;           /* object in flight, or -1 */
 	bool first;            /* no request sent on it yet */
 };
@@ -52,7 +53,11 @@ struct session {
 				  callback on one of them */
 	fc_time_t start;
 	engine_event patience_ev, resolve_ev;
-	uint32_t answer;       /* what the name resolved to */
+	uint32_t *answer;      /* what the name resolved to, in order */
+	size_t nanswer, tried; /* addresses in it; attempts started */
+	engine_event attempt_ev; /* the next attempt's start */
+	bool racing;           /* attempts to several addresses under way,
+				  none established yet */
 	uint32_t page_address; /* the server that sent the page's HTML, or 0 */
 	bool over;
 	unsigned redirects, syn_retries;
@@ -63,6 +68,7 @@ struct session {
 
 static void finish(struct session *s, enum session_result r);
 static void send_syn(struct sconn *c);
+static void win(struct sconn *c);
 
 static struct target *
 target_for(struct session *s, uint32_t address, const uint8_t *token)
@@ -144,6 +150,10 @@ c_reply(struct server_conn *sc, fc_time_t now)
 	int obj = c->current;
 
 	(void)now;
+	/* A reply follows the SYN-ACK; only when nothing takes time do the
+	 * two come at once. */
+	if (s->racing)
+		win(c);
 	c->current = -1;
 	switch (sc->reply.status) {
 	case SERVER_OK:
@@ -192,6 +202,7 @@ c_end(struct server_conn *sc, enum server_end why, fc_time_t now)
 	(void)now;
 	if (why == SERVER_END_CRASH && c->current >= 0)
 		g_queue_push_head(&t->waiting, GINT_TO_POINTER(c->current + 1));
+	engine_cancel(s->e, c->ev); /* a SYN-ACK on its way */
 	forget(c);
 	/* Objects still waiting for this server need a connection. */
 	if (!s->over)
@@ -212,15 +223,51 @@ retry(struct engine *e, void *data, fc_time_t now)
 	send_syn(c);
 }
 
+static void attempt(struct session *s);
+
+/* Whether an attempt of the race is still under way. */
+static bool
+attempts_left(const struct session *s)
+{
+	for (guint i = 0; i < s->targets->len; i++)
+		if (((struct target *)s->targets->pdata[i])->conns->len)
+			return true;
+	return false;
+}
+
 static void
 give_up(struct engine *e, void *data, fc_time_t now)
+{
+	struct sconn *c = data;
+	struct session *s = c->s;
+
+	(void)e;
+	(void)now;
+	c->ev = 0;
+	if (!s->racing) {
+		finish(s, SESSION_NO_SERVER);
+		return;
+	}
+	/* An attempt of a race failed: the next address at once (RFC 8305
+	 * §5); the session fails when the last attempt has. */
+	g_queue_clear(&c->t->waiting);
+	forget(c);
+	if (s->tried < s->nanswer)
+		attempt(s);
+	else if (!attempts_left(s))
+		finish(s, SESSION_NO_SERVER);
+}
+
+/* The SYN-ACK of an attempt of a race reaches the client. */
+static void
+handshake(struct engine *e, void *data, fc_time_t now)
 {
 	struct sconn *c = data;
 
 	(void)e;
 	(void)now;
 	c->ev = 0;
-	finish(c->s, SESSION_NO_SERVER);
+	win(c);
 }
 
 /* The SYN reaches the server (or nobody). */
@@ -237,9 +284,15 @@ syn_arrives(struct engine *e, void *data, fc_time_t now)
 	/* A worker may ask for the first request right away. */
 	c->state = C_OPEN;
 	c->established = now;
+	/* In a race, the client knows the connection is established when
+	 * the SYN-ACK is back.  Scheduled before connecting: a server that
+	 * ends c at once ends this too (c_end). */
+	if (s->racing)
+		c->ev = engine_schedule(e, c->oneway, handshake, c);
 	r = srv ? server_connect(srv, &c->conn, &conn_ops) : SERVER_DOWN;
 	if (r == SERVER_ACCEPTED || r == SERVER_QUEUED)
 		return;
+	engine_cancel(e, c->ev);
 	c->state = C_SYN;
 	/* Lost: the client hears nothing and sends it again after its
 	 * timeout, doubled each time; after the last one's timeout it gives
@@ -262,23 +315,53 @@ send_syn(struct sconn *c)
 	c->ev = engine_schedule(s->e, c->oneway, syn_arrives, c);
 }
 
+static void
+next_attempt(struct engine *e, void *data, fc_time_t now)
+{
+	struct session *s = data;
+
+	(void)e;
+	(void)now;
+	s->attempt_ev = 0;
+	attempt(s);
+}
+
+/*
+ * Connects for the HTML to the next address of the answer and, when one
+ * is left after it, starts the Connection Attempt Delay of RFC 8305 §5:
+ * the attempts before keep going (SYNs sent again as ever), and the first
+ * to complete its handshake wins (win()).
+ */
+static void
+attempt(struct session *s)
+{
+	struct target *t = target_for(s, s->answer[s->tried++], NULL);
+
+	/* The records of a name are distinct: a fresh target. */
+	g_assert(t->conns->len == 0 && g_queue_is_empty(&t->waiting));
+	engine_cancel(s->e, s->attempt_ev);
+	s->attempt_ev = 0;
+	g_queue_push_tail(&t->waiting, GINT_TO_POINTER(1)); /* the HTML */
+	open_conn(s, t);
+	if (s->racing && s->tried < s->nanswer)
+		s->attempt_ev = engine_schedule(s->e, s->p.attempt_delay, next_attempt, s);
+}
+
 /* The answer has come back: connect for the HTML. */
 static void
 resolved(struct engine *e, void *data, fc_time_t now)
 {
 	struct session *s = data;
-	struct target *t;
 
 	(void)e;
 	(void)now;
 	s->resolve_ev = 0;
-	if (s->answer == 0) {
+	if (s->nanswer == 0) {
 		finish(s, SESSION_NO_SERVER);
 		return;
 	}
-	t = target_for(s, s->answer, NULL);
-	g_queue_push_tail(&t->waiting, GINT_TO_POINTER(1)); /* the HTML */
-	open_conn(s, t);
+	s->racing = s->nanswer > 1;
+	attempt(s);
 }
 
 static void
@@ -292,16 +375,68 @@ impatient(struct engine *e, void *data, fc_time_t now)
 	finish(s, SESSION_IMPATIENT);
 }
 
-/* The lookup: asked now, answered after the world's delay. */
+/*
+ * The lookup: asked now, answered after the world's delay.  Without the
+ * fallback the first address is all the session needs.
+ */
 static void
 start_resolve(struct engine *e, void *data, fc_time_t now)
 {
 	struct session *s = data;
+	uint32_t answer[CLIENT_ANSWER_MAX];
+	size_t max = s->p.attempt_delay ? CLIENT_ANSWER_MAX : 1;
 	fc_time_t delay = 0;
 
 	(void)now;
-	s->answer = s->world.resolve(s->world.w, s, s->site, &delay);
+	s->nanswer = s->world.resolve(s->world.w, s, s->site, answer, max, &delay);
+	g_assert(s->nanswer <= max);
+	s->answer = g_memdup2(answer, s->nanswer * sizeof *answer);
 	s->resolve_ev = engine_schedule(e, delay, resolved, s);
+}
+
+/*
+ * Stops t's connections: their events cancelled, the servers told (a
+ * connection accepted or in a backlog is closed there, one whose SYN is
+ * on its way never arrives), and kept until the session is freed.
+ */
+static void
+drop_conns(struct session *s, struct target *t)
+{
+	while (t->conns->len) {
+		struct sconn *c = t->conns->pdata[0];
+
+		engine_cancel(s->e, c->ev);
+		c->ev = 0;
+		if (c->state == C_OPEN)
+			server_abort(&c->conn);
+		c->state = C_CLOSED;
+		g_ptr_array_remove_index(t->conns, 0);
+		g_ptr_array_add(s->dead, c);
+	}
+}
+
+/*
+ * c's handshake completed first: its address is the session's for the
+ * page and its embedded objects; the other attempts are cancelled, those
+ * not yet made are not made (RFC 8305 §5).
+ */
+static void
+win(struct sconn *c)
+{
+	struct session *s = c->s;
+
+	s->racing = false;
+	engine_cancel(s->e, s->attempt_ev);
+	engine_cancel(s->e, c->ev);
+	s->attempt_ev = c->ev = 0;
+	for (guint i = 0; i < s->targets->len; i++) {
+		struct target *t = s->targets->pdata[i];
+
+		if (t == c->t)
+			continue;
+		g_queue_clear(&t->waiting);
+		drop_conns(s, t);
+	}
 }
 
 /* Stops everything the session has under way. */
@@ -310,21 +445,10 @@ stop(struct session *s)
 {
 	engine_cancel(s->e, s->patience_ev);
 	engine_cancel(s->e, s->resolve_ev);
-	s->patience_ev = s->resolve_ev = 0;
-	for (guint i = 0; i < s->targets->len; i++) {
-		struct target *t = s->targets->pdata[i];
-
-		while (t->conns->len) {
-			struct sconn *c = t->conns->pdata[0];
-
-			engine_cancel(s->e, c->ev);
-			if (c->state == C_OPEN)
-				server_abort(&c->conn);
-			c->state = C_CLOSED;
-			g_ptr_array_remove_index(t->conns, 0);
-			g_ptr_array_add(s->dead, c);
-		}
-	}
+	engine_cancel(s->e, s->attempt_ev);
+	s->patience_ev = s->resolve_ev = s->attempt_ev = 0;
+	for (guint i = 0; i < s->targets->len; i++)
+		drop_conns(s, s->targets->pdata[i]);
 }
 
 static void
@@ -378,6 +502,7 @@ session_free(struct session *s)
 	}
 	g_ptr_array_unref(s->targets);
 	g_ptr_array_unref(s->dead);
+	g_free(s->answer);
 	g_free(s->objects);
 	g_free(s);
 }

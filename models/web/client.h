@@ -2,7 +2,10 @@
 /*
  * A client's visit to a site (a session): resolve the site's name, connect
  * (a SYN lost to a full backlog is sent again after 1, 2, 4, 8, 16 and 32 s,
- * then the client gives up, as Linux does), fetch the page, then its
+ * then the client gives up, as Linux does; when the answer has several
+ * addresses and the first has not answered within the connection attempt
+ * delay, it tries the next as well, as RFC 8305 §5 says), fetch the page,
+ * then its
  * embedded objects over a few parallel persistent connections, follow a
  * 302 to a cooperator (a new connection: one more round trip), and give up
  * when the page is not complete within the client's patience.
@@ -36,21 +39,34 @@ struct client_world {
 	struct server *(*server)(void *w, uint32_t address);
 	/* One-way latency between the session's client and address. */
 	fc_time_t (*oneway)(void *w, const struct session *s, uint32_t address);
-	/* What the name of site resolves to for this client, and in *delay
-	 * how long resolving takes. */
-	uint32_t (*resolve)(void *w, const struct session *s, uint32_t site,
-			    fc_time_t *delay);
+	/* What the name of site resolves to for this client: at most max
+	 * addresses of the answer, in its order, copied to answer; returns
+	 * how many (0: no answer).  *delay: how long resolving takes. */
+	size_t (*resolve)(void *w, const struct session *s, uint32_t site,
+			  uint32_t *answer, size_t max, fc_time_t *delay);
 	/* The session is over.  Free it later, not from this callback (a
 	 * server may be in a callback on one of its connections). */
 	void (*done)(void *w, struct session *s, enum session_result r, fc_time_t now);
 	void *w;
 };
 
+/*
+ * The addresses of an answer a session tries at most.  A site has its
+ * origin and up to about a hundred rescuers; at the recommended attempt
+ * delay (250 ms), 128 attempts take longer than the default patience
+ * (30 s), so the bound does not bind there.
+ */
+#define CLIENT_ANSWER_MAX 128
+
 struct client_params {
 	unsigned connections;   /* parallel connections per server, >= 1 */
 	unsigned syn_retries;   /* SYNs sent again at most (Linux: 6) */
 	fc_time_t syn_timeout;  /* the first wait; doubled each time (1 s) */
 	fc_time_t patience;     /* give up on the page after this */
+	/* RFC 8305 §5 Connection Attempt Delay: the first connection to the
+	 * name not established after this, the next address of the answer
+	 * is tried too (250 ms); 0: the first address only. */
+	fc_time_t attempt_delay;
 };
 
 /*

@@ -145,14 +145,15 @@ dns_remove(struct dns *d, uint32_t site, uint32_t address)
 	update(d, site, address, false);
 }
 
-uint32_t
-dns_resolve(struct dns *d, size_t resolver, uint32_t site, bool *cached)
+size_t
+dns_resolve(struct dns *d, size_t resolver, uint32_t site, uint32_t *answer, size_t max,
+	    bool *cached)
 {
 	struct cached *c;
 	fc_time_t now = engine_now(d->e);
-	uint32_t first;
+	size_t n;
 
-	g_assert(resolver < d->p.resolvers && site < d->nsites);
+	g_assert(resolver < d->p.resolvers && site < d->nsites && max >= 1);
 	c = &d->cache[resolver * d->nsites + site];
 	*cached = c->valid && now < c->expires;
 	if (!*cached && authority_down(d, now)) {
@@ -162,18 +163,18 @@ dns_resolve(struct dns *d, size_t resolver, uint32_t site, bool *cached)
 	}
 	if (!*cached) {
 		struct zone *z = &d->zones[site];
-		size_t n = z->records->len;
+		size_t nz = z->records->len;
 
 		d->authority_queries++;
 		g_free(c->answer);
-		c->answer = g_new(uint32_t, MAX(n, 1u));
+		c->answer = g_new(uint32_t, MAX(nz, 1u));
 		/* The authority rotates its records for each answer. */
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < nz; i++)
 			c->answer[i] = g_array_index(z->records, uint32_t,
-						     (z->rotate + i) % n);
-		if (n)
-			z->rotate = (z->rotate + 1) % n;
-		c->n = n;
+						     (z->rotate + i) % nz);
+		if (nz)
+			z->rotate = (z->rotate + 1) % nz;
+		c->n = nz;
 		c->next = 0;
 		c->valid = true;
 		c->expires = fc_time_add(now, resolver < d->p.sticky ?
@@ -181,9 +182,13 @@ dns_resolve(struct dns *d, size_t resolver, uint32_t site, bool *cached)
 	}
 	if (c->n == 0)
 		return 0;
-	first = c->answer[c->next];
+	/* The answer as this client gets it: the resolver's copy from where
+	 * its rotation stands. */
+	n = MIN(c->n, max);
+	for (size_t i = 0; i < n; i++)
+		answer[i] = c->answer[(c->next + i) % c->n];
 	c->next = (c->next + 1) % c->n;
-	return first;
+	return n;
 }
 
 size_t

@@ -47,12 +47,17 @@ void dns_add(struct dns *d, uint32_t site, uint32_t address);
 void dns_remove(struct dns *d, uint32_t site, uint32_t address);
 
 /*
- * A client of `resolver` resolves `site` now: the address it connects to
- * (the first of the answer, which the resolver rotates on every use), or 0
- * when the site has no record.  *cached says whether the resolver answered
- * from its cache.
+ * A client of `resolver` resolves `site` now.  The answer is copied to
+ * answer[0..max-1] in the order the client gets it, and its length
+ * returned: all of its records when they fit in max (>= 1), the first max
+ * otherwise, none (0) when the site has no record.  The first is the
+ * address the client connects to; the others are there for it to try
+ * next (RFC 8305).  The resolver rotates its copy on every use (round
+ * robin), so its next client gets the same records starting one later.
+ * *cached says whether the resolver answered from its cache.
  */
-uint32_t dns_resolve(struct dns *d, size_t resolver, uint32_t site, bool *cached);
+size_t dns_resolve(struct dns *d, size_t resolver, uint32_t site, uint32_t *answer,
+		   size_t max, bool *cached);
 
 /* The authoritative records of site in force now, and how many. */
 size_t dns_records(const struct dns *d, uint32_t site, const uint32_t **addresses);

@@ -27,17 +27,18 @@ w_oneway(void *user, const struct session *s, uint32_t address)
 	return v->oneway + w->server_latency + (ws ? world_hops(w->world, v->router, ws->router) : 0);
 }
 
-static uint32_t
-w_resolve(void *user, const struct session *s, uint32_t site, fc_time_t *delay)
+static size_t
+w_resolve(void *user, const struct session *s, uint32_t site, uint32_t *answer, size_t max,
+	  fc_time_t *delay)
 {
 	struct web *w = user;
 	const struct visit *v = session_user(s);
 	bool cached;
-	uint32_t a = dns_resolve(w->dns, v->resolver, site, &cached);
+	size_t n = dns_resolve(w->dns, v->resolver, site, answer, max, &cached);
 
 	/* A miss: a round trip to the resolver, which asks the authority. */
 	*delay = cached ? 0 : 2 * v->oneway + 2 * w->server_latency;
-	return a;
+	return n;
 }
 
 void

@@ -93,6 +93,14 @@ web_check(const struct scenario *sc, GError **err)
 	    scenario_enum(sc, "web", "policy") == WEB_POLICY_COOP)
 		return scenario_invalid(sc, err, "web", "latency",
 					"the cooperation nodes need a latency above 0s");
+	/* RFC 8305 §5: an attempt "MUST NOT be started within 10 milliseconds
+	 * of the previous attempt". */
+	if (scenario_duration(sc, "clients", "attempt_delay") > 0 &&
+	    scenario_duration(sc, "clients", "attempt_delay") < 10 * FC_MSEC)
+		return scenario_invalid(sc, err, "clients", "attempt_delay",
+					"%s is below 10ms, the least RFC 8305 allows "
+					"(0s: no fallback)",
+					scenario_value_text(sc, "clients", "attempt_delay"));
 	if (!web_faults_check(sc, err))
 		return FALSE;
 	/* A site's torrent is as large as its pages are drawn, which is
@@ -245,6 +253,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		.syn_retries = (unsigned)scenario_count(sc, "clients", "syn_retries"),
 		.syn_timeout = scenario_duration(sc, "clients", "syn_timeout"),
 		.patience = scenario_duration(sc, "clients", "patience"),
+		.attempt_delay = scenario_duration(sc, "clients", "attempt_delay"),
 	};
 	w->server_latency = scenario_duration(sc, "web", "latency");
 	w->sample_interval = scenario_duration(sc, "web", "sample_interval");

@@ -143,10 +143,12 @@ check_supported(struct run *r, GError **err)
 	if (r->policy == WEB_POLICY_MIRROR) {
 		group = "web", key = "policy";
 		why = "mirror: the testbed runs none, redirect and coop";
-	} else if (r->policy == WEB_POLICY_COOP &&
-		   scenario_ratio(sc, "clients", "bittorrent") > 0) {
+	} else if (scenario_ratio(sc, "clients", "bittorrent") > 0) {
 		group = "clients", key = "bittorrent";
 		why = "BitTorrent clients are not on the testbed yet: set 0%";
+	} else if (scenario_duration(sc, "clients", "attempt_delay") != 0) {
+		group = "clients", key = "attempt_delay";
+		why = "fc-loadgen connects to the first address of an answer only: set 0s";
 	} else if (r->policy == WEB_POLICY_COOP &&
 		   scenario_enum(sc, "coop", "transport") == WEB_TRANSPORT_BITTORRENT) {
 		group = "coop", key = "transport";

@@ -22,6 +22,14 @@ test_expect_success 'BitTorrent clients are refused' '
 	refused --set clients.bittorrent=10% &&
 	test_stderr_has "[clients] bittorrent: BitTorrent clients are not on the testbed yet"
 '
+test_expect_success 'BitTorrent clients are refused under policy none too' '
+	refused --set clients.bittorrent=10% --set web.policy=none &&
+	test_stderr_has "[clients] bittorrent: BitTorrent clients are not on the testbed yet"
+'
+test_expect_success 'the clients'"'"' fallback to the next address is refused' '
+	refused --set clients.attempt_delay=250ms &&
+	test_stderr_has "[clients] attempt_delay: fc-loadgen connects to the first address of an answer only: set 0s"
+'
 test_expect_success 'fetches through BitTorrent are refused' '
 	refused --set coop.transport=bittorrent &&
 	test_stderr_has "[coop] transport: bittorrent: the testbed'"'"'s rescuers fetch by HTTP"
