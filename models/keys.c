@@ -93,7 +93,7 @@ static const struct key_def defs[] = {
 	{ "web", "cooperators", KEY_COUNT, 0, "servers", "80", NULL, "500", NULL,
 	  "cooperating servers beside the origin, each hosting a site of its own; 500 at most: every pair of nodes probes and beats, and a node's bookkeeping is linear in its peers, so memory grows with the square of the servers (600 MB at 500) and work with the cube" },
 	{ "web", "policy", KEY_ENUM, 0, NULL, "coop", NULL, NULL, web_policy_names,
-	  "none: no cooperation; mirror: every server holds every site, DNS round robin; redirect: HTTP redirects only, helpers fetch from the origin; coop: the proposed method through libflashcoop-core" },
+	  "none: no cooperation; mirror: every server holds every site, DNS round robin; redirect: HTTP redirects only, helpers fetch from the origin; coop: the proposed method through libflashcoop-core; backslash: Backslash-like, the excess redirected, each object to the helper its hash names, helpers fetch from the origin by HTTP, no DNS changes; dotslash: DotSlash-like, the excess redirected to helpers by their spare capacity, helpers fetch by HTTP and join the name in DNS (docs/baselines.md)" },
 	{ "web", "workers", KEY_COUNT, 0, "workers", "150", "1", "100000", NULL,
 	  "MaxRequestWorkers of every server" },
 	{ "web", "backlog", KEY_COUNT, 0, "connections", "511", NULL, "1000000", NULL,

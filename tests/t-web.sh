@@ -89,6 +89,49 @@ test_expect_success 'web model: with transport = http rescuers fetch from the or
 	test_sql wh.db "SELECT value > 0.95 FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'" 1
 EOT
 
+# The baselines from the literature (docs/baselines.md), at twice the crowd
+# of web-small, where redirect's fixed 50% leaves the origin overloaded.
+# fetched DB: what the origin sent its helpers (all it sent, less its
+# site's pages); load DB: the origin's mean load while the crowd lasts.
+fetched() {
+	sqlite3 -batch "$1" "SELECT (SELECT value FROM scalar WHERE entity = 'origin' AND name = 'bytes_sent')
+	  - (SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'http_bytes_origin')"
+}
+load() {
+	sqlite3 -batch "$1" "SELECT avg(d.value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	  WHERE v.entity = 'server.0' AND v.name = 'load' AND d.t_ns > 150e9 AND d.t_ns <= 330e9"
+}
+dns_max() {
+	sqlite3 -batch "$1" "SELECT max(d.value) FROM vector_data d JOIN vector v ON v.id = d.vector_id
+	  WHERE v.entity = 'site.0' AND v.name = 'dns_records'"
+}
+success() {
+	sqlite3 -batch "$1" "SELECT value FROM scalar WHERE entity = 'site.0' AND name = 'success_ratio'"
+}
+
+test_expect_success 'baselines: Backslash-like sends each object to one helper, all the excess, no DNS' - <<-\EOT
+	"$FLASHCOOP" run "$web" -q --set clients.shock=400 --set web.policy=redirect -o bl-r.db &&
+	"$FLASHCOOP" run "$web" -q --set clients.shock=400 --set web.policy=backslash -o bl-b.db &&
+	test_sql bl-b.db "$conserved" 1 &&
+	test_expr "$(dns_max bl-b.db) == 1" &&
+	test_sql bl-b.db "SELECT count(*) FROM scalar WHERE entity = 'bittorrent'" 0 &&
+	# One helper per object (hash): the origin sends each object out once,
+	# round robin up to five times.
+	test_expr "$(fetched bl-b.db) < 0.5 * $(fetched bl-r.db)" &&
+	test_expr "$(success bl-b.db) > $(success bl-r.db) + 0.2"
+EOT
+
+test_expect_success 'baselines: DotSlash-like sheds the excess by spare capacity, rescuers join the name' - <<-\EOT
+	"$FLASHCOOP" run "$web" -q --set clients.shock=400 --set web.policy=dotslash -o bl-d.db &&
+	test_sql bl-d.db "$conserved" 1 &&
+	test_expr "$(dns_max bl-d.db) > 1" &&
+	test_sql bl-d.db "SELECT count(*) FROM scalar WHERE entity = 'bittorrent'" 0 &&
+	test_expr "$(load bl-d.db) < 1.2 && $(load bl-r.db) > 2" &&
+	test_expr "$(success bl-d.db) > 0.95" &&
+	"$FLASHCOOP" run "$web" --set web.policy=dotslash --set coop.target=hash -o bl-w.db 2>warn.err &&
+	grep -q "\[coop\] target has no effect: \[web\] policy = dotslash sets it" warn.err
+EOT
+
 test_expect_success 'web model: a missing trace file is bad input (2), named' - <<-\EOT
 	printf '[run]\nmodel = web\n[clients]\narrival = trace\ntrace = nowhere.csv\n' >badtrace.ini &&
 	test_status 2 "$FLASHCOOP" run badtrace.ini -q -o bt.db &&

@@ -100,7 +100,7 @@ web_estimate(const struct scenario *sc, fc_time_t end, struct budget *b)
 	budget_add_events(b, EVENTS_PER_SAMPLE * n * (double)end /
 			  (double)scenario_duration(sc, "web", "sample_interval"),
 			  "[web] cooperators, sample_interval over [run] duration");
-	if (policy == WEB_POLICY_COOP || policy == WEB_POLICY_REDIRECT) {
+	if (web_policy_has_nodes(policy)) {
 		budget_add_events(b, EVENTS_PER_LOAD * n * (double)end /
 				  (double)scenario_duration(sc, "coop", "load_interval"),
 				  "[web] cooperators, [coop] load_interval over [run] duration");

@@ -137,11 +137,11 @@ carry_out(struct wserver *ws)
 		case FC_ACT_PROBE:
 			break; /* the nodes probe by message */
 		case FC_ACT_DNS_ADD:
-			if (w->policy == WEB_POLICY_COOP)
+			if (web_policy_moves_dns(w->policy))
 				dns_add(w->dns, a.site, a.address);
 			break;
 		case FC_ACT_DNS_REMOVE:
-			if (w->policy == WEB_POLICY_COOP)
+			if (web_policy_moves_dns(w->policy))
 				dns_remove(w->dns, a.site, a.address);
 			break;
 		case FC_ACT_FETCH:
@@ -530,7 +530,7 @@ web_updown(void *user, struct server *srv, bool up, fc_time_t now)
 			w->origin_crash = now;
 		return;
 	}
-	if (w->policy == WEB_POLICY_COOP || w->policy == WEB_POLICY_REDIRECT)
+	if (web_policy_has_nodes(w->policy))
 		web_node_start(ws);
 	/* Back up: it seeds its own site's torrents and its copies again, and
 	 * takes again the copies it had not finished. */

@@ -162,6 +162,25 @@ node_config(struct web *w, const struct scenario *sc)
 	c->spread = scenario_enum(sc, "coop", "spread");
 	c->dns_when = scenario_enum(sc, "coop", "dns_when");
 	c->takeover_dns = scenario_bool(sc, "coop", "takeover_dns");
+	/*
+	 * The baselines from the literature fix how much goes and where
+	 * (docs/baselines.md).  Backslash (Stading, Maniatis and Baker,
+	 * IPTPS 2002): an overloaded site sends its excess to the overlay,
+	 * where the node a URL hashes to fetches and caches it.  DotSlash
+	 * (Zhao and Schulzrinne, 2004): the origin sheds load adaptively to
+	 * rescue servers allotted by their spare capacity; a rescue server
+	 * is a caching reverse proxy of the origin.
+	 */
+	if (w->policy == WEB_POLICY_BACKSLASH) {
+		c->share = FC_SHARE_FEEDBACK;
+		c->max_share = 1;
+		c->target = FC_TARGET_HASH;
+		c->spread = FC_SPREAD_OBJECTS;
+	} else if (w->policy == WEB_POLICY_DOTSLASH) {
+		c->share = FC_SHARE_FEEDBACK;
+		c->target = FC_TARGET_SPARE;
+		c->spread = FC_SPREAD_OBJECTS;
+	}
 	/* Messages cross the network twice a server's latency: the replay
 	 * window is REPLAY_WINDOW_LATENCIES such trips, REPLAY_WINDOW_MIN at
 	 * least. */
@@ -376,7 +395,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 	}
 	web_metrics_new(w);
 	web_faults_start(w, sc);
-	if (w->policy == WEB_POLICY_COOP || w->policy == WEB_POLICY_REDIRECT) {
+	if (web_policy_has_nodes(w->policy)) {
 		for (unsigned i = 0; i < w->nservers; i++)
 			web_node_start(&w->servers[i]);
 		engine_schedule(w->e, w->load_interval, web_report_loads, w);
@@ -531,10 +550,25 @@ web_warn(const struct scenario *sc, GPtrArray *warnings)
 						     "cooperation nodes", pname);
 		return;
 	}
-	if (policy == WEB_POLICY_REDIRECT)
+	if (policy != WEB_POLICY_COOP)
 		scenario_warn_if_set(sc, warnings, "coop", "transport",
-				     "[web] policy = redirect always fetches by http");
-	if (scenario_enum(sc, "coop", "share") == FC_SHARE_FIXED) {
+				     "[web] policy = %s always fetches by http", pname);
+	if (!web_policy_moves_dns(policy)) {
+		scenario_warn_if_set(sc, warnings, "coop", "dns_when",
+				     "[web] policy = %s changes no DNS records", pname);
+		scenario_warn_if_set(sc, warnings, "coop", "takeover_dns",
+				     "[web] policy = %s changes no DNS records", pname);
+	}
+	if (policy == WEB_POLICY_BACKSLASH || policy == WEB_POLICY_DOTSLASH) {
+		static const char *const fixed[] = { "share", "redirect_share", "max_share",
+						     "target", "spread" };
+
+		for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+			if (policy == WEB_POLICY_BACKSLASH || strcmp(fixed[i], "max_share") != 0)
+				scenario_warn_if_set(sc, warnings, "coop", fixed[i],
+						     "[web] policy = %s sets it (docs/baselines.md)",
+						     pname);
+	} else if (scenario_enum(sc, "coop", "share") == FC_SHARE_FIXED) {
 		scenario_warn_if_set(sc, warnings, "coop", "target_load",
 				     "[coop] share is fixed, not feedback");
 		scenario_warn_if_set(sc, warnings, "coop", "max_share",
@@ -586,8 +620,22 @@ const struct fc_enum_name web_policy_names[] = {
 	{ "mirror", WEB_POLICY_MIRROR },
 	{ "redirect", WEB_POLICY_REDIRECT },
 	{ "coop", WEB_POLICY_COOP },
+	{ "backslash", WEB_POLICY_BACKSLASH },
+	{ "dotslash", WEB_POLICY_DOTSLASH },
 	{ NULL, 0 },
 };
+
+bool
+web_policy_has_nodes(int policy)
+{
+	return policy != WEB_POLICY_NONE && policy != WEB_POLICY_MIRROR;
+}
+
+bool
+web_policy_moves_dns(int policy)
+{
+	return policy == WEB_POLICY_COOP || policy == WEB_POLICY_DOTSLASH;
+}
 
 const struct fc_enum_name web_arrival_names[] = {
 	{ "profile", WEB_ARRIVAL_PROFILE }, { "trace", WEB_ARRIVAL_TRACE }, { NULL, 0 },

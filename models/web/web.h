@@ -25,8 +25,19 @@ enum web_policy {
 	WEB_POLICY_MIRROR,   /* every server holds every site; DNS round robin */
 	WEB_POLICY_REDIRECT, /* HTTP redirects only; helpers fetch from the origin */
 	WEB_POLICY_COOP,     /* the proposed method, through libflashcoop-core */
+	WEB_POLICY_BACKSLASH,/* Backslash-like: the excess redirected, each
+				object to one helper by hash, helpers fetch
+				from the origin by HTTP; no DNS changes */
+	WEB_POLICY_DOTSLASH, /* DotSlash-like: the excess redirected to helpers
+				by their spare capacity, helpers fetch by HTTP
+				and join the name in DNS (round robin) */
 };
 extern const struct fc_enum_name web_policy_names[];
+
+/* Whether the servers of policy run cooperation nodes (libflashcoop-core),
+ * and whether their DNS actions are carried out. */
+bool web_policy_has_nodes(int policy);
+bool web_policy_moves_dns(int policy);
 
 /* [clients] arrival: a flash-crowd profile, or a trace of counts. */
 enum web_arrival { WEB_ARRIVAL_PROFILE, WEB_ARRIVAL_TRACE };

@@ -140,9 +140,14 @@ check_supported(struct run *r, GError **err)
 	struct scenario *sc = r->sc;
 	const char *why = NULL, *group = NULL, *key = NULL;
 
-	if (r->policy == WEB_POLICY_MIRROR) {
+	if (r->policy != WEB_POLICY_NONE && r->policy != WEB_POLICY_REDIRECT &&
+	    r->policy != WEB_POLICY_COOP) {
 		group = "web", key = "policy";
-		why = "mirror: the testbed runs none, redirect and coop";
+		why = r->policy == WEB_POLICY_MIRROR ?
+		      "mirror: the testbed runs none, redirect and coop" :
+		      r->policy == WEB_POLICY_BACKSLASH ?
+		      "backslash: the testbed runs none, redirect and coop" :
+		      "dotslash: the testbed runs none, redirect and coop";
 	} else if (scenario_ratio(sc, "clients", "bittorrent") > 0) {
 		group = "clients", key = "bittorrent";
 		why = "BitTorrent clients are not on the testbed yet: set 0%";

@@ -18,6 +18,10 @@ test_expect_success 'the mirror policy is refused' '
 	refused --set web.policy=mirror &&
 	test_stderr_has "smoke.ini: [web] policy: mirror: the testbed runs none, redirect and coop"
 '
+test_expect_success 'the baselines from the literature are refused' '
+	refused --set web.policy=dotslash &&
+	test_stderr_has "smoke.ini: [web] policy: dotslash: the testbed runs none, redirect and coop"
+'
 test_expect_success 'BitTorrent clients are refused' '
 	refused --set clients.bittorrent=10% &&
 	test_stderr_has "[clients] bittorrent: BitTorrent clients are not on the testbed yet"
