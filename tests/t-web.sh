@@ -132,6 +132,33 @@ test_expect_success 'baselines: DotSlash-like sheds the excess by spare capacity
 	grep -q "\[coop\] target has no effect: \[web\] policy = dotslash sets it" warn.err
 EOT
 
+# analysis/policies.sql on a small sweep: the means, their 95% intervals
+# (Student t over the replications) and the paired differences from coop,
+# checked against the same arithmetic done here on the runs' scalars.
+test_expect_success 'analysis/policies.sql: means, intervals and paired differences from coop' - <<-\EOT
+	printf "[scenario]\ninclude = %s\n[run]\nduration = 4min\n[clients]\nsustained = 90s\nshock = 300\n" \
+		"$SRC/scenarios/policies.ini" >pol.ini &&
+	printf "[sweep]\nscenario = pol.ini\nreplications = 2\n[vary]\nweb.policy = redirect, coop\n" \
+		>pol.sweep &&
+	"$FLASHCOOP" sweep pol.sweep -q -j2 -o pol.db 2>/dev/null &&
+	sqlite3 -batch -separator "|" pol.db <"$SRC/analysis/policies.sql" >rows &&
+	test "$(wc -l <rows)" -eq 2 &&
+	grep -q "^300|coop|2|.*|+0.000|0.000|+0.00|0.00\$" rows &&
+	v() {
+		sqlite3 -batch pol.db "SELECT s.value FROM scalar s JOIN run r ON r.id = s.run_id
+		  JOIN param p ON p.run_id = r.id AND p.name = 'web.policy'
+		  WHERE p.value = '$1' AND r.replication = $2 AND s.entity = 'site.0'
+		  AND s.name = 'success_ratio'"
+	} &&
+	want=$(awk -v a="$(v redirect 0)" -v b="$(v redirect 1)" -v c="$(v coop 0)" -v d="$(v coop 1)" \
+		"function abs(x) { return x < 0 ? -x : x }
+		 BEGIN { t = 12.7062047361747;
+			 printf \"%.3f|%.3f|%+.3f|%.3f\", (a + b) / 2, t * abs(a - b) / 2,
+				((a - c) + (b - d)) / 2, t * abs((a - c) - (b - d)) / 2 }") &&
+	got=$(awk -F"|" "\$2 == \"redirect\" { print \$4 \"|\" \$5 \"|\" \$8 \"|\" \$9 }" rows) &&
+	test "$got" = "$want"
+EOT
+
 test_expect_success 'web model: a missing trace file is bad input (2), named' - <<-\EOT
 	printf '[run]\nmodel = web\n[clients]\narrival = trace\ntrace = nowhere.csv\n' >badtrace.ini &&
 	test_status 2 "$FLASHCOOP" run badtrace.ini -q -o bt.db &&
