@@ -153,7 +153,7 @@ check_supported(struct run *r, GError **err)
 		why = "BitTorrent clients are not on the testbed yet: set 0%";
 	} else if (scenario_duration(sc, "clients", "attempt_delay") != 0) {
 		group = "clients", key = "attempt_delay";
-		why = "fc-loadgen connects to the first address of an answer only: set 0s";
+		why = "fc-loadgen tries the next address of an answer only after a connection attempt failed (syn_retries), not after this: set 0s";
 	} else if (r->policy == WEB_POLICY_COOP &&
 		   scenario_enum(sc, "coop", "transport") == WEB_TRANSPORT_BITTORRENT) {
 		group = "coop", key = "transport";

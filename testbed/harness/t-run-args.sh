@@ -32,7 +32,7 @@ test_expect_success 'BitTorrent clients are refused under policy none too' '
 '
 test_expect_success 'the clients'"'"' fallback to the next address is refused' '
 	refused --set clients.attempt_delay=250ms &&
-	test_stderr_has "[clients] attempt_delay: fc-loadgen connects to the first address of an answer only: set 0s"
+	test_stderr_has "[clients] attempt_delay: fc-loadgen tries the next address of an answer only after a connection attempt failed (syn_retries), not after this: set 0s"
 '
 test_expect_success 'fetches through BitTorrent are refused' '
 	refused --set coop.transport=bittorrent &&
