@@ -98,6 +98,8 @@ static const struct key_def defs[] = {
 	  "MaxRequestWorkers of every server" },
 	{ "web", "backlog", KEY_COUNT, 0, "connections", "511", NULL, "1000000", NULL,
 	  "ListenBacklog: connections waiting for a worker, at most" },
+	{ "web", "initial_window", KEY_COUNT, 0, "segments", "10", NULL, "1000", NULL,
+	  "TCP's initial window (RFC 6928: 10 segments of 1460 bytes): the first response on a connection starts after the delay its slow start costs, doubling the window each round trip until it carries the rate the flow gets (Cardwell, Savage and Anderson 2000); 0: every response starts at its max-min rate at once" },
 	{ "web", "cpu", KEY_DURATION, 0, NULL, "2ms", ">0s", "1h", NULL,
 	  "mean CPU time per request" },
 	{ "web", "cpu_distribution", KEY_ENUM, 0, NULL, "exponential", NULL, NULL,

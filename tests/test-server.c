@@ -248,6 +248,71 @@ test_transfer_timing(void)
 	bed_clear(&b);
 }
 
+/*
+ * Slow start by hand (server_slow_start()): a window of 10 x 1460 =
+ * 14,600 bytes doubling each round trip of 100 ms at 8 Mbit/s (a window
+ * of 100,000 bytes carries the rate).
+ */
+static void
+test_slow_start_formula(void)
+{
+	fc_time_t rtt = 100 * FC_MSEC;
+
+	/* 1 MB: rounds of 14,600, 29,200 and 58,400 bytes (102,200 in all,
+	 * 102.2 ms at the rate) fill 3 round trips; then the window of
+	 * 116,800 carries the rate: 300 ms - 102.2 ms later than at the rate
+	 * throughout. */
+	g_assert_cmpuint(server_slow_start(1000000, 10, rtt, 8e6), ==, 197800 * FC_USEC);
+	/* 20,000 bytes: one full round of 14,600 (14.6 ms), the rest in the
+	 * second: 100 ms - 14.6 ms. */
+	g_assert_cmpuint(server_slow_start(20000, 10, rtt, 8e6), ==, 85400 * FC_USEC);
+	/* Within the first window: no later than at the rate. */
+	g_assert_cmpuint(server_slow_start(14600, 10, rtt, 8e6), ==, 0);
+	/* A first window that already carries the rate (1 Mbit/s: 12,500
+	 * bytes a round trip), no window, no round trip: none. */
+	g_assert_cmpuint(server_slow_start(1000000, 10, rtt, 1e6), ==, 0);
+	g_assert_cmpuint(server_slow_start(1000000, 0, rtt, 8e6), ==, 0);
+	g_assert_cmpuint(server_slow_start(1000000, 10, 0, 8e6), ==, 0);
+	/* RFC 3390's smaller window (4 segments, 5,840 bytes): 5 rounds of
+	 * 5,840 to 93,440 bytes (181,040 in all, 181.04 ms at the rate)
+	 * before the sixth window, 186,880, carries the rate: 500 ms -
+	 * 181.04 ms. */
+	g_assert_cmpuint(server_slow_start(1000000, 4, rtt, 8e6), ==, 318960 * FC_USEC);
+}
+
+/*
+ * The first response on a connection pays its slow start, the next ones
+ * do not: 1 MB at 8 Mbit/s, one way 50 ms, CPU 100 ms.  The request
+ * arrives at 50 ms, the CPU is done at 150 ms, the slow start adds
+ * 197.8 ms, the transfer takes 1 s and the last byte arrives 50 ms later:
+ * 1397.8 ms.  The second request arrives 50 ms after, takes 100 ms of
+ * CPU, 1 s and 50 ms: 2597.8 ms, 1.2 s after the first as without slow
+ * start.
+ */
+static void
+test_slow_start_timing(void)
+{
+	struct bed b;
+	struct client cl = { .requests = 2, .bytes = 1000000, .oneway = 50 * FC_MSEC };
+	const struct server_params sp = { .workers = 1, .cpu_mean_s = 0.1,
+					  .cpu = SERVER_CPU_CONSTANT, .initial_window = 10 };
+
+	bed_init(&b, 1, 0, 0);
+	server_free(b.srv);
+	b.srv = server_new(b.e, b.n, b.up, &sp, &b.rng);
+	cl.down = b.down;
+	g_assert_cmpint(server_connect(b.srv, &cl.conn, &h_ops), ==, SERVER_ACCEPTED);
+	engine_run_until(b.e, 1397800 * FC_USEC - 1);
+	g_assert_cmpint(cl.replies, ==, 0);
+	engine_run_until(b.e, 1397800 * FC_USEC);
+	g_assert_cmpint(cl.replies, ==, 1);
+	engine_run(b.e);
+	g_assert_cmpint(cl.replies, ==, 2);
+	g_assert_cmpuint(cl.last_reply, ==, 2597800 * FC_USEC);
+	g_assert_cmpuint(server_counts(b.srv)->bytes_sent, ==, 2000000);
+	bed_clear(&b);
+}
+
 /* One worker, a backlog of one: the third connection's SYN is lost; an
  * abort in the backlog lets the next one in. */
 static void
@@ -417,6 +482,8 @@ main(int argc, char **argv)
 		g_test_add_data_func(path, &configs[i], test_mmck);
 	}
 	g_test_add_func("/server/transfer-timing", test_transfer_timing);
+	g_test_add_func("/server/slow-start-formula", test_slow_start_formula);
+	g_test_add_func("/server/slow-start-timing", test_slow_start_timing);
 	g_test_add_func("/server/backlog", test_backlog);
 	g_test_add_func("/server/crash", test_crash);
 	g_test_add_func("/server/latency-and-router", test_latency_and_router);

@@ -318,6 +318,14 @@ web_release_arrived(struct wserver *ws, uint32_t site)
 		server_resume(go->pdata[i]);
 }
 
+/* One way between a rescuer and the server it fetches from. */
+static fc_time_t
+fetch_oneway(const struct fetch *f)
+{
+	return 2 * f->ws->w->server_latency +
+	       world_hops(f->ws->w->world, f->ws->router, f->from->router);
+}
+
 static bool
 f_next(struct server_conn *c, struct server_request *req, fc_time_t now)
 {
@@ -327,11 +335,12 @@ f_next(struct server_conn *c, struct server_request *req, fc_time_t now)
 	if (f->asked)
 		return false;
 	f->asked = true;
-	oneway = 2 * f->ws->w->server_latency +
-		 world_hops(f->ws->w->world, f->ws->router, f->from->router);
+	oneway = fetch_oneway(f);
+	/* Accepted as the SYN arrived: the SYN-ACK goes back, the request
+	 * comes, a round trip later. */
 	*req = (struct server_request){
 		.site = f->site, .object = f->object, .bytes = f->bytes,
-		.downlink = f->ws->down, .ready_at = fc_time_add(now, oneway),
+		.downlink = f->ws->down, .ready_at = fc_time_add(now, 2 * oneway),
 		.latency = oneway, .internal = true,
 	};
 	return true;
@@ -428,7 +437,8 @@ fetch_start(struct wserver *ws, uint32_t site, uint64_t object)
 	f->bytes = web_object_bytes(w, site, object);
 	g_hash_table_add(ws->fetching, g_steal_pointer(&key));
 	g_hash_table_add(w->fetches, f);
-	fetch_try(f);
+	/* The SYN reaches the origin one way later. */
+	engine_schedule(w->e, fetch_oneway(f), fetch_retry, f);
 }
 
 void

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "models/web/server.h"
 
+#include <math.h>
+
 #include <glib.h>
 #include <gsl/gsl_randist.h>
 
@@ -178,12 +180,60 @@ sent(struct net *n, struct net_flow *f, void *data, fc_time_t now)
 	reply_done(srv, c);
 }
 
+fc_time_t
+server_slow_start(uint64_t bytes, unsigned iw, fc_time_t rtt, double rate)
+{
+	double w = (double)iw * SERVER_MSS, bdp = rate / 8 * fc_time_to_sec(rtt);
+	double sent = 0, d;
+	unsigned k = 0;
+
+	if (iw == 0 || rtt == 0 || !(rate > 0) || !isfinite(rate))
+		return 0;
+	while (w < bdp && sent + w < (double)bytes) {
+		sent += w;
+		w *= 2;
+		k++;
+	}
+	d = (double)k * fc_time_to_sec(rtt) - sent * 8 / rate;
+	return d > 0 ? fc_time_from_sec(d) : 0;
+}
+
+static size_t
+reply_path(struct server *srv, struct server_conn *c, net_link path[3])
+{
+	size_t n = 0;
+
+	path[n++] = srv->uplink;
+	if (c->req.has_via)
+		path[n++] = c->req.via;
+	path[n++] = c->req.downlink;
+	return n;
+}
+
+static void
+start_flow(struct server *srv, struct server_conn *c)
+{
+	net_link path[3];
+	size_t n = reply_path(srv, c, path);
+
+	c->flow = net_flow_start(srv->net, path, n, c->reply.bytes, sent, c);
+}
+
+/* The slow start of the connection's first response is over. */
+static void
+window_open(struct engine *e, void *data, fc_time_t now)
+{
+	struct server_conn *c = data;
+
+	(void)e;
+	(void)now;
+	c->cpu_ev = 0;
+	start_flow(c->srv, c);
+}
+
 static void
 send_reply(struct server *srv, struct server_conn *c)
 {
-	net_link path[3];
-	size_t n = 0;
-
 	srv->n.redirects += c->reply.status == SERVER_REDIRECT;
 	srv->n.not_found += c->reply.status == SERVER_NOT_FOUND;
 	srv->n.unavailable += c->reply.status == SERVER_UNAVAILABLE;
@@ -191,11 +241,28 @@ send_reply(struct server *srv, struct server_conn *c)
 		reply_done(srv, c);
 		return;
 	}
-	path[n++] = srv->uplink;
-	if (c->req.has_via)
-		path[n++] = c->req.via;
-	path[n++] = c->req.downlink;
-	c->flow = net_flow_start(srv->net, path, n, c->reply.bytes, sent, c);
+	/*
+	 * The first response on a connection starts in slow start, at the
+	 * rate a new flow would get now; later ones find the window open
+	 * (keep-alive connections here close before they would idle past a
+	 * retransmission timeout, RFC 5681 Sec. 4.1).  The flow-level
+	 * stand-in: the flow starts the slow start's delay later, then runs
+	 * at its max-min rate.
+	 */
+	if (srv->p.initial_window && !c->warm) {
+		net_link path[3];
+		size_t n = reply_path(srv, c, path);
+		fc_time_t d = server_slow_start(c->reply.bytes, srv->p.initial_window,
+						2 * c->req.latency,
+						net_path_rate(srv->net, path, n));
+
+		c->warm = true;
+		if (d > 0) {
+			c->cpu_ev = engine_schedule(srv->e, d, window_open, c);
+			return;
+		}
+	}
+	start_flow(srv, c);
 }
 
 void
@@ -249,7 +316,7 @@ server_connect(struct server *srv, struct server_conn *c, const struct server_co
 	c->queued_at = engine_now(srv->e);
 	c->cpu_ev = 0;
 	c->flow = NULL;
-	c->in_backlog = c->in_worker = c->held = false;
+	c->in_backlog = c->in_worker = c->held = c->warm = false;
 	srv->n.connections++;
 	if (!srv->up) {
 		srv->n.refused_down++;

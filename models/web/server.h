@@ -46,7 +46,27 @@ struct server_params {
 	fc_time_t crash_after;   /* crash when the backlog stays at least 90%
 				    full this long (0: never) */
 	fc_time_t reboot_delay;  /* back up this long after a crash */
+	unsigned initial_window; /* TCP's initial window, segments of
+				    SERVER_MSS bytes (RFC 6928: 10): the first
+				    response on a connection pays its slow
+				    start (server_slow_start()); 0: every
+				    response starts at its max-min rate */
 };
+
+/* The TCP segment's payload, bytes (Ethernet's 1500 less 40 of headers). */
+#define SERVER_MSS 1460
+
+/*
+ * How much later than at `rate` (bits per second) from its first byte a
+ * response of `bytes` ends when it starts in slow start on a new
+ * connection: the window starts at iw segments of SERVER_MSS bytes and
+ * doubles every round trip `rtt` until it carries `rate`; each round sends
+ * its window at `rate`, then waits for the round trip to end.  After k
+ * such rounds that sent s bytes, the rest goes at `rate`, so the delay is
+ * k rtt - 8 s / rate (Cardwell, Savage and Anderson, "Modeling TCP
+ * latency", INFOCOM 2000, without losses or delayed ACKs).  0 for iw 0.
+ */
+fc_time_t server_slow_start(uint64_t bytes, unsigned iw, fc_time_t rtt, double rate);
 
 /* What a client asks on a connection. */
 struct server_request {
@@ -128,6 +148,7 @@ struct server_conn {
 	struct server_request req;
 	struct server_reply reply;
 	bool in_backlog, in_worker, held;
+	bool warm; /* a response went out on it: its window is open */
 };
 
 enum server_accept {

@@ -266,6 +266,7 @@ web_create(struct world *world, const struct scenario *sc, GError **err)
 		.cpu = scenario_enum(sc, "web", "cpu_distribution"),
 		.crash_after = scenario_duration(sc, "web", "crash_after"),
 		.reboot_delay = scenario_duration(sc, "web", "reboot_delay"),
+		.initial_window = (unsigned)scenario_count(sc, "web", "initial_window"),
 	};
 	w->cp = (struct client_params){
 		.connections = (unsigned)scenario_count(sc, "clients", "connections"),

@@ -151,6 +151,9 @@ check_supported(struct run *r, GError **err)
 	} else if (scenario_ratio(sc, "clients", "bittorrent") > 0) {
 		group = "clients", key = "bittorrent";
 		why = "BitTorrent clients are not on the testbed yet: set 0%";
+	} else if (scenario_count(sc, "web", "initial_window") != 10) {
+		group = "web", key = "initial_window";
+		why = "the testbed's servers have Linux's initial window of 10 segments: set 10";
 	} else if (scenario_duration(sc, "clients", "attempt_delay") != 0) {
 		group = "clients", key = "attempt_delay";
 		why = "fc-loadgen tries the next address of an answer only after a connection attempt failed (syn_retries), not after this: set 0s";

@@ -30,6 +30,10 @@ test_expect_success 'BitTorrent clients are refused under policy none too' '
 	refused --set clients.bittorrent=10% --set web.policy=none &&
 	test_stderr_has "[clients] bittorrent: BitTorrent clients are not on the testbed yet"
 '
+test_expect_success 'an initial window other than Linux'"'"'s is refused' '
+	refused --set web.initial_window=4 &&
+	test_stderr_has "[web] initial_window: the testbed'"'"'s servers have Linux'"'"'s initial window of 10 segments: set 10"
+'
 test_expect_success 'the clients'"'"' fallback to the next address is refused' '
 	refused --set clients.attempt_delay=250ms &&
 	test_stderr_has "[clients] attempt_delay: fc-loadgen tries the next address of an answer only after a connection attempt failed (syn_retries), not after this: set 0s"
